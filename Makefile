@@ -1,0 +1,46 @@
+# Floe — build, test and demo. `make test` and `make demo` install what is missing first.
+SHELL := /bin/bash
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv
+SWIFT ?= swift
+RELEASE_BIN := .build/release/floe
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
+SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
+
+.PHONY: all deps venv build release test test-swift test-interop demo bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing Debian packages; run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+venv: deps
+	@[ -x $(PY) ] || python3 -m venv $(VENV)
+	@$(PY) -c "import pyarrow, duckdb, polars" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product floe
+
+test: test-swift
+
+test-swift: deps
+	$(SWIFT) test --parallel
+
+demo: release
+	$(RELEASE_BIN) schema $(SAMPLE)
+	$(RELEASE_BIN) meta $(SAMPLE)
+	$(RELEASE_BIN) head -n 5 $(SAMPLE)
+
+clean:
+	rm -rf .build

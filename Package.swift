@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Floe",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "JSON", targets: ["JSON"]),
+        .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .executable(name: "floe", targets: ["floe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCodecs",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev", "libsnappy-dev", "zlib1g-dev", "liblz4-dev", "libbrotli-dev"])]
+        ),
+        .target(
+            name: "Parquet",
+            dependencies: ["CCodecs"]
+        ),
+        .target(name: "JSON"),
+        .target(name: "JSONSchema", dependencies: ["JSON"]),
+        .executableTarget(
+            name: "floe",
+            dependencies: [
+                "Parquet", "JSON", "JSONSchema",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
+    ]
+)
