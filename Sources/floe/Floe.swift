@@ -1,15 +1,41 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 
-@main
 struct Floe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "floe",
         abstract: "Floe: Parquet, JSON Schema and Firehose-style conversion on one machine.",
         version: FloeVersion.string,
-        subcommands: []
+        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Bench.self]
     )
 }
 
 enum FloeVersion {
     static let string = "0.1.0"
+}
+
+@main
+enum FloeMain {
+    static func main() {
+        do {
+            var command = try Floe.parseAsRoot()
+            try command.run()
+        } catch let e as FloeExit {
+            Output.flush()
+            exit(e.code)
+        } catch {
+            Output.flush()
+            let code = Floe.exitCode(for: error)
+            if code == .success {
+                print(Floe.fullMessage(for: error))
+                exit(0)
+            }
+            // Usage and configuration errors exit 2 (conventions/cli.md), never ArgumentParser's 64.
+            Output.diagnostic(Floe.fullMessage(for: error))
+            exit(2)
+        }
+        Output.flush()
+    }
 }

@@ -1,0 +1,306 @@
+// Record assembly: turns the level streams of leaf columns back into nested records (structs, lists, maps),
+// driving a `RecordSink` so the same walk produces JSON lines, value trees or anything else.
+
+/// Receives the structure of assembled records.
+public protocol RecordSink {
+    mutating func beginRecord()
+    mutating func endRecord()
+    /// Start of a struct (top-level records are structs too).
+    mutating func beginObject()
+    mutating func key(_ node: AssemblyNode)
+    mutating func endObject()
+    mutating func beginArray()
+    mutating func arraySeparator()
+    mutating func endArray()
+    mutating func null()
+    /// The value at dense index `index` of projected column `column`.
+    mutating func value(column: Int, index: Int) throws
+}
+
+/// A node of the assembly plan: which JSON-like shape a schema node takes.
+public final class AssemblyNode: @unchecked Sendable {
+    public enum Kind {
+        case leaf(column: Int)
+        case group([AssemblyNode])
+        /// A list: `repeatedDef`/`repeatedRep` are the levels of the repeated node; `element` the item shape.
+        case list(repeatedDef: Int, repeatedRep: Int, element: AssemblyNode)
+        /// A map: entries of `[key, value]`.
+        case map(repeatedDef: Int, repeatedRep: Int, key: AssemblyNode?, value: AssemblyNode?)
+    }
+
+    public let name: String
+    /// `"name":` as JSON bytes (escaped), ready to copy.
+    public let jsonKey: [UInt8]
+    public let optional: Bool
+    public let definitionLevel: Int
+    public let kind: Kind
+    /// Projected columns under this node: `firstColumn ..< firstColumn + columnCount`.
+    public let firstColumn: Int
+    public let columnCount: Int
+
+    init(name: String, optional: Bool, definitionLevel: Int, kind: Kind, firstColumn: Int, columnCount: Int) {
+        self.name = name
+        var k: [UInt8] = []
+        Self.appendJSONString(name, to: &k)
+        k.append(UInt8(ascii: ":"))
+        jsonKey = k
+        self.optional = optional
+        self.definitionLevel = definitionLevel
+        self.kind = kind
+        self.firstColumn = firstColumn
+        self.columnCount = columnCount
+    }
+
+    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+/// The assembly plan for a (projected) schema: top-level fields and the leaf columns in projection order.
+public struct AssemblyPlan: Sendable {
+    public let fields: [AssemblyNode]
+    /// Schema leaf index of each projected column.
+    public let columns: [Int]
+
+    /// Plans assembly of the leaves `selected` (schema leaf indices; nil = all).
+    public init(schema: Schema, selected: [Int]? = nil) {
+        let sel = Set(selected ?? Array(schema.columns.indices))
+        var cols: [Int] = []
+        var fields: [AssemblyNode] = []
+        for child in schema.root.children {
+            if let n = Self.build(child, sel, &cols, asInstance: false) { fields.append(n) }
+        }
+        self.fields = fields
+        self.columns = cols
+    }
+
+    private static func hasSelected(_ n: SchemaNode, _ sel: Set<Int>) -> Bool {
+        for i in n.firstLeaf..<(n.firstLeaf + n.leafCount) where sel.contains(i) { return true }
+        return false
+    }
+
+    private static func isListAnnotated(_ n: SchemaNode) -> Bool {
+        if case .list = n.logicalType { return true }
+        return n.logicalType == nil && n.convertedType == .list
+    }
+
+    private static func isMapAnnotated(_ n: SchemaNode) -> Bool {
+        if case .map = n.logicalType { return true }
+        return n.logicalType == nil && (n.convertedType == .map || n.convertedType == .mapKeyValue)
+    }
+
+    /// Builds the node for `n`; `asInstance` builds one element of a repeated node (present, not repeated).
+    private static func build(_ n: SchemaNode, _ sel: Set<Int>, _ cols: inout [Int], asInstance: Bool)
+        -> AssemblyNode?
+    {
+        guard hasSelected(n, sel) else { return nil }
+        let first = cols.count
+        if n.isRepeated && !asInstance {
+            // A bare repeated field: a list of its instances.
+            guard let element = build(n, sel, &cols, asInstance: true) else { return nil }
+            return AssemblyNode(name: n.name, optional: false, definitionLevel: n.definitionLevel - 1,
+                                kind: .list(repeatedDef: n.definitionLevel, repeatedRep: n.repetitionLevel,
+                                            element: element),
+                                firstColumn: first, columnCount: cols.count - first)
+        }
+        let optional = !asInstance && n.isOptional
+        if n.isLeaf {
+            cols.append(n.firstLeaf)
+            return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
+                                kind: .leaf(column: first), firstColumn: first, columnCount: 1)
+        }
+        if !asInstance, n.children.count == 1, n.children[0].isRepeated {
+            let r = n.children[0]
+            if isMapAnnotated(n), !r.isLeaf, r.children.count >= 1, r.children.count <= 2 {
+                let keyIndex = r.children.firstIndex(where: { $0.name == "key" }) ?? 0
+                let key = build(r.children[keyIndex], sel, &cols, asInstance: false)
+                var value: AssemblyNode?
+                if r.children.count == 2 {
+                    value = build(r.children[1 - keyIndex], sel, &cols, asInstance: false)
+                }
+                return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
+                                    kind: .map(repeatedDef: r.definitionLevel, repeatedRep: r.repetitionLevel,
+                                               key: key, value: value),
+                                    firstColumn: first, columnCount: cols.count - first)
+            }
+            if isListAnnotated(n) || isMapAnnotated(n) {
+                let element: AssemblyNode?
+                if r.isLeaf || r.children.count != 1 || r.name == "array" || r.name == n.name + "_tuple" {
+                    element = build(r, sel, &cols, asInstance: true)
+                } else {
+                    element = build(r.children[0], sel, &cols, asInstance: false)
+                }
+                guard let element else { return nil }
+                return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
+                                    kind: .list(repeatedDef: r.definitionLevel, repeatedRep: r.repetitionLevel,
+                                                element: element),
+                                    firstColumn: first, columnCount: cols.count - first)
+            }
+        }
+        var children: [AssemblyNode] = []
+        for c in n.children {
+            if let b = build(c, sel, &cols, asInstance: false) { children.append(b) }
+        }
+        return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
+                            kind: .group(children), firstColumn: first, columnCount: cols.count - first)
+    }
+}
+
+/// Walks the level streams of one row group's projected columns, record by record.
+public struct RecordAssembler {
+    public let plan: AssemblyPlan
+    let columns: [ColumnData]
+    private var levelPos: [Int]
+    private var valuePos: [Int]
+    private let maxDef: [Int]
+
+    public init(plan: AssemblyPlan, columns: [ColumnData]) {
+        precondition(plan.columns.count == columns.count)
+        self.plan = plan
+        self.columns = columns
+        levelPos = [Int](repeating: 0, count: columns.count)
+        valuePos = [Int](repeating: 0, count: columns.count)
+        maxDef = columns.map { $0.descriptor.maxDefinitionLevel }
+    }
+
+    /// True when every column has been consumed.
+    public var isAtEnd: Bool {
+        for c in columns.indices where levelPos[c] < columns[c].levelCount { return false }
+        return true
+    }
+
+    @inline(__always)
+    private func def(_ c: Int) throws -> Int {
+        let col = columns[c]
+        guard levelPos[c] < col.levelCount else {
+            throw ParquetError.corrupt("column \(col.descriptor.dottedPath): levels end before the row group's records")
+        }
+        if col.definitionLevels.isEmpty { return maxDef[c] }
+        return Int(col.definitionLevels[levelPos[c]])
+    }
+
+    @inline(__always)
+    private func rep(_ c: Int) -> Int {
+        let col = columns[c]
+        if col.repetitionLevels.isEmpty || levelPos[c] >= col.levelCount { return 0 }
+        return Int(col.repetitionLevels[levelPos[c]])
+    }
+
+    @inline(__always)
+    private mutating func skip(_ n: AssemblyNode) {
+        for c in n.firstColumn..<(n.firstColumn + n.columnCount) { levelPos[c] += 1 }
+    }
+
+    /// Emits the next record into `sink`.
+    public mutating func next<S: RecordSink>(into sink: inout S) throws {
+        if plan.fields.isEmpty {
+            sink.beginRecord(); sink.beginObject(); sink.endObject(); sink.endRecord()
+            return
+        }
+        for c in columns.indices where levelPos[c] < columns[c].levelCount && rep(c) != 0 {
+            throw ParquetError.corrupt(
+                "column \(columns[c].descriptor.dottedPath): record starts with repetition level \(rep(c))")
+        }
+        sink.beginRecord()
+        sink.beginObject()
+        for f in plan.fields {
+            sink.key(f)
+            try emit(f, &sink)
+        }
+        sink.endObject()
+        sink.endRecord()
+    }
+
+    private mutating func emit<S: RecordSink>(_ n: AssemblyNode, _ sink: inout S) throws {
+        if n.columnCount == 0 { sink.null(); return }
+        if n.optional {
+            let d = try def(n.firstColumn)
+            if d < n.definitionLevel {
+                sink.null()
+                skip(n)
+                return
+            }
+        }
+        switch n.kind {
+        case .leaf(let c):
+            let d = try def(c)
+            if d < maxDef[c] {
+                // A required leaf below a null ancestor never gets here; a leaf whose definition level is short
+                // of its own maximum is null.
+                sink.null()
+                levelPos[c] += 1
+                return
+            }
+            let i = valuePos[c]
+            guard i < columns[c].values.count else {
+                throw ParquetError.corrupt("column \(columns[c].descriptor.dottedPath): fewer values than levels say")
+            }
+            try sink.value(column: c, index: i)
+            valuePos[c] = i + 1
+            levelPos[c] += 1
+        case .group(let children):
+            sink.beginObject()
+            for ch in children {
+                sink.key(ch)
+                try emit(ch, &sink)
+            }
+            sink.endObject()
+        case .list(let rd, let rr, let element):
+            if try def(n.firstColumn) < rd {
+                sink.beginArray(); sink.endArray()
+                skip(n)
+                return
+            }
+            sink.beginArray()
+            var firstItem = true
+            repeat {
+                if !firstItem { sink.arraySeparator() }
+                firstItem = false
+                let before = levelPos[n.firstColumn]
+                try emit(element, &sink)
+                if levelPos[n.firstColumn] == before {
+                    throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): list element consumed no levels")
+                }
+            } while levelPos[n.firstColumn] < columns[n.firstColumn].levelCount && rep(n.firstColumn) == rr
+            sink.endArray()
+        case .map(let rd, let rr, let key, let value):
+            if try def(n.firstColumn) < rd {
+                sink.beginArray(); sink.endArray()
+                skip(n)
+                return
+            }
+            sink.beginArray()
+            var firstItem = true
+            repeat {
+                if !firstItem { sink.arraySeparator() }
+                firstItem = false
+                let before = levelPos[n.firstColumn]
+                sink.beginArray()
+                if let key { try emit(key, &sink) } else { sink.null() }
+                sink.arraySeparator()
+                if let value { try emit(value, &sink) } else { sink.null() }
+                sink.endArray()
+                if levelPos[n.firstColumn] == before {
+                    throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): map entry consumed no levels")
+                }
+            } while levelPos[n.firstColumn] < columns[n.firstColumn].levelCount && rep(n.firstColumn) == rr
+            sink.endArray()
+        }
+    }
+}

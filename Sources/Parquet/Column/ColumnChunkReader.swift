@@ -1,0 +1,292 @@
+// Reads one column chunk: walks its pages, verifies CRCs, decompresses, decodes levels and values.
+
+/// Options for reading pages.
+public struct ReadOptions: Sendable {
+    /// Verify page CRCs when a page carries one (default on; `--no-verify-checksums` turns it off).
+    public var verifyChecksums: Bool = true
+    public init(verifyChecksums: Bool = true) { self.verifyChecksums = verifyChecksums }
+}
+
+/// Decodes every page of one column chunk into a `ColumnData`.
+public struct ColumnChunkReader {
+    public let descriptor: ColumnDescriptor
+    public let metadata: ColumnMetaData
+    public let options: ReadOptions
+    /// Rows of the row group (bounds the values a flat column may hold).
+    public let rowGroupRows: Int64
+
+    private var dictionary: ColumnValues?
+    private var pageBuffer: [UInt8] = []
+    private var indexScratch: [Int32] = []
+    private var levelScratch: [Int32] = []
+
+    public init(descriptor: ColumnDescriptor, metadata: ColumnMetaData, rowGroupRows: Int64, options: ReadOptions) {
+        self.descriptor = descriptor
+        self.metadata = metadata
+        self.rowGroupRows = rowGroupRows
+        self.options = options
+    }
+
+    private var columnName: String { descriptor.dottedPath }
+
+    /// Reads all pages from `bytes`, which starts at the chunk's first page and may extend past the chunk's
+    /// declared size (writers that got `total_compressed_size` wrong are read like other readers read them).
+    public mutating func read(_ bytes: UnsafeRawBufferPointer) throws -> ColumnData {
+        var out = ColumnData(descriptor: descriptor)
+        let total = metadata.numValues
+        guard total >= 0 else { throw ParquetError.corrupt("column \(columnName): negative num_values \(total)") }
+        if descriptor.maxRepetitionLevel == 0, rowGroupRows >= 0, total > rowGroupRows {
+            throw ParquetError.corrupt(
+                "column \(columnName): \(total) values in a row group of \(rowGroupRows) rows")
+        }
+        var pos = 0
+        var pageIndex = 0
+        while out.levelCount < total {
+            guard pos < bytes.count else {
+                throw ParquetError.corrupt(
+                    "column \(columnName): chunk ends after \(out.levelCount) of \(total) values (page \(pageIndex))")
+            }
+            let (header, headerLength) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
+            let size = Int(header.compressedPageSize)
+            guard size >= 0, size <= bytes.count - pos - headerLength else {
+                throw ParquetError.corrupt(
+                    "column \(columnName) page \(pageIndex): compressed size \(header.compressedPageSize) exceeds the \(bytes.count - pos - headerLength) bytes left")
+            }
+            guard header.uncompressedPageSize >= 0 else {
+                throw ParquetError.corrupt("column \(columnName) page \(pageIndex): negative uncompressed size")
+            }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[(pos + headerLength)..<(pos + headerLength + size)])
+            if options.verifyChecksums, let crc = header.crc {
+                let actual = crc32(body)
+                if actual != UInt32(bitPattern: crc) {
+                    throw ParquetError.checksumMismatch(
+                        "column \(columnName) page \(pageIndex): CRC mismatch (stored \(String(UInt32(bitPattern: crc), radix: 16)), computed \(String(actual, radix: 16)))")
+                }
+            }
+            switch header.type {
+            case .dictionaryPage:
+                try readDictionaryPage(header, body, pageIndex)
+            case .dataPage:
+                try readDataPageV1(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
+            case .dataPageV2:
+                try readDataPageV2(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
+            case .indexPage, .unknown:
+                break
+            }
+            pos += headerLength + size
+            pageIndex += 1
+        }
+        return out
+    }
+
+    // MARK: pages
+
+    private mutating func decompress(_ body: UnsafeRawBufferPointer, uncompressedSize: Int, page: Int) throws {
+        do {
+            try Compression.decompress(metadata.codec, input: body, uncompressedSize: uncompressedSize,
+                                       into: &pageBuffer)
+        } catch let e as ParquetError {
+            throw ParquetError.corrupt("column \(columnName) page \(page): \(e.description)")
+        }
+    }
+
+    private mutating func readDictionaryPage(_ header: PageHeader, _ body: UnsafeRawBufferPointer, _ page: Int) throws {
+        guard let dh = header.dictionaryPageHeader else {
+            throw ParquetError.corrupt("column \(columnName) page \(page): dictionary page without its header")
+        }
+        let n = Int(dh.numValues)
+        guard n >= 0 else { throw ParquetError.corrupt("column \(columnName): negative dictionary size") }
+        try checkValueCount(n, uncompressedSize: Int(header.uncompressedPageSize), page: page)
+        try decompress(body, uncompressedSize: Int(header.uncompressedPageSize), page: page)
+        var dict = ColumnValues(physicalType: descriptor.physicalType, typeLength: descriptor.typeLength)
+        try pageBuffer.withUnsafeBytes { data in
+            _ = try ValueDecoding.decodePlain(data, count: n, into: &dict, column: columnName)
+        }
+        dictionary = dict
+    }
+
+    /// A page may not claim more values than its bytes could plausibly hold (RLE runs allow many values per
+    /// byte, so the bound is generous) — a forged count must not cause a huge allocation.
+    private func checkValueCount(_ n: Int, uncompressedSize: Int, page: Int) throws {
+        let bound = uncompressedSize &* 8 &+ (1 << 22)
+        if n > bound {
+            throw ParquetError.corrupt(
+                "column \(columnName) page \(page): \(n) values cannot fit in \(uncompressedSize) bytes")
+        }
+    }
+
+    private mutating func readDataPageV1(_ header: PageHeader, _ body: UnsafeRawBufferPointer, _ page: Int,
+                                         remaining: Int64, into out: inout ColumnData) throws {
+        guard let dh = header.dataPageHeader else {
+            throw ParquetError.corrupt("column \(columnName) page \(page): data page without its header")
+        }
+        let n = Int(dh.numValues)
+        guard n >= 0, Int64(n) <= remaining else {
+            throw ParquetError.corrupt(
+                "column \(columnName) page \(page): \(dh.numValues) values but only \(remaining) remain in the chunk")
+        }
+        try checkValueCount(n, uncompressedSize: Int(header.uncompressedPageSize), page: page)
+        try decompress(body, uncompressedSize: Int(header.uncompressedPageSize), page: page)
+        let buffer = pageBuffer
+        try buffer.withUnsafeBytes { data in
+            var offset = 0
+            if descriptor.maxRepetitionLevel > 0 {
+                offset += try decodeLevelsV1(encoding: dh.repetitionLevelEncoding, max: descriptor.maxRepetitionLevel,
+                                             data: UnsafeRawBufferPointer(rebasing: data[offset...]), count: n,
+                                             into: &out.repetitionLevels, page: page, what: "repetition")
+            }
+            var nonNull = n
+            if descriptor.maxDefinitionLevel > 0 {
+                let start = out.definitionLevels.count
+                offset += try decodeLevelsV1(encoding: dh.definitionLevelEncoding, max: descriptor.maxDefinitionLevel,
+                                             data: UnsafeRawBufferPointer(rebasing: data[offset...]), count: n,
+                                             into: &out.definitionLevels, page: page, what: "definition")
+                nonNull = countMax(out.definitionLevels, from: start)
+            }
+            try decodeValues(encoding: dh.encoding, data: UnsafeRawBufferPointer(rebasing: data[offset...]),
+                             count: nonNull, into: &out.values, page: page)
+        }
+        out.levelCount += n
+    }
+
+    private mutating func readDataPageV2(_ header: PageHeader, _ body: UnsafeRawBufferPointer, _ page: Int,
+                                         remaining: Int64, into out: inout ColumnData) throws {
+        guard let dh = header.dataPageHeaderV2 else {
+            throw ParquetError.corrupt("column \(columnName) page \(page): data page v2 without its header")
+        }
+        let n = Int(dh.numValues)
+        guard n >= 0, Int64(n) <= remaining else {
+            throw ParquetError.corrupt(
+                "column \(columnName) page \(page): \(dh.numValues) values but only \(remaining) remain in the chunk")
+        }
+        try checkValueCount(n, uncompressedSize: Int(header.uncompressedPageSize), page: page)
+        let repLength = Int(dh.repetitionLevelsByteLength), defLength = Int(dh.definitionLevelsByteLength)
+        guard repLength >= 0, defLength >= 0, repLength + defLength <= body.count else {
+            throw ParquetError.corrupt("column \(columnName) page \(page): level lengths exceed the page")
+        }
+        if descriptor.maxRepetitionLevel > 0 {
+            try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: body[0..<repLength]),
+                                   max: descriptor.maxRepetitionLevel, count: n, into: &out.repetitionLevels,
+                                   page: page, what: "repetition")
+        }
+        var nonNull = n
+        if descriptor.maxDefinitionLevel > 0 {
+            let start = out.definitionLevels.count
+            try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: body[repLength..<(repLength + defLength)]),
+                                   max: descriptor.maxDefinitionLevel, count: n, into: &out.definitionLevels,
+                                   page: page, what: "definition")
+            nonNull = countMax(out.definitionLevels, from: start)
+        }
+        let valueBytes = UnsafeRawBufferPointer(rebasing: body[(repLength + defLength)...])
+        let uncompressedValues = Int(header.uncompressedPageSize) - repLength - defLength
+        if dh.isCompressed && metadata.codec != .uncompressed {
+            guard uncompressedValues >= 0 else {
+                throw ParquetError.corrupt("column \(columnName) page \(page): level lengths exceed the page size")
+            }
+            try decompress(valueBytes, uncompressedSize: uncompressedValues, page: page)
+            let buffer = pageBuffer
+            try buffer.withUnsafeBytes { data in
+                try decodeValues(encoding: dh.encoding, data: data, count: nonNull, into: &out.values, page: page)
+            }
+        } else {
+            try decodeValues(encoding: dh.encoding, data: valueBytes, count: nonNull, into: &out.values, page: page)
+        }
+        out.levelCount += n
+    }
+
+    // MARK: levels
+
+    private func countMax(_ levels: [Int16], from start: Int) -> Int {
+        let maxDef = Int16(descriptor.maxDefinitionLevel)
+        var c = 0
+        levels.withUnsafeBufferPointer { p in
+            for i in start..<p.count where p[i] == maxDef { c += 1 }
+        }
+        return c
+    }
+
+    private static func bitWidth(_ max: Int) -> Int {
+        max == 0 ? 0 : (Int.bitWidth - max.leadingZeroBitCount)
+    }
+
+    /// v1 levels: RLE with a 4-byte length prefix, or legacy BIT_PACKED. Returns bytes consumed.
+    private mutating func decodeLevelsV1(encoding: Encoding, max: Int, data: UnsafeRawBufferPointer, count: Int,
+                                         into levels: inout [Int16], page: Int, what: String) throws -> Int {
+        let width = Self.bitWidth(max)
+        switch encoding {
+        case .rle:
+            guard data.count >= 4 else {
+                throw ParquetError.corrupt("column \(columnName) page \(page): \(what) levels truncated")
+            }
+            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
+            guard length <= data.count - 4 else {
+                throw ParquetError.corrupt(
+                    "column \(columnName) page \(page): \(what) level length \(length) exceeds the page")
+            }
+            try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), max: max, count: count,
+                                   into: &levels, page: page, what: what)
+            return 4 + length
+        case .bitPacked:
+            let start = levels.count
+            let used = try LevelDecoding.decodeBitPackedLegacy(data, bitWidth: width, count: count, into: &levels)
+            try checkLevels(levels, from: start, max: max, page: page, what: what)
+            return used
+        default:
+            throw ParquetError.unsupported("column \(columnName) page \(page): \(what) level encoding \(encoding)")
+        }
+    }
+
+    private mutating func decodeHybridLevels(_ data: UnsafeRawBufferPointer, max: Int, count: Int,
+                                             into levels: inout [Int16], page: Int, what: String) throws {
+        let start = levels.count
+        if levelScratch.count < count { levelScratch = [Int32](repeating: 0, count: count) }
+        var decoder = RLEBitPackedHybridDecoder(data: data, bitWidth: Self.bitWidth(max))
+        let got = try levelScratch.withUnsafeMutableBufferPointer { p in
+            try decoder.decode(into: p.baseAddress!, count: count)
+        }
+        guard got == count else {
+            throw ParquetError.corrupt(
+                "column \(columnName) page \(page): \(what) levels hold \(got) of \(count) values")
+        }
+        levels.reserveCapacity(start + count)
+        levelScratch.withUnsafeBufferPointer { p in
+            for i in 0..<count { levels.append(Int16(truncatingIfNeeded: p[i])) }
+        }
+        try checkLevels(levels, from: start, max: max, page: page, what: what)
+    }
+
+    private func checkLevels(_ levels: [Int16], from start: Int, max: Int, page: Int, what: String) throws {
+        let m = Int16(max)
+        var bad = false
+        levels.withUnsafeBufferPointer { p in
+            for i in start..<p.count where p[i] > m || p[i] < 0 { bad = true }
+        }
+        if bad {
+            throw ParquetError.corrupt("column \(columnName) page \(page): \(what) level above its maximum \(max)")
+        }
+    }
+
+    // MARK: values
+
+    private mutating func decodeValues(encoding: Encoding, data: UnsafeRawBufferPointer, count: Int,
+                                       into values: inout ColumnValues, page: Int) throws {
+        do {
+            switch encoding {
+            case .plainDictionary, .rleDictionary:
+                guard let dict = dictionary else {
+                    throw ParquetError.corrupt("dictionary-encoded page but the chunk has no dictionary page")
+                }
+                try ValueDecoding.decodeDictionary(data, count: count, dictionary: dict, into: &values,
+                                                   scratch: &indexScratch)
+            default:
+                try ValueDecoding.decode(encoding, data, count: count, into: &values, column: columnName)
+            }
+        } catch let e as ParquetError {
+            switch e {
+            case .corrupt(let m): throw ParquetError.corrupt("column \(columnName) page \(page): \(m)")
+            case .unsupported(let m): throw ParquetError.unsupported("column \(columnName) page \(page): \(m)")
+            default: throw e
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+/// A Parquet file opened for reading: footer, schema, and access to column chunks by row group.
+///
+/// Reading a column touches only that column chunk's bytes; memory held while reading is bounded by the
+/// projected column chunks of one row group.
+public final class ParquetFile: @unchecked Sendable {
+    public let metadata: FileMetaData
+    public let schema: Schema
+    /// Byte offset where the footer starts (pages never extend past it).
+    public let footerOffset: Int
+    let storage: FileStorage
+
+    /// Opens the file at `path` (memory-mapped).
+    public convenience init(path: String) throws {
+        try self.init(storage: FileStorage(path: path))
+    }
+
+    /// Opens a file held in memory.
+    public convenience init(bytes: [UInt8]) throws {
+        try self.init(storage: FileStorage(bytes: bytes))
+    }
+
+    init(storage: FileStorage) throws {
+        self.storage = storage
+        let all = storage.all
+        let n = all.count
+        guard n >= 12 else {
+            throw ParquetError.corrupt("file is \(n) bytes, too small to be Parquet (needs at least 12)")
+        }
+        let head = Array(all[0..<4]), tail = Array(all[(n - 4)..<n])
+        let par1: [UInt8] = Array("PAR1".utf8), pare: [UInt8] = Array("PARE".utf8)
+        if tail == pare {
+            throw ParquetError.encrypted(Self.encryptedFooterMessage(all))
+        }
+        guard tail == par1 else { throw ParquetError.corrupt("no PAR1 magic at the end of the file (not Parquet, or truncated)") }
+        guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
+        let footerLength = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
+        guard footerLength > 0, footerLength <= n - 12 else {
+            throw ParquetError.corrupt("footer length \(footerLength) does not fit in a file of \(n) bytes")
+        }
+        footerOffset = n - 8 - footerLength
+        let meta = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: all[footerOffset..<(n - 8)]))
+        metadata = meta
+        schema = try Schema(elements: meta.schema)
+        for (g, rg) in meta.rowGroups.enumerated() {
+            guard rg.columns.count == schema.columns.count else {
+                throw ParquetError.corrupt(
+                    "row group \(g) has \(rg.columns.count) column chunks but the schema has \(schema.columns.count) leaf columns")
+            }
+            guard rg.numRows >= 0 else { throw ParquetError.corrupt("row group \(g) has negative num_rows") }
+        }
+    }
+
+    private static func encryptedFooterMessage(_ all: UnsafeRawBufferPointer) -> String {
+        var msg = "file is encrypted (encrypted footer, PARE): reading it needs the footer key"
+        let n = all.count
+        let len = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
+        if len > 0, len <= n - 12,
+           let crypto = try? FileCryptoMetaData.decode(UnsafeRawBufferPointer(rebasing: all[(n - 8 - len)..<(n - 8)]))
+        {
+            msg += " (\(crypto.algorithmDescription))"
+            if let km = crypto.keyMetadata, !km.isEmpty {
+                msg += ", key metadata \(Self.printable(km))"
+            }
+        }
+        return msg + " and the column keys; decryption is not configured"
+    }
+
+    static func printable(_ bytes: [UInt8]) -> String {
+        if let s = String(validating: bytes, as: UTF8.self), s.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7f }) {
+            return "'\(s)'"
+        }
+        return "0x" + bytes.prefix(32).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
+    /// Rows in the file: the sum over row groups (some writers leave the footer's num_rows at 0).
+    public var numRows: Int64 {
+        metadata.rowGroups.reduce(0) { $0 + $1.numRows }
+    }
+
+    public var rowGroupCount: Int { metadata.rowGroups.count }
+
+    /// The first byte of a column chunk's pages and the bytes the reader may look at (up to the footer: some
+    /// writers record a wrong `total_compressed_size`).
+    func chunkRange(rowGroup: Int, column: Int) throws -> (ColumnMetaData, Range<Int>) {
+        let chunk = metadata.rowGroups[rowGroup].columns[column]
+        let path = schema.columns[column].dottedPath
+        if chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil {
+            throw ParquetError.encrypted(
+                "column \(path) is encrypted: reading it needs its column key\(chunk.keyMetadataDescription); decryption is not configured")
+        }
+        if let fp = chunk.filePath, !fp.isEmpty {
+            throw ParquetError.unsupported("column \(path) lives in another file ('\(fp)')")
+        }
+        guard let meta = chunk.metaData else {
+            throw ParquetError.corrupt("column \(path) in row group \(rowGroup) has no metadata")
+        }
+        let data = meta.dataPageOffset
+        var start = data
+        if let d = meta.dictionaryPageOffset, d > 0, d < data { start = d }
+        guard start >= 4, start < Int64(footerOffset) else {
+            throw ParquetError.corrupt(
+                "column \(path) in row group \(rowGroup): page offset \(start) outside the data region 4..<\(footerOffset)")
+        }
+        return (meta, Int(start)..<footerOffset)
+    }
+
+    /// Decodes one column chunk.
+    public func readColumn(rowGroup: Int, column: Int, options: ReadOptions = ReadOptions()) throws -> ColumnData {
+        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
+            throw ParquetError.invalidArgument("row group \(rowGroup) out of range 0..<\(metadata.rowGroups.count)")
+        }
+        guard column >= 0, column < schema.columns.count else {
+            throw ParquetError.invalidArgument("column \(column) out of range 0..<\(schema.columns.count)")
+        }
+        let (meta, range) = try chunkRange(rowGroup: rowGroup, column: column)
+        let descriptor = schema.columns[column]
+        if meta.type != descriptor.physicalType {
+            throw ParquetError.corrupt(
+                "column \(descriptor.dottedPath): chunk type \(meta.type) differs from schema type \(descriptor.physicalType)")
+        }
+        var reader = ColumnChunkReader(descriptor: descriptor, metadata: meta,
+                                       rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
+        return try reader.read(storage.bytes(range))
+    }
+
+    /// Decodes the selected columns (all when nil) of one row group.
+    public func readRowGroup(_ rowGroup: Int, columns: [Int]? = nil, options: ReadOptions = ReadOptions()) throws
+        -> [ColumnData]
+    {
+        let cols = columns ?? Array(schema.columns.indices)
+        return try cols.map { try readColumn(rowGroup: rowGroup, column: $0, options: options) }
+    }
+}

@@ -1,0 +1,72 @@
+/// Writes assembled records as canonical JSON lines (conventions: canonical-jsonl.md) into a byte buffer.
+/// Records where each top-level field's value starts (`fieldStarts`) so row-oriented formats can slice them.
+public struct JSONLineSink: RecordSink {
+    public var out: [UInt8] = []
+    /// For the last record: byte offsets in `out` where each top-level value starts and ends.
+    public var fieldRanges: [Range<Int>] = []
+    let columns: [ColumnData]
+    let formats: [LeafFormat]
+    private var firstInObject: [Bool] = []
+    private var depth = 0
+    private var fieldStart = 0
+
+    public init(columns: [ColumnData]) {
+        self.columns = columns
+        formats = columns.map { LeafFormat($0.descriptor) }
+        out.reserveCapacity(1 << 16)
+        firstInObject.reserveCapacity(16)
+    }
+
+    public mutating func beginRecord() {
+        fieldRanges.removeAll(keepingCapacity: true)
+    }
+
+    public mutating func endRecord() {
+        out.append(0x0A)
+    }
+
+    private var inField = false
+
+    private mutating func closeField() {
+        if inField {
+            fieldRanges.append(fieldStart..<out.count)
+            inField = false
+        }
+    }
+
+    public mutating func beginObject() {
+        out.append(UInt8(ascii: "{"))
+        firstInObject.append(true)
+        depth += 1
+    }
+
+    public mutating func key(_ node: AssemblyNode) {
+        if depth == 1 { closeField() }
+        if firstInObject[firstInObject.count - 1] {
+            firstInObject[firstInObject.count - 1] = false
+        } else {
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: node.jsonKey)
+        if depth == 1 {
+            fieldStart = out.count
+            inField = true
+        }
+    }
+
+    public mutating func endObject() {
+        if depth == 1 { closeField() }
+        firstInObject.removeLast()
+        depth -= 1
+        out.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func beginArray() { out.append(UInt8(ascii: "[")) }
+    public mutating func arraySeparator() { out.append(UInt8(ascii: ",")) }
+    public mutating func endArray() { out.append(UInt8(ascii: "]")) }
+    public mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
+
+    public mutating func value(column: Int, index: Int) throws {
+        CanonicalValue.append(columns[column].values, index: index, format: formats[column], to: &out)
+    }
+}

@@ -1,0 +1,186 @@
+/// Output formats of `floe cat`.
+public enum RowFormat: String, Sendable, CaseIterable {
+    case jsonl, csv, table
+}
+
+/// Reads rows of a file (optionally projected and limited) and renders them as JSON lines, CSV or a text grid,
+/// handing out the bytes in chunks. Memory: one row group's projected columns plus one output chunk.
+public struct RowExporter {
+    public let file: ParquetFile
+    public let plan: AssemblyPlan
+    public var options: ReadOptions
+
+    public init(file: ParquetFile, columns: [String]? = nil, options: ReadOptions = ReadOptions()) throws {
+        self.file = file
+        self.options = options
+        let selected = try columns.map { try file.schema.leafIndices(forPaths: $0) }
+        plan = AssemblyPlan(schema: file.schema, selected: selected)
+    }
+
+    /// Visits up to `limit` rows as canonical JSON lines, row group by row group; `body` gets the sink after
+    /// each row (its `out` holds the rows not yet taken; set `out` empty to take them).
+    public func forEachRow(limit: Int?, _ body: (inout JSONLineSink) throws -> Void,
+                           groupEnd: (inout JSONLineSink) -> Void = { _ in }) throws {
+        var remaining = limit ?? Int.max
+        for g in 0..<file.rowGroupCount where remaining > 0 {
+            let rows = file.metadata.rowGroups[g].numRows
+            if rows == 0 { continue }
+            let cols = try plan.columns.map { try file.readColumn(rowGroup: g, column: $0, options: options) }
+            var assembler = RecordAssembler(plan: plan, columns: cols)
+            var sink = JSONLineSink(columns: cols)
+            var r: Int64 = 0
+            while r < rows && remaining > 0 {
+                try assembler.next(into: &sink)
+                try body(&sink)
+                r += 1
+                remaining -= 1
+            }
+            groupEnd(&sink)
+            if remaining > 0 && !assembler.isAtEnd {
+                throw ParquetError.corrupt("row group \(g): columns hold more values than its \(rows) rows")
+            }
+        }
+    }
+
+    /// Renders rows in `format`, calling `write` with chunks of output bytes.
+    public func export(format: RowFormat, limit: Int?, write: ([UInt8]) -> Void) throws {
+        switch format {
+        case .jsonl:
+            try forEachRow(limit: limit, { sink in
+                if sink.out.count >= 1 << 16 {
+                    write(sink.out)
+                    sink.out.removeAll(keepingCapacity: true)
+                }
+            }, groupEnd: { sink in
+                if !sink.out.isEmpty { write(sink.out) }
+            })
+        case .csv:
+            var buf: [UInt8] = []
+            var header = true
+            let names = plan.fields.map(\.name)
+            try forEachRow(limit: limit) { sink in
+                if header {
+                    header = false
+                    buf.append(contentsOf: CSV.row(names.map { Array($0.utf8) }))
+                }
+                let cells = sink.fieldRanges.map { JSONText.cellText(sink.out[$0]) }
+                buf.append(contentsOf: CSV.row(cells))
+                sink.out.removeAll(keepingCapacity: true)
+                if buf.count >= 1 << 16 {
+                    write(buf)
+                    buf.removeAll(keepingCapacity: true)
+                }
+            }
+            if header { buf.append(contentsOf: CSV.row(names.map { Array($0.utf8) })) }
+            write(buf)
+            return
+        case .table:
+            var grid = TextGrid(header: plan.fields.map(\.name))
+            try forEachRow(limit: limit) { sink in
+                grid.add(sink.fieldRanges.map { String(decoding: JSONText.cellText(sink.out[$0]), as: UTF8.self) })
+                sink.out.removeAll(keepingCapacity: true)
+            }
+            write(Array(grid.render().utf8))
+            return
+        }
+    }
+}
+
+/// Helpers for turning a canonical JSON value into a cell: strings unquoted and unescaped, null empty,
+/// everything else (numbers, objects, arrays) as its JSON text.
+enum JSONText {
+    static func cellText(_ v: ArraySlice<UInt8>) -> [UInt8] {
+        guard let f = v.first else { return [] }
+        if f == UInt8(ascii: "n") && v.count == 4 { return [] }
+        guard f == UInt8(ascii: "\"") else { return Array(v) }
+        var out: [UInt8] = []
+        out.reserveCapacity(v.count)
+        var i = v.startIndex + 1
+        let end = v.endIndex - 1
+        while i < end {
+            let b = v[i]
+            if b != UInt8(ascii: "\\") {
+                out.append(b)
+                i += 1
+                continue
+            }
+            let e = v[i + 1]
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "u"):
+                // Only \u00xx control characters are produced by the canonical writer.
+                let hex = v[(i + 2)..<(i + 6)]
+                if let code = UInt8(String(decoding: hex, as: UTF8.self), radix: 16) { out.append(code) }
+                i += 6
+                continue
+            default: out.append(e)
+            }
+            i += 2
+        }
+        return out
+    }
+}
+
+/// RFC 4180 quoting: a field with a comma, quote, CR or LF is quoted, quotes doubled.
+enum CSV {
+    static func row(_ cells: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, c) in cells.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            if c.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) {
+                out.append(UInt8(ascii: "\""))
+                for b in c {
+                    if b == UInt8(ascii: "\"") { out.append(b) }
+                    out.append(b)
+                }
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.append(contentsOf: c)
+            }
+        }
+        out.append(0x0A)
+        return out
+    }
+}
+
+/// A text grid for people: columns padded to their widest cell (cells cut at 40 characters).
+struct TextGrid {
+    var header: [String]
+    var rows: [[String]] = []
+    static let maxWidth = 40
+
+    init(header: [String]) { self.header = header }
+
+    mutating func add(_ cells: [String]) {
+        rows.append(cells.map { Self.clip($0) })
+    }
+
+    static func clip(_ s: String) -> String {
+        let flat = s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 }
+        if flat.count <= maxWidth { return String(flat) }
+        return String(flat.prefix(maxWidth - 1)) + "…"
+    }
+
+    func render() -> String {
+        var widths = header.map { $0.count }
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            var s = "|"
+            for (i, w) in widths.enumerated() {
+                let c = i < cells.count ? cells[i] : ""
+                s += " " + c + String(repeating: " ", count: w - c.count) + " |"
+            }
+            return s + "\n"
+        }
+        let sep = "+" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "+") + "+\n"
+        var out = sep + line(header) + sep
+        for r in rows { out += line(r) }
+        out += sep
+        out += "(\(rows.count) row\(rows.count == 1 ? "" : "s"))\n"
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Parquet
+
+/// Options shared by `cat` and `head`.
+struct RowOutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Comma-separated dotted paths of the columns to print (nested fields allowed).")
+    var columns: String?
+
+    @Option(name: .long, help: "Output format: jsonl (canonical JSON lines), csv (RFC 4180) or table.")
+    var format: String = "jsonl"
+
+    @Flag(name: .long, help: "Do not verify page checksums.")
+    var noVerifyChecksums = false
+
+    func run(file path: String, limit: Int?) throws {
+        guard let fmt = RowFormat(rawValue: format) else {
+            Output.diagnostic("floe: unknown --format '\(format)' (expected jsonl, csv or table)")
+            throw FloeExit.usageError
+        }
+        let cols = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
+        do {
+            let file = try ParquetFile(path: path)
+            let exporter = try RowExporter(file: file, columns: cols,
+                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))
+            try exporter.export(format: fmt, limit: limit) { Output.write($0) }
+            Output.flush()
+        } catch let e as FloeExit {
+            throw e
+        } catch {
+            Output.flush()
+            throw Output.fail(path, error)
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return String(s)
+    }
+}
+
+struct Cat: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the rows of a Parquet file.")
+
+    @Argument(help: "The Parquet file.") var file: String
+    @Option(name: .long, help: "Print at most N rows.") var limit: Int?
+    @OptionGroup var output: RowOutputOptions
+
+    func run() throws {
+        if let l = limit, l < 0 {
+            Output.diagnostic("floe: --limit must be >= 0")
+            throw FloeExit.usageError
+        }
+        try output.run(file: file, limit: limit)
+    }
+}
+
+struct Head: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the first rows of a Parquet file (cat --limit N).")
+
+    @Argument(help: "The Parquet file.") var file: String
+    @Option(name: .short, help: "Number of rows (default 10).") var n: Int = 10
+    @OptionGroup var output: RowOutputOptions
+
+    func run() throws {
+        if n < 0 {
+            Output.diagnostic("floe: -n must be >= 0")
+            throw FloeExit.usageError
+        }
+        try output.run(file: file, limit: n)
+    }
+}

@@ -1,0 +1,19 @@
+import ArgumentParser
+import Parquet
+
+struct Meta: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the footer: row groups, column chunks, statistics, page index and bloom filters, key-value metadata.")
+
+    @Argument(help: "The Parquet file.") var file: String
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        do {
+            let f = try ParquetFile(path: file)
+            Output.write(json ? FileInspector.metaJSON(f) + "\n" : FileInspector.metaText(f))
+        } catch {
+            throw Output.fail(file, error)
+        }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Parquet
+
+struct SchemaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the schema of a Parquet file.")
+
+    @Argument(help: "The Parquet file.") var file: String
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        do {
+            let f = try ParquetFile(path: file)
+            Output.write(json ? FileInspector.schemaJSON(f) + "\n" : f.schema.messageText)
+        } catch {
+            throw Output.fail(file, error)
+        }
+    }
+}

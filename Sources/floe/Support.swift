@@ -1,0 +1,70 @@
+import Parquet
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Ends the process with an exit status after a diagnostic has been printed.
+struct FloeExit: Error {
+    let code: Int32
+    static let dataError = FloeExit(code: 1)
+    static let usageError = FloeExit(code: 2)
+}
+
+/// Buffered stdout and one-line diagnostics on stderr (`floe: <file>[:<line>]: <what is wrong>`).
+enum Output {
+    nonisolated(unsafe) static var buffer: [UInt8] = {
+        var b: [UInt8] = []
+        b.reserveCapacity(1 << 20)
+        return b
+    }()
+
+    static func write(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    static func write(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    static func flush() {
+        guard !buffer.isEmpty else { return }
+        buffer.withUnsafeBytes { p in
+            var off = 0
+            while off < p.count {
+                let r = Glibc.write(1, p.baseAddress! + off, p.count - off)
+                if r <= 0 {
+                    if r < 0 && errno == EINTR { continue }
+                    // Downstream closed (e.g. `| head`): stop quietly.
+                    exit(errno == EPIPE ? 0 : 1)
+                }
+                off += r
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func diagnostic(_ message: String) {
+        let line = message.hasPrefix("floe:") || message.hasPrefix("Error:") || message.hasPrefix("Usage:")
+            ? message : "floe: \(message)"
+        var bytes = Array(line.utf8)
+        if bytes.last != 0x0A { bytes.append(0x0A) }
+        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
+    }
+
+    /// Reports a failure on `file` and returns the exit to throw.
+    static func fail(_ file: String, _ error: Error) -> FloeExit {
+        let what: String
+        if let p = error as? ParquetError {
+            what = p.description
+            diagnostic("floe: \(file): \(what)")
+            if case .invalidArgument = p { return .usageError }
+            return .dataError
+        }
+        diagnostic("floe: \(file): \(error)")
+        return .dataError
+    }
+}
