@@ -26,8 +26,47 @@ extension CanonicalFormat {
         // No Float16 on Intel macOS: binary16 → binary32 is exact, digits are then shortest at 32-bit width.
         appendFloat(float16BitsToFloat(bits), to: &out)
         #else
+        let exponentBits = (bits >> 10) & 0x1F
+        if exponentBits >= 26 && exponentBits < 31 {
+            // 2048 <= |x| <= 65504: Swift's description prints these integers exactly ("65504.0") rather than
+            // with the shortest digits ("65500.0"), so they are rounded here.
+            if bits & 0x8000 != 0 { out.append(0x2D) }
+            appendUInt64(shortestFloat16Integer(bits: bits & 0x7FFF), to: &out)
+            appendStatic(".0", to: &out)
+            return
+        }
         appendBinaryFloat(Float16(bitPattern: bits), exactIntegerLimit: 2048.0, to: &out)
         #endif
+    }
+
+    /// For a positive binary16 value >= 2048 (an integer, spacing 2...32): the integer with the fewest
+    /// significant digits that rounds back to it (round-half-even on ties), the closest one when several do.
+    static func shortestFloat16Integer(bits: UInt16) -> UInt64 {
+        let exponent = Int((bits >> 10) & 0x1F) - 15  // 11...15
+        let mantissa = UInt64(bits & 0x3FF)
+        let value = (0x400 | mantissa) << UInt64(exponent - 10)
+        let spacing: UInt64 = 1 << UInt64(exponent - 10)
+        let evenMantissa = mantissa & 1 == 0
+        // Distances in quarter units: above, the half-gap is spacing/2; below, spacing/4 at a power of two.
+        let upperHalf4 = spacing * 2
+        let lowerHalf4 = mantissa == 0 ? spacing : spacing * 2
+        let digits = digitCount(value)
+        var unit: UInt64 = 1
+        for _ in 1..<digits { unit *= 10 }  // 10^(digits-1): one significant digit
+        while unit > 1 {
+            let candidate = (value + unit / 2) / unit * unit
+            let ok: Bool
+            if candidate >= value {
+                let d4 = (candidate - value) * 4
+                ok = d4 < upperHalf4 || (d4 == upperHalf4 && evenMantissa)
+            } else {
+                let d4 = (value - candidate) * 4
+                ok = d4 < lowerHalf4 || (d4 == lowerHalf4 && evenMantissa)
+            }
+            if ok { return candidate }
+            unit /= 10
+        }
+        return value
     }
 
     /// Exact binary16 → binary32 conversion (independent of platform support for `Float16`).
