@@ -8,6 +8,10 @@
 // (the common case for row data) skip it and print the integer directly — for them the integer's own
 // digits are the shortest (any shorter string is a different integer, and the spacing there is <= 1).
 // Short descriptions (<= 15 bytes) are small Strings and do not allocate.
+// Exception: Float16 values >= 2048, which Swift prints as exact integers ("65504.0") instead of shortest
+// digits ("65500.0"); those are rounded here (`shortestFloat16Integer`). Ties at the rounding-interval edge
+// count as round-tripping when the significand is even (IEEE round-half-even), as in Ryu / Gay's dtoa:
+// binary16 8192 prints "8190.0".
 
 extension CanonicalFormat {
     /// A DOUBLE value.
