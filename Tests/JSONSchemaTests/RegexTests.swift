@@ -367,3 +367,33 @@ struct RegexReDoSTests {
         #expect(throws: Never.self) { try ECMARegex("^\\d{1,100}$") }
     }
 }
+
+// MARK: - Differential testing
+
+/// Optional differential check against cases produced by a JavaScript engine (Scripts/regex-diff-gen.js);
+/// runs only when REGEX_DIFF names such a file.
+@Test func differentialAgainstJavaScript() throws {
+    guard let path = ProcessInfo.processInfo.environment["REGEX_DIFF"],
+          let data = FileManager.default.contents(atPath: path),
+          let cases = try JSONSerialization.jsonObject(with: data) as? [[Any]] else { return }
+    var bad = 0
+    var cache: [String: Result<ECMARegex, RegexSyntaxError>] = [:]
+    for c in cases {
+        let p = c[0] as! String, s = c[1] as! String
+        let r = cache[p] ?? { do { return .success(try ECMARegex(p)) } catch { return .failure(error as! RegexSyntaxError) } }()
+        cache[p] = r
+        let expected: String = (c[2] as? String) ?? (((c[2] as? Bool) ?? false) ? "true" : "false")
+        let got: String
+        switch r {
+        case .failure: got = "syntax"
+        case .success(let re):
+            do { got = try re.matches(in: s) ? "true" : "false" } catch { got = "budget" }
+        }
+        if got != expected && !(p.contains("\\B") && s.unicodeScalars.contains { $0.value > 0xFFFF }) {
+            bad += 1
+            if bad < 40 { print("MISMATCH /\(p)/ on \(s.debugDescription): node=\(expected) ours=\(got)") }
+        }
+    }
+    print("DIFF: \(bad) mismatches of \(cases.count)")
+    #expect(bad == 0)
+}
