@@ -90,7 +90,9 @@ extension EncryptionAlgorithm: ThriftStruct {
             switch f.id {
             case 1 where f.type == .struct: result = .aesGcmV1(try AesGcmV1(from: &r))
             case 2 where f.type == .struct: result = .aesGcmCtrV1(try AesGcmCtrV1(from: &r))
-            default: try r.skip(f.type); result = .undefined(fieldId: f.id)
+            default:
+                try r.skip(f.type)
+                if f.type == .struct { result = .undefined(fieldId: f.id) }  // mistyped known members are ignored
             }
         }
         guard let result else { throw ParquetError.corrupt("EncryptionAlgorithm: empty union") }
@@ -201,7 +203,9 @@ extension ColumnCryptoMetaData: ThriftStruct {
             switch f.id {
             case 1 where f.type == .struct: try r.readEmptyStruct(); result = .encryptionWithFooterKey
             case 2 where f.type == .struct: result = .encryptionWithColumnKey(try EncryptionWithColumnKey(from: &r))
-            default: try r.skip(f.type); result = .undefined(fieldId: f.id)
+            default:
+                try r.skip(f.type)
+                if f.type == .struct { result = .undefined(fieldId: f.id) }  // mistyped known members are ignored
             }
         }
         guard let result else { throw ParquetError.corrupt("ColumnCryptoMetaData: empty union") }

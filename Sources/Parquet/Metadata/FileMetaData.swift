@@ -21,7 +21,9 @@ extension ColumnOrder: ThriftStruct {
             case 1 where f.type == .struct: try r.readEmptyStruct(); order = .typeDefinedOrder
             case 2 where f.type == .struct: try r.readEmptyStruct(); order = .ieee754TotalOrder
             case 3 where f.type == .struct: try r.readEmptyStruct(); order = .int96TimestampOrder
-            default: try r.skip(f.type); order = .undefined(fieldId: f.id)
+            default:
+                try r.skip(f.type)
+                if f.type == .struct { order = .undefined(fieldId: f.id) }  // mistyped known members are ignored
             }
         }
         guard let order else { throw ParquetError.corrupt("ColumnOrder: empty union") }

@@ -25,7 +25,9 @@ extension TimeUnit: ThriftStruct {
             case 1 where f.type == .struct: try r.readEmptyStruct(); unit = .millis
             case 2 where f.type == .struct: try r.readEmptyStruct(); unit = .micros
             case 3 where f.type == .struct: try r.readEmptyStruct(); unit = .nanos
-            default: try r.skip(f.type); unit = .undefined(f.id)
+            default:
+                try r.skip(f.type)
+                if f.type == .struct { unit = .undefined(f.id) }  // mistyped known members are ignored
             }
         }
         guard let unit else { throw ParquetError.corrupt("TimeUnit: empty union") }
@@ -114,8 +116,8 @@ extension LogicalType: ThriftStruct {
         var result: LogicalType?
         while let f = try r.readFieldHeader(&last) {
             guard f.type == .struct else {
+                // Every member is a struct: a mistyped member is skipped and ignored.
                 try r.skip(f.type)
-                result = .undefined(fieldId: f.id)
                 continue
             }
             switch f.id {
