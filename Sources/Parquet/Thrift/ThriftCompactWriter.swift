@@ -236,7 +236,7 @@ public struct ThriftCompactWriter: Sendable {
     @inlinable public mutating func writeField(_ id: Int16, boolList v: [Bool]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
-        writeListHeader(.boolTrue, count: v.count)
+        writeListHeader(.boolTrue, count: v.count)  // element type 1 like C++ and Rust; parquet-mr writes 2
         for e in v { writeBool(e) }
     }
 
