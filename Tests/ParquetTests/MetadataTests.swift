@@ -551,6 +551,23 @@ private func isParquetError(_ error: any Error) -> Bool { error is ParquetError 
         #expect(message { _ = try PageHeader(serialized: [0x15, 0x00, 0x00]) }
                     .contains("PageHeader: required field uncompressed_page_size missing"))
         #expect(message { _ = try ColumnChunk(serialized: [0x00]) }.contains("ColumnChunk: required field file_offset missing"))
+        // Errors deep inside a footer name the path to the bad bytes.
+        let cm = ColumnMetaData(type: .int32, encodings: [.plain], pathInSchema: ["x"], codec: .snappy, numValues: 1,
+                                totalUncompressedSize: 1, totalCompressedSize: 1, dataPageOffset: 4,
+                                statistics: Statistics(max: [1, 2, 3, 4]))
+        let md = FileMetaData(version: 1, schema: [SchemaElement(name: "root", numChildren: 1),
+                                                   SchemaElement(name: "x", type: .int32, repetitionType: .required)],
+                              numRows: 1, rowGroups: [RowGroup(columns: [ColumnChunk(fileOffset: 4, metaData: cm)],
+                                                               totalByteSize: 1, numRows: 1)])
+        var bytes = md.serialize()
+        // Find Statistics.max (field 1, binary, length 4, bytes 1 2 3 4) and forge its length.
+        let needle: [UInt8] = [0x18, 0x04, 1, 2, 3, 4]
+        let at = try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+        bytes[at + 1] = 0x7F
+        let m = message { _ = try FileMetaData(serialized: bytes) }
+        #expect(m.contains("binary of 127 bytes exceeds remaining"), "\(m)")
+        #expect(m.contains("in Statistics.max, in ColumnMetaData.statistics, in ColumnChunk.meta_data, in RowGroup.columns[0], in FileMetaData.row_groups[0]"), "\(m)")
+
         // An unknown repetition type is corrupt; an unknown converted type is dropped.
         var e = ThriftCompactWriter()
         let t = e.beginStruct()

@@ -121,12 +121,12 @@ extension ColumnMetaData: ThriftStruct {
             case (9, .i64): dataPageOffset = try r.readI64()
             case (10, .i64): indexPageOffset = try r.readI64()
             case (11, .i64): dictOffset = try r.readI64()
-            case (12, .struct): stats = try Statistics(from: &r)
+            case (12, .struct): stats = try r.readStruct(Statistics.self, "ColumnMetaData.statistics")
             case (13, .list): encStats = try r.readStructList(PageEncodingStats.self, "ColumnMetaData.encoding_stats")
             case (14, .i64): bloomOffset = try r.readI64()
             case (15, .i32): bloomLength = try r.readI32()
-            case (16, .struct): sizeStats = try SizeStatistics(from: &r)
-            case (17, .struct): geoStats = try GeospatialStatistics(from: &r)
+            case (16, .struct): sizeStats = try r.readStruct(SizeStatistics.self, "ColumnMetaData.size_statistics")
+            case (17, .struct): geoStats = try r.readStruct(GeospatialStatistics.self, "ColumnMetaData.geospatial_statistics")
             default: try r.skip(f.type)
             }
         }
@@ -211,12 +211,12 @@ extension ColumnChunk: ThriftStruct {
             switch (f.id, f.type) {
             case (1, .binary): filePath = try r.readString("ColumnChunk.file_path")
             case (2, .i64): fileOffset = try r.readI64(); sawFileOffset = true
-            case (3, .struct): metaData = try ColumnMetaData(from: &r)
+            case (3, .struct): metaData = try r.readStruct(ColumnMetaData.self, "ColumnChunk.meta_data")
             case (4, .i64): offsetIndexOffset = try r.readI64()
             case (5, .i32): offsetIndexLength = try r.readI32()
             case (6, .i64): columnIndexOffset = try r.readI64()
             case (7, .i32): columnIndexLength = try r.readI32()
-            case (8, .struct): cryptoMetadata = try ColumnCryptoMetaData(from: &r)
+            case (8, .struct): cryptoMetadata = try r.readStruct(ColumnCryptoMetaData.self, "ColumnChunk.crypto_metadata")
             case (9, .binary): encryptedColumnMetadata = try r.readBinary("ColumnChunk.encrypted_column_metadata")
             default: try r.skip(f.type)
             }

@@ -88,7 +88,7 @@ extension FileMetaData: ThriftStruct {
             case (5, .list): kv = try r.readStructList(KeyValue.self, "FileMetaData.key_value_metadata")
             case (6, .binary): createdBy = try r.readString("FileMetaData.created_by")
             case (7, .list): orders = try r.readStructList(ColumnOrder.self, "FileMetaData.column_orders")
-            case (8, .struct): algorithm = try EncryptionAlgorithm(from: &r)
+            case (8, .struct): algorithm = try r.readStruct(EncryptionAlgorithm.self, "FileMetaData.encryption_algorithm")
             case (9, .binary): signingKey = try r.readBinary("FileMetaData.footer_signing_key_metadata")
             default: try r.skip(f.type)
             }

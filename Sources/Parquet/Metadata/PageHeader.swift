@@ -29,7 +29,7 @@ extension DataPageHeader: ThriftStruct {
             case (2, .i32): enc = Encoding(rawValue: try r.readI32())
             case (3, .i32): def = Encoding(rawValue: try r.readI32())
             case (4, .i32): rep = Encoding(rawValue: try r.readI32())
-            case (5, .struct): stats = try Statistics(from: &r)
+            case (5, .struct): stats = try r.readStruct(Statistics.self, "DataPageHeader.statistics")
             default: try r.skip(f.type)
             }
         }
@@ -150,7 +150,7 @@ extension DataPageHeaderV2: ThriftStruct {
             case 5 where f.type == .i32: defLen = try r.readI32()
             case 6 where f.type == .i32: repLen = try r.readI32()
             case 7 where f.isBool: compressed = f.boolValue
-            case 8 where f.type == .struct: stats = try Statistics(from: &r)
+            case 8 where f.type == .struct: stats = try r.readStruct(Statistics.self, "DataPageHeaderV2.statistics")
             default: try r.skip(f.type)
             }
         }
@@ -226,10 +226,10 @@ extension PageHeader: ThriftStruct {
             case (2, .i32): unc = try r.readI32()
             case (3, .i32): comp = try r.readI32()
             case (4, .i32): h.crc = try r.readI32()
-            case (5, .struct): h.dataPageHeader = try DataPageHeader(from: &r)
+            case (5, .struct): h.dataPageHeader = try r.readStruct(DataPageHeader.self, "PageHeader.data_page_header")
             case (6, .struct): h.indexPageHeader = try IndexPageHeader(from: &r)
-            case (7, .struct): h.dictionaryPageHeader = try DictionaryPageHeader(from: &r)
-            case (8, .struct): h.dataPageHeaderV2 = try DataPageHeaderV2(from: &r)
+            case (7, .struct): h.dictionaryPageHeader = try r.readStruct(DictionaryPageHeader.self, "PageHeader.dictionary_page_header")
+            case (8, .struct): h.dataPageHeaderV2 = try r.readStruct(DataPageHeaderV2.self, "PageHeader.data_page_header_v2")
             default: try r.skip(f.type)
             }
         }

@@ -55,7 +55,7 @@ extension SchemaElement: ThriftStruct {
             case (7, .i32): e.scale = try r.readI32()
             case (8, .i32): e.precision = try r.readI32()
             case (9, .i32): e.fieldId = try r.readI32()
-            case (10, .struct): e.logicalType = try LogicalType(from: &r)
+            case (10, .struct): e.logicalType = try r.readStruct(LogicalType.self, "SchemaElement.logicalType")
             default: try r.skip(f.type)
             }
         }

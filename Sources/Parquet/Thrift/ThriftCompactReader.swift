@@ -389,10 +389,15 @@ public struct ThriftCompactReader {
 
     // MARK: typed helpers used by the metadata model
 
-    /// Reads a struct field value, checking it is a struct.
+    /// Reads a struct; a `.corrupt` error from inside it is extended with `context` (e.g. "ColumnChunk.meta_data"),
+    /// so messages name the path to the bad bytes.
     @inlinable
-    public mutating func readStruct<T: ThriftStruct>(_: T.Type = T.self) throws -> T {
-        try T(from: &self)
+    public mutating func readStruct<T: ThriftStruct>(_: T.Type = T.self, _ context: StaticString) throws -> T {
+        do {
+            return try T(from: &self)
+        } catch ParquetError.corrupt(let m) {
+            throw ParquetError.corrupt("\(m), in \(context)")
+        }
     }
 
     /// Reads a list<struct>.
@@ -402,7 +407,13 @@ public struct ThriftCompactReader {
         var out: [T] = []
         // Each element takes at least one byte, but an element's in-memory size can be far larger: cap the reservation.
         out.reserveCapacity(Swift.min(n, 1024))
-        for _ in 0..<n { out.append(try T(from: &self)) }
+        for i in 0..<n {
+            do {
+                out.append(try T(from: &self))
+            } catch ParquetError.corrupt(let m) {
+                throw ParquetError.corrupt("\(m), in \(context)[\(i)]")
+            }
+        }
         return out
     }
 
