@@ -22,14 +22,15 @@ public struct DataPageHeader: Equatable, Hashable, Sendable {
 extension DataPageHeader: ThriftStruct {
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
-        var n: Int32?, enc: Encoding?, def: Encoding?, rep: Encoding?, stats: Statistics?
+        var n: Int32?, enc: Encoding?, def: Encoding?, rep: Encoding?
+        // Optional members are decoded straight into self (no intermediate copies on this hot path).
         while let f = try r.readFieldHeader(&last) {
             switch (f.id, f.type) {
             case (1, .i32): n = try r.readI32()
             case (2, .i32): enc = Encoding(rawValue: try r.readI32())
             case (3, .i32): def = Encoding(rawValue: try r.readI32())
             case (4, .i32): rep = Encoding(rawValue: try r.readI32())
-            case (5, .struct): stats = try r.readStruct(Statistics.self, "DataPageHeader.statistics")
+            case (5, .struct): statistics = try r.readStruct(Statistics.self, "DataPageHeader.statistics")
             default: try r.skip(f.type)
             }
         }
@@ -37,8 +38,10 @@ extension DataPageHeader: ThriftStruct {
         guard let enc else { throw thriftMissing("DataPageHeader", "encoding") }
         guard let def else { throw thriftMissing("DataPageHeader", "definition_level_encoding") }
         guard let rep else { throw thriftMissing("DataPageHeader", "repetition_level_encoding") }
-        self.init(numValues: n, encoding: enc, definitionLevelEncoding: def, repetitionLevelEncoding: rep,
-                  statistics: stats)
+        numValues = n
+        encoding = enc
+        definitionLevelEncoding = def
+        repetitionLevelEncoding = rep
     }
 
     public func write(to w: inout ThriftCompactWriter) {
@@ -140,7 +143,6 @@ extension DataPageHeaderV2: ThriftStruct {
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var n: Int32?, nulls: Int32?, rows: Int32?, enc: Encoding?, defLen: Int32?, repLen: Int32?
-        var compressed: Bool?, stats: Statistics?
         while let f = try r.readFieldHeader(&last) {
             switch f.id {
             case 1 where f.type == .i32: n = try r.readI32()
@@ -149,8 +151,8 @@ extension DataPageHeaderV2: ThriftStruct {
             case 4 where f.type == .i32: enc = Encoding(rawValue: try r.readI32())
             case 5 where f.type == .i32: defLen = try r.readI32()
             case 6 where f.type == .i32: repLen = try r.readI32()
-            case 7 where f.isBool: compressed = f.boolValue
-            case 8 where f.type == .struct: stats = try r.readStruct(Statistics.self, "DataPageHeaderV2.statistics")
+            case 7 where f.isBool: isCompressedField = f.boolValue
+            case 8 where f.type == .struct: statistics = try r.readStruct(Statistics.self, "DataPageHeaderV2.statistics")
             default: try r.skip(f.type)
             }
         }
@@ -160,8 +162,12 @@ extension DataPageHeaderV2: ThriftStruct {
         guard let enc else { throw thriftMissing("DataPageHeaderV2", "encoding") }
         guard let defLen else { throw thriftMissing("DataPageHeaderV2", "definition_levels_byte_length") }
         guard let repLen else { throw thriftMissing("DataPageHeaderV2", "repetition_levels_byte_length") }
-        self.init(numValues: n, numNulls: nulls, numRows: rows, encoding: enc, definitionLevelsByteLength: defLen,
-                  repetitionLevelsByteLength: repLen, isCompressed: compressed, statistics: stats)
+        numValues = n
+        numNulls = nulls
+        numRows = rows
+        encoding = enc
+        definitionLevelsByteLength = defLen
+        repetitionLevelsByteLength = repLen
     }
 
     public func write(to w: inout ThriftCompactWriter) {
@@ -217,29 +223,29 @@ public struct PageHeader: Equatable, Hashable, Sendable {
 
 extension PageHeader: ThriftStruct {
     public init(from r: inout ThriftCompactReader) throws {
+        // Optional members are decoded straight into self (no copies of the large sub-headers).
         var last: Int16 = 0
         var type: PageType?, unc: Int32?, comp: Int32?
-        var h = PageHeader(type: .dataPage, uncompressedPageSize: 0, compressedPageSize: 0)
         while let f = try r.readFieldHeader(&last) {
             switch (f.id, f.type) {
             case (1, .i32): type = PageType(rawValue: try r.readI32())
             case (2, .i32): unc = try r.readI32()
             case (3, .i32): comp = try r.readI32()
-            case (4, .i32): h.crc = try r.readI32()
-            case (5, .struct): h.dataPageHeader = try r.readStruct(DataPageHeader.self, "PageHeader.data_page_header")
-            case (6, .struct): h.indexPageHeader = try IndexPageHeader(from: &r)
-            case (7, .struct): h.dictionaryPageHeader = try r.readStruct(DictionaryPageHeader.self, "PageHeader.dictionary_page_header")
-            case (8, .struct): h.dataPageHeaderV2 = try r.readStruct(DataPageHeaderV2.self, "PageHeader.data_page_header_v2")
+            case (4, .i32): crc = try r.readI32()
+            case (5, .struct): dataPageHeader = try r.readStruct(DataPageHeader.self, "PageHeader.data_page_header")
+            case (6, .struct): indexPageHeader = try IndexPageHeader(from: &r)
+            case (7, .struct):
+                dictionaryPageHeader = try r.readStruct(DictionaryPageHeader.self, "PageHeader.dictionary_page_header")
+            case (8, .struct): dataPageHeaderV2 = try r.readStruct(DataPageHeaderV2.self, "PageHeader.data_page_header_v2")
             default: try r.skip(f.type)
             }
         }
         guard let type else { throw thriftMissing("PageHeader", "type") }
         guard let unc else { throw thriftMissing("PageHeader", "uncompressed_page_size") }
         guard let comp else { throw thriftMissing("PageHeader", "compressed_page_size") }
-        h.type = type
-        h.uncompressedPageSize = unc
-        h.compressedPageSize = comp
-        self = h
+        self.type = type
+        uncompressedPageSize = unc
+        compressedPageSize = comp
     }
 
     public func write(to w: inout ThriftCompactWriter) {
