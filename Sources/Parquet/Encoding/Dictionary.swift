@@ -138,7 +138,7 @@ public enum DictionaryIndices {
 
     /// Writes `dictionary[indices[i]]` to `out[i]` (caller provides room for `indices.count` values).
     public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
-                                 into out: UnsafeMutablePointer<T>) throws {
+                                 writingTo out: UnsafeMutablePointer<T>) throws {
         let n = indices.count
         if n == 0 { return }
         try checkIndices(indices, dictionary.count)

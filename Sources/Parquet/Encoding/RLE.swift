@@ -55,7 +55,7 @@ public struct RLEBitPackedHybridDecoder {
     }
 
     /// Appends up to `count` values to `out`; returns how many were appended.
-    public mutating func decode(into out: inout [Int32], count: Int) throws -> Int {
+    public mutating func decode(appendingTo out: inout [Int32], count: Int) throws -> Int {
         let n = max(0, count)
         out.reserveCapacity(out.count + n)
         return try out.appendWithPointer(count: n, zero: 0) { try decodeGeneric(into: $0, count: n) }
