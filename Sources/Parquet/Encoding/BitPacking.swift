@@ -58,22 +58,66 @@ func bitsRequired(_ v: UInt64) -> Int { 64 - v.leadingZeroBitCount }
 
 // MARK: - Growing arrays without per-element work
 
+/// A sequence whose `_copyContents` lets a closure write straight into an array's spare capacity, so appending
+/// `n` elements costs no zero-fill. `Array.append(contentsOf:)` requires at least `underestimatedCount` elements
+/// to be written, so the closure's shortfall (or a thrown error) is padded with `zero` and trimmed by the caller.
+struct DirectFill<Element, E: Error>: Sequence {
+    let count: Int
+    let zero: Element
+    let body: (UnsafeMutablePointer<Element>) throws(E) -> Int
+    let result: UnsafeMutablePointer<(Int, E?)>
+
+    var underestimatedCount: Int { count }
+    func makeIterator() -> EmptyCollection<Element>.Iterator { EmptyCollection<Element>.Iterator() }
+
+    func _copyContents(initializing buf: UnsafeMutableBufferPointer<Element>)
+        -> (EmptyCollection<Element>.Iterator, Int) {
+        guard count > 0, let p = buf.baseAddress, buf.count >= count else {
+            return (EmptyCollection<Element>.Iterator(), 0)
+        }
+        var produced = 0
+        do throws(E) {
+            produced = Swift.min(Swift.max(0, try body(p)), count)
+        } catch {
+            result.pointee.1 = error
+            produced = 0
+        }
+        result.pointee.0 = produced
+        if produced < count { (p + produced).initialize(repeating: zero, count: count - produced) }
+        return (EmptyCollection<Element>.Iterator(), count)
+    }
+}
+
 extension Array {
-    /// Appends `n` elements produced by `body` writing through a pointer; `body` returns how many it wrote
-    /// (≤ n); the array is trimmed to that. `zero` fills the new slots first (Swift has no uninitialized append).
+    /// Appends `n` elements produced by `body` writing through a pointer to uninitialised storage (no zero-fill);
+    /// `body` returns how many it wrote (≤ n) and the array is trimmed to that. `Element` must be a trivial type.
+    /// If `body` throws, nothing is appended and the error is rethrown.
     @inline(__always)
-    mutating func appendWithPointer(count n: Int, zero: Element,
-                                    _ body: (UnsafeMutablePointer<Element>) throws -> Int) rethrows -> Int {
+    mutating func appendWithPointer<E: Error>(count n: Int, zero: Element,
+                                              _ body: (UnsafeMutablePointer<Element>) throws(E) -> Int) throws(E) -> Int {
         if n <= 0 { return 0 }
         let old = count
-        append(contentsOf: repeatElement(zero, count: n))
-        var produced = 0
-        do {
-            produced = try withUnsafeMutableBufferPointer { try body($0.baseAddress! + old) }
-        } catch {
-            removeSubrange(old...)
-            throw error
+        var result: (Int, E?) = (0, nil)
+        withoutActuallyEscaping(body) { escapable in
+            withUnsafeMutablePointer(to: &result) { r in
+                append(contentsOf: DirectFill<Element, E>(count: n, zero: zero, body: escapable, result: r))
+                if count != old + n {
+                    // the standard library did not use _copyContents: fall back to zero-fill and write
+                    removeSubrange(old...)
+                    append(contentsOf: repeatElement(zero, count: n))
+                    do throws(E) {
+                        r.pointee.0 = try withUnsafeMutableBufferPointer { (b) throws(E) -> Int in try escapable(b.baseAddress! + old) }
+                    } catch {
+                        r.pointee.1 = error
+                    }
+                }
+            }
         }
+        if let e = result.1 {
+            removeSubrange(old...)
+            throw e
+        }
+        let produced = Swift.min(Swift.max(0, result.0), n)
         if produced < n { removeSubrange((old + produced)...) }
         return produced
     }
@@ -235,6 +279,7 @@ enum BitPack {
         if nbytes == 0 { return }
         let mask: UInt64 = bw >= 64 ? ~0 : (1 << UInt64(bw)) &- 1
         _ = out.appendWithPointer(count: nbytes + 8, zero: 0) { p in
+            p.initialize(repeating: 0, count: nbytes + 8)  // storage is uninitialised; padding groups must be 0
             let raw = UnsafeMutableRawPointer(p)
             var acc: UInt64 = 0
             var nbits = 0
@@ -282,6 +327,7 @@ enum LegacyBitPacked {
                                            into out: inout [UInt8]) {
         let nbytes = (count * bw + 7) / 8
         _ = out.appendWithPointer(count: nbytes, zero: 0) { p in
+            p.initialize(repeating: 0, count: nbytes)
             var bit = 0
             for i in 0..<count {
                 let v = UInt64(truncatingIfNeeded: values[i])

@@ -40,22 +40,41 @@ public enum DeltaBinaryPacked {
         let minis = Int(miniCount)
         let want = Int(min(total, UInt64(max(0, maxValues))))
         if total == 0 { return (0, pos) }
+        if want == 0 {
+            var dummy: T = 0
+            _ = try decodeBlocks(base, end, &pos, first: first, total: total, want: 0, perMini: perMini,
+                                 minis: minis, into: &dummy)
+            return (0, pos)
+        }
+        // `want` ≤ maxValues, which the caller bounds: values are unpacked straight into the output.
+        let produced = try out.appendWithPointer(count: want, zero: 0) { dst in
+            try decodeBlocks(base, end, &pos, first: first, total: total, want: want, perMini: perMini,
+                             minis: minis, into: dst)
+        }
+        if produced < want {
+            throw ParquetError.corrupt("DELTA_BINARY_PACKED: \(produced) of \(want) values decoded")
+        }
+        return (produced, pos)
+    }
+
+    /// Decodes the first value and the blocks; returns the values written to `dst` (== want unless corrupt).
+    @inline(__always)
+    static func decodeBlocks<T: FixedWidthInteger>(_ base: UnsafeRawPointer, _ end: Int, _ pos: inout Int,
+                                                   first: UInt64, total: UInt64, want: Int, perMini: Int,
+                                                   minis: Int, into dst: UnsafeMutablePointer<T>) throws -> Int {
         var produced = 0
         if want > 0 {
-            out.append(T(truncatingIfNeeded: first))
+            dst[0] = T(truncatingIfNeeded: first)
             produced = 1
         }
         var remaining = total - 1  // values still encoded in blocks
-        var last = first
-        let scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: perMini)
-        defer { scratch.deallocate() }
-        out.reserveCapacity(out.count + min(want, 1 << 16))
+        var last = T(truncatingIfNeeded: first)
         while remaining > 0 {
             let skipping = produced >= want
             let blockStart = pos
-            let minDelta: UInt64
+            let minDelta: T
             do {
-                minDelta = zigzagDecode(try readULEB128(base, end, &pos, "DELTA_BINARY_PACKED min delta"))
+                minDelta = T(truncatingIfNeeded: zigzagDecode(try readULEB128(base, end, &pos, "DELTA_BINARY_PACKED min delta")))
             } catch {
                 if skipping { pos = blockStart; break }
                 throw error
@@ -71,9 +90,7 @@ public enum DeltaBinaryPacked {
                 let bw = Int(base.load(fromByteOffset: widths + m, as: UInt8.self))
                 let inMini = Int(min(remaining, UInt64(perMini)))
                 let avail = end - pos
-                if skipping {
-                    pos += min(avail, perMini * bw / 8)
-                } else {
+                if produced < want {
                     guard bw <= 64 else {
                         throw ParquetError.corrupt("DELTA_BINARY_PACKED: miniblock bit width \(bw) exceeds 64")
                     }
@@ -81,33 +98,23 @@ public enum DeltaBinaryPacked {
                     guard (k * bw + 7) / 8 <= avail else {
                         throw ParquetError.corrupt("DELTA_BINARY_PACKED: miniblock data truncated (needs \((k * bw + 7) / 8) bytes, \(avail) left)")
                     }
-                    BitUnpack.unpack(base + pos, available: avail, startBit: 0, bitWidth: bw, count: k, into: scratch)
+                    let o = dst + produced
+                    BitUnpack.unpack(base + pos, available: avail, startBit: 0, bitWidth: bw, count: k, into: o)
                     var acc = last
                     for i in 0..<k {
-                        acc = acc &+ minDelta &+ scratch[i]
-                        scratch[i] = acc
+                        acc = acc &+ minDelta &+ o[i]
+                        o[i] = acc
                     }
                     last = acc
-                    if T.bitWidth == 64 {
-                        scratch.withMemoryRebound(to: T.self, capacity: k) {
-                            out.append(contentsOf: UnsafeBufferPointer(start: $0, count: k))
-                        }
-                    } else {
-                        out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: k).lazy.map {
-                            T(truncatingIfNeeded: $0)
-                        })
-                    }
                     produced += k
-                    pos += min(avail, perMini * bw / 8)
-                    if produced >= want && inMini > k {
-                        // stopped inside this miniblock: the rest of it was skipped with the bytes above
-                    }
                 }
+                pos += min(avail, perMini * bw / 8)
                 remaining -= UInt64(inMini)
                 m += 1
             }
+            if skipping && pos >= end { break }
         }
-        return (produced, pos)
+        return produced
     }
 
     /// Appends the DELTA_BINARY_PACKED encoding of `values` (block size 128, 4 miniblocks of 32).
@@ -200,11 +207,16 @@ public enum DeltaLengthByteArray {
             throw ParquetError.corrupt("\(what): lengths add up to \(total) bytes, only \(data.count - from) left")
         }
         if total > 0 { out.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: data[from..<(from + total)])) }
-        var o = out.offsets[out.offsets.count - 1]
-        out.offsets.reserveCapacity(out.offsets.count + lengths.count)
-        for l in lengths {
-            o += Int(l)
-            out.offsets.append(o)
+        let o0 = out.offsets[out.offsets.count - 1]
+        lengths.withUnsafeBufferPointer { lp in
+            _ = out.offsets.appendWithPointer(count: lp.count, zero: 0) { off in
+                var o = o0
+                for i in 0..<lp.count {
+                    o += Int(lp[i])
+                    off[i] = o
+                }
+                return lp.count
+            }
         }
         return from + total
     }

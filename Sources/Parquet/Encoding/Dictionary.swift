@@ -78,37 +78,32 @@ public enum DictionaryIndices {
             let base0 = out.bytes.count
             try dictionary.bytes.withUnsafeBytes { dsrcBuf in
                 let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
-                // 16 bytes of slack let short values be copied with two 8-byte moves
-                _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
-                    let dst = UnsafeMutableRawPointer(dstp)
-                    var o = 0
-                    for i in 0..<n {
-                        let k = Int(idx[i])
-                        let s = doffs[k], len = doffs[k + 1] - s
-                        if len <= 16 && s + 16 <= dictBytes {
-                            let a = (dsrc + s).loadUnaligned(as: UInt64.self)
-                            let b = (dsrc + s + 8).loadUnaligned(as: UInt64.self)
-                            (dst + o).storeBytes(of: a, as: UInt64.self)
-                            (dst + o + 8).storeBytes(of: b, as: UInt64.self)
-                        } else if len > 0 {
-                            guard s >= 0, s + len <= dictBytes else {
-                                throw ParquetError.corrupt("dictionary offsets out of range")
+                try out.offsets.appendWithPointer(count: n, zero: 0) { off in
+                    // 16 bytes of slack let short values be copied with two 8-byte moves
+                    _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
+                        let dst = UnsafeMutableRawPointer(dstp)
+                        var o = 0
+                        for i in 0..<n {
+                            let k = Int(idx[i])
+                            let s = doffs[k], len = doffs[k + 1] - s
+                            if len <= 16 && s + 16 <= dictBytes {
+                                let a = (dsrc + s).loadUnaligned(as: UInt64.self)
+                                let b = (dsrc + s + 8).loadUnaligned(as: UInt64.self)
+                                (dst + o).storeBytes(of: a, as: UInt64.self)
+                                (dst + o + 8).storeBytes(of: b, as: UInt64.self)
+                            } else if len > 0 {
+                                guard s >= 0, s + len <= dictBytes else {
+                                    throw ParquetError.corrupt("dictionary offsets out of range")
+                                }
+                                (dst + o).copyMemory(from: dsrc + s, byteCount: len)
                             }
-                            (dst + o).copyMemory(from: dsrc + s, byteCount: len)
+                            o += len
+                            off[i] = base0 + o
                         }
-                        o += len
+                        return total
                     }
-                    return total
+                    return n
                 }
-            }
-            _ = out.offsets.appendWithPointer(count: n, zero: 0) { off in
-                var o = base0
-                for i in 0..<n {
-                    let k = Int(idx[i])
-                    o += doffs[k + 1] - doffs[k]
-                    off[i] = o
-                }
-                return n
             }
         }
     }
@@ -118,6 +113,11 @@ public enum DictionaryIndices {
     }
 
     /// Fixed-width gather (INT32, INT64, FLOAT, DOUBLE, INT96…): appends `dictionary[i]` for each index.
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
     public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
                                  into out: inout [T]) throws {
         let n = indices.count
@@ -130,6 +130,11 @@ public enum DictionaryIndices {
         out.append(contentsOf: (0..<n).lazy.map { d[Int(idx[$0])] })
     }
 
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
     public static func gather<T>(indices: [Int32], dictionary: [T], into out: inout [T]) throws {
         try indices.withUnsafeBufferPointer { i in
             try dictionary.withUnsafeBufferPointer { d in try gather(indices: i, dictionary: d, into: &out) }
@@ -137,6 +142,11 @@ public enum DictionaryIndices {
     }
 
     /// Writes `dictionary[indices[i]]` to `out[i]` (caller provides room for `indices.count` values).
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
     public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
                                  writingTo out: UnsafeMutablePointer<T>) throws {
         let n = indices.count

@@ -7,6 +7,10 @@ public enum Plain {
     /// Appends `count` fixed-width little-endian values (INT32, INT64, FLOAT, DOUBLE) to `out` with one memcpy.
     /// Returns the bytes consumed (`count * MemoryLayout<T>.size`).
 
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func decode<T: Numeric & BitwiseCopyable>(data: UnsafeRawBufferPointer, count: Int,
                                                             into out: inout [T]) throws -> Int {
         let w = MemoryLayout<T>.size
@@ -87,26 +91,26 @@ public enum Plain {
             total += len
         }
         let consumed = pos
-        // pass 2: copy
+        // pass 2: copy payloads and write offsets together
         let base0 = out.bytes.count
-        out.offsets.reserveCapacity(out.offsets.count + count)
-        _ = out.bytes.appendWithPointer(count: total, zero: 0) { dst in
-            var p = 0, o = 0
-            for _ in 0..<count {
-                let len = Int(loadLE32(b, p))
-                (UnsafeMutableRawPointer(dst) + o).copyMemory(from: b + p + 4, byteCount: len)
-                p += 4 + len
-                o += len
-            }
-            return total
-        }
         _ = out.offsets.appendWithPointer(count: count, zero: 0) { off in
-            var p = 0, o = base0
-            for i in 0..<count {
-                let len = Int(loadLE32(b, p))
-                p += 4 + len
-                o += len
-                off[i] = o
+            _ = out.bytes.appendWithPointer(count: total + 16, zero: 0) { dst0 in
+                let dst = UnsafeMutableRawPointer(dst0)
+                var p = 0, o = 0
+                for i in 0..<count {
+                    let len = Int(loadLE32(b, p))
+                    let s = p + 4
+                    if len <= 16 && s + 16 <= end {
+                        (dst + o).storeBytes(of: (b + s).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                        (dst + o + 8).storeBytes(of: (b + s + 8).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                    } else {
+                        (dst + o).copyMemory(from: b + s, byteCount: len)
+                    }
+                    p = s + len
+                    o += len
+                    off[i] = base0 + o
+                }
+                return total
             }
             return count
         }
@@ -130,10 +134,18 @@ public enum Plain {
 
     /// Appends the raw little-endian bytes of fixed-width values (INT32, INT64, FLOAT, DOUBLE).
 
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func encode<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeRawBufferPointer(values))
     }
 
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
     public static func encode<T: BitwiseCopyable>(_ values: [T], into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encode($0, into: &out) }
     }
