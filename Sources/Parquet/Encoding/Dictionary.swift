@@ -1,0 +1,415 @@
+// Dictionary encoding (Encodings.md "RLE_DICTIONARY = 8"): index decoding, gathers that materialise values from a
+// dictionary page, index encoding, and dictionary builders for the writer.
+
+public enum DictionaryIndices {
+    /// Reads the leading bit-width byte (0…32) and returns a hybrid decoder positioned after it.
+    public static func decoder(data: UnsafeRawBufferPointer) throws -> RLEBitPackedHybridDecoder {
+        guard let b = data.baseAddress, data.count >= 1 else {
+            throw ParquetError.corrupt("dictionary indices: missing bit-width byte")
+        }
+        let bw = Int(b.load(as: UInt8.self))
+        guard bw <= 32 else { throw ParquetError.corrupt("dictionary index bit width \(bw) exceeds 32") }
+        return RLEBitPackedHybridDecoder(data: UnsafeRawBufferPointer(start: b + 1, count: data.count - 1), bitWidth: bw)
+    }
+
+    /// Decodes exactly `count` indices (bit-width byte + hybrid runs) and appends them to `out`.
+    /// Returns the bytes consumed. Fewer than `count` indices → `.corrupt`.
+    @discardableResult
+    public static func decode(data: UnsafeRawBufferPointer, count: Int, into out: inout [Int32]) throws -> Int {
+        guard count >= 0 else { throw ParquetError.corrupt("negative index count \(count)") }
+        var dec = try decoder(data: data)
+        let got = try out.appendWithPointer(count: count, zero: 0) { p in
+            var got = try dec.decodeGeneric(into: p, count: count)
+            if got < count && dec.bitWidth == 0 && dec.isExhausted {
+                // width 0 means every index is 0; tolerate writers that omit the runs
+                (p + got).update(repeating: 0, count: count - got)
+                got = count
+            }
+            return got
+        }
+        guard got == count else {
+            throw ParquetError.corrupt("dictionary indices truncated: expected \(count), found \(got)")
+        }
+        return 1 + dec.bytesConsumed
+    }
+
+    /// Bit width used for indices into a dictionary of `dictionaryCount` entries.
+    public static func bitWidth(dictionaryCount: Int) -> Int { bitsRequired(UInt64(max(0, dictionaryCount - 1))) }
+
+    /// Appends the bit-width byte and the hybrid encoding of `indices`.
+    public static func encode(_ indices: UnsafeBufferPointer<Int32>, dictionaryCount: Int, into out: inout [UInt8]) {
+        let bw = bitWidth(dictionaryCount: dictionaryCount)
+        out.append(UInt8(bw))
+        RLEBitPackedHybridEncoder.encode(indices, bitWidth: bw, into: &out)
+    }
+
+    public static func encode(_ indices: [Int32], dictionaryCount: Int, into out: inout [UInt8]) {
+        indices.withUnsafeBufferPointer { encode($0, dictionaryCount: dictionaryCount, into: &out) }
+    }
+
+    @inline(__always)
+    static func checkIndices(_ idx: UnsafeBufferPointer<Int32>, _ n: Int) throws {
+        // OR of (index >= n) over the whole batch keeps the loop branch-free; find the culprit only on failure
+        let limit = UInt32(truncatingIfNeeded: n)
+        var bad = false
+        for v in idx { bad = bad || UInt32(bitPattern: v) >= limit }
+        if bad {
+            let i = idx.firstIndex { UInt32(bitPattern: $0) >= limit }!
+            throw ParquetError.corrupt("dictionary index \(idx[i]) at position \(i) out of range for a dictionary of \(n) values")
+        }
+    }
+
+    /// Appends `dictionary[i]` for each index. Index outside the dictionary → `.corrupt`.
+    public static func gather(indices: UnsafeBufferPointer<Int32>, dictionary: ByteArrayBuffer,
+                              into out: inout ByteArrayBuffer) throws {
+        let n = indices.count
+        if n == 0 { return }
+        let dcount = dictionary.count
+        try checkIndices(indices, dcount)
+        let idx = indices.baseAddress!
+        try dictionary.offsets.withUnsafeBufferPointer { dOffs in
+            let doffs = dOffs.baseAddress!
+            var total = 0
+            for i in 0..<n {
+                let k = Int(idx[i])
+                total += doffs[k + 1] - doffs[k]
+            }
+            let dictBytes = dictionary.bytes.count
+            let base0 = out.bytes.count
+            try dictionary.bytes.withUnsafeBytes { dsrcBuf in
+                let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
+                try out.offsets.appendWithPointer(count: n, zero: 0) { off in
+                    // 16 bytes of slack let short values be copied with two 8-byte moves
+                    _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
+                        let dst = UnsafeMutableRawPointer(dstp)
+                        var o = 0
+                        for i in 0..<n {
+                            let k = Int(idx[i])
+                            let s = doffs[k], len = doffs[k + 1] - s
+                            if len <= 16 && s + 16 <= dictBytes {
+                                let a = (dsrc + s).loadUnaligned(as: UInt64.self)
+                                let b = (dsrc + s + 8).loadUnaligned(as: UInt64.self)
+                                (dst + o).storeBytes(of: a, as: UInt64.self)
+                                (dst + o + 8).storeBytes(of: b, as: UInt64.self)
+                            } else if len > 0 {
+                                guard s >= 0, s + len <= dictBytes else {
+                                    throw ParquetError.corrupt("dictionary offsets out of range")
+                                }
+                                (dst + o).copyMemory(from: dsrc + s, byteCount: len)
+                            }
+                            o += len
+                            off[i] = base0 + o
+                        }
+                        return total
+                    }
+                    return n
+                }
+            }
+        }
+    }
+
+    public static func gather(indices: [Int32], dictionary: ByteArrayBuffer, into out: inout ByteArrayBuffer) throws {
+        try indices.withUnsafeBufferPointer { try gather(indices: $0, dictionary: dictionary, into: &out) }
+    }
+
+    /// Fixed-width gather (INT32, INT64, FLOAT, DOUBLE, INT96…): appends `dictionary[i]` for each index.
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
+    public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
+                                 into out: inout [T]) throws {
+        let n = indices.count
+        if n == 0 { return }
+        try checkIndices(indices, dictionary.count)
+        let d = dictionary.baseAddress!
+        let idx = indices.baseAddress!
+        out.reserveCapacity(out.count + n)
+        // checked above; the append loop has no bounds checks
+        out.append(contentsOf: (0..<n).lazy.map { d[Int(idx[$0])] })
+    }
+
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
+    public static func gather<T>(indices: [Int32], dictionary: [T], into out: inout [T]) throws {
+        try indices.withUnsafeBufferPointer { i in
+            try dictionary.withUnsafeBufferPointer { d in try gather(indices: i, dictionary: d, into: &out) }
+        }
+    }
+
+    /// Writes `dictionary[indices[i]]` to `out[i]` (caller provides room for `indices.count` values).
+    @_specialize(exported: true, where T == Int32)
+    @_specialize(exported: true, where T == Int64)
+    @_specialize(exported: true, where T == Float)
+    @_specialize(exported: true, where T == Double)
+    @_specialize(exported: true, where T == Int96)
+    public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
+                                 writingTo out: UnsafeMutablePointer<T>) throws {
+        let n = indices.count
+        if n == 0 { return }
+        try checkIndices(indices, dictionary.count)
+        let d = dictionary.baseAddress!
+        let idx = indices.baseAddress!
+        for i in 0..<n { (out + i).initialize(to: d[Int(idx[i])]) }
+    }
+
+    /// FIXED_LEN_BYTE_ARRAY gather: `out.width` must equal `dictionary.width`.
+    public static func gather(indices: UnsafeBufferPointer<Int32>, dictionary: FixedBuffer,
+                              into out: inout FixedBuffer) throws {
+        let n = indices.count
+        if n == 0 { return }
+        let w = dictionary.width
+        guard w > 0, out.width == w else {
+            throw ParquetError.invalidArgument("FIXED_LEN_BYTE_ARRAY gather: width \(out.width) vs dictionary width \(w)")
+        }
+        try checkIndices(indices, dictionary.count)
+        let idx = indices.baseAddress!
+        dictionary.bytes.withUnsafeBytes { src in
+            let s = src.baseAddress!
+            _ = out.bytes.appendWithPointer(count: n * w, zero: 0) { dstp in
+                let dst = UnsafeMutableRawPointer(dstp)
+                switch w {
+                case 2:
+                    for i in 0..<n {
+                        (dst + 2 * i).storeBytes(of: (s + 2 * Int(idx[i])).loadUnaligned(as: UInt16.self), as: UInt16.self)
+                    }
+                case 4:
+                    for i in 0..<n {
+                        (dst + 4 * i).storeBytes(of: (s + 4 * Int(idx[i])).loadUnaligned(as: UInt32.self), as: UInt32.self)
+                    }
+                case 8:
+                    for i in 0..<n {
+                        (dst + 8 * i).storeBytes(of: (s + 8 * Int(idx[i])).loadUnaligned(as: UInt64.self), as: UInt64.self)
+                    }
+                default:
+                    for i in 0..<n { (dst + w * i).copyMemory(from: s + w * Int(idx[i]), byteCount: w) }
+                }
+                return n * w
+            }
+        }
+    }
+}
+
+// MARK: - Builders
+
+/// Fast non-cryptographic hash of a byte string (wyhash-style multiply-fold).
+@inline(__always)
+func hashBytes(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+    @inline(__always) func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let r = a.multipliedFullWidth(by: b)
+        return r.high ^ r.low
+    }
+    let k0: UInt64 = 0xa076_1d64_78bd_642f, k1: UInt64 = 0xe703_7ed1_a0b4_28db, k2: UInt64 = 0x8ebc_6af0_9c88_c6e3
+    var h = k0 ^ UInt64(truncatingIfNeeded: n)
+    var a: UInt64 = 0, b: UInt64 = 0
+    if n <= 16 {
+        if n >= 8 {
+            a = loadLE64(p, 0); b = loadLE64(p, n - 8)
+        } else if n >= 4 {
+            a = UInt64(loadLE32(p, 0)); b = UInt64(loadLE32(p, n - 4))
+        } else if n > 0 {
+            a = UInt64(p.load(as: UInt8.self)) << 16 | UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self)) << 8
+                | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+        }
+    } else {
+        var i = 0
+        while i + 16 < n {
+            h = mix(loadLE64(p, i) ^ k1, loadLE64(p, i + 8) ^ h)
+            i += 16
+        }
+        a = loadLE64(p, n - 16); b = loadLE64(p, n - 8)
+    }
+    return mix(k1 ^ UInt64(truncatingIfNeeded: n), mix(a ^ k1, b ^ h ^ k2))
+}
+
+/// Builds a dictionary of byte strings (BYTE_ARRAY, or FIXED_LEN_BYTE_ARRAY / INT96 when `fixedWidth` is set),
+/// keeping insertion order. Use `plainEncodedSize` to decide when to fall back to PLAIN.
+public struct ByteArrayDictionaryBuilder {
+    /// Distinct values in insertion order; index `i` is dictionary id `i`.
+    public private(set) var values = ByteArrayBuffer()
+    /// Value width for FIXED_LEN_BYTE_ARRAY dictionaries (PLAIN without length prefixes), nil for BYTE_ARRAY.
+    public let fixedWidth: Int?
+    private var hashes: [UInt64] = []
+    private var slots: [Int32]  // entry index + 1, 0 = empty
+    private var mask: Int
+
+    public init(fixedWidth: Int? = nil, expectedCount: Int = 1024) {
+        self.fixedWidth = fixedWidth
+        var cap = 64
+        while cap < max(1, expectedCount) * 2 { cap <<= 1 }
+        slots = [Int32](repeating: 0, count: cap)
+        mask = cap - 1
+    }
+
+    public var count: Int { values.count }
+
+    /// Size of the dictionary page payload in PLAIN encoding.
+    public var plainEncodedSize: Int { values.bytes.count + (fixedWidth == nil ? 4 * values.count : 0) }
+
+    /// Returns the id of `value`, inserting it if new.
+    public mutating func id(of value: UnsafeRawBufferPointer) -> Int32 {
+        let n = value.count
+        let p = value.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
+        let h = hashBytes(p, n)
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = Int(slots[s])
+            if e == 0 { break }
+            let k = e - 1
+            if hashes[k] == h {
+                let o = values.offsets[k], len = values.offsets[k + 1] - o
+                if len == n {
+                    let eq = values.bytes.withUnsafeBytes { b in n == 0 || memcmpEqual(b.baseAddress! + o, p, n) }
+                    if eq { return Int32(k) }
+                }
+            }
+            s = (s + 1) & mask
+        }
+        let id = values.count
+        values.append(UnsafeRawBufferPointer(start: p, count: n))
+        hashes.append(h)
+        slots[s] = Int32(id + 1)
+        if values.count * 2 > slots.count { grow() }
+        return Int32(id)
+    }
+
+    /// Inserts `source[range]` (default all) and appends their ids to `ids`.
+    public mutating func insert(contentsOf source: ByteArrayBuffer, range: Range<Int>? = nil, ids: inout [Int32]) {
+        let r = range ?? 0..<source.count
+        ids.reserveCapacity(ids.count + r.count)
+        source.bytes.withUnsafeBytes { b in
+            let base = b.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
+            for i in r {
+                let o = source.offsets[i]
+                ids.append(id(of: UnsafeRawBufferPointer(start: base + o, count: source.offsets[i + 1] - o)))
+            }
+        }
+    }
+
+    /// Inserts fixed-width values `source[range]` and appends their ids to `ids`.
+    public mutating func insert(contentsOf source: FixedBuffer, range: Range<Int>? = nil, ids: inout [Int32]) {
+        let r = range ?? 0..<source.count
+        let w = source.width
+        ids.reserveCapacity(ids.count + r.count)
+        source.bytes.withUnsafeBytes { b in
+            guard let base = b.baseAddress else { return }
+            for i in r { ids.append(id(of: UnsafeRawBufferPointer(start: base + i * w, count: w))) }
+        }
+    }
+
+    /// Appends the dictionary page payload (PLAIN) to `out`.
+    public func encodePlain(into out: inout [UInt8]) {
+        if fixedWidth != nil {
+            out.append(contentsOf: values.bytes)
+        } else {
+            Plain.encodeByteArray(values, into: &out)
+        }
+    }
+
+    public mutating func removeAll() {
+        values.removeAll()
+        hashes.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+    }
+
+    private mutating func grow() {
+        let cap = slots.count * 2
+        slots = [Int32](repeating: 0, count: cap)
+        mask = cap - 1
+        for (k, h) in hashes.enumerated() {
+            var s = Int(truncatingIfNeeded: h) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = Int32(k + 1)
+        }
+    }
+}
+
+@inline(__always)
+func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    var i = 0
+    while i + 8 <= n {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+            return false
+        }
+        i += 8
+    }
+    while i < n {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
+
+/// Builds a dictionary of fixed-width values keyed by bit pattern (pass `Float.bitPattern` / `Double.bitPattern`
+/// so that -0.0 and NaN payloads stay distinct), keeping insertion order.
+public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
+    public private(set) var values: [T] = []
+    private var slots: [Int32]
+    private var mask: Int
+
+    public init(expectedCount: Int = 1024) {
+        var cap = 64
+        while cap < max(1, expectedCount) * 2 { cap <<= 1 }
+        slots = [Int32](repeating: 0, count: cap)
+        mask = cap - 1
+    }
+
+    public var count: Int { values.count }
+    public var plainEncodedSize: Int { values.count * MemoryLayout<T>.size }
+
+    @inline(__always)
+    static func hash(_ v: T) -> Int {
+        let x = UInt64(truncatingIfNeeded: v) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: x ^ (x >> 29))
+    }
+
+    public mutating func id(of v: T) -> Int32 {
+        var s = Self.hash(v) & mask
+        while true {
+            let e = Int(slots[s])
+            if e == 0 { break }
+            if values[e - 1] == v { return Int32(e - 1) }
+            s = (s + 1) & mask
+        }
+        let id = values.count
+        values.append(v)
+        slots[s] = Int32(id + 1)
+        if values.count * 2 > slots.count { grow() }
+        return Int32(id)
+    }
+
+    public mutating func insert(contentsOf source: UnsafeBufferPointer<T>, ids: inout [Int32]) {
+        ids.reserveCapacity(ids.count + source.count)
+        for v in source { ids.append(id(of: v)) }
+    }
+
+    public mutating func insert(contentsOf source: [T], ids: inout [Int32]) {
+        source.withUnsafeBufferPointer { insert(contentsOf: $0, ids: &ids) }
+    }
+
+    /// Appends the dictionary page payload (PLAIN, little-endian) to `out`.
+    public func encodePlain(into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + plainEncodedSize)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+    }
+
+    public mutating func removeAll() {
+        values.removeAll(keepingCapacity: true)
+        for i in slots.indices { slots[i] = 0 }
+    }
+
+    private mutating func grow() {
+        let cap = slots.count * 2
+        slots = [Int32](repeating: 0, count: cap)
+        mask = cap - 1
+        for (k, v) in values.enumerated() {
+            var s = Self.hash(v) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = Int32(k + 1)
+        }
+    }
+}
