@@ -18,7 +18,6 @@ public struct ColumnChunkReader {
     private var dictionary: ColumnValues?
     private var pageBuffer: [UInt8] = []
     private var indexScratch: [Int32] = []
-    private var levelScratch: [Int32] = []
 
     public init(descriptor: ColumnDescriptor, metadata: ColumnMetaData, rowGroupRows: Int64, options: ReadOptions) {
         self.descriptor = descriptor
@@ -210,47 +209,27 @@ public struct ColumnChunkReader {
     }
 
     /// v1 levels: RLE with a 4-byte length prefix, or legacy BIT_PACKED. Returns bytes consumed.
-    private mutating func decodeLevelsV1(encoding: Encoding, max: Int, data: UnsafeRawBufferPointer, count: Int,
-                                         into levels: inout [Int16], page: Int, what: String) throws -> Int {
-        let width = Self.bitWidth(max)
-        switch encoding {
-        case .rle:
-            guard data.count >= 4 else {
-                throw ParquetError.corrupt("column \(columnName) page \(page): \(what) levels truncated")
-            }
-            let length = Int(data.loadUnaligned(as: UInt32.self).littleEndian)
-            guard length <= data.count - 4 else {
-                throw ParquetError.corrupt(
-                    "column \(columnName) page \(page): \(what) level length \(length) exceeds the page")
-            }
-            try decodeHybridLevels(UnsafeRawBufferPointer(rebasing: data[4..<(4 + length)]), max: max, count: count,
-                                   into: &levels, page: page, what: what)
-            return 4 + length
-        case .bitPacked:
-            let start = levels.count
-            let used = try LevelDecoding.decodeBitPackedLegacy(data, bitWidth: width, count: count, into: &levels)
-            try checkLevels(levels, from: start, max: max, page: page, what: what)
-            return used
-        default:
-            throw ParquetError.unsupported("column \(columnName) page \(page): \(what) level encoding \(encoding)")
+    private func decodeLevelsV1(encoding: Encoding, max: Int, data: UnsafeRawBufferPointer, count: Int,
+                                into levels: inout [Int16], page: Int, what: String) throws -> Int {
+        let start = levels.count
+        let used: Int
+        do {
+            used = try Levels.decodeLevels(encoding: encoding, bitWidth: Self.bitWidth(max), data: data, count: count,
+                                           into: &levels)
+        } catch let e as ParquetError {
+            throw ParquetError.corrupt("column \(columnName) page \(page): \(what) levels: \(e.description)")
         }
+        try checkLevels(levels, from: start, max: max, page: page, what: what)
+        return used
     }
 
-    private mutating func decodeHybridLevels(_ data: UnsafeRawBufferPointer, max: Int, count: Int,
-                                             into levels: inout [Int16], page: Int, what: String) throws {
+    private func decodeHybridLevels(_ data: UnsafeRawBufferPointer, max: Int, count: Int,
+                                    into levels: inout [Int16], page: Int, what: String) throws {
         let start = levels.count
-        if levelScratch.count < count { levelScratch = [Int32](repeating: 0, count: count) }
-        var decoder = RLEBitPackedHybridDecoder(data: data, bitWidth: Self.bitWidth(max))
-        let got = try levelScratch.withUnsafeMutableBufferPointer { p in
-            try decoder.decode(into: p.baseAddress!, count: count)
-        }
-        guard got == count else {
-            throw ParquetError.corrupt(
-                "column \(columnName) page \(page): \(what) levels hold \(got) of \(count) values")
-        }
-        levels.reserveCapacity(start + count)
-        levelScratch.withUnsafeBufferPointer { p in
-            for i in 0..<count { levels.append(Int16(truncatingIfNeeded: p[i])) }
+        do {
+            _ = try Levels.decodeLevelsV2(bitWidth: Self.bitWidth(max), data: data, count: count, into: &levels)
+        } catch let e as ParquetError {
+            throw ParquetError.corrupt("column \(columnName) page \(page): \(what) levels: \(e.description)")
         }
         try checkLevels(levels, from: start, max: max, page: page, what: what)
     }

@@ -55,9 +55,9 @@ public final class ParquetFile: @unchecked Sendable {
         let n = all.count
         let len = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
         if len > 0, len <= n - 12,
-           let crypto = try? FileCryptoMetaData.decode(UnsafeRawBufferPointer(rebasing: all[(n - 8 - len)..<(n - 8)]))
+           let (crypto, _) = try? FileCryptoMetaData.decode(UnsafeRawBufferPointer(rebasing: all[(n - 8 - len)..<(n - 8)]))
         {
-            msg += " (\(crypto.algorithmDescription))"
+            msg += " (\(crypto.encryptionAlgorithm.name))"
             if let km = crypto.keyMetadata, !km.isEmpty {
                 msg += ", key metadata \(Self.printable(km))"
             }

@@ -43,11 +43,12 @@ public enum ReadBenchmark {
             let sb = file.metadata.rowGroups[b.0].columns[b.1].metaData?.totalUncompressedSize ?? 0
             return sa > sb
         }
-        let workers = max(1, min(jobs ?? ProcessInfoLite.activeCores, tasks.count))
-        let state = SharedState(count: tasks.count)
+        let work = tasks
+        let workers = max(1, min(jobs ?? ProcessInfoLite.activeCores, work.count))
+        let state = SharedState(count: work.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while let i = state.next() {
-                let (g, c) = tasks[i]
+                let (g, c) = work[i]
                 do {
                     let data = try file.readColumn(rowGroup: g, column: c, options: options)
                     state.add(data.levelCount + data.values.count)

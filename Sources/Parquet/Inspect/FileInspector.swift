@@ -35,7 +35,7 @@ public enum FileInspector {
         guard ok, values.count == 1 else {
             // Not decodable as a value of the column type: show the raw bytes.
             var out: [UInt8] = []
-            CanonicalFormat.appendBase64(bytes, to: &out)
+            bytes.withUnsafeBytes { CanonicalFormat.appendBase64(bytes: $0, to: &out) }
             return String(decoding: out, as: UTF8.self)
         }
         var out: [UInt8] = []

@@ -74,6 +74,7 @@ extension TimeUnit {
         case .millis: "MILLIS"
         case .micros: "MICROS"
         case .nanos: "NANOS"
+        case .undefined(let id): "UNDEFINED(\(id))"
         }
     }
 }
