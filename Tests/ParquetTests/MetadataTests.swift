@@ -362,7 +362,7 @@ private func isParquetError(_ error: any Error) -> Bool { error is ParquetError 
                 #expect(isParquetError(error))
             }
         }
-        var rng = SplitMix64(seed: 0x5EED ^ UInt64(original.count))
+        var rng = MetadataTestRNG(seed: 0x5EED ^ UInt64(original.count))
         var decoded = 0
         for _ in 0..<1500 {
             var mutated = original
@@ -390,7 +390,7 @@ private func isParquetError(_ error: any Error) -> Bool { error is ParquetError 
     @Test func fuzzPageHeaders() throws {
         let file = try load("data/datapage_v2.snappy.parquet")
         let md = try decodeFooter(file)
-        var rng = SplitMix64(seed: 42)
+        var rng = MetadataTestRNG(seed: 42)
         for c in md.rowGroups[0].columns {
             let start = Int(try #require(c.metaData).firstPageOffset)
             let (h, n) = try file.withUnsafeBytes { try PageHeader.decode(UnsafeRawBufferPointer(rebasing: $0[start...])) }
@@ -658,7 +658,7 @@ private func walkAllPages(_ file: [UInt8], _ md: FileMetaData) throws -> PageWal
 }
 
 /// Deterministic PRNG for the fuzz tests.
-private struct SplitMix64 {
+private struct MetadataTestRNG {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
