@@ -84,7 +84,7 @@ public enum DictionaryIndices {
             let base0 = out.bytes.count
             try dictionary.bytes.withUnsafeBytes { dsrcBuf in
                 let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
-                try out.offsets.appendWithPointer(count: n, zero: 0) { off in
+                _ = try out.offsets.appendWithPointer(count: n, zero: 0) { off in
                     // 16 bytes of slack let short values be copied with two 8-byte moves
                     _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
                         let dst = UnsafeMutableRawPointer(dstp)
