@@ -790,3 +790,61 @@ extension ByteArrayBuffer {
         #expect(try withBytes([]) { try ByteStreamSplit.decode(data: $0, count: 0, into: &out) } == 0)
     }
 }
+
+@Suite struct MiscEncodingTests {
+    @Test func deltaByteArrayAmplificationIsBounded() throws {
+        // one 1000-byte value, then 1000 values that repeat it through prefixes: 1 MB decoded from ~1 KB
+        var prefixes: [Int32] = [0], suffixes: [Int32] = [1000]
+        prefixes += [Int32](repeating: 1000, count: 1000)
+        suffixes += [Int32](repeating: 0, count: 1000)
+        var enc: [UInt8] = []
+        DeltaBinaryPacked.encode(prefixes, into: &enc)
+        DeltaBinaryPacked.encode(suffixes, into: &enc)
+        enc += [UInt8](repeating: 65, count: 1000)
+        var out = ByteArrayBuffer()
+        #expect(throws: ParquetError.self) {
+            try withBytes(enc) { try DeltaByteArray.decode(data: $0, count: 1001, into: &out, maxBytes: 100_000) }
+        }
+        #expect(out.count == 0)
+        _ = try withBytes(enc) { try DeltaByteArray.decode(data: $0, count: 1001, into: &out) }
+        #expect(out.count == 1001 && out.bytes.count == 1_001_000)
+    }
+
+    @Test func pointerGatherAndUInt8Decode() throws {
+        let dict: [Double] = [1.5, -2.5, 3.25]
+        var dst = [Double](repeating: 0, count: 4)
+        try [Int32(2), 0, 1, 2].withUnsafeBufferPointer { idx in
+            try dict.withUnsafeBufferPointer { d in
+                try dst.withUnsafeMutableBufferPointer { try DictionaryIndices.gather(indices: idx, dictionary: d, writingTo: $0.baseAddress!) }
+            }
+        }
+        #expect(dst == [3.25, 1.5, -2.5, 3.25])
+        var enc: [UInt8] = []
+        RLEBitPackedHybridEncoder.encode([UInt8]([1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), bitWidth: 1, into: &enc)
+        var out = [UInt8](repeating: 9, count: 15)
+        let got = try withBytes(enc) { d throws in
+            var dec = RLEBitPackedHybridDecoder(data: d, bitWidth: 1)
+            return try out.withUnsafeMutableBufferPointer { try dec.decode(into: $0.baseAddress!, count: 15) }
+        }
+        #expect(got == 15)
+        #expect(out == [1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    }
+
+    @Test func failedDecodeLeavesOutputUntouched() throws {
+        var levels: [Int16] = [7]
+        #expect(throws: ParquetError.self) {
+            try withBytes([3, 0, 0, 0, 0x03, 0xFF]) { try Levels.decodeLevels(encoding: .rle, bitWidth: 2, data: $0, count: 100, into: &levels) }
+        }
+        #expect(levels == [7])
+        var ids: [Int32] = [1]
+        #expect(throws: ParquetError.self) {
+            try withBytes([4, 0x80]) { try DictionaryIndices.decode(data: $0, count: 3, into: &ids) }
+        }
+        #expect(ids == [1])
+        var comp: [UInt8] = [1, 2, 3]
+        #expect(throws: ParquetError.self) {
+            try Compression.decompress(.snappy, input: [5, 0, 1, 2], uncompressedSize: 5, into: &comp)
+        }
+        #expect(comp.isEmpty)
+    }
+}

@@ -199,24 +199,17 @@ public enum Compression {
 
     nonisolated(unsafe) static let emptyInput = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
 
-    /// Makes `out` exactly `count` bytes (reusing capacity, zero-filling only growth) and lets `body` write them.
+    /// Makes `out` exactly `count` bytes (reusing its capacity, without zero-filling) and lets `body` write them.
+    /// On error `out` is left empty.
     static func replace(_ out: inout [UInt8], count: Int, _ body: (UnsafeMutableRawPointer) throws -> Void) throws {
-        if out.count > count {
-            out.removeSubrange(count...)
-        } else if out.count < count {
-            if out.capacity >= count || !out.isEmpty {
-                out.append(contentsOf: repeatElement(0, count: count - out.count))
-            } else {
-                out = [UInt8](unsafeUninitializedCapacity: count) { _, n in n = count }
-            }
+        out.removeAll(keepingCapacity: true)
+        if count == 0 {
+            try body(emptyInput)
+            return
         }
-        do {
-            try out.withUnsafeMutableBytes { b in
-                try body(b.baseAddress ?? emptyInput)
-            }
-        } catch {
-            out.removeAll(keepingCapacity: true)
-            throw error
+        _ = try out.appendWithPointer(count: count, zero: 0) { p in
+            try body(UnsafeMutableRawPointer(p))
+            return count
         }
     }
 

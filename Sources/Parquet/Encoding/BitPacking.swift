@@ -63,7 +63,7 @@ func bitsRequired(_ v: UInt64) -> Int { 64 - v.leadingZeroBitCount }
 /// to be written, so the closure's shortfall (or a thrown error) is padded with `zero` and trimmed by the caller.
 struct DirectFill<Element, E: Error>: Sequence {
     let count: Int
-    let zero: Element
+    let zero: Element?
     let body: (UnsafeMutablePointer<Element>) throws(E) -> Int
     let result: UnsafeMutablePointer<(Int, E?)>
 
@@ -83,12 +83,39 @@ struct DirectFill<Element, E: Error>: Sequence {
             produced = 0
         }
         result.pointee.0 = produced
-        if produced < count { (p + produced).initialize(repeating: zero, count: count - produced) }
+        if produced < count {
+            guard let zero else { preconditionFailure("appendExactly: body wrote \(produced) of \(count) elements") }
+            (p + produced).initialize(repeating: zero, count: count - produced)
+        }
         return (EmptyCollection<Element>.Iterator(), count)
     }
 }
 
 extension Array {
+    /// Appends exactly `n` elements written by `body` (which must initialise all of them and cannot fail).
+    @inline(__always)
+    mutating func appendExactly(count n: Int, _ body: (UnsafeMutablePointer<Element>) -> Void) {
+        if n <= 0 { return }
+        let old = count
+        var result: (Int, Never?) = (0, nil)
+        withoutActuallyEscaping({ (p: UnsafeMutablePointer<Element>) -> Int in body(p); return n }) { escapable in
+            withUnsafeMutablePointer(to: &result) { r in
+                append(contentsOf: DirectFill<Element, Never>(count: n, zero: nil, body: escapable, result: r))
+            }
+        }
+        if count != old + n {
+            // the standard library did not use _copyContents (never observed): build the values separately
+            var tmp = [Element]()
+            tmp.reserveCapacity(n)
+            let buf = UnsafeMutablePointer<Element>.allocate(capacity: n)
+            body(buf)
+            tmp.append(contentsOf: UnsafeBufferPointer(start: buf, count: n))
+            buf.deinitialize(count: n); buf.deallocate()
+            removeSubrange(old...)
+            append(contentsOf: tmp)
+        }
+    }
+
     /// Appends `n` elements produced by `body` writing through a pointer to uninitialised storage (no zero-fill);
     /// `body` returns how many it wrote (≤ n) and the array is trimmed to that. `Element` must be a trivial type.
     /// If `body` throws, nothing is appended and the error is rethrown.

@@ -235,19 +235,21 @@ public enum DeltaLengthByteArray {
 public enum DeltaByteArray {
     /// Decodes `count` BYTE_ARRAY values (prefix lengths, suffix lengths, suffix bytes) and appends them.
     /// The first value's "previous" is empty (the state resets every page). Returns bytes consumed.
-    public static func decode(data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer) throws -> Int {
-        try decodeGeneric(data: data, count: count, fixedWidth: nil, into: &out)
+    /// Prefixes can make the output much larger than the page; more than `maxBytes` decoded bytes → `.corrupt`.
+    public static func decode(data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer,
+                              maxBytes: Int = 1 << 30) throws -> Int {
+        try decodeGeneric(data: data, count: count, fixedWidth: nil, maxBytes: maxBytes, into: &out)
     }
 
     /// FIXED_LEN_BYTE_ARRAY variant: every reconstructed value must be `out.width` bytes.
     public static func decode(data: UnsafeRawBufferPointer, count: Int, into out: inout FixedBuffer) throws -> Int {
         var tmp = ByteArrayBuffer(reservingValues: count, bytes: count * out.width)
-        let used = try decodeGeneric(data: data, count: count, fixedWidth: out.width, into: &tmp)
+        let used = try decodeGeneric(data: data, count: count, fixedWidth: out.width, maxBytes: Int.max, into: &tmp)
         out.bytes.append(contentsOf: tmp.bytes)
         return used
     }
 
-    static func decodeGeneric(data: UnsafeRawBufferPointer, count: Int, fixedWidth: Int?,
+    static func decodeGeneric(data: UnsafeRawBufferPointer, count: Int, fixedWidth: Int?, maxBytes: Int,
                               into out: inout ByteArrayBuffer) throws -> Int {
         guard count >= 0 else { throw ParquetError.corrupt("negative value count \(count)") }
         if count == 0 && data.count == 0 { return 0 }
@@ -276,6 +278,9 @@ public enum DeltaByteArray {
             total += len
             sufTotal += s
             prev = len
+            guard total <= maxBytes else {
+                throw ParquetError.corrupt("DELTA_BYTE_ARRAY: decoded values exceed \(maxBytes) bytes")
+            }
         }
         guard sufTotal <= data.count - sufStart else {
             throw ParquetError.corrupt("DELTA_BYTE_ARRAY: suffixes need \(sufTotal) bytes, only \(data.count - sufStart) left")

@@ -65,20 +65,26 @@ public enum DictionaryIndices {
         let n = indices.count
         if n == 0 { return }
         let dcount = dictionary.count
-        try checkIndices(indices, dcount)
+        if dcount == 0 { try checkIndices(indices, 0) }
         let idx = indices.baseAddress!
         try dictionary.offsets.withUnsafeBufferPointer { dOffs in
             let doffs = dOffs.baseAddress!
+            // one pass: validate (branch-free, clamped loads) and size the output
             var total = 0
+            var bad = false
+            let limit = UInt32(truncatingIfNeeded: dcount)
             for i in 0..<n {
-                let k = Int(idx[i])
+                let u = UInt32(bitPattern: idx[i])
+                bad = bad || u >= limit
+                let k = Int(Swift.min(u, limit - 1))
                 total += doffs[k + 1] - doffs[k]
             }
+            if bad { try checkIndices(indices, dcount) }
             let dictBytes = dictionary.bytes.count
             let base0 = out.bytes.count
             try dictionary.bytes.withUnsafeBytes { dsrcBuf in
                 let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
-                try out.offsets.appendWithPointer(count: n, zero: 0) { off in
+                _ = try out.offsets.appendWithPointer(count: n, zero: 0) { off in
                     // 16 bytes of slack let short values be copied with two 8-byte moves
                     _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
                         let dst = UnsafeMutableRawPointer(dstp)
@@ -125,9 +131,10 @@ public enum DictionaryIndices {
         try checkIndices(indices, dictionary.count)
         let d = dictionary.baseAddress!
         let idx = indices.baseAddress!
-        out.reserveCapacity(out.count + n)
-        // checked above; the append loop has no bounds checks
-        out.append(contentsOf: (0..<n).lazy.map { d[Int(idx[$0])] })
+        // indices checked above: the copy loop has no bounds checks
+        out.appendExactly(count: n) { dst in
+            for i in 0..<n { (dst + i).initialize(to: d[Int(idx[i])]) }
+        }
     }
 
     @_specialize(exported: true, where T == Int32)
