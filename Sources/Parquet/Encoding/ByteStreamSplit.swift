@@ -92,10 +92,10 @@ public enum ByteStreamSplit {
     }
 
     /// Fixed-width numeric values (FLOAT, DOUBLE, INT32, INT64): appends `count` values.
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func decode<T: Numeric & BitwiseCopyable>(data: UnsafeRawBufferPointer, count: Int,
                                                             into out: inout [T]) throws -> Int {
         var used = 0
@@ -137,10 +137,10 @@ public enum ByteStreamSplit {
         }
     }
 
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func encode<T: BitwiseCopyable>(_ values: [T], into out: inout [UInt8]) {
         values.withUnsafeBytes { encode($0, width: MemoryLayout<T>.size, into: &out) }
     }

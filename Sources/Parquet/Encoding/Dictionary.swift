@@ -119,11 +119,11 @@ public enum DictionaryIndices {
     }
 
     /// Fixed-width gather (INT32, INT64, FLOAT, DOUBLE, INT96…): appends `dictionary[i]` for each index.
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    @_specialize(exported: true, where T == Int96)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int96)
     public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
                                  into out: inout [T]) throws {
         let n = indices.count
@@ -137,11 +137,11 @@ public enum DictionaryIndices {
         }
     }
 
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    @_specialize(exported: true, where T == Int96)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int96)
     public static func gather<T>(indices: [Int32], dictionary: [T], into out: inout [T]) throws {
         try indices.withUnsafeBufferPointer { i in
             try dictionary.withUnsafeBufferPointer { d in try gather(indices: i, dictionary: d, into: &out) }
@@ -149,11 +149,11 @@ public enum DictionaryIndices {
     }
 
     /// Writes `dictionary[indices[i]]` to `out[i]` (caller provides room for `indices.count` values).
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
-    @_specialize(exported: true, where T == Int96)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    @_specialize(where T == Int96)
     public static func gather<T>(indices: UnsafeBufferPointer<Int32>, dictionary: UnsafeBufferPointer<T>,
                                  writingTo out: UnsafeMutablePointer<T>) throws {
         let n = indices.count

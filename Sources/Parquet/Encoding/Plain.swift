@@ -7,10 +7,10 @@ public enum Plain {
     /// Appends `count` fixed-width little-endian values (INT32, INT64, FLOAT, DOUBLE) to `out` with one memcpy.
     /// Returns the bytes consumed (`count * MemoryLayout<T>.size`).
 
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func decode<T: Numeric & BitwiseCopyable>(data: UnsafeRawBufferPointer, count: Int,
                                                             into out: inout [T]) throws -> Int {
         let w = MemoryLayout<T>.size
@@ -134,18 +134,18 @@ public enum Plain {
 
     /// Appends the raw little-endian bytes of fixed-width values (INT32, INT64, FLOAT, DOUBLE).
 
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func encode<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>, into out: inout [UInt8]) {
         out.append(contentsOf: UnsafeRawBufferPointer(values))
     }
 
-    @_specialize(exported: true, where T == Int32)
-    @_specialize(exported: true, where T == Int64)
-    @_specialize(exported: true, where T == Float)
-    @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Int32)
+    @_specialize(where T == Int64)
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public static func encode<T: BitwiseCopyable>(_ values: [T], into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encode($0, into: &out) }
     }
