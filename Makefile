@@ -2,11 +2,13 @@
 SHELL := /bin/bash
 APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv
 SWIFT ?= swift
-RELEASE_BIN := .build/release/floe
+RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)/floe
+DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
+NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
 .PHONY: all deps venv build release test test-swift test-interop demo bench clean
 
@@ -32,15 +34,23 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift
+test: test-swift test-cli
 
 test-swift: deps
-	$(SWIFT) test --parallel
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+
+# The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.
+test-cli: deps
+	$(SWIFT) build --product floe
+	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
 
 demo: release
-	$(RELEASE_BIN) schema $(SAMPLE)
-	$(RELEASE_BIN) meta $(SAMPLE)
-	$(RELEASE_BIN) head -n 5 $(SAMPLE)
+	@echo "== floe schema $(SAMPLE)"; $(RELEASE_BIN) schema $(SAMPLE)
+	@echo "== floe meta $(SAMPLE)"; $(RELEASE_BIN) meta $(SAMPLE)
+	@echo "== floe head -n 5 $(SAMPLE)"; $(RELEASE_BIN) head -n 5 $(SAMPLE)
+	@echo "== floe head -n 3 --format table $(NESTED)"; $(RELEASE_BIN) head -n 3 --format table $(NESTED)
+	@echo "== floe cat $(NESTED)"; $(RELEASE_BIN) cat $(NESTED)
 
 clean:
 	rm -rf .build

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The floe command-line contract (conventions/cli.md): results on stdout, one-line diagnostics on stderr,
+# exit 0 / 1 (bad data) / 2 (usage). Prints "N passed, N failed" and exits non-zero on any failure.
+set -u
+FLOE="${FLOE:?set FLOE to the floe binary}"
+HERE="$(cd "$(dirname "$0")" && pwd)"
+TV="$HERE/../ParquetTests/TestVectors"
+DATA="$TV/parquet-testing/data"
+EXP="$TV/parquet-expected/data"
+TMP="$(mktemp -d)"; trap 'rm -rf "$TMP"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_exit CODE CMD...: runs CMD with stdout/stderr to $TMP/out, $TMP/err
+expect_exit() {
+  local want=$1; shift
+  "$@" >"$TMP/out" 2>"$TMP/err" </dev/null; local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "exit $got (want $want): $* :: $(head -c 300 "$TMP/err")"; fi
+}
+
+# cat --format jsonl is byte-exact.
+for f in alltypes_plain.parquet nested_lists.snappy.parquet nonnullable.impala.parquet datapage_v2.snappy.parquet; do
+  expect_exit 0 "$FLOE" cat "$DATA/$f"
+  cmp -s "$TMP/out" "$EXP/$f.jsonl" && ok || bad "cat $f differs from reference"
+done
+# head = cat --limit.
+expect_exit 0 "$FLOE" head -n 3 "$DATA/alltypes_plain.parquet"
+head -n 3 "$EXP/alltypes_plain.parquet.jsonl" | cmp -s - "$TMP/out" && ok || bad "head -n 3"
+expect_exit 0 "$FLOE" cat --limit 2 "$DATA/alltypes_plain.parquet"
+[ "$(wc -l <"$TMP/out")" = 2 ] && ok || bad "cat --limit 2"
+# Projection of nested paths.
+expect_exit 0 "$FLOE" cat --columns nested_Struct.a,ID "$DATA/nonnullable.impala.parquet"
+[ "$(cat "$TMP/out")" = '{"ID":8,"nested_Struct":{"a":-1}}' ] && ok || bad "projection: $(cat "$TMP/out")"
+# CSV quoting per RFC 4180 and the table format.
+expect_exit 0 "$FLOE" cat --format csv "$DATA/list_columns.parquet"
+[ "$(sed -n 2p "$TMP/out")" = '"[1,2,3]","[""abc"",""efg"",""hij""]"' ] && ok || bad "csv: $(sed -n 2p "$TMP/out")"
+expect_exit 0 "$FLOE" cat --format table "$DATA/alltypes_plain.parquet"
+grep -q "(8 rows)" "$TMP/out" && ok || bad "table footer"
+# Schema, meta, pages.
+expect_exit 0 "$FLOE" schema "$DATA/alltypes_plain.parquet"
+grep -q "^message schema {" "$TMP/out" && grep -q "optional int96 timestamp_col;" "$TMP/out" && ok || bad "schema text"
+expect_exit 0 "$FLOE" schema --json "$DATA/alltypes_plain.parquet"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["fields"])==11' "$TMP/out" && ok || bad "schema --json"
+expect_exit 0 "$FLOE" meta --json "$DATA/alltypes_tiny_pages_plain.parquet"
+python3 -c '
+import json,sys
+d=json.load(open(sys.argv[1]))
+assert d["num_rows"]==7300, d["num_rows"]
+c=d["row_groups"][0]["columns"][0]
+assert c["codec"]=="UNCOMPRESSED" and c["column_index"] is not None and c["offset_index"] is not None, c
+' "$TMP/out" && ok || bad "meta --json"
+expect_exit 0 "$FLOE" meta "$DATA/alltypes_plain.parquet"
+grep -q "^num_rows: 8" "$TMP/out" && ok || bad "meta text"
+expect_exit 0 "$FLOE" pages --json --column id "$DATA/alltypes_tiny_pages_plain.parquet"
+python3 -c '
+import json,sys
+pages=[json.loads(l) for l in open(sys.argv[1])]
+assert len(pages) > 100 and all(p["column"]=="id" for p in pages), len(pages)
+assert sum(p.get("num_values",0) for p in pages if p["type"]=="DATA_PAGE")==7300
+' "$TMP/out" && ok || bad "pages --json"
+# Checksums: verified by default, skippable.
+expect_exit 1 "$FLOE" cat "$DATA/datapage_v1-corrupt-checksum.parquet"
+grep -q "^floe: .*datapage_v1-corrupt-checksum.parquet: column .* page .*CRC" "$TMP/err" && ok || bad "checksum message: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "one-line diagnostic"
+expect_exit 0 "$FLOE" cat --no-verify-checksums "$DATA/datapage_v1-corrupt-checksum.parquet"
+cmp -s "$TMP/out" "$EXP/datapage_v1-corrupt-checksum.parquet.jsonl" && ok || bad "--no-verify-checksums rows"
+# Bad data: exit 1 with a one-line error naming the file.
+for f in "$TV/parquet-testing/bad_data/PARQUET-1481.parquet" "$TV/parquet-testing/bad_data/ARROW-GH-41317.parquet" \
+         "$DATA/uniform_encryption.parquet.encrypted" "$HERE/cli_test.sh"; do
+  expect_exit 1 "$FLOE" cat "$f"
+  grep -q "^floe: $f: " "$TMP/err" && ok || bad "diagnostic for $f: $(cat "$TMP/err")"
+done
+grep -q "encrypted" <("$FLOE" cat "$DATA/uniform_encryption.parquet.encrypted" 2>&1) && ok || bad "encrypted message"
+expect_exit 1 "$FLOE" cat "$TMP/missing.parquet"
+# Usage errors exit 2.
+expect_exit 2 "$FLOE" cat
+expect_exit 2 "$FLOE" cat --format xml "$DATA/alltypes_plain.parquet"
+expect_exit 2 "$FLOE" cat --columns nope "$DATA/alltypes_plain.parquet"
+expect_exit 2 "$FLOE" frobnicate
+expect_exit 0 "$FLOE" --help
+# bench read prints one JSON line.
+expect_exit 0 "$FLOE" bench read "$DATA/alltypes_plain.parquet"
+python3 -c '
+import json,sys
+lines=open(sys.argv[1]).read().splitlines(); assert len(lines)==1
+d=json.loads(lines[0]); assert d["op"]=="read" and d["rows"]==8 and d["bytes"]>0, d
+' "$TMP/out" && ok || bad "bench read json"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
