@@ -104,6 +104,21 @@ public final class ParquetFile: @unchecked Sendable {
         return (meta, Int(start)..<footerOffset)
     }
 
+    /// Throws one error naming every selected column that cannot be read without keys.
+    public func checkReadable(columns: [Int]) throws {
+        guard let rg = metadata.rowGroups.first else { return }
+        var locked: [String] = []
+        for c in columns where c < rg.columns.count {
+            let chunk = rg.columns[c]
+            if chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil {
+                locked.append(schema.columns[c].dottedPath + chunk.keyMetadataDescription)
+            }
+        }
+        if locked.isEmpty { return }
+        throw ParquetError.encrypted(
+            "file has encrypted columns (plaintext footer\(metadata.encryptionAlgorithm.map { ", \($0.name)" } ?? "")): reading needs the column keys of \(locked.joined(separator: ", ")); decryption is not configured")
+    }
+
     /// Decodes one column chunk.
     public func readColumn(rowGroup: Int, column: Int, options: ReadOptions = ReadOptions()) throws -> ColumnData {
         guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {

@@ -10,11 +10,24 @@ public struct RowExporter {
     public let plan: AssemblyPlan
     public var options: ReadOptions
 
-    public init(file: ParquetFile, columns: [String]? = nil, options: ReadOptions = ReadOptions()) throws {
+    /// Row groups to read (all when nil), in file order.
+    public let rowGroups: [Int]
+
+    public init(file: ParquetFile, columns: [String]? = nil, rowGroups: [Int]? = nil,
+                options: ReadOptions = ReadOptions()) throws {
         self.file = file
         self.options = options
         let selected = try columns.map { try file.schema.leafIndices(forPaths: $0) }
         plan = AssemblyPlan(schema: file.schema, selected: selected)
+        if let rowGroups {
+            for g in rowGroups where g < 0 || g >= file.rowGroupCount {
+                throw ParquetError.invalidArgument("row group \(g) out of range 0..<\(file.rowGroupCount)")
+            }
+            self.rowGroups = rowGroups
+        } else {
+            self.rowGroups = Array(0..<file.rowGroupCount)
+        }
+        try file.checkReadable(columns: plan.columns)
     }
 
     /// Visits up to `limit` rows as canonical JSON lines, row group by row group; `body` gets the sink after
@@ -22,7 +35,7 @@ public struct RowExporter {
     public func forEachRow(limit: Int?, _ body: (inout JSONLineSink) throws -> Void,
                            groupEnd: (inout JSONLineSink) -> Void = { _ in }) throws {
         var remaining = limit ?? Int.max
-        for g in 0..<file.rowGroupCount where remaining > 0 {
+        for g in rowGroups where remaining > 0 {
             let rows = file.metadata.rowGroups[g].numRows
             if rows == 0 { continue }
             let cols = try plan.columns.map { try file.readColumn(rowGroup: g, column: $0, options: options) }
