@@ -43,7 +43,7 @@ import Testing
             #expect(throws: ParquetError.self) {
                 _ = try readAllJSONL(try ParquetFile(path: path))
             }
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30), "fails within seconds, not a hang")
             return
         }
         let rows = try readAllJSONL(try ParquetFile(path: path))

@@ -144,7 +144,7 @@ private func corruptMessage(_ error: any Error) -> String {
             #expect(m.contains("exceeds remaining 12 bytes"), "\(m)")
             #expect(m.contains("FileMetaData.key_value_metadata"), "\(m)")
         }
-        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(ContinuousClock.now - start < .seconds(20), "hang guard")
 
         // The same inside a real struct: RowGroup.columns forged in a footer.
         var f = ThriftCompactWriter()
