@@ -16,8 +16,8 @@ public struct JSONParserOptions: Sendable, Equatable {
     public var allowByteOrderMark: Bool
     /// When `true`, the input may hold several top-level values one after another (separated by optional
     /// whitespace, e.g. `{"a":1} {"a":2}` or `[1][2]`); the tokenizer returns `.endOfDocument` only at the
-    /// end of input and `depth == 0` after a token marks the end of one value. When `false` (default) anything
-    /// but whitespace after the first value is `.trailingContent`.
+    /// end of input (also for empty input: zero values) and `depth == 0` after a token marks the end of one
+    /// value. When `false` (default) anything but whitespace after the first value is `.trailingContent`.
     public var multipleDocuments: Bool
 
     public init(
@@ -419,7 +419,7 @@ public struct JSONTokenizer {
         guard p < end else {
             position = p
             if st == sStart {
-                if documentsSeen > 0 { return .endOfDocument }
+                if documentsSeen > 0 || multipleDocuments { return .endOfDocument }
                 throw error(.emptyInput, p)
             }
             throw error(.expectedValue, p)

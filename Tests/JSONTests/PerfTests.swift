@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+@testable import JSON
+
+/// Hand-run throughput check (no timing assertions):
+/// `FLOE_PERF=1 swift test -c release --filter JSONTests.PerfTests` (file: FLOE_PERF_FILE or /tmp/events.ndjson).
+@Suite("Throughput", .enabled(if: ProcessInfo.processInfo.environment["FLOE_PERF"] == "1"))
+struct PerfTests {
+    static var path: String { ProcessInfo.processInfo.environment["FLOE_PERF_FILE"] ?? "/tmp/events.ndjson" }
+
+    func measure(_ label: String, bytes: Int, runs: Int = 3, _ body: () throws -> Int) rethrows {
+        var best = Double.infinity
+        var check = 0
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            check = try body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        print(String(format: "[perf] %@: %.3f GB/s (%.1f MB in %.3f s, check %d)", label, Double(bytes) / best / 1e9,
+                     Double(bytes) / 1e6, best, check))
+    }
+
+    @Test func eventsThroughput() throws {
+        guard let data = FileManager.default.contents(atPath: Self.path) else {
+            print("[perf] \(Self.path) not found; skipped")
+            return
+        }
+        let bytes = [UInt8](data)
+        try bytes.withUnsafeBytes { buf in
+            try measure("tokenizer, whole file as a document stream", bytes: buf.count) {
+                var t = JSONTokenizer(buf, options: JSONParserOptions(multipleDocuments: true))
+                var tokens = 0
+                while try t.next() != .endOfDocument { tokens += 1 }
+                return tokens
+            }
+        }
+        try measure("NDJSONReader + tokenizer per line", bytes: bytes.count) {
+            let reader = try NDJSONReader(path: Self.path)
+            var tokens = 0
+            while try reader.nextLine() != nil {
+                var t = JSONTokenizer(reader.lineBytes)
+                while try t.next() != .endOfDocument { tokens += 1 }
+            }
+            return tokens
+        }
+        try measure("NDJSONReader + tree parse per line", bytes: bytes.count, runs: 1) {
+            let reader = try NDJSONReader(path: Self.path)
+            var members = 0
+            while try reader.nextLine() != nil {
+                members += try JSONParser.parse(reader.lineBytes).objectValue?.count ?? 0
+            }
+            return members
+        }
+    }
+}
