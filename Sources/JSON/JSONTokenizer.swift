@@ -338,9 +338,8 @@ public struct JSONTokenizer {
     public mutating func next() throws(JSONParseError) -> JSONToken {
         var p = skipWhitespace(position)
         tokenStart = p
-        let st = state
-        switch st {
-        case sAfterValue:
+        var st = state
+        if st == sAfterValue {
             guard p < count else {
                 position = p
                 throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
@@ -350,34 +349,31 @@ public struct JSONTokenizer {
                 p = skipWhitespace(p &+ 1)
                 tokenStart = p
                 if topIsObject { return try readKey(p, afterComma: true) }
-                return try readValue(p, sAfterArrayComma)
-            }
-            if c == (topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                st = sAfterArrayComma
+            } else if c == (topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                 position = p &+ 1
                 let wasObject = topIsObject
                 pop()
                 return wasObject ? .objectEnd : .arrayEnd
+            } else {
+                position = p
+                throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
             }
-            position = p
-            throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
-        case sObjectFirst:
-            return try readKey(p, afterComma: false)
-        case sAfterObjectComma:
-            return try readKey(p, afterComma: true)
-        case sDone:
+        } else if st == sObjectFirst || st == sAfterObjectComma {
+            return try readKey(p, afterComma: st == sAfterObjectComma)
+        } else if st == sDone {
             if p >= count {
                 position = p
                 return .endOfDocument
             }
-            if multipleDocuments {
-                state = sStart
-                return try readValue(p, sStart)
+            guard multipleDocuments else {
+                position = p
+                throw error(.trailingContent, p)
             }
-            position = p
-            throw error(.trailingContent, p)
-        default:
-            return try readValue(p, st)
+            state = sStart
+            st = sStart
         }
+        return try readValue(p, st)
     }
 
     /// Reads an object key and the following ':' (state: object start or after a comma).
@@ -626,6 +622,12 @@ struct ByteScanner {
         } else if first < 10 {
             mantissa = UInt64(first)
             i &+= 1
+            while i &+ 8 <= end {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                guard isEightDigits(w) else { break }
+                mantissa = mantissa &* 100_000_000 &+ parseEightDigits(w)
+                i &+= 8
+            }
             while i < end {
                 let d = base[i] &- 0x30
                 if d >= 10 { break }
@@ -642,6 +644,11 @@ struct ByteScanner {
             i &+= 1
             guard i < end, base[i] &- 0x30 < 10 else { throw error(.digitAfterPoint, i) }
             i &+= 1
+            while i &+ 8 <= end
+                && isEightDigits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+            {
+                i &+= 8
+            }
             while i < end && base[i] &- 0x30 < 10 { i &+= 1 }
         }
         if i < end && base[i] | 0x20 == UInt8(ascii: "e") {
@@ -780,6 +787,22 @@ struct ByteScanner {
         throw error(.invalidUTF8, i)
     }
 }
+/// All eight bytes of `w` (little-endian load) are ASCII digits (SWAR, as in simdjson).
+@inline(__always)
+func isEightDigits(_ w: UInt64) -> Bool {
+    (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) &>> 4)
+        == 0x3333_3333_3333_3333
+}
+
+/// The value of eight ASCII digits loaded little-endian (first digit in the low byte).
+@inline(__always)
+func parseEightDigits(_ w: UInt64) -> UInt64 {
+    var v = w & 0x0F0F_0F0F_0F0F_0F0F
+    v = (v &* 2561) &>> 8
+    v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+    return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+}
+
 @inline(__always)
 func hexValue(_ b: UInt8) -> UInt8 {
     let d = b &- 0x30

@@ -53,6 +53,42 @@ struct NumberTests {
         }
     }
 
+    /// Random literals of every length: the tokenizer's fast Int64 (SWAR digit parsing) matches `Int64(String)`
+    /// and `double` matches the standard library's correctly rounded parser.
+    @Test func randomLiteralsAgreeWithStandardLibrary() throws {
+        var rng = SystemRandomNumberGenerator()
+        func digits(_ n: Int) -> String {
+            var s = String(Int.random(in: 1...9, using: &rng))
+            for _ in 1..<max(1, n) { s += String(Int.random(in: 0...9, using: &rng)) }
+            return s
+        }
+        var literals: [String] = []
+        for length in 1...22 {
+            for _ in 0..<30 {
+                let sign = Bool.random(using: &rng) ? "-" : ""
+                literals.append(sign + digits(length))
+                literals.append(sign + digits(length) + "." + digits(Int.random(in: 1...20, using: &rng)))
+                literals.append(sign + "0." + String(repeating: "0", count: Int.random(in: 0...5, using: &rng)) + digits(length))
+                literals.append(sign + digits(length) + "e" + String(Int.random(in: -330...310, using: &rng)))
+            }
+        }
+        for lit in literals {
+            let bytes = Array((lit + " ").utf8)
+            let tok = try bytes.withUnsafeBytes { buf in
+                var t = JSONTokenizer(buf)
+                return try t.next()
+            }
+            guard case .number(let num) = tok else {
+                Issue.record("not a number: \(lit)")
+                continue
+            }
+            #expect(num.length == lit.utf8.count)
+            #expect(num.int64 == (num.isIntegerLiteral ? Int64(lit) : nil), "\(lit)")
+            let v = n(lit).double
+            #expect(v == Double(lit)!, "\(lit)")
+        }
+    }
+
     @Test func bigNumbersAndDoubleOverflow() {
         let huge = n("1e400")
         #expect(huge.text == "1e400")
