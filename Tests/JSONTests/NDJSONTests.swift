@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JSON
+import JSON
 
 @Suite("NDJSON reader")
 struct NDJSONTests {

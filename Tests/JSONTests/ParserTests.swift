@@ -1,6 +1,6 @@
 import Testing
 
-@testable import JSON
+import JSON
 
 @Suite("Parser and tokenizer")
 struct ParserTests {

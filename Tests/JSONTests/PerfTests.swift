@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JSON
+import JSON
 
 /// Hand-run throughput check (no timing assertions):
 /// `FLOE_PERF=1 swift test -c release --filter JSONTests.PerfTests` (file: FLOE_PERF_FILE or /tmp/events.ndjson).

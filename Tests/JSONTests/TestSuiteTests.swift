@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import JSON
+import JSON
 
 /// Tests generated from nst/JSONTestSuite (`TestVectors/json-test-suite`). Choices for the `i_` files are in
 /// `implementationDefined` below and in `TestVectors/json-test-suite/DECISIONS.md`.
