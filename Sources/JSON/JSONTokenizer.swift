@@ -154,7 +154,8 @@ public struct JSONTokenizer {
     var state: UInt8 = sStart
     var topIsObject = false
     var depthCount = 0
-    var stackBits: [UInt64] = []  // bit d set = level d+1 is an object
+    var levelBits: UInt64 = 0  // bit d set = level d+1 is an object, for d < 64
+    var deeperBits: [UInt64] = []  // the same for d >= 64 (allocated only for deep documents)
     let maxDepth: Int
     let multipleDocuments: Bool
     let allowBOM: Bool
@@ -176,7 +177,6 @@ public struct JSONTokenizer {
         if allowBOM && count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
             position = 3
         }
-        stackBits.reserveCapacity(4)
     }
 
     /// Current nesting depth (0 outside any container).
@@ -287,10 +287,14 @@ public struct JSONTokenizer {
             position = p
             throw error(.depth, p)
         }
-        let w = d >> 6
-        if w == stackBits.count { stackBits.append(0) }
-        let mask: UInt64 = 1 << UInt64(d & 63)
-        if isObject { stackBits[w] |= mask } else { stackBits[w] &= ~mask }
+        let mask: UInt64 = 1 &<< UInt64(d & 63)
+        if d < 64 {
+            if isObject { levelBits |= mask } else { levelBits &= ~mask }
+        } else {
+            let w = (d &>> 6) &- 1
+            if w == deeperBits.count { deeperBits.append(0) }
+            if isObject { deeperBits[w] |= mask } else { deeperBits[w] &= ~mask }
+        }
         depthCount = d &+ 1
         topIsObject = isObject
     }
@@ -304,7 +308,8 @@ public struct JSONTokenizer {
             documentsSeen &+= 1
         } else {
             let t = d &- 1
-            topIsObject = (stackBits[t >> 6] >> UInt64(t & 63)) & 1 == 1
+            let word = t < 64 ? levelBits : deeperBits[(t &>> 6) &- 1]
+            topIsObject = (word &>> UInt64(t & 63)) & 1 == 1
             state = sAfterValue
         }
     }

@@ -80,6 +80,10 @@ struct ParserTests {
         #expect(error(objects)?.kind == .depthLimitExceeded)
         let v = try? JSONParser.parse(objects, options: JSONParserOptions(maxDepth: 5000))
         #expect(v != nil)
+        // Alternating arrays and objects past 64 levels (the inline part of the container bit stack).
+        let mixed = String(repeating: "[{\"a\":", count: 300) + "1" + String(repeating: "}]", count: 300)
+        #expect((try? JSONParser.parse(mixed)).map(JSONSerializer.string) == mixed)
+        #expect(error(String(repeating: "[{\"a\":", count: 300) + "1" + String(repeating: "]}", count: 300))?.kind == .unexpectedCharacter)
         // The tree is deep; serializing is iterative.
         if let v { #expect(JSONSerializer.serialize(v).count == objects.utf8.count) }
     }
