@@ -111,14 +111,14 @@ nonisolated(unsafe) private let emptyInputByte: UnsafeMutablePointer<UInt8> = {
 }()
 
 // Parser states.
-private let sStart: UInt8 = 0  // top-level value expected
-private let sAfterColon: UInt8 = 1  // member value expected
-private let sAfterArrayComma: UInt8 = 2  // array element expected; ']' is a trailing comma
-private let sArrayFirst: UInt8 = 3  // element or ']'
-private let sObjectFirst: UInt8 = 4  // key or '}'
-private let sAfterObjectComma: UInt8 = 5  // key expected; '}' is a trailing comma
-private let sAfterValue: UInt8 = 6  // ',' or the closing bracket of the current container
-private let sDone: UInt8 = 7  // top-level value complete
+@usableFromInline let sStart: UInt8 = 0  // top-level value expected
+@usableFromInline let sAfterColon: UInt8 = 1  // member value expected
+@usableFromInline let sAfterArrayComma: UInt8 = 2  // array element expected; ']' is a trailing comma
+@usableFromInline let sArrayFirst: UInt8 = 3  // element or ']'
+@usableFromInline let sObjectFirst: UInt8 = 4  // key or '}'
+@usableFromInline let sAfterObjectComma: UInt8 = 5  // key expected; '}' is a trailing comma
+@usableFromInline let sAfterValue: UInt8 = 6  // ',' or the closing bracket of the current container
+@usableFromInline let sDone: UInt8 = 7  // top-level value complete
 
 /// A strict RFC 8259 pull tokenizer over a byte buffer (SAX-like, but the caller pulls).
 ///
@@ -141,25 +141,30 @@ private let sDone: UInt8 = 7  // top-level value complete
 ///   with line and column.
 /// - String bodies are scanned 16 bytes at a time (`SIMD16<UInt8>`) for `"`, `\`, control bytes and
 ///   non-ASCII in one pass; non-ASCII sequences are validated by a scalar UTF-8 check.
-/// - No allocation per token; the only allocation is the container stack (one byte per nesting level).
+/// - No allocation at all for documents up to 64 levels deep (the container stack is a bit set; deeper
+///   levels use an array). `next()` is `@inlinable`, so a consumer loop in another module gets the tokenizer
+///   inlined into it.
 public struct JSONTokenizer {
     @usableFromInline let base: UnsafePointer<UInt8>
     /// Number of bytes in the buffer.
     public let count: Int
+    @usableFromInline var position_: Int
+    @usableFromInline var tokenStart_: Int = 0
+    @usableFromInline var state: UInt8 = sStart
+    @usableFromInline var topIsObject = false
+    @usableFromInline var depthCount = 0
+    @usableFromInline var levelBits: UInt64 = 0  // bit d set = level d+1 is an object, for d < 64
+    @usableFromInline var deeperBits: [UInt64] = []  // the same for d >= 64 (allocated only for deep documents)
+    @usableFromInline let maxDepth: Int
+    @usableFromInline let multipleDocuments: Bool
+    let allowBOM: Bool
+    @usableFromInline var documentsSeen = 0
+
     /// Offset of the next unread byte.
-    public private(set) var position: Int
+    public var position: Int { position_ }
     /// Offset of the first byte of the token returned by the last `next()` (the quote of a string or key,
     /// the bracket of a container).
-    public private(set) var tokenStart: Int = 0
-    var state: UInt8 = sStart
-    var topIsObject = false
-    var depthCount = 0
-    var levelBits: UInt64 = 0  // bit d set = level d+1 is an object, for d < 64
-    var deeperBits: [UInt64] = []  // the same for d >= 64 (allocated only for deep documents)
-    let maxDepth: Int
-    let multipleDocuments: Bool
-    let allowBOM: Bool
-    var documentsSeen = 0
+    public var tokenStart: Int { tokenStart_ }
 
     /// Tokenizes `buffer`, which must outlive the tokenizer.
     public init(_ buffer: UnsafeRawBufferPointer, options: JSONParserOptions = JSONParserOptions()) {
@@ -170,12 +175,12 @@ public struct JSONTokenizer {
             base = UnsafePointer(emptyInputByte)
             count = 0
         }
-        position = 0
+        position_ = 0
         maxDepth = max(0, options.maxDepth)
         multipleDocuments = options.multipleDocuments
         allowBOM = options.allowByteOrderMark
         if allowBOM && count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
-            position = 3
+            position_ = 3
         }
     }
 
@@ -273,18 +278,18 @@ public struct JSONTokenizer {
         }
     }
 
-    @inline(never)
+    @usableFromInline @inline(never)
     func error(_ code: ByteScanner.ErrorCode, _ p: Int) -> JSONParseError {
         ByteScanner(base: base, count: count).error(code, p, maxDepth: maxDepth)
     }
 
     // MARK: - Container stack (one bit per level)
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func push(_ isObject: Bool, at p: Int) throws(JSONParseError) {
         let d = depthCount
         if d >= maxDepth {
-            position = p
+            position_ = p
             throw error(.depth, p)
         }
         let mask: UInt64 = 1 &<< UInt64(d & 63)
@@ -299,7 +304,7 @@ public struct JSONTokenizer {
         topIsObject = isObject
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func pop() {
         let d = depthCount &- 1
         depthCount = d
@@ -314,7 +319,7 @@ public struct JSONTokenizer {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func finishValue() {
         if depthCount == 0 {
             state = sDone
@@ -326,7 +331,7 @@ public struct JSONTokenizer {
 
     // MARK: - The pull loop
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func skipWhitespace(_ from: Int) -> Int {
         var p = from
         let end = count
@@ -340,39 +345,43 @@ public struct JSONTokenizer {
 
     /// Returns the next token, or throws on the first syntax error (the tokenizer must not be used after
     /// an error).
+    ///
+    /// Inlinable: a converter's token loop in another module gets the tokenizer inlined into it (about 20%
+    /// faster than a call per token).
+    @inlinable @inline(__always)
     public mutating func next() throws(JSONParseError) -> JSONToken {
-        var p = skipWhitespace(position)
-        tokenStart = p
+        var p = skipWhitespace(position_)
+        tokenStart_ = p
         var st = state
         if st == sAfterValue {
             guard p < count else {
-                position = p
+                position_ = p
                 throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
             }
             let c = base[p]
             if c == UInt8(ascii: ",") {
                 p = skipWhitespace(p &+ 1)
-                tokenStart = p
+                tokenStart_ = p
                 if topIsObject { return try readKey(p, afterComma: true) }
                 st = sAfterArrayComma
             } else if c == (topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                position = p &+ 1
+                position_ = p &+ 1
                 let wasObject = topIsObject
                 pop()
                 return wasObject ? .objectEnd : .arrayEnd
             } else {
-                position = p
+                position_ = p
                 throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
             }
         } else if st == sObjectFirst || st == sAfterObjectComma {
             return try readKey(p, afterComma: st == sAfterObjectComma)
         } else if st == sDone {
             if p >= count {
-                position = p
+                position_ = p
                 return .endOfDocument
             }
             guard multipleDocuments else {
-                position = p
+                position_ = p
                 throw error(.trailingContent, p)
             }
             state = sStart
@@ -382,7 +391,7 @@ public struct JSONTokenizer {
     }
 
     /// Reads an object key and the following ':' (state: object start or after a comma).
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func readKey(_ start: Int, afterComma: Bool) throws(JSONParseError) -> JSONToken {
         var p = start
         let end = count
@@ -393,19 +402,19 @@ public struct JSONTokenizer {
             } else {
                 p = skipWhitespace(p)
                 guard p < end, base[p] == UInt8(ascii: ":") else {
-                    position = p
+                    position_ = p
                     throw error(.expectedColon, p)
                 }
                 p &+= 1
             }
-            position = p
+            position_ = p
             state = sAfterColon
             return .key(tok)
         }
-        position = p
+        position_ = p
         if p < end && base[p] == UInt8(ascii: "}") {
             if afterComma { throw error(.trailingCommaObject, p) }
-            position = p &+ 1
+            position_ = p &+ 1
             pop()
             return .objectEnd
         }
@@ -413,12 +422,12 @@ public struct JSONTokenizer {
     }
 
     /// Reads a value (state: start, after ':', after ',' in an array, or array start).
-    @inline(__always)
+    @inlinable @inline(__always)
     mutating func readValue(_ start: Int, _ st: UInt8) throws(JSONParseError) -> JSONToken {
         var p = start
         let end = count
         guard p < end else {
-            position = p
+            position_ = p
             if st == sStart {
                 if documentsSeen > 0 || multipleDocuments { return .endOfDocument }
                 throw error(.emptyInput, p)
@@ -428,62 +437,62 @@ public struct JSONTokenizer {
         switch base[p] {
         case UInt8(ascii: "\""):
             let tok = try ByteScanner(base: base, count: end).scanString(&p)
-            position = p
+            position_ = p
             finishValue()
             return .string(tok)
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
             let tok = try ByteScanner(base: base, count: end).scanNumber(&p)
-            position = p
+            position_ = p
             finishValue()
             return .number(tok)
         case UInt8(ascii: "{"):
             try push(true, at: p)
-            position = p &+ 1
+            position_ = p &+ 1
             state = sObjectFirst
             return .objectStart
         case UInt8(ascii: "["):
             try push(false, at: p)
-            position = p &+ 1
+            position_ = p &+ 1
             state = sArrayFirst
             return .arrayStart
         case UInt8(ascii: "t"):
             guard p &+ 4 <= end, loadWord(p) == 0x6575_7274 else {  // "true" little-endian
-                position = p
+                position_ = p
                 throw error(.literalTrue, p)
             }
-            position = p &+ 4
+            position_ = p &+ 4
             finishValue()
             return .bool(true)
         case UInt8(ascii: "f"):
             guard p &+ 5 <= end, loadWord(p &+ 1) == 0x6573_6c61 else {  // "alse"
-                position = p
+                position_ = p
                 throw error(.literalFalse, p)
             }
-            position = p &+ 5
+            position_ = p &+ 5
             finishValue()
             return .bool(false)
         case UInt8(ascii: "n"):
             guard p &+ 4 <= end, loadWord(p) == 0x6c6c_756e else {  // "null"
-                position = p
+                position_ = p
                 throw error(.literalNull, p)
             }
-            position = p &+ 4
+            position_ = p &+ 4
             finishValue()
             return .null
         case UInt8(ascii: "]") where st == sArrayFirst:
-            position = p &+ 1
+            position_ = p &+ 1
             pop()
             return .arrayEnd
         case UInt8(ascii: "]") where st == sAfterArrayComma:
-            position = p
+            position_ = p
             throw error(.trailingCommaArray, p)
         default:
-            position = p
+            position_ = p
             throw error(.expectedValue, p)
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func loadWord(_ p: Int) -> UInt32 {
         UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self))
     }
@@ -493,13 +502,20 @@ public struct JSONTokenizer {
 /// instead of copying the tokenizer's mutable state.
 @usableFromInline
 struct ByteScanner {
-    let base: UnsafePointer<UInt8>
-    let count: Int
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let count: Int
+
+    @inlinable
+    init(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
 
     // MARK: - Errors (cold)
 
     /// Error sites, so that the hot code only passes a code and an offset; messages are built in
     /// `error(_:_:)`, out of line.
+    @usableFromInline
     enum ErrorCode: UInt8 {
         case expectedCommaOrBrace, expectedCommaOrBracket, expectedKeyOrBrace, expectedKey, expectedColon
         case expectedValue, trailingCommaObject, trailingCommaArray, trailingContent, emptyInput, depth
@@ -509,7 +525,7 @@ struct ByteScanner {
         case hexDigits, invalidUTF8
     }
 
-    @inline(never)
+    @usableFromInline @inline(never)
     func error(_ code: ErrorCode, _ p: Int, maxDepth: Int = 0) -> JSONParseError {
         func make(_ at: Int, _ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
             JSONParseError.at(at, in: base, count: count, kind: kind, message)
@@ -606,7 +622,7 @@ struct ByteScanner {
 
     // MARK: - Numbers
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func scanNumber(_ pos: inout Int) throws(JSONParseError) -> JSONNumberToken {
         let base = self.base
         let end = count
@@ -679,7 +695,7 @@ struct ByteScanner {
     // MARK: - Strings
 
     /// Offset of the first byte at or after `from` that is `"`, `\`, < 0x20 or >= 0x80, or `count`.
-    @inline(__always)
+    @inlinable @inline(__always)
     func findSpecial(_ from: Int) -> Int {
         var i = from
         let end = count
@@ -708,7 +724,7 @@ struct ByteScanner {
         return end
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func scanString(_ pos: inout Int) throws(JSONParseError) -> JSONStringToken {
         let start = pos &+ 1
         var i = start
@@ -736,6 +752,7 @@ struct ByteScanner {
     }
 
     /// Validates the escape at `i` (a backslash); returns the offset after it.
+    @usableFromInline
     func scanEscape(_ i: Int) throws(JSONParseError) -> Int {
         let end = count
         guard i &+ 1 < end else { throw error(.escapeEnd, i &+ 1) }
@@ -761,6 +778,7 @@ struct ByteScanner {
         }
     }
 
+    @usableFromInline
     func readHex4(_ i: Int) throws(JSONParseError) -> UInt16 {
         var v: UInt16 = 0
         for k in 0..<4 {
@@ -773,7 +791,7 @@ struct ByteScanner {
     }
 
     /// Validates one UTF-8 sequence whose lead byte (>= 0x80) is at `i`; returns the offset after it.
-    @inline(__always)
+    @inlinable @inline(__always)
     func validateUTF8(_ i: Int) throws(JSONParseError) -> Int {
         let end = count
         let b0 = base[i]
@@ -793,14 +811,14 @@ struct ByteScanner {
     }
 }
 /// All eight bytes of `w` (little-endian load) are ASCII digits (SWAR, as in simdjson).
-@inline(__always)
+@inlinable @inline(__always)
 func isEightDigits(_ w: UInt64) -> Bool {
     (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) &>> 4)
         == 0x3333_3333_3333_3333
 }
 
 /// The value of eight ASCII digits loaded little-endian (first digit in the low byte).
-@inline(__always)
+@inlinable @inline(__always)
 func parseEightDigits(_ w: UInt64) -> UInt64 {
     var v = w & 0x0F0F_0F0F_0F0F_0F0F
     v = (v &* 2561) &>> 8
@@ -808,7 +826,7 @@ func parseEightDigits(_ w: UInt64) -> UInt64 {
     return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
 }
 
-@inline(__always)
+@inlinable @inline(__always)
 func hexValue(_ b: UInt8) -> UInt8 {
     let d = b &- 0x30
     if d < 10 { return d }
