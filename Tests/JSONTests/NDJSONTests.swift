@@ -77,6 +77,20 @@ struct NDJSONTests {
         #expect(values == [[1], [2, 3]])
     }
 
+    @Test func recordErrorsRelocateToStreamPositions() throws {
+        let reader = NDJSONReader(bytes: Array("{\"a\":1}\n\n  {\"a\":[1,]}\n".utf8))
+        var errors: [String] = []
+        while let line = try reader.nextLine() {
+            do {
+                _ = try JSONParser.parse(reader.lineBytes)
+            } catch {
+                let e = error.relocated(toLine: line.lineNumber, byteOffset: line.byteOffset)
+                errors.append("\(e) @\(e.offset)")
+            }
+        }
+        #expect(errors == ["line 3, column 11: trailing comma in array @19"])
+    }
+
     @Test func severalDocumentsPerLine() throws {
         let rs = try records("{\"a\":1} {\"a\":2}\n[1][2] 3\n")
         let counts = rs.map { JSONParser.splitDocuments($0.bytes).ranges.count }
