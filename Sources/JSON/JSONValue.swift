@@ -45,9 +45,12 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 /// Byte-wise (code point) string equality; Swift's `==` uses canonical equivalence, which JSON does not.
+/// Fast negatives first: different byte counts, then Swift's `==` (byte-equal strings are always
+/// canonically equal, so `!=` proves the bytes differ; `==` is a raw compare for small/ASCII strings).
 @inline(__always)
 func sameBytes(_ a: String, _ b: String) -> Bool {
-    a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    guard a.utf8.count == b.utf8.count, a == b else { return false }
+    return a.utf8.elementsEqual(b.utf8)
 }
 
 /// A key compared and hashed by its UTF-8 bytes (JSON keys are code-point sequences).
