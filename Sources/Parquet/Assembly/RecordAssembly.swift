@@ -169,6 +169,10 @@ public struct RecordAssembler {
     private var levelPos: [Int]
     private var valuePos: [Int]
     private let maxDef: [Int]
+    private let levelCount: [Int]
+    private let valueCount: [Int]
+    private let hasDef: [Bool]
+    private let hasRep: [Bool]
 
     public init(plan: AssemblyPlan, columns: [ColumnData]) {
         precondition(plan.columns.count == columns.count)
@@ -177,29 +181,33 @@ public struct RecordAssembler {
         levelPos = [Int](repeating: 0, count: columns.count)
         valuePos = [Int](repeating: 0, count: columns.count)
         maxDef = columns.map { $0.descriptor.maxDefinitionLevel }
+        levelCount = columns.map(\.levelCount)
+        valueCount = columns.map(\.values.count)
+        hasDef = columns.map { !$0.definitionLevels.isEmpty }
+        hasRep = columns.map { !$0.repetitionLevels.isEmpty }
     }
 
     /// True when every column has been consumed.
     public var isAtEnd: Bool {
-        for c in columns.indices where levelPos[c] < columns[c].levelCount { return false }
+        for c in columns.indices where levelPos[c] < levelCount[c] { return false }
         return true
     }
 
     @inline(__always)
     private func def(_ c: Int) throws -> Int {
-        let col = columns[c]
-        guard levelPos[c] < col.levelCount else {
-            throw ParquetError.corrupt("column \(col.descriptor.dottedPath): levels end before the row group's records")
+        let p = levelPos[c]
+        guard p < levelCount[c] else {
+            throw ParquetError.corrupt("column \(columns[c].descriptor.dottedPath): levels end before the row group's records")
         }
-        if col.definitionLevels.isEmpty { return maxDef[c] }
-        return Int(col.definitionLevels[levelPos[c]])
+        if !hasDef[c] { return maxDef[c] }
+        return Int(columns[c].definitionLevels[p])
     }
 
     @inline(__always)
     private func rep(_ c: Int) -> Int {
-        let col = columns[c]
-        if col.repetitionLevels.isEmpty || levelPos[c] >= col.levelCount { return 0 }
-        return Int(col.repetitionLevels[levelPos[c]])
+        let p = levelPos[c]
+        if !hasRep[c] || p >= levelCount[c] { return 0 }
+        return Int(columns[c].repetitionLevels[p])
     }
 
     @inline(__always)
@@ -213,7 +221,7 @@ public struct RecordAssembler {
             sink.beginRecord(); sink.beginObject(); sink.endObject(); sink.endRecord()
             return
         }
-        for c in columns.indices where levelPos[c] < columns[c].levelCount && rep(c) != 0 {
+        for c in columns.indices where levelPos[c] < levelCount[c] && rep(c) != 0 {
             throw ParquetError.corrupt(
                 "column \(columns[c].descriptor.dottedPath): record starts with repetition level \(rep(c))")
         }
@@ -248,7 +256,7 @@ public struct RecordAssembler {
                 return
             }
             let i = valuePos[c]
-            guard i < columns[c].values.count else {
+            guard i < valueCount[c] else {
                 throw ParquetError.corrupt("column \(columns[c].descriptor.dottedPath): fewer values than levels say")
             }
             try sink.value(column: c, index: i)
@@ -277,7 +285,7 @@ public struct RecordAssembler {
                 if levelPos[n.firstColumn] == before {
                     throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): list element consumed no levels")
                 }
-            } while levelPos[n.firstColumn] < columns[n.firstColumn].levelCount && rep(n.firstColumn) == rr
+            } while levelPos[n.firstColumn] < levelCount[n.firstColumn] && rep(n.firstColumn) == rr
             sink.endArray()
         case .map(let rd, let rr, let key, let value):
             if try def(n.firstColumn) < rd {
@@ -299,7 +307,7 @@ public struct RecordAssembler {
                 if levelPos[n.firstColumn] == before {
                     throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): map entry consumed no levels")
                 }
-            } while levelPos[n.firstColumn] < columns[n.firstColumn].levelCount && rep(n.firstColumn) == rr
+            } while levelPos[n.firstColumn] < levelCount[n.firstColumn] && rep(n.firstColumn) == rr
             sink.endArray()
         }
     }

@@ -4,14 +4,14 @@ public struct JSONLineSink: RecordSink {
     public var out: [UInt8] = []
     /// For the last record: byte offsets in `out` where each top-level value starts and ends.
     public var fieldRanges: [Range<Int>] = []
-    let columns: [ColumnData]
+    let values: [ColumnValues]
     let formats: [LeafFormat]
     private var firstInObject: [Bool] = []
     private var depth = 0
     private var fieldStart = 0
 
     public init(columns: [ColumnData]) {
-        self.columns = columns
+        values = columns.map(\.values)
         formats = columns.map { LeafFormat($0.descriptor) }
         out.reserveCapacity(1 << 16)
         firstInObject.reserveCapacity(16)
@@ -67,6 +67,6 @@ public struct JSONLineSink: RecordSink {
     public mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
     public mutating func value(column: Int, index: Int) throws {
-        CanonicalValue.append(columns[column].values, index: index, format: formats[column], to: &out)
+        CanonicalValue.append(values[column], index: index, format: formats[column], to: &out)
     }
 }
