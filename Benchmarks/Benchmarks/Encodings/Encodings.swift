@@ -117,14 +117,29 @@ nonisolated(unsafe) let config = Benchmark.Configuration(
 
 /// Registers `name`: setup makes the input page and an output buffer; each iteration empties the output and
 /// decodes the whole page (`valueCount` values) into it.
+/// `describe`, if given, prints a line about the decoded data after a check run in setup.
 func bench<I, O: Resettable>(_ name: String, input: @escaping () -> I, output: @escaping (I) -> O,
+                             describe: ((I, O) -> String)? = nil,
                              decode: @escaping (I, inout O) throws -> Void) {
     let state = State(input, output)
     Benchmark(name, configuration: config, closure: { benchmark in
         state.output.reset()
         try decode(state.input, &state.output!)
         blackHole(state.output)
-    }, setup: { state.prepare() }, teardown: { state.release() })
+    }, setup: {
+        state.prepare()
+        if let describe {
+            try decode(state.input, &state.output!)
+            print("\(name): \(describe(state.input, state.output))")
+        }
+    }, teardown: { state.release() })
+}
+
+/// Mean value length of gathered strings.
+func meanLength<I>(_: I, _ out: DictionaryScratch<ByteArrayBuffer>) -> String {
+    let v = out.values
+    let mean = Double(v.offsets[v.count] - v.offsets[0]) / Double(max(1, v.count))
+    return "\(v.count) values, mean \((mean * 10).rounded() / 10) bytes"
 }
 
 /// Same as `bench`, for pages made of bytes alone.
@@ -276,7 +291,24 @@ let benchmarks: @Sendable () -> Void = {
     }
     bench("RLE_DICTIONARY strings decode (indices + gather, 1000 entries)", input: stringDictionary, output: { _ in
         DictionaryScratch(values: ByteArrayBuffer(reservingValues: valueCount, bytes: valueCount * 32))
-    }) { page, out in
+    }, describe: meanLength) { page, out in
+        _ = try page.bytes.withUnsafeBytes {
+            try DictionaryIndices.decode(data: $0, count: valueCount, into: &out.indices)
+        }
+        try DictionaryIndices.gather(indices: out.indices, dictionary: page.extra, into: &out.values)
+    }
+
+    bench("RLE_DICTIONARY short strings decode (indices + gather, 1000 entries, ~8 bytes)", input: {
+        () -> Page<ByteArrayBuffer> in
+        var rng = SplitMix64(seed: 20)
+        var dict = ByteArrayBuffer()
+        for i in 0..<1_000 { dict.append(contentsOf: "\(words[i % words.count].prefix(6))\(i / words.count)".utf8) }
+        var out: [UInt8] = []
+        DictionaryIndices.encode(skewedIndices(&rng, dictionaryCount: dict.count), dictionaryCount: dict.count, into: &out)
+        return Page(bytes: out, extra: dict)
+    }, output: { _ in
+        DictionaryScratch(values: ByteArrayBuffer(reservingValues: valueCount, bytes: valueCount * 16))
+    }, describe: meanLength) { page, out in
         _ = try page.bytes.withUnsafeBytes {
             try DictionaryIndices.decode(data: $0, count: valueCount, into: &out.indices)
         }
