@@ -221,7 +221,7 @@ enum UnicodeProperties {
         "XID_Start": .xidStart, "XIDS": .xidStart,
     ]
 
-    private static func parseTable(_ text: String) -> [String: [ClosedRange<UInt32>]] {
+    static func parseTable(_ text: String) -> [String: [ClosedRange<UInt32>]] {
         var out: [String: [ClosedRange<UInt32>]] = [:]
         for entry in text.split(separator: ";") {
             let trimmed = entry.drop { $0 == "\n" }
