@@ -1,5 +1,5 @@
 // Module JSONSchema: compiler and validator for drafts 4, 6, 7, 2019-09 and 2020-12 (see README, "Architecture").
-import JSON
+@_exported import JSON
 
 public enum JSONSchemaModule {
     public static let name = "JSONSchema"
