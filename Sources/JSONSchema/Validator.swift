@@ -80,3 +80,24 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         return v.validate(schema)
     }
 }
+
+extension JSONSchemaValidator {
+    /// Validates raw JSON bytes: `nil` when they are not one valid JSON document.
+    /// Streams the tokens for the common keywords (no tree, no allocation on typical valid input).
+    public func isValid(bytes: UnsafeRawBufferPointer) -> Bool? {
+        if !tracksDynamicScope {
+            var t = JSONTokenizer(bytes)
+            do {
+                let tok = try t.next()
+                if tok == .endOfDocument { return nil }
+                if try StreamValidator.validate(root, tok, &t, 0) {
+                    return try t.next() == .endOfDocument ? true : nil
+                }
+            } catch {
+                return nil
+            }
+        }
+        guard let v = try? JSONParser.parse(bytes) else { return nil }
+        return isValid(v)
+    }
+}

@@ -95,6 +95,9 @@ enum SchemaSuite {
             let fast = v.isValid(c.data)
             let slow = v.validate(c.data)
             #expect(fast == slow.valid, "boolean and collecting paths disagree")
+            let bytes = JSONSerializer.serialize(c.data)
+            let streamed = bytes.withUnsafeBytes { v.isValid(bytes: $0) }
+            #expect(streamed == fast, "streaming path disagrees")
             if !slow.valid { #expect(!slow.errors.isEmpty, "invalid result without errors") }
             return fast
         } catch {

@@ -223,6 +223,7 @@ final class Compiler {
     func compileRoot(_ loc: SchemaLocation) throws(SchemaError) -> SchemaNode {
         let n = try compile(loc)
         try finishResources()
+        if !usesDynamicScope { for node in memo.values { node.stream = StreamInfo.make(node) } }
         return n
     }
 
@@ -279,8 +280,8 @@ final class Compiler {
         return Int(clamping: i)
     }
 
-    private func regex(_ p: String) throws(SchemaError) -> ECMARegex {
-        do { return try ECMARegex(p) } catch {
+    private func regex(_ p: String) throws(SchemaError) -> PatternMatcher {
+        do { return PatternMatcher(try ECMARegex(p)) } catch {
             throw SchemaError(.invalidKeyword, "invalid pattern \"\(p)\": \(error)")
         }
     }
@@ -425,9 +426,9 @@ final class Compiler {
                 }
                 add("properties", .properties(KeyTable(propNames), nodes))
             }
-            var patterns: [ECMARegex] = []
+            var patterns: [PatternMatcher] = []
             if case .object(let m)? = o["patternProperties"] {
-                var entries: [(ECMARegex, SchemaNode)] = []
+                var entries: [(PatternMatcher, SchemaNode)] = []
                 for (k, _) in m.members {
                     let r = try regex(k)
                     patterns.append(r)

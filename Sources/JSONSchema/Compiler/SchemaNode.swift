@@ -90,7 +90,7 @@ indirect enum KeywordKind: @unchecked Sendable {
     case maximum(NumberLimit, exclusive: Bool)
     case minLength(Int)
     case maxLength(Int)
-    case pattern(ECMARegex)
+    case pattern(PatternMatcher)
     case format(String, FormatChecker.Draft)
     case minItems(Int)
     case maxItems(Int)
@@ -104,8 +104,8 @@ indirect enum KeywordKind: @unchecked Sendable {
     case maxProperties(Int)
     case required([String])
     case properties(KeyTable, [SchemaNode])
-    case patternProperties([(ECMARegex, SchemaNode)])
-    case additionalProperties(SchemaNode, KeyTable, [ECMARegex])
+    case patternProperties([(PatternMatcher, SchemaNode)])
+    case additionalProperties(SchemaNode, KeyTable, [PatternMatcher])
     case propertyNames(SchemaNode)
     case dependentRequired([(String, [String])])
     case dependentSchemas([(String, SchemaNode)])
@@ -137,6 +137,8 @@ final class SchemaNode: @unchecked Sendable {
     let absoluteLocation: String
     /// Has `unevaluatedProperties` / `unevaluatedItems` among its keywords.
     var hasUnevaluated = false
+    /// The streaming plan (fast boolean path on bytes), nil when the node needs the tree.
+    var stream: StreamInfo? = nil
 
     init(resource: SchemaResource, absoluteLocation: String) {
         self.resource = resource

@@ -159,7 +159,7 @@ enum Evaluator {
         case .pattern(let re):
             guard case .string(let s) = v else { return true }
             do {
-                if try re.matches(in: s) { return true }
+                if try re.matches(s) { return true }
                 return fail(&ctx, node, kw, "\(Values.brief(v)) does not match the pattern \(Values.quoted(re.pattern))")
             } catch {
                 return fail(&ctx, node, kw, "pattern \(Values.quoted(re.pattern)) gave up on \(Values.brief(v)): \(error)")
@@ -252,7 +252,7 @@ enum Evaluator {
             let mark = ctx.units.count
             var ok = true
             for m in o.members {
-                for (re, sub) in entries where (try? re.matches(in: m.key)) == true {
+                for (re, sub) in entries where (try? re.matches(m.key)) == true {
                     let r = withPath(&ctx, keyword: re.pattern, instance: m.key) { validate(sub, m.value, &$0) }
                     if !r { ok = false; if !ctx.collect { return false } }
                 }
@@ -265,7 +265,7 @@ enum Evaluator {
             var ok = true
             for m in o.members {
                 if table.contains(m.key) { continue }
-                if !patterns.isEmpty && patterns.contains(where: { (try? $0.matches(in: m.key)) == true }) { continue }
+                if !patterns.isEmpty && patterns.contains(where: { (try? $0.matches(m.key)) == true }) { continue }
                 if sub.boolean == false {
                     ok = false
                     if !ctx.collect { return false }
@@ -475,7 +475,7 @@ enum Evaluator {
             case .properties(let table, _):
                 for (i, m) in o.members.enumerated() where table.contains(m.key) { marks[i] = true }
             case .patternProperties(let entries):
-                for (i, m) in o.members.enumerated() where entries.contains(where: { (try? $0.0.matches(in: m.key)) == true }) {
+                for (i, m) in o.members.enumerated() where entries.contains(where: { (try? $0.0.matches(m.key)) == true }) {
                     marks[i] = true
                 }
             case .additionalProperties:
