@@ -11,7 +11,35 @@ struct PerformanceTests {
     static let benchFile = ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH"]
     static let schemaPath = ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_SCHEMA"] ?? "/work/shared/bench/events.schema.json"
 
-    @Test(.enabled(if: benchFile != nil))
+    /// The fast path alone, best of 3 (FLOE_SCHEMA_BENCH_FAST=1).
+    @Test(.enabled(if: benchFile != nil && ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_FAST"] != nil))
+    func fastPathBestOfThree() throws {
+        let v = try JSONSchemaValidator(path: Self.schemaPath)
+        let clock = ContinuousClock()
+        var best = Duration.seconds(1000)
+        var bestCPU = 1000.0
+        var n = 0
+        func cpu() -> Double {
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }
+        for _ in 0..<3 {
+            n = 0
+            let c0 = cpu()
+            let t = try clock.measure {
+                let r = try NDJSONReader(path: Self.benchFile!)
+                while let _ = try r.nextLine() {
+                    if v.isValid(bytes: r.lineBytes) == true { n += 1 }
+                }
+            }
+            bestCPU = min(bestCPU, cpu() - c0)
+            best = min(best, t)
+        }
+        print("BENCH fast path: valid=\(n) best of 3: wall \(best), thread CPU \(bestCPU) s")
+    }
+
+    @Test(.enabled(if: benchFile != nil && ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_FAST"] == nil))
     func isValidOverNDJSON() throws {
         let v = try JSONSchemaValidator(path: Self.schemaPath)
         let clock = ContinuousClock()

@@ -223,7 +223,12 @@ final class Compiler {
     func compileRoot(_ loc: SchemaLocation) throws(SchemaError) -> SchemaNode {
         let n = try compile(loc)
         try finishResources()
-        if !usesDynamicScope { for node in memo.values { node.stream = StreamInfo.make(node) } }
+        if !usesDynamicScope {
+            for node in memo.values {
+                node.stream = StreamInfo.make(node)
+                if node.boolean == nil, node.keywords.count == 1, case .ref(let t) = node.keywords[0].kind { node.soleRef = t }
+            }
+        }
         return n
     }
 

@@ -129,16 +129,18 @@ struct Keyword: @unchecked Sendable {
 
 /// One compiled schema (object or boolean).
 final class SchemaNode: @unchecked Sendable {
-    var keywords: [Keyword] = []
+    @exclusivity(unchecked) var keywords: [Keyword] = []
     /// For boolean schemas (and non-schema values reached by pointer: `true`).
-    var boolean: Bool? = nil
+    @exclusivity(unchecked) var boolean: Bool? = nil
     let resource: SchemaResource
     /// `base-URI#/pointer-within-resource`.
     let absoluteLocation: String
     /// Has `unevaluatedProperties` / `unevaluatedItems` among its keywords.
-    var hasUnevaluated = false
+    @exclusivity(unchecked) var hasUnevaluated = false
     /// The streaming plan (fast boolean path on bytes), nil when the node needs the tree.
-    var stream: StreamInfo? = nil
+    @exclusivity(unchecked) var stream: StreamInfo? = nil
+    /// The target when the node is nothing but a `$ref` (streaming follows it directly).
+    @exclusivity(unchecked) var soleRef: SchemaNode? = nil
 
     init(resource: SchemaResource, absoluteLocation: String) {
         self.resource = resource

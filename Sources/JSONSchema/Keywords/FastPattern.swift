@@ -37,6 +37,7 @@ struct FastPattern: Sendable {
     }
 
     let program: [Inst]
+    let source: String
     let anchoredStart: Bool
     let anchoredEnd: Bool
     static let maxProgram = 4096
@@ -63,6 +64,7 @@ struct FastPattern: Sendable {
         guard FastPattern.emit(node, &prog), prog.count < FastPattern.maxProgram else { return nil }
         prog.append(.match)
         program = prog
+        source = pattern
         anchoredStart = aStart
         anchoredEnd = aEnd
     }
@@ -272,6 +274,9 @@ struct FastPattern: Sendable {
     }
 
     // MARK: Matching
+
+    /// The full engine, for inputs over the step budget.
+    func fallback(_ s: String) throws -> Bool { try ECMARegex(source).matches(in: s) }
 
     /// Search semantics over UTF-8 bytes; nil when over the step budget.
     func matches(_ s: UnsafeRawBufferPointer) -> Bool? {

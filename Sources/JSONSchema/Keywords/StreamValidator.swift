@@ -5,25 +5,43 @@
 
 /// Precomputed per-node data for streaming; nil when the node needs the tree evaluator.
 final class StreamInfo: @unchecked Sendable {
-    var typeMask: UInt8 = 0x7F
-    var draft4Integers = false
-    var scalarChecks: [Keyword] = []
-    var propertyNames: [[UInt8]] = []
-    var propertyNodes: [SchemaNode] = []
-    var patterns: [(PatternMatcher, SchemaNode)] = []
-    var additional: SchemaNode? = nil
-    var required: [[UInt8]] = []
-    var minProperties = 0
-    var maxProperties = Int.max
-    var prefixItems: [SchemaNode] = []
-    var items: SchemaNode? = nil
-    var itemsStart = 0
-    var minItems = 0
-    var maxItems = Int.max
-    var hasObjectKeywords = false
-    var hasArrayKeywords = false
+    @exclusivity(unchecked) var typeMask: UInt8 = 0x7F
+    @exclusivity(unchecked) var draft4Integers = false
+    @exclusivity(unchecked) var scalarChecks: [Keyword] = []
+    @exclusivity(unchecked) var propertyNames: [[UInt8]] = []
+    @exclusivity(unchecked) var propertyNodes: [SchemaNode] = []
+    @exclusivity(unchecked) var patterns: [(PatternMatcher, SchemaNode)] = []
+    @exclusivity(unchecked) var additional: SchemaNode? = nil
+    @exclusivity(unchecked) var required: [[UInt8]] = []
+    @exclusivity(unchecked) var minProperties = 0
+    @exclusivity(unchecked) var maxProperties = Int.max
+    @exclusivity(unchecked) var prefixItems: [SchemaNode] = []
+    @exclusivity(unchecked) var items: SchemaNode? = nil
+    @exclusivity(unchecked) var itemsStart = 0
+    @exclusivity(unchecked) var minItems = 0
+    @exclusivity(unchecked) var maxItems = Int.max
+    @exclusivity(unchecked) var hasObjectKeywords = false
+    @exclusivity(unchecked) var hasArrayKeywords = false
     /// `enum` / `const` with scalar values only: no array or object can match.
-    var containersInvalid = false
+    @exclusivity(unchecked) var containersInvalid = false
+    /// String members of `enum` as bytes (nil: no enum or non-string members too).
+    @exclusivity(unchecked) var enumStrings: [[UInt8]]? = nil
+    // Flattened string checks (no keyword copies on the hot path).
+    @exclusivity(unchecked) var minLength = 0
+    @exclusivity(unchecked) var maxLength = Int.max
+    @exclusivity(unchecked) var fastPatterns: [FastPattern] = []
+    /// Checks that need the general code (patterns outside the fast subset, const, format, enum).
+    @exclusivity(unchecked) var otherStringChecks: [Keyword] = []
+    @exclusivity(unchecked) var hasStringChecks = false
+    // Flattened numeric bounds.
+    @exclusivity(unchecked) var numberBounds: [NumberBound] = []
+    @exclusivity(unchecked) var otherNumberChecks: [Keyword] = []
+    @exclusivity(unchecked) var hasNumberChecks = false
+    // Property names and required names, flattened: bytes + offsets.
+    @exclusivity(unchecked) var nameBytes: [UInt8] = []
+    @exclusivity(unchecked) var nameOffsets: [Int] = [0]
+    @exclusivity(unchecked) var requiredBytes: [UInt8] = []
+    @exclusivity(unchecked) var requiredOffsets: [Int] = [0]
 
     /// Builds the streaming plan of `node`, or nil.
     static func make(_ node: SchemaNode) -> StreamInfo? {
@@ -37,6 +55,7 @@ final class StreamInfo: @unchecked Sendable {
                 guard values.allSatisfy({ $0.arrayValue == nil && $0.objectValue == nil }) else { return nil }
                 s.scalarChecks.append(kw)
                 s.containersInvalid = true
+                if values.allSatisfy({ $0.stringValue != nil }) { s.enumStrings = values.map { Array($0.stringValue!.utf8) } }
             case .constant(let c):
                 guard c.arrayValue == nil && c.objectValue == nil else { return nil }
                 s.scalarChecks.append(kw)
@@ -71,8 +90,52 @@ final class StreamInfo: @unchecked Sendable {
             }
         }
         if s.items != nil && s.itemsStart < s.prefixItems.count { return nil }
+        for kw in s.scalarChecks {
+            switch kw.kind {
+            case .minLength(let m): s.minLength = max(s.minLength, m)
+            case .maxLength(let m): s.maxLength = min(s.maxLength, m)
+            case .pattern(let p):
+                if let f = p.fast { s.fastPatterns.append(f) } else { s.otherStringChecks.append(kw) }
+            case .enumeration, .constant, .format: s.otherStringChecks.append(kw)
+            case .minimum(let l, let ex):
+                s.numberBounds.append(NumberBound(isMin: true, exclusive: ex, int64: l.int64, double: l.double, limit: l))
+            case .maximum(let l, let ex):
+                s.numberBounds.append(NumberBound(isMin: false, exclusive: ex, int64: l.int64, double: l.double, limit: l))
+            default: s.otherNumberChecks.append(kw)
+            }
+            switch kw.kind {
+            case .minimum, .maximum: break
+            case .enumeration, .constant: break
+            default: break
+            }
+        }
+        for kw in s.scalarChecks {
+            switch kw.kind {
+            case .enumeration, .constant: s.otherNumberChecks.append(kw)
+            default: break
+            }
+        }
+        s.hasStringChecks = s.minLength > 0 || s.maxLength != Int.max || !s.fastPatterns.isEmpty || !s.otherStringChecks.isEmpty
+        s.hasNumberChecks = !s.numberBounds.isEmpty || !s.otherNumberChecks.isEmpty
+        for n in s.propertyNames {
+            s.nameBytes += n
+            s.nameOffsets.append(s.nameBytes.count)
+        }
+        for n in s.required {
+            s.requiredBytes += n
+            s.requiredOffsets.append(s.requiredBytes.count)
+        }
         return s
     }
+}
+
+/// A numeric bound with its fast forms; `limit` is only read on exact ties.
+struct NumberBound {
+    let isMin: Bool
+    let exclusive: Bool
+    let int64: Int64?
+    let double: Double
+    let limit: NumberLimit
 }
 
 enum StreamValidator {
@@ -83,7 +146,7 @@ enum StreamValidator {
     static func validate(_ node0: SchemaNode, _ tok: JSONToken, _ t: inout JSONTokenizer, _ depth: Int) throws(JSONParseError) -> Bool {
         var node = node0
         var hops = 0
-        while node.boolean == nil, node.keywords.count == 1, case .ref(let target) = node.keywords[0].kind {
+        while let target = node.soleRef {
             node = target
             hops += 1
             if hops > 64 { break }
@@ -108,7 +171,6 @@ enum StreamValidator {
             return try array(s, &t, depth)
         case .string(let st):
             guard s.typeMask & SimpleType.string.rawValue != 0 else { return false }
-            if s.scalarChecks.isEmpty { return true }
             return string(s, st, t)
         case .number(let nt):
             if s.typeMask & SimpleType.number.rawValue == 0 {
@@ -118,7 +180,6 @@ enum StreamValidator {
                     guard let n = JSONNumber(String(decoding: t.bytes(of: nt), as: UTF8.self)), n.decimal.isInteger else { return false }
                 }
             }
-            if s.scalarChecks.isEmpty { return true }
             return number(s, nt, t)
         case .bool(let b):
             guard s.typeMask & SimpleType.boolean.rawValue != 0 else { return false }
@@ -148,38 +209,83 @@ enum StreamValidator {
     }
 
     static func string(_ s: StreamInfo, _ st: JSONStringToken, _ t: JSONTokenizer) -> Bool {
-        if st.hasEscapes {
-            return scalarTree(s, .string(t.string(of: st)))
-        }
+        if !s.hasStringChecks { return true }
         let b = t.bytes(of: st)
-        for kw in s.scalarChecks {
-            switch kw.kind {
-            case .minLength(let m):
-                if b.count < m { return false }
-                if !st.isASCII && codePoints(b) < m { return false }
-            case .maxLength(let m):
-                if b.count > m && (st.isASCII || codePoints(b) > m) { return false }
-            case .pattern(let p):
-                if let r = p.fastMatches(b) {
+        if st.hasEscapes {
+            // Lengths only: count the unescaped code points without building the string.
+            if !s.fastPatterns.isEmpty || !s.otherStringChecks.isEmpty {
+                return scalarTree(s, .string(t.string(of: st)))
+            }
+            let n = escapedCodePoints(b)
+            return n >= s.minLength && n <= s.maxLength
+        }
+        if b.count < s.minLength { return false }
+        if b.count > s.maxLength || (!st.isASCII && s.minLength > 0) {
+            let n = st.isASCII ? b.count : codePoints(b)
+            if n < s.minLength || n > s.maxLength { return false }
+        }
+        if !s.fastPatterns.isEmpty {
+            for i in s.fastPatterns.indices {
+                if let r = s.fastPatterns[i].matches(b) {
                     if !r { return false }
-                } else if (try? p.matches(String(decoding: b, as: UTF8.self))) != true {
+                } else if (try? s.fastPatterns[i].fallback(String(decoding: b, as: UTF8.self))) != true {
                     return false
                 }
+            }
+        }
+        if s.otherStringChecks.isEmpty { return true }
+        for kw in s.otherStringChecks {
+            switch kw.kind {
             case .enumeration(let values):
                 var found = false
-                for v in values {
-                    if case .string(let e) = v, e.utf8.count == b.count, e.utf8.elementsEqual(b) { found = true; break }
+                if let es = s.enumStrings {
+                    for e in es where bytesEqual(e, b) { found = true; break }
+                } else {
+                    for v in values {
+                        if case .string(let e) = v, e.utf8.count == b.count, e.utf8.elementsEqual(b) { found = true; break }
+                    }
                 }
                 if !found { return false }
             case .constant(let c):
                 guard case .string(let e) = c, e.utf8.elementsEqual(b) else { return false }
-            case .format:
-                if !scalarTree(StreamInfo.only(kw), .string(String(decoding: b, as: UTF8.self))) { return false }
             default:
-                break
+                if !scalarTree(StreamInfo.only(kw), .string(String(decoding: b, as: UTF8.self))) { return false }
             }
         }
         return true
+    }
+
+    /// Code points of the unescaped form of a raw (escaped) string body; a surrogate pair counts once.
+    static func escapedCodePoints(_ b: UnsafeRawBufferPointer) -> Int {
+        var c = 0
+        var i = 0
+        let n = b.count
+        var afterHigh = false
+        while i < n {
+            let x = b[i]
+            if x == UInt8(ascii: "\\") && i + 1 < n {
+                if b[i + 1] == UInt8(ascii: "u") && i + 5 < n {
+                    var v: UInt32 = 0
+                    for k in 2...5 {
+                        let h = b[i + k]
+                        let d: UInt32 = h <= 0x39 ? UInt32(h &- 0x30) : UInt32((h | 0x20) &- 0x61 &+ 10)
+                        v = v << 4 | d
+                    }
+                    if !(afterHigh && v >= 0xDC00 && v <= 0xDFFF) { c += 1 }
+                    afterHigh = v >= 0xD800 && v <= 0xDBFF
+                    i += 6
+                } else {
+                    c += 1
+                    afterHigh = false
+                    i += 2
+                }
+            } else {
+                if x & 0xC0 != 0x80 { c += 1 }
+                afterHigh = false
+                i += 1
+            }
+        }
+        return c
     }
 
     static func codePoints(_ b: UnsafeRawBufferPointer) -> Int {
@@ -189,23 +295,26 @@ enum StreamValidator {
     }
 
     static func number(_ s: StreamInfo, _ nt: JSONNumberToken, _ t: JSONTokenizer) -> Bool {
+        if !s.hasNumberChecks { return true }
         let b = t.bytes(of: nt)
         let fast = nt.int64
-        for kw in s.scalarChecks {
-            switch kw.kind {
-            case .minimum(let limit, let exclusive):
-                let c = compare(fast, b, limit)
+        for i in s.numberBounds.indices {
+            let c: Int
+            if let f = fast, let l = s.numberBounds[i].int64 {
+                c = f < l ? -1 : (f > l ? 1 : 0)
+            } else {
+                c = compare(fast, b, s.numberBounds[i].limit)
+            }
+            let exclusive = s.numberBounds[i].exclusive
+            if s.numberBounds[i].isMin {
                 if exclusive ? c <= 0 : c < 0 { return false }
-            case .maximum(let limit, let exclusive):
-                let c = compare(fast, b, limit)
+            } else {
                 if exclusive ? c >= 0 : c > 0 { return false }
-            case .minLength, .maxLength, .pattern, .format:
-                break
-            default:
-                guard let n = JSONNumber(String(decoding: b, as: UTF8.self)) else { return false }
-                if !scalarTree(StreamInfo.only(kw), .number(n)) { return false }
             }
         }
+        if s.otherNumberChecks.isEmpty { return true }
+        guard let n = JSONNumber(String(decoding: b, as: UTF8.self)) else { return false }
+        for kw in s.otherNumberChecks where !scalarTree(StreamInfo.only(kw), .number(n)) { return false }
         return true
     }
 
@@ -223,6 +332,7 @@ enum StreamValidator {
     static func object(_ s: StreamInfo, _ t: inout JSONTokenizer, _ depth: Int) throws(JSONParseError) -> Bool {
         var count = 0
         var seen: UInt64 = 0
+        var hint = 0
         while true {
             let kt = try t.next()
             guard case .key(let k) = kt else { break }
@@ -236,17 +346,16 @@ enum StreamValidator {
             var first: SchemaNode? = nil
             var more: [SchemaNode] = []
             var evaluated = false
-            func withKeyBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-                if var ks = keyString { return ks.withUTF8 { body(UnsafeRawBufferPointer($0)) } }
-                return body(kb)
+            let (pi, rmask): (Int, UInt64)
+            if var ks = keyString {
+                (pi, rmask) = ks.withUTF8 { lookup(s, UnsafeRawBufferPointer($0), hint: &hint) }
+            } else {
+                (pi, rmask) = lookup(s, kb, hint: &hint)
             }
-            withKeyBytes { bytes in
-                for (i, name) in s.propertyNames.enumerated() where bytesEqual(name, bytes) {
-                    first = s.propertyNodes[i]
-                    evaluated = true
-                    break
-                }
-                for (r, name) in s.required.enumerated() where bytesEqual(name, bytes) { seen |= 1 << UInt64(r) }
+            seen |= rmask
+            if pi >= 0 {
+                first = s.propertyNodes[pi]
+                evaluated = true
             }
             if !s.patterns.isEmpty {
                 let key = keyString ?? String(decoding: kb, as: UTF8.self)
@@ -280,6 +389,46 @@ enum StreamValidator {
             if seen & all != all { return false }
         }
         return true
+    }
+
+    @inline(__always)
+    static func lookup(_ s: StreamInfo, _ bytes: UnsafeRawBufferPointer, hint: inout Int) -> (Int, UInt64) {
+        var pi = -1
+        let count = s.nameOffsets.count - 1
+        if count > 0 {
+            s.nameBytes.withUnsafeBytes { names in
+                s.nameOffsets.withUnsafeBufferPointer { offs in
+                    // Keys usually come in schema order: start at the expected next property.
+                    var k = hint
+                    for _ in 0..<count {
+                        if k >= count { k = 0 }
+                        let lo = offs[k], hi = offs[k + 1]
+                        if hi - lo == bytes.count && (bytes.count == 0 || memcmp(names.baseAddress! + lo, bytes.baseAddress!, bytes.count) == 0) {
+                            pi = k
+                            break
+                        }
+                        k += 1
+                    }
+                }
+            }
+            if pi >= 0 { hint = pi + 1 }
+        }
+        var mask: UInt64 = 0
+        let rc = s.requiredOffsets.count - 1
+        if rc > 0 {
+            s.requiredBytes.withUnsafeBytes { names in
+                s.requiredOffsets.withUnsafeBufferPointer { offs in
+                    for r in 0..<rc {
+                        let lo = offs[r], hi = offs[r + 1]
+                        if hi - lo == bytes.count && (bytes.count == 0 || memcmp(names.baseAddress! + lo, bytes.baseAddress!, bytes.count) == 0) {
+                            mask |= 1 << UInt64(r)
+                            break
+                        }
+                    }
+                }
+            }
+        }
+        return (pi, mask)
     }
 
     static func array(_ s: StreamInfo, _ t: inout JSONTokenizer, _ depth: Int) throws(JSONParseError) -> Bool {
