@@ -64,6 +64,13 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 
     public var description: String { "line \(line), column \(column): \(message)" }
 
+    /// Maps an error found while parsing one NDJSON record (whose positions are relative to the record) to
+    /// the stream: the record starts at `lineNumber` / `byteOffset` (see `NDJSONLine`). Columns on the
+    /// record's first line are unchanged (a record starts at column 1).
+    public func relocated(toLine lineNumber: Int, byteOffset: Int) -> JSONParseError {
+        JSONParseError(kind: kind, offset: byteOffset + offset, line: lineNumber + line - 1, column: column, message: message)
+    }
+
     /// Builds an error at `offset` of the buffer, computing line and column.
     static func at(
         _ offset: Int, in base: UnsafePointer<UInt8>?, count: Int, kind: Kind, _ message: String

@@ -108,6 +108,11 @@ public struct JSONParser {
     public struct DocumentSplit: Sendable, Equatable {
         public var ranges: [Range<Int>]
         public var error: JSONParseError?
+
+        public init(ranges: [Range<Int>], error: JSONParseError? = nil) {
+            self.ranges = ranges
+            self.error = error
+        }
     }
 
     /// Splits `bytes` (typically one NDJSON line) into consecutive top-level JSON values:

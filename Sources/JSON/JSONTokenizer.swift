@@ -16,8 +16,8 @@ public struct JSONParserOptions: Sendable, Equatable {
     public var allowByteOrderMark: Bool
     /// When `true`, the input may hold several top-level values one after another (separated by optional
     /// whitespace, e.g. `{"a":1} {"a":2}` or `[1][2]`); the tokenizer returns `.endOfDocument` only at the
-    /// end of input and `depth == 0` after a token marks the end of one value. When `false` (default) anything
-    /// but whitespace after the first value is `.trailingContent`.
+    /// end of input (also for empty input: zero values) and `depth == 0` after a token marks the end of one
+    /// value. When `false` (default) anything but whitespace after the first value is `.trailingContent`.
     public var multipleDocuments: Bool
 
     public init(
@@ -36,50 +36,54 @@ public struct JSONParserOptions: Sendable, Equatable {
 /// The tokenizer has already validated the body: well-formed UTF-8, no raw control characters, only valid
 /// escapes, surrogate escapes only in high+low pairs. If `hasEscapes` is `false` the bytes *are* the
 /// string's UTF-8; otherwise decode with `JSONTokenizer.unescape(_:appendingTo:)`.
+///
+/// (Two words, so that a `JSONToken` is returned in registers.)
 public struct JSONStringToken: Sendable, Equatable, Hashable {
     /// Offset of the first byte after the opening quote.
     public let start: Int
-    /// Offset of the closing quote.
-    public let end: Int
-    /// The body contains at least one backslash escape.
-    public let hasEscapes: Bool
-    /// Every byte of the body is < 0x80.
-    public let isASCII: Bool
+    @usableFromInline let packed: UInt64  // length << 2 | isASCII << 1 | hasEscapes
 
+    @inlinable
     public init(start: Int, end: Int, hasEscapes: Bool, isASCII: Bool) {
         self.start = start
-        self.end = end
-        self.hasEscapes = hasEscapes
-        self.isASCII = isASCII
+        self.packed = UInt64(end &- start) &<< 2 | (isASCII ? 2 : 0) | (hasEscapes ? 1 : 0)
     }
 
-    public var range: Range<Int> { start..<end }
+    /// Offset of the closing quote.
+    @inlinable public var end: Int { start &+ length }
+    /// Length of the (escaped) body in bytes.
+    @inlinable public var length: Int { Int(truncatingIfNeeded: packed &>> 2) }
+    /// The body contains at least one backslash escape.
+    @inlinable public var hasEscapes: Bool { packed & 1 != 0 }
+    /// Every byte of the body is < 0x80.
+    @inlinable public var isASCII: Bool { packed & 2 != 0 }
+    @inlinable public var range: Range<Int> { start..<end }
 }
 
 /// A number token: the byte range of the literal (grammar already validated) and, for plain integer
-/// literals that fit, the value.
+/// literals that fit, the value. (Three words.)
 public struct JSONNumberToken: Sendable, Equatable, Hashable {
     public let start: Int
-    public let end: Int
-    /// The literal has neither a fraction nor an exponent (`-12`, not `1.0` or `1e2`).
-    public let isIntegerLiteral: Bool
+    @usableFromInline let packed: UInt64  // length << 2 | hasFastValue << 1 | isIntegerLiteral
     @usableFromInline let fastValue: Int64
-    @usableFromInline let hasFastValue: Bool
 
+    @inlinable
     public init(start: Int, end: Int, isIntegerLiteral: Bool, int64: Int64?) {
         self.start = start
-        self.end = end
-        self.isIntegerLiteral = isIntegerLiteral
+        self.packed = UInt64(end &- start) &<< 2 | (int64 != nil ? 2 : 0) | (isIntegerLiteral ? 1 : 0)
         self.fastValue = int64 ?? 0
-        self.hasFastValue = int64 != nil
     }
 
-    public var range: Range<Int> { start..<end }
+    @inlinable public var end: Int { start &+ length }
+    @inlinable public var length: Int { Int(truncatingIfNeeded: packed &>> 2) }
+    @inlinable public var range: Range<Int> { start..<end }
+    /// The literal has neither a fraction nor an exponent (`-12`, not `1.0` or `1e2`).
+    @inlinable public var isIntegerLiteral: Bool { packed & 1 != 0 }
 
     /// The value when the literal is a plain integer within Int64 range; otherwise `nil` (use
     /// `JSONNumber` on the literal text for exponents, fractions and big integers).
     @inlinable
-    public var int64: Int64? { hasFastValue ? fastValue : nil }
+    public var int64: Int64? { packed & 2 != 0 ? fastValue : nil }
 }
 
 /// One event of the pull tokenizer.
@@ -107,14 +111,14 @@ nonisolated(unsafe) private let emptyInputByte: UnsafeMutablePointer<UInt8> = {
 }()
 
 // Parser states.
-private let sStart: UInt8 = 0  // top-level value expected
-private let sAfterColon: UInt8 = 1  // member value expected
-private let sAfterArrayComma: UInt8 = 2  // array element expected; ']' is a trailing comma
-private let sArrayFirst: UInt8 = 3  // element or ']'
-private let sObjectFirst: UInt8 = 4  // key or '}'
-private let sAfterObjectComma: UInt8 = 5  // key expected; '}' is a trailing comma
-private let sAfterValue: UInt8 = 6  // ',' or the closing bracket of the current container
-private let sDone: UInt8 = 7  // top-level value complete
+@usableFromInline let sStart: UInt8 = 0  // top-level value expected
+@usableFromInline let sAfterColon: UInt8 = 1  // member value expected
+@usableFromInline let sAfterArrayComma: UInt8 = 2  // array element expected; ']' is a trailing comma
+@usableFromInline let sArrayFirst: UInt8 = 3  // element or ']'
+@usableFromInline let sObjectFirst: UInt8 = 4  // key or '}'
+@usableFromInline let sAfterObjectComma: UInt8 = 5  // key expected; '}' is a trailing comma
+@usableFromInline let sAfterValue: UInt8 = 6  // ',' or the closing bracket of the current container
+@usableFromInline let sDone: UInt8 = 7  // top-level value complete
 
 /// A strict RFC 8259 pull tokenizer over a byte buffer (SAX-like, but the caller pulls).
 ///
@@ -137,23 +141,30 @@ private let sDone: UInt8 = 7  // top-level value complete
 ///   with line and column.
 /// - String bodies are scanned 16 bytes at a time (`SIMD16<UInt8>`) for `"`, `\`, control bytes and
 ///   non-ASCII in one pass; non-ASCII sequences are validated by a scalar UTF-8 check.
-/// - No allocation per token; the only allocation is the container stack (one byte per nesting level).
+/// - No allocation at all for documents up to 64 levels deep (the container stack is a bit set; deeper
+///   levels use an array). `next()` is `@inlinable`, so a consumer loop in another module gets the tokenizer
+///   inlined into it.
 public struct JSONTokenizer {
     @usableFromInline let base: UnsafePointer<UInt8>
     /// Number of bytes in the buffer.
     public let count: Int
+    @usableFromInline var position_: Int
+    @usableFromInline var tokenStart_: Int = 0
+    @usableFromInline var state: UInt8 = sStart
+    @usableFromInline var topIsObject = false
+    @usableFromInline var depthCount = 0
+    @usableFromInline var levelBits: UInt64 = 0  // bit d set = level d+1 is an object, for d < 64
+    @usableFromInline var deeperBits: [UInt64] = []  // the same for d >= 64 (allocated only for deep documents)
+    @usableFromInline let maxDepth: Int
+    @usableFromInline let multipleDocuments: Bool
+    let allowBOM: Bool
+    @usableFromInline var documentsSeen = 0
+
     /// Offset of the next unread byte.
-    public private(set) var position: Int
+    public var position: Int { position_ }
     /// Offset of the first byte of the token returned by the last `next()` (the quote of a string or key,
     /// the bracket of a container).
-    public private(set) var tokenStart: Int = 0
-    var state: UInt8 = sStart
-    var topIsObject = false
-    var containers: [Bool] = []  // true = object
-    let maxDepth: Int
-    let multipleDocuments: Bool
-    let allowBOM: Bool
-    var documentsSeen = 0
+    public var tokenStart: Int { tokenStart_ }
 
     /// Tokenizes `buffer`, which must outlive the tokenizer.
     public init(_ buffer: UnsafeRawBufferPointer, options: JSONParserOptions = JSONParserOptions()) {
@@ -164,18 +175,17 @@ public struct JSONTokenizer {
             base = UnsafePointer(emptyInputByte)
             count = 0
         }
-        position = 0
+        position_ = 0
         maxDepth = max(0, options.maxDepth)
         multipleDocuments = options.multipleDocuments
         allowBOM = options.allowByteOrderMark
         if allowBOM && count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF {
-            position = 3
+            position_ = 3
         }
-        containers.reserveCapacity(32)
     }
 
     /// Current nesting depth (0 outside any container).
-    public var depth: Int { containers.count }
+    public var depth: Int { depthCount }
 
     /// The raw (still escaped) bytes of a string token.
     @inlinable
@@ -268,234 +278,352 @@ public struct JSONTokenizer {
         }
     }
 
-    // MARK: - Errors (cold)
-
-    @inline(never)
-    func fail(_ offset: Int, _ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
-        JSONParseError.at(offset, in: base, count: count, kind: kind, message)
+    @usableFromInline @inline(never)
+    func error(_ code: ByteScanner.ErrorCode, _ p: Int) -> JSONParseError {
+        ByteScanner(base: base, count: count).error(code, p, maxDepth: maxDepth)
     }
 
-    @inline(never)
-    func unexpected(_ p: Int, expecting what: String) -> JSONParseError {
-        if p >= count {
-            return fail(p, .unexpectedEndOfInput, "unexpected end of input, expected \(what)")
+    // MARK: - Container stack (one bit per level)
+
+    @inlinable @inline(__always)
+    mutating func push(_ isObject: Bool, at p: Int) throws(JSONParseError) {
+        let d = depthCount
+        if d >= maxDepth {
+            position_ = p
+            throw error(.depth, p)
         }
-        let b = base[p]
-        if p == 0 && b == 0xEF && count >= 3 && base[1] == 0xBB && base[2] == 0xBF {
-            return fail(p, .byteOrderMark, "byte order mark (U+FEFF) at start of input is not allowed")
+        let mask: UInt64 = 1 &<< UInt64(d & 63)
+        if d < 64 {
+            if isObject { levelBits |= mask } else { levelBits &= ~mask }
+        } else {
+            let w = (d &>> 6) &- 1
+            if w == deeperBits.count { deeperBits.append(0) }
+            if isObject { deeperBits[w] |= mask } else { deeperBits[w] &= ~mask }
         }
-        if b >= 0x80 {
-            return fail(p, .unexpectedCharacter, "unexpected \(describeByte(b)) (non-ASCII outside a string), expected \(what)")
+        depthCount = d &+ 1
+        topIsObject = isObject
+    }
+
+    @inlinable @inline(__always)
+    mutating func pop() {
+        let d = depthCount &- 1
+        depthCount = d
+        if d == 0 {
+            state = sDone
+            documentsSeen &+= 1
+        } else {
+            let t = d &- 1
+            let word = t < 64 ? levelBits : deeperBits[(t &>> 6) &- 1]
+            topIsObject = (word &>> UInt64(t & 63)) & 1 == 1
+            state = sAfterValue
         }
-        return fail(p, .unexpectedCharacter, "unexpected \(describeByte(b)), expected \(what)")
+    }
+
+    @inlinable @inline(__always)
+    mutating func finishValue() {
+        if depthCount == 0 {
+            state = sDone
+            documentsSeen &+= 1
+        } else {
+            state = sAfterValue
+        }
     }
 
     // MARK: - The pull loop
 
+    @inlinable @inline(__always)
+    func skipWhitespace(_ from: Int) -> Int {
+        var p = from
+        let end = count
+        while p < end {
+            let b = base[p]
+            if b > 0x20 || (b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09) { break }
+            p &+= 1
+        }
+        return p
+    }
+
     /// Returns the next token, or throws on the first syntax error (the tokenizer must not be used after
     /// an error).
+    ///
+    /// Inlinable: a converter's token loop in another module gets the tokenizer inlined into it (about 20%
+    /// faster than a call per token).
+    @inlinable @inline(__always)
     public mutating func next() throws(JSONParseError) -> JSONToken {
-        let base = self.base
-        let end = count
-        var p = position
-        while true {
-            // Skip whitespace.
-            while p < end {
-                let b = base[p]
-                if b > 0x20 || (b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09) { break }
-                p += 1
-            }
-            tokenStart = p
-            let st = state
-            if st == sAfterValue {
-                guard p < end else {
-                    position = p
-                    throw unexpected(p, expecting: topIsObject ? "',' or '}'" : "',' or ']'")
-                }
-                let c = base[p]
-                if c == UInt8(ascii: ",") {
-                    p += 1
-                    state = topIsObject ? sAfterObjectComma : sAfterArrayComma
-                    continue
-                }
-                if topIsObject {
-                    if c == UInt8(ascii: "}") {
-                        position = p + 1
-                        pop()
-                        return .objectEnd
-                    }
-                    position = p
-                    throw unexpected(p, expecting: "',' or '}' after object member")
-                } else {
-                    if c == UInt8(ascii: "]") {
-                        position = p + 1
-                        pop()
-                        return .arrayEnd
-                    }
-                    position = p
-                    throw unexpected(p, expecting: "',' or ']' after array element")
-                }
-            }
-            if st == sObjectFirst || st == sAfterObjectComma {
-                guard p < end else {
-                    position = p
-                    throw unexpected(p, expecting: st == sObjectFirst ? "string key or '}'" : "string key")
-                }
-                let c = base[p]
-                if c == UInt8(ascii: "\"") {
-                    let tok = try scanString(&p)
-                    while p < end {
-                        let b = base[p]
-                        if b > 0x20 || (b != 0x20 && b != 0x0A && b != 0x0D && b != 0x09) { break }
-                        p += 1
-                    }
-                    guard p < end, base[p] == UInt8(ascii: ":") else {
-                        position = p
-                        throw unexpected(p, expecting: "':' after object key")
-                    }
-                    position = p + 1
-                    state = sAfterColon
-                    return .key(tok)
-                }
-                if c == UInt8(ascii: "}") {
-                    if st == sObjectFirst {
-                        position = p + 1
-                        pop()
-                        return .objectEnd
-                    }
-                    position = p
-                    throw fail(p, .trailingComma, "trailing comma in object")
-                }
-                position = p
-                throw unexpected(p, expecting: st == sObjectFirst ? "string key or '}'" : "string key")
-            }
-            if st == sDone {
-                if p >= end {
-                    position = p
-                    return .endOfDocument
-                }
-                if multipleDocuments {
-                    state = sStart
-                    continue
-                }
-                position = p
-                throw fail(p, .trailingContent, "unexpected \(describeByte(base[p])) after the top-level value")
-            }
-            // A value is expected (sStart, sAfterColon, sAfterArrayComma, sArrayFirst).
-            guard p < end else {
-                position = p
-                if st == sStart {
-                    if documentsSeen > 0 { return .endOfDocument }
-                    throw fail(p, .emptyInput, "empty input, expected a JSON value")
-                }
-                throw unexpected(p, expecting: "a value")
+        var p = skipWhitespace(position_)
+        tokenStart_ = p
+        var st = state
+        if st == sAfterValue {
+            guard p < count else {
+                position_ = p
+                throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
             }
             let c = base[p]
-            switch c {
-            case UInt8(ascii: "\""):
-                let tok = try scanString(&p)
-                position = p
-                finishValue()
-                return .string(tok)
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
-                let tok = try scanNumber(&p)
-                position = p
-                finishValue()
-                return .number(tok)
-            case UInt8(ascii: "{"):
-                try push(true, at: p)
-                position = p + 1
-                state = sObjectFirst
-                return .objectStart
-            case UInt8(ascii: "["):
-                try push(false, at: p)
-                position = p + 1
-                state = sArrayFirst
-                return .arrayStart
-            case UInt8(ascii: "t"):
-                try literal(p, 0x6575_7274, "true")  // "true" little-endian
-                position = p + 4
-                finishValue()
-                return .bool(true)
-            case UInt8(ascii: "f"):
-                guard p + 5 <= end else { throw literalError(p, "false") }
-                try literal(p + 1, 0x6573_6c61, "false")  // "alse"
-                position = p + 5
-                finishValue()
-                return .bool(false)
-            case UInt8(ascii: "n"):
-                try literal(p, 0x6c6c_756e, "null")
-                position = p + 4
-                finishValue()
-                return .null
-            case UInt8(ascii: "]") where st == sArrayFirst:
-                position = p + 1
+            if c == UInt8(ascii: ",") {
+                p = skipWhitespace(p &+ 1)
+                tokenStart_ = p
+                if topIsObject { return try readKey(p, afterComma: true) }
+                st = sAfterArrayComma
+            } else if c == (topIsObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                position_ = p &+ 1
+                let wasObject = topIsObject
                 pop()
-                return .arrayEnd
-            case UInt8(ascii: "]") where st == sAfterArrayComma:
-                position = p
-                throw fail(p, .trailingComma, "trailing comma in array")
-            default:
-                position = p
-                throw unexpected(p, expecting: "a value")
+                return wasObject ? .objectEnd : .arrayEnd
+            } else {
+                position_ = p
+                throw error(topIsObject ? .expectedCommaOrBrace : .expectedCommaOrBracket, p)
+            }
+        } else if st == sObjectFirst || st == sAfterObjectComma {
+            return try readKey(p, afterComma: st == sAfterObjectComma)
+        } else if st == sDone {
+            if p >= count {
+                position_ = p
+                return .endOfDocument
+            }
+            guard multipleDocuments else {
+                position_ = p
+                throw error(.trailingContent, p)
+            }
+            state = sStart
+            st = sStart
+        }
+        return try readValue(p, st)
+    }
+
+    /// Reads an object key and the following ':' (state: object start or after a comma).
+    @inlinable @inline(__always)
+    mutating func readKey(_ start: Int, afterComma: Bool) throws(JSONParseError) -> JSONToken {
+        var p = start
+        let end = count
+        if p < end && base[p] == UInt8(ascii: "\"") {
+            let tok = try ByteScanner(base: base, count: end).scanString(&p)
+            if p < end && base[p] == UInt8(ascii: ":") {
+                p &+= 1
+            } else {
+                p = skipWhitespace(p)
+                guard p < end, base[p] == UInt8(ascii: ":") else {
+                    position_ = p
+                    throw error(.expectedColon, p)
+                }
+                p &+= 1
+            }
+            position_ = p
+            state = sAfterColon
+            return .key(tok)
+        }
+        position_ = p
+        if p < end && base[p] == UInt8(ascii: "}") {
+            if afterComma { throw error(.trailingCommaObject, p) }
+            position_ = p &+ 1
+            pop()
+            return .objectEnd
+        }
+        throw error(afterComma ? .expectedKey : .expectedKeyOrBrace, p)
+    }
+
+    /// Reads a value (state: start, after ':', after ',' in an array, or array start).
+    @inlinable @inline(__always)
+    mutating func readValue(_ start: Int, _ st: UInt8) throws(JSONParseError) -> JSONToken {
+        var p = start
+        let end = count
+        guard p < end else {
+            position_ = p
+            if st == sStart {
+                if documentsSeen > 0 || multipleDocuments { return .endOfDocument }
+                throw error(.emptyInput, p)
+            }
+            throw error(.expectedValue, p)
+        }
+        switch base[p] {
+        case UInt8(ascii: "\""):
+            let tok = try ByteScanner(base: base, count: end).scanString(&p)
+            position_ = p
+            finishValue()
+            return .string(tok)
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"):
+            let tok = try ByteScanner(base: base, count: end).scanNumber(&p)
+            position_ = p
+            finishValue()
+            return .number(tok)
+        case UInt8(ascii: "{"):
+            try push(true, at: p)
+            position_ = p &+ 1
+            state = sObjectFirst
+            return .objectStart
+        case UInt8(ascii: "["):
+            try push(false, at: p)
+            position_ = p &+ 1
+            state = sArrayFirst
+            return .arrayStart
+        case UInt8(ascii: "t"):
+            guard p &+ 4 <= end, loadWord(p) == 0x6575_7274 else {  // "true" little-endian
+                position_ = p
+                throw error(.literalTrue, p)
+            }
+            position_ = p &+ 4
+            finishValue()
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            guard p &+ 5 <= end, loadWord(p &+ 1) == 0x6573_6c61 else {  // "alse"
+                position_ = p
+                throw error(.literalFalse, p)
+            }
+            position_ = p &+ 5
+            finishValue()
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            guard p &+ 4 <= end, loadWord(p) == 0x6c6c_756e else {  // "null"
+                position_ = p
+                throw error(.literalNull, p)
+            }
+            position_ = p &+ 4
+            finishValue()
+            return .null
+        case UInt8(ascii: "]") where st == sArrayFirst:
+            position_ = p &+ 1
+            pop()
+            return .arrayEnd
+        case UInt8(ascii: "]") where st == sAfterArrayComma:
+            position_ = p
+            throw error(.trailingCommaArray, p)
+        default:
+            position_ = p
+            throw error(.expectedValue, p)
+        }
+    }
+
+    @inlinable @inline(__always)
+    func loadWord(_ p: Int) -> UInt32 {
+        UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self))
+    }
+}
+
+/// The scanning primitives, on a two-word value (base, count) so that calls from the tokenizer pass registers
+/// instead of copying the tokenizer's mutable state.
+@usableFromInline
+struct ByteScanner {
+    @usableFromInline let base: UnsafePointer<UInt8>
+    @usableFromInline let count: Int
+
+    @inlinable
+    init(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    // MARK: - Errors (cold)
+
+    /// Error sites, so that the hot code only passes a code and an offset; messages are built in
+    /// `error(_:_:)`, out of line.
+    @usableFromInline
+    enum ErrorCode: UInt8 {
+        case expectedCommaOrBrace, expectedCommaOrBracket, expectedKeyOrBrace, expectedKey, expectedColon
+        case expectedValue, trailingCommaObject, trailingCommaArray, trailingContent, emptyInput, depth
+        case literalTrue, literalFalse, literalNull
+        case numberEnd, leadingZero, digitAfterMinus, digitAfterPoint, digitInExponent
+        case unterminatedString, controlCharacter, escapeEnd, loneLow, loneHigh, highThenNotLow, invalidEscape
+        case hexDigits, invalidUTF8
+    }
+
+    @usableFromInline @inline(never)
+    func error(_ code: ErrorCode, _ p: Int, maxDepth: Int = 0) -> JSONParseError {
+        func make(_ at: Int, _ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
+            JSONParseError.at(at, in: base, count: count, kind: kind, message)
+        }
+        func unexpected(_ what: String) -> JSONParseError {
+            if p >= count { return make(p, .unexpectedEndOfInput, "unexpected end of input, expected \(what)") }
+            let b = base[p]
+            if p == 0 && b == 0xEF && count >= 3 && base[1] == 0xBB && base[2] == 0xBF {
+                return make(p, .byteOrderMark, "byte order mark (U+FEFF) at start of input is not allowed")
+            }
+            if b >= 0x80 {
+                return make(p, .unexpectedCharacter, "unexpected \(describeByte(b)) (non-ASCII outside a string), expected \(what)")
+            }
+            return make(p, .unexpectedCharacter, "unexpected \(describeByte(b)), expected \(what)")
+        }
+        func literal(_ name: String) -> JSONParseError {
+            let lit = Array(name.utf8)
+            var i = 0
+            while i < lit.count && p + i < count && base[p + i] == lit[i] { i += 1 }
+            if p + i >= count {
+                return make(p + i, .unexpectedEndOfInput, "unexpected end of input in literal '\(name)'")
+            }
+            return make(p + i, .invalidLiteral, "invalid literal, expected '\(name)'")
+        }
+        func unit(_ at: Int) -> String {
+            var v: UInt16 = 0
+            for k in 0..<4 where at + k < count { v = v << 4 | UInt16(hexValue(base[at + k]) & 15) }
+            return hexString(v)
+        }
+        func endOr(_ kind: JSONParseError.Kind, _ message: String) -> JSONParseError {
+            p >= count ? make(p, .unexpectedEndOfInput, "unexpected end of input: " + message) : make(p, kind, message)
+        }
+        switch code {
+        case .expectedCommaOrBrace: return unexpected("',' or '}' after object member")
+        case .expectedCommaOrBracket: return unexpected("',' or ']' after array element")
+        case .expectedKeyOrBrace: return unexpected("string key or '}'")
+        case .expectedKey: return unexpected("string key")
+        case .expectedColon: return unexpected("':' after object key")
+        case .expectedValue: return unexpected("a value")
+        case .trailingCommaObject: return make(p, .trailingComma, "trailing comma in object")
+        case .trailingCommaArray: return make(p, .trailingComma, "trailing comma in array")
+        case .trailingContent:
+            return make(p, .trailingContent, "unexpected \(describeByte(base[p])) after the top-level value")
+        case .emptyInput: return make(p, .emptyInput, "empty input, expected a JSON value")
+        case .depth: return make(p, .depthLimitExceeded, "nesting deeper than \(maxDepth) levels")
+        case .literalTrue: return literal("true")
+        case .literalFalse: return literal("false")
+        case .literalNull: return literal("null")
+        case .numberEnd: return make(p, .unexpectedEndOfInput, "unexpected end of input in number")
+        case .leadingZero: return make(p, .invalidNumber, "leading zeros are not allowed in numbers")
+        case .digitAfterMinus: return endOr(.invalidNumber, "expected a digit after '-'")
+        case .digitAfterPoint: return endOr(.invalidNumber, "expected a digit after the decimal point")
+        case .digitInExponent: return endOr(.invalidNumber, "expected a digit in the exponent")
+        case .unterminatedString: return make(p, .unexpectedEndOfInput, "unexpected end of input in string")
+        case .controlCharacter:
+            return make(p, .controlCharacterInString, "unescaped control character \(describeByte(base[p])) in string")
+        case .escapeEnd: return make(p, .unexpectedEndOfInput, "unexpected end of input in escape")
+        case .loneLow:
+            return make(p, .loneSurrogate, "lone low surrogate \\u\(unit(p + 2)) (not preceded by a high surrogate)")
+        case .loneHigh:
+            return make(p, .loneSurrogate, "lone high surrogate \\u\(unit(p + 2)) (not followed by a low surrogate)")
+        case .highThenNotLow:
+            return make(p, .loneSurrogate, "high surrogate \\u\(unit(p + 2)) followed by \\u\(unit(p + 8)), not a low surrogate")
+        case .invalidEscape:
+            return make(p, .invalidEscape, "invalid escape: '\\' followed by \(describeByte(base[p + 1]))")
+        case .hexDigits:
+            return endOr(.invalidUnicodeEscape, "\\u must be followed by four hexadecimal digits")
+        case .invalidUTF8: return invalidUTF8(p)
+        }
+    }
+
+    func invalidUTF8(_ i: Int) -> JSONParseError {
+        let b0 = base[i]
+        let what: String
+        switch b0 {
+        case 0x80...0xBF: what = "unexpected continuation byte"
+        case 0xC0, 0xC1: what = "overlong encoding"
+        case 0xF5...0xFF: what = "byte that never appears in UTF-8"
+        default:
+            if b0 == 0xED && i + 1 < count && base[i + 1] >= 0xA0 {
+                what = "encoded surrogate (U+D800..U+DFFF)"
+            } else if b0 == 0xF4 && i + 1 < count && base[i + 1] >= 0x90 {
+                what = "code point above U+10FFFF"
+            } else if (b0 == 0xE0 || b0 == 0xF0) && i + 1 < count && base[i + 1] >= 0x80
+                && base[i + 1] < (b0 == 0xE0 ? 0xA0 : 0x90)
+            {
+                what = "overlong encoding"
+            } else {
+                what = "truncated multi-byte sequence"
             }
         }
-    }
-
-    @inline(__always)
-    mutating func finishValue() {
-        if containers.isEmpty {
-            state = sDone
-            documentsSeen &+= 1
-        } else {
-            state = sAfterValue
-        }
-    }
-
-    @inline(__always)
-    mutating func push(_ isObject: Bool, at p: Int) throws(JSONParseError) {
-        if containers.count >= maxDepth {
-            position = p
-            throw fail(p, .depthLimitExceeded, "nesting deeper than \(maxDepth) levels")
-        }
-        containers.append(isObject)
-        topIsObject = isObject
-    }
-
-    @inline(__always)
-    mutating func pop() {
-        containers.removeLast()
-        if let last = containers.last {
-            topIsObject = last
-            state = sAfterValue
-        } else {
-            state = sDone
-            documentsSeen &+= 1
-        }
-    }
-
-    @inline(__always)
-    func literal(_ p: Int, _ word: UInt32, _ name: String) throws(JSONParseError) {
-        guard p + 4 <= count,
-            UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self)) == word
-        else { throw literalError(name == "false" ? p - 1 : p, name) }
-    }
-
-    @inline(never)
-    func literalError(_ p: Int, _ name: String) -> JSONParseError {
-        let lit = Array(name.utf8)
-        var i = 0
-        while i < lit.count && p + i < count && base[p + i] == lit[i] { i += 1 }
-        if p + i >= count {
-            return fail(p + i, .unexpectedEndOfInput, "unexpected end of input in literal '\(name)'")
-        }
-        return fail(p + i, .invalidLiteral, "invalid literal, expected '\(name)'")
+        return JSONParseError.at(i, in: base, count: count, kind: .invalidUTF8, "invalid UTF-8 in string: \(what) (\(describeByte(b0)))")
     }
 
     // MARK: - Numbers
 
-    @inline(__always)
-    mutating func scanNumber(_ pos: inout Int) throws(JSONParseError) -> JSONNumberToken {
+    @inlinable @inline(__always)
+    func scanNumber(_ pos: inout Int) throws(JSONParseError) -> JSONNumberToken {
         let base = self.base
         let end = count
         let start = pos
@@ -503,49 +631,54 @@ public struct JSONTokenizer {
         var negative = false
         if base[i] == UInt8(ascii: "-") {
             negative = true
-            i += 1
-            guard i < end else { throw fail(i, .unexpectedEndOfInput, "unexpected end of input in number") }
+            i &+= 1
+            guard i < end else { throw error(.numberEnd, i) }
         }
         let digitsStart = i
         var mantissa: UInt64 = 0
         let first = base[i] &- 0x30
         if first == 0 {
-            i += 1
-            if i < end && base[i] &- 0x30 < 10 {
-                throw fail(start, .invalidNumber, "leading zeros are not allowed in numbers")
-            }
+            i &+= 1
+            if i < end && base[i] &- 0x30 < 10 { throw error(.leadingZero, start) }
         } else if first < 10 {
             mantissa = UInt64(first)
-            i += 1
+            i &+= 1
+            while i &+ 8 <= end {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                guard isEightDigits(w) else { break }
+                mantissa = mantissa &* 100_000_000 &+ parseEightDigits(w)
+                i &+= 8
+            }
             while i < end {
                 let d = base[i] &- 0x30
                 if d >= 10 { break }
                 mantissa = mantissa &* 10 &+ UInt64(d)
-                i += 1
+                i &+= 1
             }
         } else {
-            throw fail(i, .invalidNumber, "expected a digit after '-'")
+            throw error(.digitAfterMinus, i)
         }
-        let integerDigits = i - digitsStart
+        let integerDigits = i &- digitsStart
         var isInteger = true
         if i < end && base[i] == UInt8(ascii: ".") {
             isInteger = false
-            i += 1
-            guard i < end, base[i] &- 0x30 < 10 else {
-                throw fail(i, i < end ? .invalidNumber : .unexpectedEndOfInput, "expected a digit after the decimal point")
+            i &+= 1
+            guard i < end, base[i] &- 0x30 < 10 else { throw error(.digitAfterPoint, i) }
+            i &+= 1
+            while i &+ 8 <= end
+                && isEightDigits(UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)))
+            {
+                i &+= 8
             }
-            i += 1
-            while i < end && base[i] &- 0x30 < 10 { i += 1 }
+            while i < end && base[i] &- 0x30 < 10 { i &+= 1 }
         }
         if i < end && base[i] | 0x20 == UInt8(ascii: "e") {
             isInteger = false
-            i += 1
-            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i += 1 }
-            guard i < end, base[i] &- 0x30 < 10 else {
-                throw fail(i, i < end ? .invalidNumber : .unexpectedEndOfInput, "expected a digit in the exponent")
-            }
-            i += 1
-            while i < end && base[i] &- 0x30 < 10 { i += 1 }
+            i &+= 1
+            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { i &+= 1 }
+            guard i < end, base[i] &- 0x30 < 10 else { throw error(.digitInExponent, i) }
+            i &+= 1
+            while i < end && base[i] &- 0x30 < 10 { i &+= 1 }
         }
         pos = i
         var value: Int64? = nil
@@ -561,8 +694,8 @@ public struct JSONTokenizer {
 
     // MARK: - Strings
 
-    /// Offset of the first byte at or after `i` that is `"`, `\`, < 0x20 or >= 0x80, or `count`.
-    @inline(__always)
+    /// Offset of the first byte at or after `from` that is `"`, `\`, < 0x20 or >= 0x80, or `count`.
+    @inlinable @inline(__always)
     func findSpecial(_ from: Int) -> Int {
         var i = from
         let end = count
@@ -570,144 +703,130 @@ public struct JSONTokenizer {
         let backslash = SIMD16<UInt8>(repeating: 0x5C)
         let space = SIMD16<UInt8>(repeating: 0x20)
         let range = SIMD16<UInt8>(repeating: 0x5F)
-        while i + 16 <= end {
+        while i &+ 16 <= end {
             let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
             // (v - 0x20) > 0x5F  <=>  v < 0x20 || v >= 0x80
             let m = (v .== quote) .| (v .== backslash) .| ((v &- space) .> range)
             let words = unsafeBitCast(m, to: SIMD2<UInt64>.self)
             let lo = words[0]
-            if lo != 0 { return i + lo.trailingZeroBitCount >> 3 }
             let hi = words[1]
-            if hi != 0 { return i + 8 + hi.trailingZeroBitCount >> 3 }
-            i += 16
+            if lo | hi != 0 {
+                let bit = lo != 0 ? lo.trailingZeroBitCount : 64 &+ hi.trailingZeroBitCount
+                return i &+ bit &>> 3
+            }
+            i &+= 16
         }
         while i < end {
             let b = base[i]
             if b == 0x22 || b == 0x5C || b &- 0x20 > 0x5F { return i }
-            i += 1
+            i &+= 1
         }
         return end
     }
 
-    @inline(__always)
-    mutating func scanString(_ pos: inout Int) throws(JSONParseError) -> JSONStringToken {
-        let start = pos + 1
+    @inlinable @inline(__always)
+    func scanString(_ pos: inout Int) throws(JSONParseError) -> JSONStringToken {
+        let start = pos &+ 1
         var i = start
         var hasEscapes = false
         var isASCII = true
         let end = count
         while true {
             i = findSpecial(i)
-            guard i < end else {
-                throw fail(i, .unexpectedEndOfInput, "unterminated string (opened at offset \(start - 1))")
-            }
+            guard i < end else { throw error(.unterminatedString, i) }
             let b = base[i]
             if b == 0x22 {
-                pos = i + 1
+                pos = i &+ 1
                 return JSONStringToken(start: start, end: i, hasEscapes: hasEscapes, isASCII: isASCII)
             }
-            if b == 0x5C {
-                hasEscapes = true
-                i = try scanEscape(i)
-            } else if b < 0x20 {
-                throw fail(i, .controlCharacterInString, "unescaped control character \(describeByte(b)) in string")
-            } else {
+            if b >= 0x80 {
                 isASCII = false
                 i = try validateUTF8(i)
+            } else if b == 0x5C {
+                hasEscapes = true
+                i = try scanEscape(i)
+            } else {
+                throw error(.controlCharacter, i)
             }
         }
     }
 
     /// Validates the escape at `i` (a backslash); returns the offset after it.
-    mutating func scanEscape(_ i: Int) throws(JSONParseError) -> Int {
+    @usableFromInline
+    func scanEscape(_ i: Int) throws(JSONParseError) -> Int {
         let end = count
-        guard i + 1 < end else { throw fail(i + 1, .unexpectedEndOfInput, "unexpected end of input in escape") }
-        switch base[i + 1] {
+        guard i &+ 1 < end else { throw error(.escapeEnd, i &+ 1) }
+        switch base[i &+ 1] {
         case 0x22, 0x5C, 0x2F, UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"),
             UInt8(ascii: "t"):
-            return i + 2
+            return i &+ 2
         case UInt8(ascii: "u"):
-            let unit = try readHex4(i + 2)
-            if unit >= 0xDC00 && unit <= 0xDFFF {
-                throw fail(i, .loneSurrogate, "lone low surrogate \\u\(hexString(unit)) (not preceded by a high surrogate)")
-            }
+            let unit = try readHex4(i &+ 2)
+            if unit >= 0xDC00 && unit <= 0xDFFF { throw error(.loneLow, i) }
             if unit >= 0xD800 && unit <= 0xDBFF {
-                let j = i + 6
-                guard j + 1 < end, base[j] == 0x5C, base[j + 1] == UInt8(ascii: "u") else {
-                    throw fail(i, .loneSurrogate, "lone high surrogate \\u\(hexString(unit)) (not followed by a low surrogate)")
+                let j = i &+ 6
+                guard j &+ 1 < end, base[j] == 0x5C, base[j &+ 1] == UInt8(ascii: "u") else {
+                    throw error(.loneHigh, i)
                 }
-                let low = try readHex4(j + 2)
-                guard low >= 0xDC00 && low <= 0xDFFF else {
-                    throw fail(i, .loneSurrogate, "high surrogate \\u\(hexString(unit)) followed by \\u\(hexString(low)), not a low surrogate")
-                }
-                return j + 6
+                let low = try readHex4(j &+ 2)
+                guard low >= 0xDC00 && low <= 0xDFFF else { throw error(.highThenNotLow, i) }
+                return j &+ 6
             }
-            return i + 6
+            return i &+ 6
         default:
-            let b = base[i + 1]
-            throw fail(i, .invalidEscape, "invalid escape '\\' followed by \(describeByte(b))")
+            throw error(.invalidEscape, i)
         }
     }
 
+    @usableFromInline
     func readHex4(_ i: Int) throws(JSONParseError) -> UInt16 {
         var v: UInt16 = 0
         for k in 0..<4 {
-            guard i + k < count else {
-                throw fail(i + k, .unexpectedEndOfInput, "unexpected end of input in \\u escape")
-            }
-            let h = hexValue(base[i + k])
-            guard h < 16 else {
-                throw fail(i + k, .invalidUnicodeEscape, "\\u must be followed by four hexadecimal digits")
-            }
+            guard i &+ k < count else { throw error(.hexDigits, i &+ k) }
+            let h = hexValue(base[i &+ k])
+            guard h < 16 else { throw error(.hexDigits, i &+ k) }
             v = v << 4 | UInt16(h)
         }
         return v
     }
 
     /// Validates one UTF-8 sequence whose lead byte (>= 0x80) is at `i`; returns the offset after it.
-    @inline(__always)
+    @inlinable @inline(__always)
     func validateUTF8(_ i: Int) throws(JSONParseError) -> Int {
         let end = count
         let b0 = base[i]
         @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
-            i + k < end && base[i + k] >= lo && base[i + k] <= hi
+            i &+ k < end && base[i &+ k] >= lo && base[i &+ k] <= hi
         }
         if b0 >= 0xC2 && b0 <= 0xDF {
-            if cont(1) { return i + 2 }
+            if cont(1) { return i &+ 2 }
         } else if b0 >= 0xE0 && b0 <= 0xEF {
             let ok1 = b0 == 0xE0 ? cont(1, 0xA0) : (b0 == 0xED ? cont(1, 0x80, 0x9F) : cont(1))
-            if ok1 && cont(2) { return i + 3 }
+            if ok1 && cont(2) { return i &+ 3 }
         } else if b0 >= 0xF0 && b0 <= 0xF4 {
             let ok1 = b0 == 0xF0 ? cont(1, 0x90) : (b0 == 0xF4 ? cont(1, 0x80, 0x8F) : cont(1))
-            if ok1 && cont(2) && cont(3) { return i + 4 }
+            if ok1 && cont(2) && cont(3) { return i &+ 4 }
         }
-        throw invalidUTF8(i)
-    }
-
-    @inline(never)
-    func invalidUTF8(_ i: Int) -> JSONParseError {
-        let b0 = base[i]
-        let what: String
-        switch b0 {
-        case 0x80...0xBF: what = "unexpected continuation byte"
-        case 0xC0, 0xC1: what = "overlong encoding"
-        case 0xF5...0xFF: what = "byte that never appears in UTF-8"
-        default:
-            if b0 == 0xED && i + 1 < count && base[i + 1] >= 0xA0 {
-                what = "encoded surrogate (U+D800..U+DFFF)"
-            } else if b0 == 0xF4 && i + 1 < count && base[i + 1] >= 0x90 {
-                what = "code point above U+10FFFF"
-            } else if (b0 == 0xE0 || b0 == 0xF0) && i + 1 < count && base[i + 1] >= 0x80 && base[i + 1] < (b0 == 0xE0 ? 0xA0 : 0x90) {
-                what = "overlong encoding"
-            } else {
-                what = "truncated multi-byte sequence"
-            }
-        }
-        return fail(i, .invalidUTF8, "invalid UTF-8 in string: \(what) (\(describeByte(b0)))")
+        throw error(.invalidUTF8, i)
     }
 }
+/// All eight bytes of `w` (little-endian load) are ASCII digits (SWAR, as in simdjson).
+@inlinable @inline(__always)
+func isEightDigits(_ w: UInt64) -> Bool {
+    (w & 0xF0F0_F0F0_F0F0_F0F0) | (((w &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) &>> 4)
+        == 0x3333_3333_3333_3333
+}
 
-@inline(__always)
+/// The value of eight ASCII digits loaded little-endian (first digit in the low byte).
+@inlinable @inline(__always)
+func parseEightDigits(_ w: UInt64) -> UInt64 {
+    var v = w & 0x0F0F_0F0F_0F0F_0F0F
+    v = (v &* 2561) &>> 8
+    v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+    return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+}
+
+@inlinable @inline(__always)
 func hexValue(_ b: UInt8) -> UInt8 {
     let d = b &- 0x30
     if d < 10 { return d }

@@ -18,7 +18,7 @@ public enum JSONValue: Sendable, Equatable {
         case (.null, .null): return true
         case (.bool(let x), .bool(let y)): return x == y
         case (.number(let x), .number(let y)): return x == y
-        case (.string(let x), .string(let y)): return x.utf8.elementsEqual(y.utf8)
+        case (.string(let x), .string(let y)): return sameBytes(x, y)
         case (.array(let x), .array(let y)):
             guard x.count == y.count else { return false }
             for i in x.indices where !(x[i] == y[i]) { return false }
@@ -44,10 +44,19 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
+/// Byte-wise (code point) string equality; Swift's `==` uses canonical equivalence, which JSON does not.
+/// Fast negatives first: different byte counts, then Swift's `==` (byte-equal strings are always
+/// canonically equal, so `!=` proves the bytes differ; `==` is a raw compare for small/ASCII strings).
+@inline(__always)
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    guard a.utf8.count == b.utf8.count, a == b else { return false }
+    return a.utf8.elementsEqual(b.utf8)
+}
+
 /// A key compared and hashed by its UTF-8 bytes (JSON keys are code-point sequences).
 struct ByteKey: Hashable, Sendable {
     let string: String
-    static func == (a: ByteKey, b: ByteKey) -> Bool { a.string.utf8.elementsEqual(b.string.utf8) }
+    static func == (a: ByteKey, b: ByteKey) -> Bool { sameBytes(a.string, b.string) }
     func hash(into hasher: inout Hasher) {
         var s = string
         s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
@@ -88,7 +97,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
     /// Index of `key` in `members`.
     public func firstIndex(of key: String) -> Int? {
         if let index { return index[ByteKey(string: key)] }
-        for i in members.indices where members[i].key.utf8.elementsEqual(key.utf8) { return i }
+        for i in members.indices where sameBytes(members[i].key, key) { return i }
         return nil
     }
 

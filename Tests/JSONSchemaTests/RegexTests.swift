@@ -359,11 +359,56 @@ struct RegexReDoSTests {
         #expect(try ECMARegex("^(a)\\1*b", stepBudget: 10_000_000).matches(in: String(repeating: "a", count: 200_000) + "b"))
     }
 
-    @Test func hugeRepetitionCountsAreReportedNotHung() {
-        // Expansion limit: reported as a compile error, not a hang or crash.
-        #expect(throws: RegexSyntaxError.self) { try ECMARegex("(?:(?:a{1000}){1000}){1000}") }
-        // but the pattern itself is valid ECMA-262 syntax
-        #expect(throws: Never.self) { try ECMARegex.validate("(?:(?:a{1000}){1000}){1000}") }
-        #expect(throws: Never.self) { try ECMARegex("^\\d{1,100}$") }
+    @Test func hugeRepetitionCountsUseCounterLoops() throws {
+        // Too large to expand for the Pike VM: compiled to counter loops on the budgeted backtracker.
+        let nested = try ECMARegex("(?:(?:a{1000}){1000}){1000}")
+        #expect(nested.engine == "backtrack")
+        #expect(try nested.matches(in: "aaa") == false)
+        let re = try ECMARegex("^.{1,100000}$")
+        #expect(re.engine == "backtrack")
+        #expect(try re.matches(in: String(repeating: "x", count: 100_000)))
+        #expect(try !re.matches(in: String(repeating: "x", count: 100_001)))
+        #expect(try !re.matches(in: ""))
+        #expect(try ECMARegex("^\\d{1,100}$").engine == "pike")
+        #expect(try ECMARegex("^a{3,70000}?b$").matches(in: "aaab"))
+        #expect(try !ECMARegex("^a{3,70000}?b$").matches(in: "aab"))
     }
+
+    /// Counter loops must agree with expansion on every matching case.
+    @Test(arguments: RegexMatchingTests.cases)
+    func counterLoopsAgreeWithExpansion(_ c: RegexMatchingTests.Case) throws {
+        let re = try ECMARegex(c.pattern, stepBudget: ECMARegex.defaultStepBudget, forceCounters: true)
+        #expect(try re.matches(in: c.input) == c.expected)
+    }
+}
+
+// MARK: - Differential testing
+
+/// Optional differential check against cases produced by a JavaScript engine (Scripts/regex-diff-gen.js);
+/// runs only when REGEX_DIFF names such a file.
+@Test func differentialAgainstJavaScript() throws {
+    guard let path = ProcessInfo.processInfo.environment["REGEX_DIFF"],
+          let data = FileManager.default.contents(atPath: path),
+          let cases = try JSONSerialization.jsonObject(with: data) as? [[Any]] else { return }
+    let counters = ProcessInfo.processInfo.environment["REGEX_DIFF_COUNTERS"] != nil
+    var bad = 0
+    var cache: [String: Result<ECMARegex, RegexSyntaxError>] = [:]
+    for c in cases {
+        let p = c[0] as! String, s = c[1] as! String
+        let r = cache[p] ?? { do { return .success(try ECMARegex(p, stepBudget: ECMARegex.defaultStepBudget, forceCounters: counters)) } catch { return .failure(error as! RegexSyntaxError) } }()
+        cache[p] = r
+        let expected: String = (c[2] as? String) ?? (((c[2] as? Bool) ?? false) ? "true" : "false")
+        let got: String
+        switch r {
+        case .failure: got = "syntax"
+        case .success(let re):
+            do { got = try re.matches(in: s) ? "true" : "false" } catch { got = "budget" }
+        }
+        if got != expected && !(p.contains("\\B") && s.unicodeScalars.contains { $0.value > 0xFFFF }) {
+            bad += 1
+            if bad < 40 { print("MISMATCH /\(p)/ on \(s.debugDescription): node=\(expected) ours=\(got)") }
+        }
+    }
+    print("DIFF: \(bad) mismatches of \(cases.count)")
+    #expect(bad == 0)
 }

@@ -27,18 +27,23 @@ public struct ECMARegex: Sendable {
     /// Named groups and their indices.
     public let groupNames: [String: Int]
 
-    public static let defaultStepBudget = 1_000_000
+    public static let defaultStepBudget = 5_000_000
 
     /// Parses and compiles `pattern`; throws `RegexSyntaxError` (with the offending position) when it is
     /// not a valid ECMA-262 u-mode pattern or is too large to compile.
     public init(_ pattern: String, stepBudget: Int = ECMARegex.defaultStepBudget) throws(RegexSyntaxError) {
+        try self.init(pattern, stepBudget: stepBudget, forceCounters: false)
+    }
+
+    /// `forceCounters` (tests): always compile counted repetitions as counter loops on the backtracker.
+    init(_ pattern: String, stepBudget: Int, forceCounters: Bool) throws(RegexSyntaxError) {
         self.pattern = pattern
         self.stepBudget = stepBudget
         let parsed = try RegexParser.parse(pattern)
         captureGroupCount = parsed.captureCount
         groupNames = parsed.groupNames
         let anchored = parsed.root.isAnchoredAtStart
-        if let lit = ECMARegex.literal(parsed.root) {
+        if !forceCounters, let lit = ECMARegex.literal(parsed.root) {
             var bytes: [UInt8] = []
             for c in lit.scalars { bytes.append(contentsOf: Unicode.Scalar(c).map { Array(String($0).utf8) } ?? []) }
             if lit.scalars.allSatisfy({ Unicode.Scalar($0) != nil }) {
@@ -46,13 +51,15 @@ public struct ECMARegex: Sendable {
                 return
             }
         }
-        let program: RegexProgram
-        do {
-            program = try RegexProgram.compile(parsed)
-        } catch {
-            throw RegexSyntaxError("pattern too large to compile (repetition counts)", at: 0)
+        if !forceCounters, let program = try? RegexProgram.compile(parsed) {
+            strategy = parsed.root.needsBacktracking ? .backtrack(program, anchored: anchored) : .pike(program, anchored: anchored)
+            return
         }
-        strategy = parsed.root.needsBacktracking ? .backtrack(program, anchored: anchored) : .pike(program, anchored: anchored)
+        // Repetition counts too large to expand: counter loops on the (budgeted) backtracker.
+        guard let program = try? RegexProgram.compile(parsed, counters: true) else {
+            throw RegexSyntaxError("pattern too large to compile", at: 0)
+        }
+        strategy = .backtrack(program, anchored: anchored)
     }
 
     /// Validates `pattern` as an ECMA-262 u-mode regular expression without compiling it.

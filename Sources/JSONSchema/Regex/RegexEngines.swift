@@ -97,7 +97,7 @@ enum PikeVM {
                 let b = cur.map(CharSet.isWordChar) ?? false
                 if (a != b) != negated { stack.append(pc + 1) }
             case .char, .set, .dot: break  // consuming; handled by the step
-            case .backref, .look, .lookEnd: break  // never compiled for this engine
+            case .backref, .look, .lookEnd, .counterInit, .counterLoop, .counterNext: break  // never compiled for this engine
             }
         }
         return false
@@ -243,6 +243,31 @@ struct Backtracker {
                     }
                 } else {
                     if r != nil { pc = next } else { ok = false }
+                }
+            case .counterInit(let r):
+                push(2, r, regs[r])
+                regs[r] = 0
+                pc += 1
+            case .counterLoop(let r, let min, let max, let greedy, let exit):
+                let count = regs[r]
+                if count < min {
+                    pc += 1
+                } else if count >= max {
+                    pc = exit
+                } else if greedy {
+                    push(0, exit, pos)
+                    pc += 1
+                } else {
+                    push(0, pc + 1, pos)
+                    pc = exit
+                }
+            case .counterNext(let r, let p, let min, let head):
+                if regs[r] >= min && regs[p] == pos {
+                    ok = false
+                } else {
+                    push(2, r, regs[r])
+                    regs[r] += 1
+                    pc = head
                 }
             case .lookEnd, .match:
                 discardBranches(above: base)

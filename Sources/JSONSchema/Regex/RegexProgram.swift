@@ -26,6 +26,12 @@ enum RegexInst: Sendable {
     /// Lookaround: body starts at the next instruction and ends with `lookEnd`; continue at `next`.
     case look(behind: Bool, negated: Bool, next: Int)
     case lookEnd
+    /// Counted loop (backtracker only): set counter register `r` to 0.
+    case counterInit(Int)
+    /// Loop head: iterate (body at the next instruction) or leave to `exit`, per `min`/`max`/greediness.
+    case counterLoop(r: Int, min: Int, max: Int, greedy: Bool, exit: Int)
+    /// End of the loop body: fail on an empty optional iteration (mark register `p`), else count and loop to `head`.
+    case counterNext(r: Int, p: Int, min: Int, head: Int)
     case match
 
     /// Consuming instructions advance the Pike VM's step; everything else is an epsilon move.
@@ -47,8 +53,11 @@ struct RegexProgram: Sendable {
 
     struct TooLarge: Error {}
 
-    static func compile(_ parsed: ParsedRegex) throws(TooLarge) -> RegexProgram {
+    /// Compiles `parsed`. With `counters`, counted repetitions become counter loops (backtracker only)
+    /// instead of being expanded.
+    static func compile(_ parsed: ParsedRegex, counters: Bool = false) throws(TooLarge) -> RegexProgram {
         var c = Compiler(sets: parsed.sets)
+        c.counters = counters
         c.prog.captureCount = parsed.captureCount
         try c.emit(.group(parsed.root, capture: 0), back: false)
         c.append(.match)
@@ -57,6 +66,7 @@ struct RegexProgram: Sendable {
 
     private struct Compiler {
         var prog = RegexProgram()
+        var counters = false
 
         init(sets: [CharSet]) { prog.sets = sets }
 
@@ -117,6 +127,17 @@ struct RegexProgram: Sendable {
                 func body(_ c: inout Compiler) throws(TooLarge) {
                     if hasCaps { c.append(.resetCaptures(2 * first, 2 * last + 2)) }
                     try c.emit(x, back: back)
+                }
+                if counters && (min > 1 || (max ?? 0) > 1) {
+                    let r = prog.registerCount, p = prog.registerCount + 1
+                    prog.registerCount += 2
+                    append(.counterInit(r))
+                    let head = append(.counterLoop(r: r, min: 0, max: 0, greedy: greedy, exit: 0))
+                    append(.mark(p))
+                    try body(&self)
+                    append(.counterNext(r: r, p: p, min: min, head: head))
+                    prog.insts[head] = .counterLoop(r: r, min: min, max: max ?? Int.max, greedy: greedy, exit: here)
+                    return
                 }
                 for _ in 0..<min { try body(&self) }
                 if let max {
