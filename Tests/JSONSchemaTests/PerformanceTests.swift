@@ -37,6 +37,21 @@ struct PerformanceTests {
             best = min(best, t)
         }
         print("BENCH fast path: valid=\(n) best of 3: wall \(best), thread CPU \(bestCPU) s")
+        // The whole `floe validate --ndjson` logic (schema load, reader, per-line outcome), output discarded.
+        var config = ValidateConfiguration(schemaPath: Self.schemaPath)
+        config.ndjson = true
+        config.instances = [Self.benchFile!]
+        var status: Int32 = -1
+        let c0 = cpu()
+        let t = clock.measure {
+            status = ValidateRunner.run(config, output: ValidateOutput(result: { _ in }, diagnostic: { _ in }))
+        }
+        print("BENCH runner --ndjson: status=\(status) wall \(t), thread CPU \(cpu() - c0) s")
+        config.jobs = 2
+        let t2 = clock.measure {
+            status = ValidateRunner.run(config, output: ValidateOutput(result: { _ in }, diagnostic: { _ in }))
+        }
+        print("BENCH runner --ndjson --jobs 2: status=\(status) wall \(t2)")
     }
 
     @Test(.enabled(if: benchFile != nil && ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_FAST"] == nil))

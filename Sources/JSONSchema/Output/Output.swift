@@ -30,7 +30,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 }
 
 /// A flat error: where in the instance, which keyword, and a message a person understands.
-public struct ValidationError: Sendable, Equatable, CustomStringConvertible {
+public struct SchemaValidationError: Sendable, Equatable, CustomStringConvertible {
     public let instanceLocation: String
     public let keywordLocation: String
     public let absoluteKeywordLocation: String?
@@ -46,13 +46,13 @@ public struct ValidationResult: Sendable {
     public let units: [OutputUnit]
 
     /// The leaf errors (the most specific failures), in evaluation order.
-    public var errors: [ValidationError] {
-        var out: [ValidationError] = []
+    public var errors: [SchemaValidationError] {
+        var out: [SchemaValidationError] = []
         func walk(_ u: OutputUnit) {
             if u.valid { return }
             let failing = u.errors.filter { !$0.valid }
             if failing.isEmpty, let e = u.error {
-                out.append(ValidationError(instanceLocation: u.instanceLocation, keywordLocation: u.keywordLocation,
+                out.append(SchemaValidationError(instanceLocation: u.instanceLocation, keywordLocation: u.keywordLocation,
                                            absoluteKeywordLocation: u.absoluteKeywordLocation, message: e))
             }
             failing.forEach(walk)

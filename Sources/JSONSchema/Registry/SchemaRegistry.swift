@@ -104,7 +104,7 @@ public final class SchemaRegistry: @unchecked Sendable {
                 return doc
             }
         }
-        if key.hasPrefix("file://"), let doc = try? SchemaRegistry.loadFile(String(key.dropFirst(7))) {
+        if key.hasPrefix("file://"), let doc = try? SchemaRegistry.loadFile(URIs.percentDecode(String(key.dropFirst(7)))) {
             lock.withLock { documents[key] = doc }
             return doc
         }

@@ -131,7 +131,7 @@ public enum ValidateRunner {
     }
 
     /// One result line: human (`file:line: /ptr: message`, one per error) or the `--json` line.
-    static func render(instance: String, line: Int?, valid: Bool, errors: [ValidationError], json: Bool) -> String {
+    static func render(instance: String, line: Int?, valid: Bool, errors: [SchemaValidationError], json: Bool) -> String {
         if json {
             var s = "{\"instance\":" + jsonString(instance)
             if let line { s += ",\"line\":\(line)" }
