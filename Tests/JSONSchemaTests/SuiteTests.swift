@@ -8,6 +8,7 @@ struct SchemaSuiteCase: CustomTestStringConvertible, Sendable {
     let draft: SchemaDraft
     let file: String  // e.g. "draft2020-12/ref.json"
     let group: String
+    let groupIndex: Int
     let description: String
     let schema: JSONValue
     let data: JSONValue
@@ -44,12 +45,12 @@ enum SchemaSuite {
             for url in files {
                 let file = dir + (optional ? "/optional/" : "/") + url.lastPathComponent
                 guard case .array(let groups)? = parse(url) else { continue }
-                for g in groups {
+                for (gi, g) in groups.enumerated() {
                     guard let schema = g["schema"], case .array(let tests)? = g["tests"] else { continue }
                     let gd = g["description"]?.stringValue ?? "?"
                     for t in tests {
                         out.append(SchemaSuiteCase(
-                            draft: draft, file: file, group: gd, description: t["description"]?.stringValue ?? "?",
+                            draft: draft, file: file, group: gd, groupIndex: gi, description: t["description"]?.stringValue ?? "?",
                             schema: schema, data: t["data"] ?? .null, valid: t["valid"]?.boolValue ?? false))
                     }
                 }
@@ -88,10 +89,24 @@ enum SchemaSuite {
             "content keywords are annotations by design (issue: \"Content keywords are annotations\"); draft 7 only MAY assert them",
     ]
 
+    /// Compiled once per group (a compiled validator is immutable and shared across test cases).
+    nonisolated(unsafe) static var compiled: [String: Result<JSONSchemaValidator, SchemaError>] = [:]
+    static let compiledLock = NSLock()
+
+    static func validator(_ c: SchemaSuiteCase) throws -> JSONSchemaValidator {
+        let key = "\(c.file)#\(c.groupIndex)"
+        if let r = compiledLock.withLock({ compiled[key] }) { return try r.get() }
+        let r = Result { () throws(SchemaError) in
+            try JSONSchemaValidator(schema: c.schema, baseURI: "urn:floe:suite-schema", registry: registry,
+                                    options: ValidatorOptions(defaultDraft: c.draft))
+        }
+        compiledLock.withLock { compiled[key] = r }
+        return try r.get()
+    }
+
     static func run(_ c: SchemaSuiteCase) -> Bool? {
         do {
-            let v = try JSONSchemaValidator(schema: c.schema, baseURI: "urn:floe:suite-schema", registry: registry,
-                                            options: ValidatorOptions(defaultDraft: c.draft))
+            let v = try validator(c)
             let fast = v.isValid(c.data)
             let slow = v.validate(c.data)
             #expect(fast == slow.valid, "boolean and collecting paths disagree")

@@ -284,3 +284,25 @@ struct ValidateRunnerTests {
         #expect(ValidateRunner.runMetaSchema([dir.appendingPathComponent("none.json").path], output: Captured().output) == 2)
     }
 }
+
+@Suite("JSON Schema: deep documents")
+struct DeepDocumentTests {
+    /// Deep nesting on small-stack worker threads never crashes: it validates, or fails with a clear error.
+    @Test func deepNestingOnWorkerThreads() throws {
+        let v = try JSONSchemaValidator(schema: JSONParser.parse(##"{"anyOf":[{"type":"integer"},{"type":"array","items":{"$ref":"#"}}]}"##))
+        let shallow = String(repeating: "[", count: 20) + "1" + String(repeating: "]", count: 20)
+        let deep = String(repeating: "[", count: 1000) + "1" + String(repeating: "]", count: 1000)
+        let s = try JSONParser.parse(shallow)
+        let d = try JSONParser.parse(deep)
+        let results = OutcomeBuffer(count: 8)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            let okShallow = v.isValid(s) && v.validate(s).valid
+            let deepResult = v.validate(d)
+            let deepExplained = deepResult.valid || deepResult.errors.contains { $0.message.contains("too deep") }
+            _ = v.isValid(d)
+            _ = Array(deep.utf8).withUnsafeBytes { v.isValid(bytes: $0) }
+            results.set(i, InstanceOutcome(bad: !okShallow || !deepExplained))
+        }
+        #expect(results.items.allSatisfy { $0?.bad == false })
+    }
+}

@@ -13,6 +13,8 @@ struct EvalContext {
     var instancePath: [String] = []
     var keywordPath: [String] = []
     var depthExceeded = false
+    /// Lowest stack address this evaluation may use (see `StackGuard`).
+    let stackLimit: UInt = StackGuard.limit()
 
     init(trackScope: Bool, collect: Bool, verbose: Bool = false) {
         self.trackScope = trackScope
@@ -22,7 +24,9 @@ struct EvalContext {
 }
 
 enum Evaluator {
-    static let maxDepth = 256
+    /// Schema nesting depth during one evaluation (each instance level costs 1–3); `$ref` cycles that never
+    /// descend into the instance stop here. Keeps the stack of worker threads safe even in debug builds.
+    static let maxDepth = 1024
 
     // MARK: Nodes
 
@@ -33,10 +37,11 @@ enum Evaluator {
             }
             return b
         }
-        if ctx.depth >= maxDepth {
+        if ctx.depth >= maxDepth || (ctx.depth & 7 == 7 && !StackGuard.hasRoom(ctx.stackLimit)) {
             ctx.depthExceeded = true
             if ctx.collect {
-                ctx.units.append(unit(ctx, node, nil, valid: false, error: "maximum evaluation depth exceeded (a $ref cycle?)"))
+                ctx.units.append(unit(ctx, node, nil, valid: false,
+                                      error: "evaluation too deep (a $ref cycle, or nesting beyond the thread's stack)"))
             }
             return false
         }
@@ -460,7 +465,7 @@ enum Evaluator {
     static func markProperties(_ node: SchemaNode, _ o: JSONObject, _ marks: inout [Bool], _ ctx: inout EvalContext,
                                skipUnevaluated: Bool = false)
     {
-        guard node.boolean == nil, ctx.depth < maxDepth else { return }
+        guard node.boolean == nil, ctx.depth < maxDepth, StackGuard.hasRoom(ctx.stackLimit) else { return }
         ctx.depth += 1
         defer { ctx.depth -= 1 }
         var pushed = false
@@ -507,7 +512,7 @@ enum Evaluator {
     static func markItems(_ node: SchemaNode, _ a: [JSONValue], _ marks: inout [Bool], _ ctx: inout EvalContext,
                           skipUnevaluated: Bool = false)
     {
-        guard node.boolean == nil, ctx.depth < maxDepth else { return }
+        guard node.boolean == nil, ctx.depth < maxDepth, StackGuard.hasRoom(ctx.stackLimit) else { return }
         ctx.depth += 1
         defer { ctx.depth -= 1 }
         var pushed = false

@@ -156,6 +156,7 @@ enum StreamValidator {
             return b
         }
         guard let s = node.stream, depth < maxDepth, hops <= 64 else {
+            if depth >= maxDepth { return false }  // the caller redoes `false` on the tree path
             let v = try materialize(tok, &t)
             var ctx = EvalContext(trackScope: false, collect: false)
             return Evaluator.validate(node, v, &ctx)
