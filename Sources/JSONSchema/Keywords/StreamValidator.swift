@@ -69,7 +69,12 @@ final class StreamInfo: @unchecked Sendable {
                 s.items = n
                 s.itemsStart = start
                 s.hasArrayKeywords = true
-            case .minProperties(let n): s.minProperties = n; s.hasObjectKeywords = true
+            case .minProperties(let n):
+                // Streaming counts repeated keys twice; the tree keeps one (last wins): only `true` is final,
+                // so a lower bound cannot be streamed.
+                if n > 0 { return nil }
+                s.minProperties = n
+                s.hasObjectKeywords = true
             case .maxProperties(let n): s.maxProperties = n; s.hasObjectKeywords = true
             case .required(let names):
                 guard names.count <= 64 else { return nil }
