@@ -64,7 +64,12 @@ struct Validate: ParsableCommand {
     func run() throws {
         let out = LineWriter(fd: 1)
         let err = LineWriter(fd: 2)
-        let sink = ValidateOutput(result: { out.write($0) }, diagnostic: { err.write($0); err.flush() })
+        let showProgress = !quiet && isatty(2) != 0
+        let sink = ValidateOutput(result: { out.write($0) }, diagnostic: {
+            if showProgress { err.writeRaw("\r\u{1B}[K") }  // clear a progress line first
+            err.write($0)
+            err.flush()
+        })
         defer { out.flush(); err.flush() }
         func usage(_ message: String) -> ExitCode {
             err.write("floe: \(message)")
@@ -104,7 +109,20 @@ struct Validate: ParsableCommand {
             config.failFast = failFast
             config.jobs = jobs
             config.instances = instances
+            if showProgress {
+                config.progress = { done, total, records in
+                    let line = total > 0
+                        ? "\rfloe: validate: \(min(100, done * 100 / max(total, 1)))% (\(records) records)"
+                        : "\rfloe: validate: \(records) records"
+                    err.writeRaw(line)
+                    err.flush()
+                }
+            }
             status = ValidateRunner.run(config, output: sink)
+            if config.progress != nil {
+                err.writeRaw("\r\u{1B}[K")
+                err.flush()
+            }
         }
         out.flush()
         err.flush()
@@ -127,6 +145,9 @@ final class LineWriter: @unchecked Sendable {
         buffer.append(0x0A)
         if buffer.count >= 1 << 16 { flush() }
     }
+
+    /// Writes without a newline (progress bar redraws).
+    func writeRaw(_ text: String) { buffer.append(contentsOf: text.utf8) }
 
     func flush() {
         var off = 0

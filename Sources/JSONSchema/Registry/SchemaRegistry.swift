@@ -176,6 +176,13 @@ public enum FileSystem {
         return out
     }
 
+    /// Size in bytes of a regular file (0 if unknown).
+    public static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return 0 }
+        return Int(st.st_size)
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

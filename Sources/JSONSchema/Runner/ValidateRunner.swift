@@ -26,6 +26,9 @@ public struct ValidateConfiguration: Sendable {
     public var failFast = false
     public var jobs = 1
     public var instances: [String] = []
+    /// Called now and then during NDJSON input with (bytes read, total bytes or 0 if unknown, records so far);
+    /// the command draws a progress bar with it when stderr is a terminal.
+    public var progress: (@Sendable (Int, Int, Int) -> Void)? = nil
 
     public init(schemaPath: String) { self.schemaPath = schemaPath }
 }
@@ -270,9 +273,12 @@ struct RunState {
             emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(error)"))
             return
         }
+        let total = path == "-" ? 0 : FileSystem.fileSize(path)
+        let progress = config.progress
         if config.jobs <= 1 || config.failFast {
             do {
                 while let line = try reader.nextLine() {
+                    if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
                     if line.isTooLong {
                         emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(line.lineNumber): line too long"))
                     } else {
@@ -285,54 +291,74 @@ struct RunState {
             }
             return
         }
-        // Parallel: chunks of lines, validated by `jobs` workers, reported in input order.
+        // Parallel and pipelined: while the workers validate chunk k (concurrentPerform over slices), this
+        // thread reads chunk k+1; outcomes are emitted in input order.
         let jobs = config.jobs
         let config = self.config
         let validator = self.validator
-        var buffer: [UInt8] = []
-        var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
-        buffer.reserveCapacity(8 << 20)
-        func flush(_ state: inout RunState) {
-            if lines.isEmpty { return }
-            let results = OutcomeBuffer(count: lines.count)
-            let n = lines.count
-            let per = (n + jobs - 1) / jobs
-            buffer.withUnsafeBytes { all in
-                let base = UnsafeRawBufferPointerBox(all)
-                let ls = lines
-                DispatchQueue.concurrentPerform(iterations: jobs) { j in
-                    let lo = j * per
-                    let hi = min(n, lo + per)
-                    if lo >= hi { return }
-                    for k in lo..<hi {
-                        let l = ls[k]
-                        if l.tooLong {
-                            results.set(k, InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(l.number): line too long"))
-                            continue
+        let done = DispatchGroup()
+        var pending: LineChunk? = nil
+        var current = LineChunk()
+        func finish(_ chunk: LineChunk, _ state: inout RunState) {
+            done.wait()
+            for o in chunk.results!.items { if let o { state.emit(o) } }
+        }
+        func submit(_ chunk: LineChunk, _ state: inout RunState) {
+            if let p = pending { finish(p, &state) }
+            let n = chunk.lines.count
+            chunk.results = OutcomeBuffer(count: n)
+            let slices = min(n, jobs * 4)
+            done.enter()
+            DispatchQueue.global().async {
+                chunk.buffer.withUnsafeBytes { all in
+                    let base = UnsafeRawBufferPointerBox(all)
+                    DispatchQueue.concurrentPerform(iterations: slices) { j in
+                        let lo = j * n / slices
+                        let hi = (j + 1) * n / slices
+                        for k in lo..<hi {
+                            let l = chunk.lines[k]
+                            if l.tooLong {
+                                chunk.results!.set(k, InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(l.number): line too long"))
+                                continue
+                            }
+                            let bytes = UnsafeRawBufferPointer(rebasing: base.buffer[l.range])
+                            let o = RunState.evaluate(bytes, instance: path, line: l.number, config: config, validator: validator)
+                            if o.bad || o.resultLine != nil { chunk.results!.set(k, o) }
                         }
-                        let bytes = UnsafeRawBufferPointer(rebasing: base.buffer[l.range])
-                        let o = RunState.evaluate(bytes, instance: path, line: l.number, config: config, validator: validator)
-                        if o.bad || o.resultLine != nil { results.set(k, o) }
                     }
                 }
+                done.leave()
             }
-            for o in results.items { if let o { state.emit(o) } }
-            buffer.removeAll(keepingCapacity: true)
-            lines.removeAll(keepingCapacity: true)
+            pending = chunk
         }
         do {
             while let line = try reader.nextLine() {
-                let start = buffer.count
-                buffer.append(contentsOf: reader.lineBytes)
-                lines.append((line.lineNumber, start..<buffer.count, line.isTooLong))
-                if buffer.count >= 8 << 20 || lines.count >= 16384 { flush(&self) }
+                if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
+                let start = current.buffer.count
+                current.buffer.append(contentsOf: reader.lineBytes)
+                current.lines.append((line.lineNumber, start..<current.buffer.count, line.isTooLong))
+                if current.buffer.count >= 4 << 20 || current.lines.count >= 8192 {
+                    submit(current, &self)
+                    current = LineChunk()
+                }
             }
-            flush(&self)
         } catch {
-            flush(&self)
+            if !current.lines.isEmpty { submit(current, &self) }
+            if let p = pending { finish(p, &self) }
             emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(error)"))
+            return
         }
+        if !current.lines.isEmpty { submit(current, &self) }
+        if let p = pending { finish(p, &self) }
     }
+}
+
+/// A block of NDJSON lines copied out of the reader, with the outcomes of its lines.
+final class LineChunk: @unchecked Sendable {
+    var buffer: [UInt8] = []
+    var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
+    var results: OutcomeBuffer? = nil
+    init() { buffer.reserveCapacity(4 << 20 + 65536) }
 }
 
 struct UnsafeRawBufferPointerBox: @unchecked Sendable {
