@@ -118,9 +118,10 @@ final class Compiler {
         let draft = scope.draft
         let hasRef = o["$ref"] != nil
         if case .string(let id)? = o[idKeyDraft.idKeyword], !(draft.refOverridesSiblings && hasRef) {
-            if draft <= .draft7 && id.hasPrefix("#") {
+            if id.hasPrefix("#") {
+                // Drafts 4–7: a plain-name fragment is an anchor; 2019-09+: not an identifier at all.
                 let name = String(id.dropFirst())
-                if !name.isEmpty { register(scope.base + "#" + name, SchemaLocation(doc: d, pointer: ptr)) }
+                if draft <= .draft7 && !name.isEmpty { register(scope.base + "#" + name, SchemaLocation(doc: d, pointer: ptr)) }
             } else {
                 let abs = URIs.resolve(id, against: scope.base)
                 let (u, frag) = URIs.split(abs)
