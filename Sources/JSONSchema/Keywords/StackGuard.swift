@@ -14,7 +14,7 @@ enum StackGuard {
     /// Bytes kept free below the deepest frame we allow (debug frames are large).
     static let margin: UInt = 192 * 1024
 
-    nonisolated(unsafe) private static let key: pthread_key_t = {
+    private static let key: pthread_key_t = {
         var k = pthread_key_t()
         pthread_key_create(&k, nil)
         return k
@@ -23,7 +23,7 @@ enum StackGuard {
     #if canImport(Glibc)
         /// `pthread_getattr_np` (a GNU extension the Glibc module does not export).
         private typealias GetAttr = @convention(c) (pthread_t, UnsafeMutablePointer<pthread_attr_t>) -> Int32
-        nonisolated(unsafe) private static let getattrNP: GetAttr? = {
+        private static let getattrNP: GetAttr? = {
             guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_getattr_np") else { return nil }
             return unsafeBitCast(sym, to: GetAttr.self)
         }()

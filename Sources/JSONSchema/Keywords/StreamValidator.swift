@@ -144,7 +144,7 @@ struct NumberBound {
 }
 
 enum StreamValidator {
-    nonisolated(unsafe) static let dummyNode = SchemaNode(resource: SchemaResource(uri: ""), absoluteLocation: "")
+    static let dummyNode = SchemaNode(resource: SchemaResource(uri: ""), absoluteLocation: "")
     static let maxDepth = 200
 
     /// Validates the value that starts with `tok`.
