@@ -249,6 +249,14 @@ struct ValidateRunnerTests {
         var m = ValidateConfiguration(schemaPath: dir.appendingPathComponent("missing.json").path)
         m.instances = [inst]
         #expect(ValidateRunner.run(m, output: Captured().output) == 2)
+        // An unreadable instance is bad data (1), reported as `valid: null` with --json.
+        let ok = write(dir, "ok.json", "true")
+        var u = ValidateConfiguration(schemaPath: ok)
+        u.instances = [dir.appendingPathComponent("nope.json").path]
+        u.json = true
+        let capU = Captured()
+        #expect(ValidateRunner.run(u, output: capU.output) == 1)
+        #expect(capU.results.count == 1 && capU.results[0].contains(#""valid":null,"error":"cannot read file""#))
     }
 
     @Test func schemaDirAndMapURI() throws {

@@ -220,6 +220,15 @@ struct RunState {
                                                                             errors: result.errors, json: config.json))
     }
 
+    /// An instance file that cannot be read: a diagnostic, or the `valid: null` line in JSON modes.
+    static func unreadable(_ path: String, config: ValidateConfiguration, _ what: String) -> InstanceOutcome {
+        if config.json || config.outputFormat != nil {
+            return InstanceOutcome(bad: true, resultLine: "{\"instance\":" + ValidateRunner.jsonString(path)
+                + ",\"valid\":null,\"error\":" + ValidateRunner.jsonString(what) + "}")
+        }
+        return InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(what)")
+    }
+
     mutating func emit(_ o: InstanceOutcome) {
         if let r = o.resultLine { output.result(r) }
         if let d = o.diagnostic { output.diagnostic(d) }
@@ -249,7 +258,7 @@ struct RunState {
         let validator = self.validator
         @Sendable func one(_ f: String) -> InstanceOutcome {
             guard let bytes = RunState.readInstance(f) else {
-                return InstanceOutcome(bad: true, diagnostic: "floe: \(f): cannot read file")
+                return RunState.unreadable(f, config: config, "cannot read file")
             }
             return bytes.withUnsafeBytes { RunState.evaluate($0, instance: f, line: nil, config: config, validator: validator) }
         }
@@ -270,7 +279,7 @@ struct RunState {
         do {
             reader = path == "-" ? NDJSONReader(fileDescriptor: 0) : try NDJSONReader(path: path)
         } catch {
-            emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(error)"))
+            emit(RunState.unreadable(path, config: config, "\(error)"))
             return
         }
         let total = path == "-" ? 0 : FileSystem.fileSize(path)
