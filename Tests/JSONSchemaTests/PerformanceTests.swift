@@ -9,7 +9,8 @@ import Testing
 @Suite("JSON Schema: performance sanity")
 struct PerformanceTests {
     static let benchFile = ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH"]
-    static let schemaPath = ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_SCHEMA"] ?? "/work/shared/bench/events.schema.json"
+    static let schemaPath = ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_SCHEMA"]
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("TestVectors/bench/events.schema.json").path
 
     /// The fast path alone, best of 3 (FLOE_SCHEMA_BENCH_FAST=1).
     @Test(.enabled(if: benchFile != nil && ProcessInfo.processInfo.environment["FLOE_SCHEMA_BENCH_FAST"] != nil))
