@@ -45,12 +45,7 @@ enum Evaluator {
             }
             return false
         }
-        ctx.depth += 1
-        var pushed = false
-        if ctx.trackScope && ctx.scope.last !== node.resource {
-            ctx.scope.append(node.resource)
-            pushed = true
-        }
+        let pushed = enter(node, &ctx)
         var ok = true
         if ctx.collect {
             for kw in node.keywords {
@@ -69,9 +64,23 @@ enum Evaluator {
                 break
             }
         }
+        leave(pushed, &ctx)
+        return ok
+    }
+
+    /// One level deeper; enters the node's resource into the dynamic scope when it changes.
+    @inline(__always)
+    static func enter(_ node: SchemaNode, _ ctx: inout EvalContext) -> Bool {
+        ctx.depth += 1
+        guard ctx.trackScope && ctx.scope.last !== node.resource else { return false }
+        ctx.scope.append(node.resource)
+        return true
+    }
+
+    @inline(__always)
+    static func leave(_ pushed: Bool, _ ctx: inout EvalContext) {
         if pushed { ctx.scope.removeLast() }
         ctx.depth -= 1
-        return ok
     }
 
     @inline(__always)

@@ -10,14 +10,8 @@ extension Evaluator {
                                skipUnevaluated: Bool = false)
     {
         guard node.boolean == nil, ctx.depth < maxDepth, StackGuard.hasRoom(ctx.stackLimit) else { return }
-        ctx.depth += 1
-        defer { ctx.depth -= 1 }
-        var pushed = false
-        if ctx.trackScope && ctx.scope.last !== node.resource {
-            ctx.scope.append(node.resource)
-            pushed = true
-        }
-        defer { if pushed { ctx.scope.removeLast() } }
+        let pushed = enter(node, &ctx)
+        defer { leave(pushed, &ctx) }
         let v = JSONValue.object(o)
         for kw in node.keywords {
             switch kw.kind {
@@ -57,14 +51,8 @@ extension Evaluator {
                           skipUnevaluated: Bool = false)
     {
         guard node.boolean == nil, ctx.depth < maxDepth, StackGuard.hasRoom(ctx.stackLimit) else { return }
-        ctx.depth += 1
-        defer { ctx.depth -= 1 }
-        var pushed = false
-        if ctx.trackScope && ctx.scope.last !== node.resource {
-            ctx.scope.append(node.resource)
-            pushed = true
-        }
-        defer { if pushed { ctx.scope.removeLast() } }
+        let pushed = enter(node, &ctx)
+        defer { leave(pushed, &ctx) }
         let v = JSONValue.array(a)
         for kw in node.keywords {
             switch kw.kind {
