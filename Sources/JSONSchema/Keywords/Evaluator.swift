@@ -144,7 +144,8 @@ enum Evaluator {
             return fail(&ctx, node, kw, "expected \(SimpleType.names(mask).joined(separator: " or ")), got \(Values.typeName(v))")
         case .enumeration(let values):
             for e in values where e == v { return true }
-            return fail(&ctx, node, kw, "\(Values.brief(v)) is not one of \(values.map(Values.brief).joined(separator: ", "))")
+            let shown = values.prefix(8).map(Values.brief).joined(separator: ", ") + (values.count > 8 ? ", …" : "")
+            return fail(&ctx, node, kw, "\(Values.brief(v)) is not one of \(shown)")
         case .constant(let c):
             if c == v { return true }
             return fail(&ctx, node, kw, "\(Values.brief(v)) is not equal to the constant \(Values.brief(c))")

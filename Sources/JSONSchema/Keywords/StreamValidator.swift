@@ -108,11 +108,6 @@ final class StreamInfo: @unchecked Sendable {
                 s.numberBounds.append(NumberBound(isMin: false, exclusive: ex, int64: l.int64, double: l.double, limit: l))
             default: s.otherNumberChecks.append(kw)
             }
-            switch kw.kind {
-            case .minimum, .maximum: break
-            case .enumeration, .constant: break
-            default: break
-            }
         }
         for kw in s.scalarChecks {
             switch kw.kind {
