@@ -190,15 +190,17 @@ struct RunState {
         }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
+            // Within an NDJSON line the line number is the record's; only the column says more.
+            let what = line == nil ? "invalid JSON: \(error)" : "invalid JSON at column \(error.column): \(error.message)"
             var o = InstanceOutcome(bad: true)
             let where_ = line.map { "\(instance):\($0)" } ?? instance
             if config.json || config.outputFormat != nil {
                 var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
                 if let line { s += ",\"line\":\(line)" }
-                s += ",\"valid\":null,\"error\":" + ValidateRunner.jsonString("invalid JSON: \(error)") + "}"
+                s += ",\"valid\":null,\"error\":" + ValidateRunner.jsonString(what) + "}"
                 o.resultLine = s
             } else {
-                o.diagnostic = "floe: \(where_): invalid JSON: \(error)"
+                o.diagnostic = "floe: \(where_): \(what)"
             }
             return o
         }
