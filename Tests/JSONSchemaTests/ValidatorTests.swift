@@ -49,6 +49,7 @@ struct ValidatorTests {
         #expect(!e.isValid(try json("true")))
         let d4 = try schema(#"{"type":"integer"}"#, draft: .draft4)
         #expect(!d4.isValid(try json("1.0")))
+        #expect(d4.validate(try json("1.0")).errors.map(\.message) == ["expected integer, got number"])
         let len = try schema(#"{"minLength":2,"maxLength":2}"#)
         #expect(len.isValid(.string("💩💩")))
         #expect(!len.isValid(.string("💩")))

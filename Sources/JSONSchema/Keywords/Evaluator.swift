@@ -141,7 +141,7 @@ enum Evaluator {
         switch kw.kind {
         case .type(let mask, let d4):
             if Values.typeMatches(v, mask, draft4Integers: d4) { return true }
-            return fail(&ctx, node, kw, "expected \(SimpleType.names(mask).joined(separator: " or ")), got \(Values.typeName(v))")
+            return fail(&ctx, node, kw, "expected \(SimpleType.names(mask).joined(separator: " or ")), got \(Values.typeName(v, draft4: d4))")
         case .enumeration(let values):
             for e in values where e == v { return true }
             let shown = values.prefix(8).map(Values.brief).joined(separator: ", ") + (values.count > 8 ? ", …" : "")

@@ -28,14 +28,14 @@ enum Values {
         return !draft4 && n.decimal.isInteger
     }
 
-    static func typeName(_ v: JSONValue) -> String {
+    static func typeName(_ v: JSONValue, draft4: Bool = false) -> String {
         switch v {
         case .null: return "null"
         case .bool: return "boolean"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"
-        case .number(let n): return isInteger(n, draft4: false) ? "integer" : "number"
+        case .number(let n): return isInteger(n, draft4: draft4) ? "integer" : "number"
         }
     }
 

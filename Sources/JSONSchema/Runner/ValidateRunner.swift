@@ -67,7 +67,9 @@ public enum ValidateRunner {
             validator = try JSONSchemaValidator(path: config.schemaPath, registry: registry,
                                                 options: ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat))
         } catch {
-            output.diagnostic("floe: \(config.schemaPath): \(error.message)")
+            // Unreadable / unparseable files already name themselves.
+            let named = error.kind == .unreadable || error.kind == .unparseable
+            output.diagnostic(named ? "floe: \(error.message)" : "floe: \(config.schemaPath): \(error.message)")
             return ValidateExit.usage
         }
         if config.instances.isEmpty {
