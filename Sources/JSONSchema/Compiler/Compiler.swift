@@ -186,26 +186,27 @@ final class Compiler {
 
     func resolve(_ reference: String, base: String, draft: SchemaDraft) throws(SchemaError) -> SchemaLocation {
         let abs = URIs.resolve(reference, against: base)
+        let shown = abs == reference ? "\"\(reference)\"" : "\"\(reference)\" (\(abs))"
         let (u0, frag) = URIs.split(abs)
         let u = SchemaRegistry.normalize(u0)
         if uriIndex[u] == nil {
             guard let doc = registry.document(for: u) else {
-                throw SchemaError(.unresolvableReference, "cannot resolve $ref \"\(reference)\" (\(abs)): no schema is registered at \(u)")
+                throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown): no schema is registered at \(u)")
             }
             try addDocument(doc, uri: u, draft: draft)
         }
         if frag.isEmpty || frag.hasPrefix("/") {
             guard let root = uriIndex[u], let tokens = JSONPointer.tokens(frag) else {
-                throw SchemaError(.unresolvableReference, "cannot resolve $ref \"\(reference)\" (\(abs))")
+                throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown)")
             }
             let loc = SchemaLocation(doc: root.doc, pointer: root.pointer + tokens)
             guard JSONPointer.resolve(loc.pointer, in: docs[loc.doc]) != nil else {
-                throw SchemaError(.unresolvableReference, "cannot resolve $ref \"\(reference)\" (\(abs)): no such location")
+                throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown): no such location")
             }
             return loc
         }
         guard let loc = uriIndex[u + "#" + frag] else {
-            throw SchemaError(.unresolvableReference, "cannot resolve $ref \"\(reference)\" (\(abs)): no anchor \"\(frag)\"")
+            throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown): no anchor \"\(frag)\"")
         }
         return loc
     }
