@@ -8,7 +8,7 @@ struct Floe: ParsableCommand {
         commandName: "floe",
         abstract: "Floe: Parquet, JSON Schema and Firehose-style conversion on one machine.",
         version: FloeVersion.string,
-        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Bench.self]
+        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Validate.self, Bench.self]
     )
 }
 
@@ -25,6 +25,10 @@ enum FloeMain {
         } catch let e as FloeExit {
             Output.flush()
             exit(e.code)
+        } catch let e as ExitCode {
+            // A command that has already reported its outcome.
+            Output.flush()
+            exit(e.rawValue)
         } catch {
             Output.flush()
             let code = Floe.exitCode(for: error)

@@ -71,7 +71,7 @@ enum SchemaSuite {
             for n in names.sorted() {
                 let u = dir.appendingPathComponent(n)
                 var isDir: ObjCBool = false
-                FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir)
+                _ = FileManager.default.fileExists(atPath: u.path, isDirectory: &isDir)
                 if isDir.boolValue { walk(u, prefix + n + "/") }
                 else if n.hasSuffix(".json"), let v = parse(u) { r.add(v, uri: "http://localhost:1234/" + prefix + n) }
             }

@@ -223,7 +223,7 @@ public enum FileSystem {
         if path.hasPrefix("/") { return path }
         var buf = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buf, buf.count) != nil else { return path }
-        let cwd = String(cString: buf)
+        let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var p = path
         while p.hasPrefix("./") { p.removeFirst(2) }
         return cwd.hasSuffix("/") ? cwd + p : cwd + "/" + p
