@@ -24,7 +24,7 @@ EVENTS_MB="${EVENTS_MB:-200}"
 RUNS="${RUNS:-10}"
 WARMUP="${WARMUP:-1}"
 OUT_DIR="${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/floe-compare-read.XXXXXX")}"
-FLOE="$REPO/.build/release/floe"
+FLOE="$(cd "$REPO" && swift build -c release --show-bin-path 2>/dev/null)/floe"
 mkdir -p "$OUT_DIR"
 
 say() { printf '==> %s\n' "$*" >&2; }
