@@ -32,10 +32,15 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift
+test: test-swift test-interop
 
 test-swift: deps
 	$(SWIFT) test --parallel
+
+# Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
+# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
+test-interop: venv release
+	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 
 demo: release
 	$(RELEASE_BIN) schema $(SAMPLE)

@@ -27,6 +27,7 @@ public final class ParquetWriter {
     private var rowGroupRows: Int64 = 0
     private var totalRows: Int64 = 0
     private var closed = false
+    private var rowBytesEstimate: Int?
     private let threads: Int
     /// Rows per parallel step (columns encode independently within a step).
     private static let stepRows = 1 << 16
@@ -180,12 +181,18 @@ public final class ParquetWriter {
         var done = 0
         while done < rows {
             var step = min(rows - done, Self.stepRows, options.rowGroupRows - Int(rowGroupRows))
-            // keep row groups near their byte target: estimate bytes per row from what is buffered
+            // keep row groups near their byte target: estimate bytes per row from what is buffered (or, at the
+            // start of a row group, from earlier ones; the very first step probes with a few rows)
             if rowGroupRows > 0 {
                 let buffered = writers.reduce(0) { $0 + $1.bufferedBytes }
-                let perRow = max(1, buffered / Int(rowGroupRows))
+                let est = max(1, buffered / Int(rowGroupRows))
+                rowBytesEstimate = est
                 let budget = max(0, options.rowGroupSize - buffered)
-                step = max(1, min(step, budget / perRow + 1))
+                step = max(1, min(step, budget / est + 1))
+            } else if let est = rowBytesEstimate {
+                step = max(1, min(step, options.rowGroupSize / est + 1))
+            } else {
+                step = min(step, 128)
             }
             step = max(1, step)
             let batch = columns
@@ -211,6 +218,7 @@ public final class ParquetWriter {
             rowGroupRows += Int64(step)
             totalRows += Int64(step)
             let buffered = writers.reduce(0) { $0 + $1.bufferedBytes }
+            rowBytesEstimate = max(1, buffered / max(1, Int(rowGroupRows)))
             if rowGroupRows >= options.rowGroupRows || buffered >= options.rowGroupSize {
                 try flushRowGroup()
             }
