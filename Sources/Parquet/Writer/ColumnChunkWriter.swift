@@ -19,12 +19,14 @@ struct PageRecord {
 /// A finished column chunk, ready to be written at a file offset.
 struct FinishedChunk {
     var dictionaryPage: [UInt8]
-    var dataPages: [UInt8]
+    /// Page headers and bodies, in order.
+    var dataPages: [[UInt8]]
+    var dataBytes: Int
     var meta: ColumnMetaData
     var pages: [PageRecord]
     var columnIndexAllowed: Bool
     var bloomFilter: SplitBlockBloomFilter?
-    var totalSize: Int { dictionaryPage.count + dataPages.count }
+    var totalSize: Int { dictionaryPage.count + dataBytes }
 }
 
 final class ColumnChunkWriter: @unchecked Sendable {
@@ -66,7 +68,8 @@ final class ColumnChunkWriter: @unchecked Sendable {
     var pageRepHist: [Int64]
 
     // chunk
-    var data: [UInt8] = []
+    var data: [[UInt8]] = []
+    var dataBytes = 0
     var pages: [PageRecord] = []
     var chunkStats: StatsAccumulator
     var chunkRows: Int64 = 0
@@ -85,6 +88,8 @@ final class ColumnChunkWriter: @unchecked Sendable {
     var scratchValues: [UInt8] = []
     var scratchBody: [UInt8] = []
     var scratchCompressed: [UInt8] = []
+    var seenIds: [Bool] = []
+    var distinctIds: [Int32] = []
 
     init(descriptor: ColumnDescriptor, options: WriterOptions) throws {
         self.descriptor = descriptor
@@ -188,7 +193,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
     }
 
     /// Bytes this chunk holds so far (finished pages plus the open page and dictionary).
-    var bufferedBytes: Int { data.count + estimatedPageBytes + (usedDictionary || dictMode ? dictionarySize : 0) }
+    var bufferedBytes: Int { dataBytes + estimatedPageBytes + (usedDictionary || dictMode ? dictionarySize : 0) }
 
     // MARK: - appending
 
@@ -305,7 +310,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
             }
         case .byteArray:
             let buf = v.byteArrays
-            pageStats.update(byteArrays: buf, range: v0..<v1)
+            if !dictMode { pageStats.update(byteArrays: buf, range: v0..<v1) }
             let bytes = Int64(buf.offsets[v1] - buf.offsets[v0])
             pageUnencoded += bytes
             if wantBloom {
@@ -388,10 +393,11 @@ final class ColumnChunkWriter: @unchecked Sendable {
         }
     }
 
+    /// The compressed bytes of `input` in a new array (kept by the chunk until the row group is written).
     private func compress(_ input: [UInt8]) throws -> [UInt8] {
-        if codec == .uncompressed { return input }
+        if codec == .uncompressed { return Array(input) }
         try Compression.compress(codec, input: input, level: level, into: &scratchCompressed)
-        return scratchCompressed
+        return Array(scratchCompressed)  // exact size: the codec's bound stays with the scratch buffer
     }
 
     private func noteEncoding(_ e: Encoding) {
@@ -405,18 +411,36 @@ final class ColumnChunkWriter: @unchecked Sendable {
         do { try flushPageThrowing() } catch { fatalError("Parquet writer: \(error)") }
     }
 
-    private func flushPageThrowing() throws {
-        scratchValues.removeAll(keepingCapacity: true)
-        let encoding: Encoding
-        if dictMode && dictionaryCount > 0 {
-            encoding = .rleDictionary
-            DictionaryIndices.encode(pageIds, dictionaryCount: dictionaryCount, into: &scratchValues)
-            usedDictionary = true
-        } else {
-            encoding = dictMode ? .plain : plainEncoding
-            encodeValues(encoding, into: &scratchValues)
+    /// Min/max of a dictionary-encoded BYTE_ARRAY page from its distinct dictionary entries.
+    private func dictionaryPageStats() {
+        guard statistics, dictMode, descriptor.physicalType == .byteArray, let dict = dictBytes, !pageIds.isEmpty else { return }
+        if seenIds.count < dict.count { seenIds.append(contentsOf: repeatElement(false, count: dict.count - seenIds.count)) }
+        distinctIds.removeAll(keepingCapacity: true)
+        seenIds.withUnsafeMutableBufferPointer { seen in
+            for id in pageIds where !seen[Int(id)] {
+                seen[Int(id)] = true
+                distinctIds.append(id)
+            }
+            for id in distinctIds { seen[Int(id)] = false }
         }
+        pageStats.update(byteArrays: dict.values, indices: distinctIds)
+    }
+
+    private func encodeValues(into out: inout [UInt8]) -> Encoding {
+        if dictMode && dictionaryCount > 0 {
+            DictionaryIndices.encode(pageIds, dictionaryCount: dictionaryCount, into: &out)
+            usedDictionary = true
+            return .rleDictionary
+        }
+        let e = dictMode ? .plain : plainEncoding
+        encodeValues(e, into: &out)
+        return e
+    }
+
+    private func flushPageThrowing() throws {
+        dictionaryPageStats()
         let pageStatistics = makeStatistics(pageStats, forPage: true)
+        let encoding: Encoding
         var header: PageHeader
         let body: [UInt8]
         var uncompressed: Int
@@ -425,7 +449,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
         case .v1:
             if maxRep > 0 { Levels.encodeLevels(pageRep, bitWidth: repBW, lengthPrefixed: true, into: &scratchBody) }
             if maxDef > 0 { Levels.encodeLevels(pageDef, bitWidth: defBW, lengthPrefixed: true, into: &scratchBody) }
-            scratchBody.append(contentsOf: scratchValues)
+            encoding = encodeValues(into: &scratchBody)
             uncompressed = scratchBody.count
             body = try compress(scratchBody)
             header = PageHeader(type: .dataPage, uncompressedPageSize: Int32(uncompressed),
@@ -439,10 +463,20 @@ final class ColumnChunkWriter: @unchecked Sendable {
             let repLen = scratchBody.count
             if maxDef > 0 { Levels.encodeLevels(pageDef, bitWidth: defBW, lengthPrefixed: false, into: &scratchBody) }
             let defLen = scratchBody.count - repLen
+            scratchValues.removeAll(keepingCapacity: true)
+            encoding = encodeValues(into: &scratchValues)
             uncompressed = scratchBody.count + scratchValues.count
-            let cv = try compress(scratchValues)
-            scratchBody.append(contentsOf: cv)
-            body = scratchBody
+            if codec == .uncompressed {
+                scratchBody.append(contentsOf: scratchValues)
+                body = Array(scratchBody)
+            } else {
+                try Compression.compress(codec, input: scratchValues, level: level, into: &scratchCompressed)
+                var b = [UInt8]()
+                b.reserveCapacity(scratchBody.count + scratchCompressed.count)
+                b.append(contentsOf: scratchBody)
+                b.append(contentsOf: scratchCompressed)
+                body = b
+            }
             header = PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(uncompressed),
                                 compressedPageSize: Int32(body.count),
                                 dataPageHeaderV2: DataPageHeaderV2(
@@ -455,7 +489,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
             header.crc = Int32(bitPattern: body.withUnsafeBytes { Compression.crc32($0) })
         }
         let hdr = header.serialize()
-        var rec = PageRecord(offset: data.count, size: hdr.count + body.count, firstRow: chunkRows,
+        var rec = PageRecord(offset: dataBytes, size: hdr.count + body.count, firstRow: chunkRows,
                              nullPage: pageValueCount == 0, nullCount: pageStats.nullCount, defHist: pageDefHist,
                              repHist: pageRepHist, unencodedBytes: pageUnencoded)
         if pageValueCount > 0 {
@@ -466,8 +500,9 @@ final class ColumnChunkWriter: @unchecked Sendable {
                 columnIndexAllowed = false
             }
         }
-        data.append(contentsOf: hdr)
-        data.append(contentsOf: body)
+        data.append(hdr)
+        data.append(body)
+        dataBytes += hdr.count + body.count
         pages.append(rec)
         chunkUncompressed += Int64(hdr.count + uncompressed)
         noteEncoding(encoding)
@@ -542,7 +577,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
         let meta = ColumnMetaData(
             type: descriptor.physicalType, encodings: encodings, pathInSchema: descriptor.path, codec: codec,
             numValues: chunkLevels, totalUncompressedSize: Int64(dictUncompressed) + chunkUncompressed,
-            totalCompressedSize: Int64(dictPage.count + data.count), dataPageOffset: 0,
+            totalCompressedSize: Int64(dictPage.count + dataBytes), dataPageOffset: 0,
             dictionaryPageOffset: nil, statistics: makeStatistics(chunkStats, forPage: false),
             encodingStats: encStats, sizeStatistics: size)
         var filter: SplitBlockBloomFilter?
@@ -552,11 +587,12 @@ final class ColumnChunkWriter: @unchecked Sendable {
             for h in bloomHashes { f.insert(hash: h) }
             filter = f
         }
-        let out = FinishedChunk(dictionaryPage: dictPage, dataPages: data, meta: meta, pages: pages,
+        let out = FinishedChunk(dictionaryPage: dictPage, dataPages: data, dataBytes: dataBytes, meta: meta, pages: pages,
                                 columnIndexAllowed: columnIndexAllowed && statistics && order != .none,
                                 bloomFilter: filter)
         // reset for the next chunk
         data = []
+        dataBytes = 0
         pages = []
         chunkStats = StatsAccumulator(order: statistics ? order : .none)
         chunkRows = 0

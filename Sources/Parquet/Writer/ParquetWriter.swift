@@ -76,7 +76,29 @@ public final class ParquetWriter {
         unlink(tempPath)
     }
 
+    /// Small writes are gathered here and written in one call.
+    private var staging: [UInt8] = []
+
+    /// Writes `bytes` through the staging buffer (large arrays go straight to the file).
     private func writeBytes(_ bytes: [UInt8]) throws {
+        if bytes.count < 1 << 16 {
+            staging.append(contentsOf: bytes)
+            offset += Int64(bytes.count)
+            if staging.count >= 1 << 20 { try flushStaging() }
+            return
+        }
+        try flushStaging()
+        try writeRaw(bytes)
+        offset += Int64(bytes.count)
+    }
+
+    private func flushStaging() throws {
+        guard !staging.isEmpty else { return }
+        try writeRaw(staging)
+        staging.removeAll(keepingCapacity: true)
+    }
+
+    private func writeRaw(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { p in
             var done = 0
             while done < p.count {
@@ -88,7 +110,6 @@ public final class ParquetWriter {
                 done += r
             }
         }
-        offset += Int64(bytes.count)
     }
 
     // MARK: - input
@@ -259,7 +280,7 @@ public final class ParquetWriter {
             }
             ch.meta.dataPageOffset = offset
             let dataStart = offset
-            try writeBytes(ch.dataPages)
+            for page in ch.dataPages { try writeBytes(page) }
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
             totalUncompressed += ch.meta.totalUncompressedSize
             columns.append(ColumnChunk(fileOffset: chunkStart, metaData: ch.meta))
@@ -297,6 +318,7 @@ public final class ParquetWriter {
             for k in 0..<4 { footer.append(UInt8(truncatingIfNeeded: len >> UInt32(8 * k))) }
             footer.append(contentsOf: Array("PAR1".utf8))
             try writeBytes(footer)
+            try flushStaging()
             if options.fsync && fsync(fd) != 0 {
                 throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
             }

@@ -179,6 +179,31 @@ struct StatsAccumulator {
         }
     }
 
+    /// Values `indices` of `buf` (distinct dictionary entries of a page).
+    mutating func update(byteArrays buf: ByteArrayBuffer, indices: [Int32]) {
+        guard !indices.isEmpty else { return }
+        buf.offsets.withUnsafeBufferPointer { off in
+            buf.bytes.withUnsafeBytes { b in
+                if order == .decimalBytes {
+                    for i in indices { mergeDecimal(UnsafeRawBufferPointer(rebasing: b[off[Int(i)]..<off[Int(i) + 1]])) }
+                    return
+                }
+                let base = b.baseAddress
+                var mi = Int(indices[0]), ma = mi
+                for k in indices.dropFirst() {
+                    let i = Int(k)
+                    let s = off[i], n = off[i + 1] - s
+                    let ms = off[mi], mn = off[mi + 1] - ms
+                    if compareBytes(base.map { $0 + s }, n, base.map { $0 + ms }, mn) < 0 { mi = i; continue }
+                    let xs = off[ma], xn = off[ma + 1] - xs
+                    if compareBytes(base.map { $0 + s }, n, base.map { $0 + xs }, xn) > 0 { ma = i }
+                }
+                mergeBytes(UnsafeRawBufferPointer(rebasing: b[off[mi]..<off[mi + 1]]),
+                           UnsafeRawBufferPointer(rebasing: b[off[ma]..<off[ma + 1]]))
+            }
+        }
+    }
+
     mutating func update(fixed buf: FixedBuffer, range: Range<Int>) {
         guard !range.isEmpty else { return }
         let w = buf.width
