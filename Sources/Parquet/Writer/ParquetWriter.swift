@@ -29,8 +29,8 @@ public final class ParquetWriter {
     private var closed = false
     private var rowBytesEstimate: Int?
     private let threads: Int
-    /// Rows per parallel step (columns encode independently within a step).
-    private static let stepRows = 1 << 16
+    /// Most rows per parallel step (columns encode independently within a step; row groups close between steps).
+    private static let stepRows = 1 << 20
 
     /// Creates the writer; the file appears at `path` only when `close()` succeeds.
     public init(path: String, schema: Schema, options: WriterOptions = WriterOptions(),

@@ -1,3 +1,8 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
 // Rewriting a Parquet file with other writer settings (`floe rewrite`), and the write benchmark (`floe bench write`).
 
 public enum ParquetRewrite {
@@ -31,7 +36,7 @@ public enum ParquetRewrite {
         var writing = Duration.zero
         do {
             for g in 0..<file.rowGroupCount {
-                let cols = try file.readRowGroup(g, options: readOptions)
+                let cols = try readRowGroup(file, g, readOptions, threads: opts.threads)
                 let s = clock.now
                 if cols.isEmpty {
                     // no leaf columns: nothing to write
@@ -54,6 +59,30 @@ public enum ParquetRewrite {
                       totalSeconds: secs(clock.now - t0))
     }
 
+    /// Decodes a row group's columns, in parallel over columns.
+    static func readRowGroup(_ file: ParquetFile, _ g: Int, _ options: ReadOptions, threads: Int?) throws -> [ColumnData] {
+        let n = file.schema.columns.count
+        let workers = max(1, min(threads ?? ProcessInfoLite.activeCores, n))
+        if workers <= 1 { return try file.readRowGroup(g, options: options) }
+        final class Box: @unchecked Sendable {
+            var out: [ColumnData?]
+            var error: Error?
+            let lock = NSLockLite()
+            init(_ n: Int) { out = [ColumnData?](repeating: nil, count: n) }
+        }
+        let box = Box(n)
+        DispatchQueue.concurrentPerform(iterations: n) { c in
+            do {
+                let d = try file.readColumn(rowGroup: g, column: c, options: options)
+                box.lock.locked { box.out[c] = d }
+            } catch {
+                box.lock.locked { box.error = error }
+            }
+        }
+        if let e = box.error { throw e }
+        return box.out.map { $0! }
+    }
+
     /// The input's schema elements as they are (names, annotations, field ids), with a root that has no repetition.
     static func rootedElements(_ e: [SchemaElement]) -> [SchemaElement] {
         var out = e
@@ -62,5 +91,17 @@ public enum ParquetRewrite {
             out[0].type = nil
         }
         return out
+    }
+}
+
+/// A minimal pthread mutex.
+final class NSLockLite: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    deinit { pthread_mutex_destroy(&m) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        return try body()
     }
 }
