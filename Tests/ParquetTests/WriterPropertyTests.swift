@@ -189,6 +189,7 @@ private struct Generator {
         o.rowGroupRows = rng.pick([5, 40, 1 << 20])
         o.threads = rng.pick([1, 2])
         o.checksums = rng.chance(0.8)
+        o.spillThreshold = rng.pick([nil, 0, 1 << 24])
         for c in schema.columns where rng.chance(0.3) {
             let options: [Encoding]
             switch c.physicalType {

@@ -318,6 +318,27 @@ private func rows(_ name: String, _ values: [ParquetValue]) -> [ParquetValue] {
         }
     }
 
+    @Test func spilledRowGroupsReadBack() throws {
+        var o = WriterOptions()
+        o.spillThreshold = 1024
+        o.pageRowLimit = 100
+        let schema = Schema(fields: [.string("s"), .list("l", element: .int64("e"))])
+        let data: [ParquetValue] = (0..<3000).map {
+            .record([("s", .string("row \($0) " + String(repeating: "x", count: $0 % 50))),
+                     ("l", .array((0..<($0 % 4)).map { .int(Int64($0)) }))])
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("floe-spill-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("s.parquet").path
+        let w = try ParquetWriter(path: path, schema: schema, options: o)
+        for k in stride(from: 0, to: 3000, by: 250) { try w.write(rows: Array(data[k..<(k + 250)])) }
+        try w.close()
+        let f = try ParquetFile(path: path)
+        #expect(f.rowGroupCount == 1)
+        #expect(try f.readValues() == data)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["s.parquet"])
+    }
+
     @Test func rewriteEveryTestVector() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("floe-rewrite-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

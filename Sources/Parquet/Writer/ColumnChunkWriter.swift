@@ -70,6 +70,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
     // chunk
     var data: [[UInt8]] = []
     var dataBytes = 0
+    var heldBytes = 0
     var pages: [PageRecord] = []
     var chunkStats: StatsAccumulator
     var chunkRows: Int64 = 0
@@ -503,6 +504,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
         data.append(hdr)
         data.append(body)
         dataBytes += hdr.count + body.count
+        heldBytes += hdr.count + body.count
         pages.append(rec)
         chunkUncompressed += Int64(hdr.count + uncompressed)
         noteEncoding(encoding)
@@ -537,6 +539,17 @@ final class ColumnChunkWriter: @unchecked Sendable {
         }
         if order == .float || order == .double || order == .float16 { st.nanCount = s.nanCount }
         return st
+    }
+
+    /// Bytes of finished pages held in memory.
+    var heldPageBytes: Int { heldBytes }
+
+    /// Hands out the finished pages held in memory (they stay part of the chunk; the caller stores them).
+    func takePages() -> [[UInt8]] {
+        let out = data
+        data = []
+        heldBytes = 0
+        return out
     }
 
     // MARK: - finishing
@@ -593,6 +606,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
         // reset for the next chunk
         data = []
         dataBytes = 0
+        heldBytes = 0
         pages = []
         chunkStats = StatsAccumulator(order: statistics ? order : .none)
         chunkRows = 0

@@ -28,6 +28,10 @@ public final class ParquetWriter {
     private var totalRows: Int64 = 0
     private var closed = false
     private var rowBytesEstimate: Int?
+    /// Spill file (unlinked) and, per column, the segments of its pages moved there in the open row group.
+    private var spillFD: Int32 = -1
+    private var spillOffset: Int64 = 0
+    private var spilled: [[(offset: Int64, length: Int)]] = []
     private let threads: Int
     /// Most rows per parallel step (columns encode independently within a step; row groups close between steps).
     private static let stepRows = 1 << 20
@@ -73,6 +77,8 @@ public final class ParquetWriter {
         closed = true
         if fd >= 0 { _ = Glibc.close(fd) }
         fd = -1
+        if spillFD >= 0 { _ = Glibc.close(spillFD) }
+        spillFD = -1
         unlink(tempPath)
     }
 
@@ -242,6 +248,56 @@ public final class ParquetWriter {
             rowBytesEstimate = max(1, buffered / max(1, Int(rowGroupRows)))
             if rowGroupRows >= options.rowGroupRows || buffered >= options.rowGroupSize {
                 try flushRowGroup()
+            } else if let limit = options.spillThreshold, writers.reduce(0, { $0 + $1.heldPageBytes }) > limit {
+                try spill()
+            }
+        }
+    }
+
+    /// Moves every column's finished pages to the spill file.
+    private func spill() throws {
+        if spillFD < 0 {
+            let p = tempPath + ".spill"
+            spillFD = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard spillFD >= 0 else { throw ParquetError.io("cannot create \(p): \(String(cString: strerror(errno)))") }
+            unlink(p)
+        }
+        if spilled.count != writers.count { spilled = Array(repeating: [], count: writers.count) }
+        for (i, w) in writers.enumerated() {
+            let pages = w.takePages()
+            var buf = [UInt8]()
+            buf.reserveCapacity(pages.reduce(0) { $0 + $1.count })
+            for p in pages { buf.append(contentsOf: p) }
+            guard !buf.isEmpty else { continue }
+            try buf.withUnsafeBytes { b in
+                var done = 0
+                while done < b.count {
+                    let r = pwrite(spillFD, b.baseAddress! + done, b.count - done, off_t(spillOffset) + off_t(done))
+                    if r < 0 {
+                        if errno == EINTR { continue }
+                        throw ParquetError.io("spill write failed: \(String(cString: strerror(errno)))")
+                    }
+                    done += r
+                }
+            }
+            spilled[i].append((spillOffset, buf.count))
+            spillOffset += Int64(buf.count)
+        }
+    }
+
+    /// Copies spilled pages of column `i` into the output.
+    private func writeSpilled(_ i: Int) throws {
+        guard i < spilled.count else { return }
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        for seg in spilled[i] {
+            var done = 0
+            while done < seg.length {
+                let n = min(buf.count, seg.length - done)
+                let r = buf.withUnsafeMutableBytes { pread(spillFD, $0.baseAddress!, n, off_t(seg.offset) + off_t(done)) }
+                if r < 0 && errno == EINTR { continue }
+                guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
+                try writeBytes(r == buf.count ? buf : Array(buf[0..<r]))
+                done += r
             }
         }
     }
@@ -280,6 +336,7 @@ public final class ParquetWriter {
             }
             ch.meta.dataPageOffset = offset
             let dataStart = offset
+            try writeSpilled(i)
             for page in ch.dataPages { try writeBytes(page) }
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
             totalUncompressed += ch.meta.totalUncompressedSize
@@ -301,6 +358,11 @@ public final class ParquetWriter {
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
         pageIndexInfo.append(info)
         rowGroupRows = 0
+        if spillFD >= 0 {
+            spilled = []
+            spillOffset = 0
+            _ = ftruncate(spillFD, 0)
+        }
     }
 
     /// Writes the last row group, the page index and the footer, then renames the file into place.
@@ -322,6 +384,7 @@ public final class ParquetWriter {
             if options.fsync && fsync(fd) != 0 {
                 throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
             }
+            if spillFD >= 0 { _ = Glibc.close(spillFD); spillFD = -1 }
             if Glibc.close(fd) != 0 { fd = -1; throw ParquetError.io("close failed: \(String(cString: strerror(errno)))") }
             fd = -1
             if rename(tempPath, path) != 0 {

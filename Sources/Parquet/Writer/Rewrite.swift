@@ -37,6 +37,7 @@ public enum ParquetRewrite {
         do {
             for g in 0..<file.rowGroupCount {
                 let cols = try readRowGroup(file, g, readOptions, threads: opts.threads)
+                file.releaseResidentPages()
                 let s = clock.now
                 if cols.isEmpty {
                     // no leaf columns: nothing to write

@@ -60,6 +60,10 @@ public struct WriterOptions: Sendable {
     public var createdBy: String = FloeInfo.createdBy
     /// Columns are encoded in parallel on this many threads (nil = active cores, 1 = on the calling thread).
     public var threads: Int?
+    /// When the finished pages of the open row group exceed this many bytes, they are moved to an unlinked
+    /// temporary file next to the output (and copied into place when the row group closes), so memory stays
+    /// flat whatever the row-group size. nil = keep row groups in memory.
+    public var spillThreshold: Int? = 16 << 20
     /// Flush the file to disk (fsync) before renaming it into place.
     public var fsync = true
 
