@@ -283,6 +283,7 @@ public final class ParquetWriter {
             spilled[i].append((spillOffset, buf.count))
             spillOffset += Int64(buf.count)
         }
+        releaseFreedMemory()
     }
 
     /// Copies spilled pages of column `i` into the output.
@@ -358,6 +359,8 @@ public final class ParquetWriter {
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
         pageIndexInfo.append(info)
         rowGroupRows = 0
+        chunks = []
+        releaseFreedMemory()
         if spillFD >= 0 {
             spilled = []
             spillOffset = 0
@@ -474,6 +477,19 @@ func compareBound(_ a: [UInt8], _ b: [UInt8], _ order: StatisticsOrder) -> Int {
     case .decimalBytes: return a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareSignedBigEndian(x, y) } }
     }
 }
+
+/// Returns freed heap memory to the system (glibc keeps freed large blocks once its mmap threshold has grown,
+/// which would make the resident set creep with every row group).
+func releaseFreedMemory() {
+    #if canImport(Glibc)
+    _ = glibcMallocTrim(0)
+    #endif
+}
+
+#if canImport(Glibc)
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 // MARK: - parallel helpers
 

@@ -45,6 +45,7 @@ public enum ParquetRewrite {
                     try writer.write(columns: cols)
                 }
                 writing += clock.now - s
+                releaseFreedMemory()
             }
             let s = clock.now
             try writer.close()
