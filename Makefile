@@ -1,6 +1,6 @@
 # Floe — build, test and demo. `make test` and `make demo` install what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv time
 SWIFT ?= swift
 RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)/floe
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-cli test-interop demo bench clean
+.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli test-interop
+test: test-swift test-cli test-interop test-damaged
 
 test-swift: deps
 	$(SWIFT) build --build-tests
@@ -49,6 +49,11 @@ test-cli: deps
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
+
+# Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
+# clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.
+test-damaged: deps release
+	python3 Tests/Interop/damaged_files.py $(RELEASE_BIN)
 
 demo: release
 	@echo "== floe schema $(SAMPLE)"; $(RELEASE_BIN) schema $(SAMPLE)

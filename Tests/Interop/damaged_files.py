@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Damaged Parquet files against the floe binary, one process per damaged copy, so that every outcome is seen
+from outside: exit 0 (a read) or 1 (a clean error with a one-line `floe: <file>: ...` diagnostic); never a crash
+(signal), a usage exit, a hang (10 s limit) or a peak RSS beyond a small multiple of the file size.
+
+Every readable test file is truncated at 20 offsets and gets 50 seeded random byte flips (one per copy).
+Usage: damaged_files.py FLOE_BINARY. Prints "N passed, N failed"; exit status 0 when all hold.
+"""
+import glob
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA = os.path.join(ROOT, "Tests", "ParquetTests", "TestVectors", "parquet-testing")
+FLOE = os.path.abspath(sys.argv[1])
+TIMEOUT = 10.0
+
+
+def baseline_rss_kib():
+    """Peak RSS of floe reading a tiny valid file: the process's fixed cost."""
+    f = os.path.join(DATA, "data", "alltypes_plain.parquet")
+    return run([FLOE, "cat", f])[2]
+
+
+def run(argv):
+    """Runs argv under GNU time (a small process, so the peak RSS it reports is floe's own, not that of a forked
+    Python); returns (exit status or -signal or "hang", stderr, max RSS in KiB, seconds)."""
+    start = time.monotonic()
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rssfile:
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", rssfile.name] + argv, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = p.communicate(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            return ("hang", "", 0, TIMEOUT)
+        lines = open(rssfile.name).read().splitlines()
+    err = err.decode("utf-8", "replace")
+    code = p.returncode
+    for l in lines:
+        if l.startswith("Command terminated by signal"):
+            code = -int(l.split()[-1])
+    rss = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return (code, err, rss, time.monotonic() - start)
+
+
+def main():
+    files = sorted(f for f in glob.glob(os.path.join(DATA, "**", "*.parquet"), recursive=True))
+    base = baseline_rss_kib()
+    passed = failed = 0
+    worst = (0.0, "")
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in files:
+            data = open(path, "rb").read()
+            rel = os.path.relpath(path, DATA)
+            rng = random.Random(rel)
+            variants = []
+            cuts = sorted(set([len(data) * i // 10 for i in range(10)] + [rng.randrange(len(data)) for _ in range(10)]))
+            while len(cuts) < 20:
+                cuts.append(rng.randrange(len(data)))
+            for c in cuts[:20]:
+                variants.append((f"truncated at {c}", data[:c]))
+            for _ in range(50):
+                at = rng.randrange(len(data))
+                b = bytearray(data)
+                b[at] ^= rng.randrange(1, 256)
+                variants.append((f"byte {at} flipped", bytes(b)))
+            # Allowance: the process's own baseline plus a small multiple of the file size.
+            limit_kib = base + 16 * 1024 + 8 * len(data) // 1024
+            for what, blob in variants:
+                damaged = os.path.join(tmp, "damaged.parquet")
+                with open(damaged, "wb") as out:
+                    out.write(blob)
+                for argv in ([FLOE, "cat", "--no-verify-checksums", damaged], [FLOE, "bench", "read", "--jobs", "1", damaged]):
+                    code, err, rss, secs = run(argv)
+                    problem = None
+                    if code == "hang":
+                        problem = f"no answer within {TIMEOUT} s"
+                    elif code < 0:
+                        problem = f"killed by signal {-code} ({signal.Signals(-code).name}): {err.strip()[-300:]}"
+                    elif code not in (0, 1):
+                        problem = f"exit {code}: {err.strip()[:300]}"
+                    elif code == 1 and not (err.startswith(f"floe: {damaged}: ") and err.count("\n") == 1):
+                        problem = f"diagnostic is not one line naming the file: {err[:300]!r}"
+                    elif rss > limit_kib:
+                        problem = f"peak RSS {rss} KiB over the allowance {limit_kib} KiB"
+                    if problem:
+                        failed += 1
+                        print(f"FAIL {rel} {what} ({argv[1]}): {problem}")
+                    else:
+                        passed += 1
+                    worst = max(worst, (rss / max(1, limit_kib), f"{rel} {what}: {rss} KiB"))
+    print(f"damaged files: baseline RSS {base} KiB; closest to the allowance: {worst[1]}")
+    print(f"damaged: {passed} passed, {failed} failed")
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
