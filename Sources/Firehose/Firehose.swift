@@ -1,0 +1,1 @@
+// Module Firehose: column definitions (Hive types) shared by the converter and the warehouse.
