@@ -137,10 +137,10 @@ struct ParquetMappingTests {
         #expect(phys == ["INT32", "INT32", "INT64", "INT64", "flba9", "flba9", "flba12", "flba16"])
         #expect(s.columns.allSatisfy { $0.convertedType == .decimal })
         #expect(s.columns[1].logicalType == .decimal(scale: 0, precision: 9))
-        // Minimal bytes: the table Spark and Hive use (precision → bytes).
+        // Minimal bytes: smallest n with 2^(8n-1) >= 10^p (computed exactly with big integers).
         let expected = [1: 1, 2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 7: 4, 8: 4, 9: 4, 10: 5, 11: 5, 12: 6, 13: 6, 14: 6,
-                        15: 7, 16: 7, 17: 8, 18: 8, 19: 9, 20: 9, 21: 10, 22: 10, 23: 10, 24: 11, 25: 11, 26: 12,
-                        27: 12, 28: 12, 29: 13, 30: 13, 31: 14, 32: 14, 33: 14, 34: 15, 35: 15, 36: 16, 37: 16, 38: 16]
+                        15: 7, 16: 7, 17: 8, 18: 8, 19: 9, 20: 9, 21: 9, 22: 10, 23: 10, 24: 11, 25: 11, 26: 11,
+                        27: 12, 28: 12, 29: 13, 30: 13, 31: 13, 32: 14, 33: 14, 34: 15, 35: 15, 36: 16, 37: 16, 38: 16]
         for (precision, bytes) in expected {
             #expect(HiveType.decimalByteLength(precision: precision) == bytes, "precision \(precision)")
         }
