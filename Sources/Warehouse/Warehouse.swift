@@ -53,6 +53,9 @@ public struct DataWarehouse: Sendable {
     /// The folder, as given.
     public let directory: String
 
+    /// `directory` as an absolute path (against the working directory), without `.` / `..` components.
+    public var absoluteDirectory: String { Posix.absolutePath(directory) }
+
     public var catalogPath: String { directory + "/" + DataWarehouse.catalogFileName }
     var lockPath: String { directory + "/" + DataWarehouse.lockFileName }
 

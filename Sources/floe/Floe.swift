@@ -8,7 +8,8 @@ struct Floe: ParsableCommand {
         commandName: "floe",
         abstract: "Floe: Parquet, JSON Schema and Firehose-style conversion on one machine.",
         version: FloeVersion.string,
-        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Bench.self]
+        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Bench.self,
+                      WarehouseCommand.self, TableCommand.self, PartitionsCommand.self]
     )
 }
 
