@@ -179,6 +179,25 @@ public enum DDL {
         "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\""
     }
 
+    /// The DuckDB type of a primitive Hive type (partition keys).
+    static func duckdbType(_ t: HiveType) -> String {
+        switch t {
+        case .string, .char, .varchar: "VARCHAR"
+        case .tinyint: "TINYINT"
+        case .smallint: "SMALLINT"
+        case .int: "INTEGER"
+        case .bigint: "BIGINT"
+        case .float: "FLOAT"
+        case .double: "DOUBLE"
+        case .boolean: "BOOLEAN"
+        case .decimal(let p, let s): "DECIMAL(\(p),\(s))"
+        case .date: "DATE"
+        case .timestamp: "TIMESTAMP"
+        case .binary: "BLOB"
+        case .array, .map, .struct: "VARCHAR"
+        }
+    }
+
     /// A DuckDB view over the table's files at `base`.
     public static func duckdb(table: Table, base: String) -> String {
         let root = join(base, table.location)
@@ -193,8 +212,11 @@ public enum DDL {
             out += "FROM \(reader)(\(sqlString(root + "*/*/*/*/" + file))\(formatArg), filename = true, union_by_name = true);\n"
         } else if !table.partitionKeys.isEmpty {
             let depth = String(repeating: "*/", count: table.partitionKeys.count)
+            let types = table.partitionKeys.map { "\(sqlString($0.name)): \(sqlString(duckdbType($0.type)))" }
+                .joined(separator: ", ")
             out += "SELECT *\n"
-            out += "FROM \(reader)(\(sqlString(root + depth + file))\(formatArg), hive_partitioning = true, union_by_name = true);\n"
+            out += "FROM \(reader)(\(sqlString(root + depth + file))\(formatArg), hive_partitioning = true, "
+            out += "hive_types = {\(types)}, union_by_name = true);\n"
         } else {
             out += "SELECT *\n"
             out += "FROM \(reader)(\(sqlString(root + "**/" + file))\(formatArg), union_by_name = true);\n"

@@ -170,19 +170,23 @@ struct DDLTests {
         let c = try w.catalog()
         let base = tmp.path + "/wh"
         let events = c.table(named: "events")!
-        let ddl = DDL.duckdb(table: events, base: base)
-        // Write two tiny Parquet files with DuckDB itself, then query the view.
+        let ddl = DDL.duckdb(table: events, base: base) + DDL.duckdb(table: c.table(named: "daily_clicks")!, base: base)
+        // Write tiny Parquet files with DuckDB itself, then query the views.
         let script = """
         import duckdb, sys
         con = duckdb.connect()
         con.execute("COPY (SELECT 'a' AS id, 1.5 AS score) TO '\(base)/events/2024/05/01/11/x.parquet' (FORMAT parquet)")
         con.execute("COPY (SELECT 'b' AS id, 2.5 AS score) TO '\(base)/events/2024/05/01/12/y.parquet' (FORMAT parquet)")
-        con.execute(sys.stdin.read())
+        con.execute("COPY (SELECT 7::BIGINT AS user_id, 3::BIGINT AS clicks) TO '\(base)/daily_clicks/dt=2024-05-01/region=eu/z.parquet' (FORMAT parquet)")
+        for statement in sys.stdin.read().split(";\\n"):
+            if statement.strip():
+                con.execute(statement)
         print(con.execute('SELECT id, inserted_at FROM "events" ORDER BY id').fetchall())
+        print(con.execute('SELECT user_id, clicks, dt, typeof(dt), region FROM "daily_clicks"').fetchall())
         """
         let (status, out, err) = try run(python, ["-c", script], stdin: ddl)
         #expect(status == 0, "\(err)")
-        #expect(out.trimmingCharacters(in: .whitespacesAndNewlines) == "[('a', '2024/05/01/11'), ('b', '2024/05/01/12')]")
+        #expect(out == "[('a', '2024/05/01/11'), ('b', '2024/05/01/12')]\n[(7, 3, '2024-05-01', 'VARCHAR', 'eu')]\n")
     }
 }
 
