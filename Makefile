@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-interop demo bench clean
+.PHONY: all deps venv build release test test-swift test-cli test-interop demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli
+test: test-swift test-cli test-interop
 
 test-swift: deps
 	$(SWIFT) build --build-tests
@@ -44,6 +44,11 @@ test-swift: deps
 test-cli: deps
 	$(SWIFT) build --product floe
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
+
+# Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
+# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
+test-interop: venv release
+	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 
 demo: release
 	@echo "== floe schema $(SAMPLE)"; $(RELEASE_BIN) schema $(SAMPLE)

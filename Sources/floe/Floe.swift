@@ -8,8 +8,8 @@ struct Floe: ParsableCommand {
         commandName: "floe",
         abstract: "Floe: Parquet, JSON Schema and Firehose-style conversion on one machine.",
         version: FloeVersion.string,
-        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Bench.self,
-                      WarehouseCommand.self, TableCommand.self, PartitionsCommand.self]
+        subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Rewrite.self, Validate.self,
+                      Bench.self, WarehouseCommand.self, TableCommand.self, PartitionsCommand.self]
     )
 }
 
@@ -26,6 +26,10 @@ enum FloeMain {
         } catch let e as FloeExit {
             Output.flush()
             exit(e.code)
+        } catch let e as ExitCode {
+            // A command that has already reported its outcome.
+            Output.flush()
+            exit(e.rawValue)
         } catch {
             Output.flush()
             let code = Floe.exitCode(for: error)

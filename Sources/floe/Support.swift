@@ -48,8 +48,10 @@ enum Output {
     }
 
     static func diagnostic(_ message: String) {
+        var message = Substring(message)
+        while let f = message.first, f == "\n" || f == " " { message.removeFirst() }
         let line = message.hasPrefix("floe:") || message.hasPrefix("Error:") || message.hasPrefix("Usage:")
-            ? message : "floe: \(message)"
+            ? String(message) : "floe: \(message)"
         var bytes = Array(line.utf8)
         if bytes.last != 0x0A { bytes.append(0x0A) }
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }

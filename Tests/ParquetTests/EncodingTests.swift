@@ -848,3 +848,27 @@ extension ByteArrayBuffer {
         #expect(comp.isEmpty)
     }
 }
+
+@Suite struct DictionaryGatherPathTests {
+    /// Both gather paths (single pass for short entries, two passes otherwise) give the same values, including
+    /// empty entries and entries at the very end of the dictionary bytes.
+    @Test(arguments: [0, 1, 7, 16, 17, 31, 32, 33, 100])
+    func gatherMatchesNaive(maxLen: Int) throws {
+        var dict = ByteArrayBuffer()
+        for k in 0..<50 {
+            let len = maxLen == 0 ? 0 : (k * 7) % (maxLen + 1)
+            dict.append(contentsOf: (0..<len).map { UInt8(truncatingIfNeeded: k &* 31 &+ $0) })
+        }
+        for n in [1, 13, 200, 1000] {
+            let indices = (0..<n).map { Int32(($0 * 17 + 3) % 50) }
+            var out = ByteArrayBuffer()
+            try DictionaryIndices.gather(indices: indices, dictionary: dict, into: &out)
+            #expect(out.count == n)
+            for i in 0..<n { #expect(Array(out[i]) == Array(dict[Int(indices[i])])) }
+        }
+        var out = ByteArrayBuffer()
+        #expect(throws: ParquetError.self) {
+            try DictionaryIndices.gather(indices: [0, 50], dictionary: dict, into: &out)
+        }
+    }
+}

@@ -59,6 +59,68 @@ public enum DictionaryIndices {
         }
     }
 
+    /// One pass over the indices, in blocks whose worst case (every value as long as the longest dictionary
+    /// entry) is reserved up front: copies in 16-byte moves and writes offsets as it goes. Returns false when the
+    /// two-pass path (size first, then copy) should run instead (long entries, or a dictionary much larger than
+    /// the page, where scanning it for its longest entry would cost more than it saves).
+    @inline(__always)
+    static func gatherSinglePass(_ idx: UnsafePointer<Int32>, _ n: Int, _ doffs: UnsafePointer<Int>, _ dcount: Int,
+                                 _ dictionary: ByteArrayBuffer, _ out: inout ByteArrayBuffer) throws -> Bool {
+        guard dcount > 0, dcount <= 4 * n else { return false }
+        var maxLen = 0
+        for k in 0..<dcount { maxLen = Swift.max(maxLen, doffs[k + 1] - doffs[k]) }
+        guard maxLen <= 256 else { return false }
+        let dictBytes = dictionary.bytes.count
+        guard doffs[0] >= 0, doffs[dcount] <= dictBytes else {
+            throw ParquetError.corrupt("dictionary offsets out of range")
+        }
+        let limit = UInt32(truncatingIfNeeded: dcount)
+        let span = Swift.max(16, (maxLen + 15) & ~15)
+        let block = 8192
+        try dictionary.bytes.withUnsafeBytes { dsrcBuf in
+            let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
+            var first = 0
+            while first < n {
+                let m = Swift.min(block, n - first)
+                let base0 = out.bytes.count
+                _ = try out.offsets.appendWithPointer(count: m, zero: 0) { off in
+                    _ = try out.bytes.appendWithPointer(count: m * (maxLen + 16), zero: 0) { dstp in
+                        let dst = UnsafeMutableRawPointer(dstp)
+                        var o = 0
+                        for j in 0..<m {
+                            let u = UInt32(bitPattern: idx[first + j])
+                            guard u < limit else {
+                                throw ParquetError.corrupt(
+                                    "dictionary index \(idx[first + j]) out of range (dictionary has \(dcount) entries)")
+                            }
+                            let k = Int(u)
+                            let s = doffs[k], len = doffs[k + 1] - s
+                            if s + span <= dictBytes {
+                                // The same number of 16-byte chunks for every value (predictable); the copy may
+                                // run up to 15 bytes past the value (inside the dictionary and the block's slack),
+                                // which the next value overwrites.
+                                var c = 0
+                                while c < span {
+                                    let a = (dsrc + s + c).loadUnaligned(as: SIMD16<UInt8>.self)
+                                    (dst + o + c).storeBytes(of: a, as: SIMD16<UInt8>.self)
+                                    c &+= 16
+                                }
+                            } else if len > 0 {
+                                (dst + o).copyMemory(from: dsrc + s, byteCount: len)
+                            }
+                            o += len
+                            off[j] = base0 + o
+                        }
+                        return o
+                    }
+                    return m
+                }
+                first += m
+            }
+        }
+        return true
+    }
+
     /// Appends `dictionary[i]` for each index. Index outside the dictionary → `.corrupt`.
     public static func gather(indices: UnsafeBufferPointer<Int32>, dictionary: ByteArrayBuffer,
                               into out: inout ByteArrayBuffer) throws {
@@ -69,6 +131,7 @@ public enum DictionaryIndices {
         let idx = indices.baseAddress!
         try dictionary.offsets.withUnsafeBufferPointer { dOffs in
             let doffs = dOffs.baseAddress!
+            if try gatherSinglePass(idx, n, doffs, dcount, dictionary, &out) { return }
             // one pass: validate (branch-free, clamped loads) and size the output
             var total = 0
             var bad = false
@@ -85,18 +148,21 @@ public enum DictionaryIndices {
             try dictionary.bytes.withUnsafeBytes { dsrcBuf in
                 let dsrc = dsrcBuf.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
                 _ = try out.offsets.appendWithPointer(count: n, zero: 0) { off in
-                    // 16 bytes of slack let short values be copied with two 8-byte moves
-                    _ = try out.bytes.appendWithPointer(count: total + 16, zero: 0) { dstp in
+                    // 32 bytes of slack let short values be copied with one or two 16-byte moves
+                    _ = try out.bytes.appendWithPointer(count: total + 32, zero: 0) { dstp in
                         let dst = UnsafeMutableRawPointer(dstp)
                         var o = 0
                         for i in 0..<n {
                             let k = Int(idx[i])
                             let s = doffs[k], len = doffs[k + 1] - s
                             if len <= 16 && s + 16 <= dictBytes {
-                                let a = (dsrc + s).loadUnaligned(as: UInt64.self)
-                                let b = (dsrc + s + 8).loadUnaligned(as: UInt64.self)
-                                (dst + o).storeBytes(of: a, as: UInt64.self)
-                                (dst + o + 8).storeBytes(of: b, as: UInt64.self)
+                                let a = (dsrc + s).loadUnaligned(as: SIMD16<UInt8>.self)
+                                (dst + o).storeBytes(of: a, as: SIMD16<UInt8>.self)
+                            } else if len <= 32 && s + 32 <= dictBytes {
+                                let a = (dsrc + s).loadUnaligned(as: SIMD16<UInt8>.self)
+                                let b = (dsrc + s + 16).loadUnaligned(as: SIMD16<UInt8>.self)
+                                (dst + o).storeBytes(of: a, as: SIMD16<UInt8>.self)
+                                (dst + o + 16).storeBytes(of: b, as: SIMD16<UInt8>.self)
                             } else if len > 0 {
                                 guard s >= 0, s + len <= dictBytes else {
                                     throw ParquetError.corrupt("dictionary offsets out of range")

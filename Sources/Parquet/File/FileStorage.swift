@@ -73,4 +73,11 @@ final class FileStorage: @unchecked Sendable {
     }
 
     var all: UnsafeRawBufferPointer { bytes(0..<count) }
+
+    /// Lets the kernel drop the mapped pages from this process (they are read again from the page cache when
+    /// touched). Keeps a long sequential pass (e.g. a rewrite) from accumulating the whole file in its RSS.
+    func releaseResidentPages() {
+        guard mapped, let b = base, count > 0 else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: b), count, MADV_DONTNEED)
+    }
 }

@@ -138,6 +138,11 @@ public final class ParquetFile: @unchecked Sendable {
         return try reader.read(storage.bytes(range))
     }
 
+    /// Drops the file's memory-mapped pages from the process's resident set (decoded data is unaffected).
+    public func releaseResidentPages() {
+        storage.releaseResidentPages()
+    }
+
     /// Decodes the selected columns (all when nil) of one row group.
     public func readRowGroup(_ rowGroup: Int, columns: [Int]? = nil, options: ReadOptions = ReadOptions()) throws
         -> [ColumnData]

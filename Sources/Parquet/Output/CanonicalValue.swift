@@ -1,7 +1,15 @@
+extension ColumnValues {
+    /// Appends value `i` as canonical JSON, interpreted by `format`.
+    @inline(__always)
+    public func appendCanonical(index i: Int, format: LeafFormat, to out: inout [UInt8]) {
+        CanonicalValue.append(self, index: i, format: format, to: &out)
+    }
+}
+
 /// Appends one stored value as canonical JSON, interpreted by its `LeafFormat`.
 public enum CanonicalValue {
     @inline(__always)
-    public static func append(_ v: ColumnValues, index i: Int, format: LeafFormat, to out: inout [UInt8]) {
+    public static func append(_ v: borrowing ColumnValues, index i: Int, format: LeafFormat, to out: inout [UInt8]) {
         switch format {
         case .boolean:
             CanonicalFormat.appendBool(v.booleans[i], to: &out)
@@ -55,7 +63,7 @@ public enum CanonicalValue {
 
     /// A value of a storage type that has no byte representation in `format` (defensive; formats are resolved
     /// per physical type, so this prints the plain value).
-    static func appendStorage(_ v: ColumnValues, _ i: Int, to out: inout [UInt8]) {
+    static func appendStorage(_ v: borrowing ColumnValues, _ i: Int, to out: inout [UInt8]) {
         switch v.physicalType {
         case .boolean: CanonicalFormat.appendBool(v.booleans[i], to: &out)
         case .int32: CanonicalFormat.appendInt64(Int64(v.int32s[i]), to: &out)
@@ -70,7 +78,7 @@ public enum CanonicalValue {
     }
 
     @inline(__always)
-    static func withBytes(_ v: ColumnValues, _ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+    static func withBytes(_ v: borrowing ColumnValues, _ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
         if v.physicalType == .byteArray {
             v.byteArrays.withValue(i, body)
         } else {

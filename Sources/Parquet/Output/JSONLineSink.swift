@@ -4,15 +4,22 @@ public struct JSONLineSink: RecordSink {
     public var out: [UInt8] = []
     /// For the last record: byte offsets in `out` where each top-level value starts and ends.
     public var fieldRanges: [Range<Int>] = []
-    let values: [ColumnValues]
-    let formats: [LeafFormat]
+    /// Values live in a class so reading them while `out` is written needs no copy of a column's buffers.
+    final class Store {
+        let values: [ColumnValues]
+        let formats: [LeafFormat]
+        init(_ columns: [ColumnData]) {
+            values = columns.map(\.values)
+            formats = columns.map { LeafFormat($0.descriptor) }
+        }
+    }
+    let store: Store
     private var firstInObject: [Bool] = []
     private var depth = 0
     private var fieldStart = 0
 
     public init(columns: [ColumnData]) {
-        values = columns.map(\.values)
-        formats = columns.map { LeafFormat($0.descriptor) }
+        store = Store(columns)
         out.reserveCapacity(1 << 16)
         firstInObject.reserveCapacity(16)
     }
@@ -67,6 +74,6 @@ public struct JSONLineSink: RecordSink {
     public mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
     public mutating func value(column: Int, index: Int) throws {
-        CanonicalValue.append(values[column], index: index, format: formats[column], to: &out)
+        store.values[column].appendCanonical(index: index, format: store.formats[column], to: &out)
     }
 }

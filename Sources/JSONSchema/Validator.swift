@@ -1,0 +1,103 @@
+// Public entry point: compile a schema once, validate many instances.
+
+/// Compilation options.
+public struct ValidatorOptions: Sendable {
+    /// The draft of schema resources without `$schema` (CLI `--draft`; default 2020-12).
+    public var defaultDraft: SchemaDraft
+    /// Assert `format` with `FormatChecker` instead of treating it as an annotation.
+    public var assertFormat: Bool
+
+    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false) {
+        self.defaultDraft = defaultDraft
+        self.assertFormat = assertFormat
+    }
+}
+
+/// A compiled JSON Schema (drafts 4, 6, 7, 2019-09, 2020-12). Immutable and thread-safe once built.
+public final class JSONSchemaValidator: @unchecked Sendable {
+    let root: SchemaNode
+    let tracksDynamicScope: Bool
+    /// The draft of the root schema resource.
+    public let draft: SchemaDraft
+    /// The root's base URI.
+    public let baseURI: String
+
+    /// Compiles `schema`, whose retrieval URI is `baseURI` (e.g. `file:///abs/path.json`).
+    public init(schema: JSONValue, baseURI: String = "urn:floe:schema", registry: SchemaRegistry = SchemaRegistry(),
+                options: ValidatorOptions = ValidatorOptions()) throws(SchemaError)
+    {
+        let compiler = Compiler(registry: registry, defaultDraft: options.defaultDraft, assertFormat: options.assertFormat)
+        let doc = try compiler.addDocument(schema, uri: baseURI, draft: options.defaultDraft)
+        root = try compiler.compileRoot(SchemaLocation(doc: doc, pointer: []))
+        tracksDynamicScope = compiler.usesDynamicScope
+        self.baseURI = root.resource.uri
+        var d = options.defaultDraft
+        if case .object(let o) = schema, case .string(let s)? = o["$schema"] {
+            d = SchemaDraft(metaSchemaURI: s) ?? d
+        }
+        draft = d
+    }
+
+    /// Reads, parses and compiles the schema file at `path` (base URI `file://` + absolute path).
+    public convenience init(path: String, registry: SchemaRegistry = SchemaRegistry(),
+                            options: ValidatorOptions = ValidatorOptions()) throws(SchemaError)
+    {
+        let doc = try SchemaRegistry.loadFile(path)
+        try self.init(schema: doc, baseURI: FileSystem.fileURI(path), registry: registry, options: options)
+    }
+
+    /// The fast boolean path: short-circuits on the first failure and allocates nothing on valid input
+    /// (schemas using `$dynamicRef`/`$recursiveRef` or `unevaluated*` may allocate bookkeeping).
+    public func isValid(_ instance: JSONValue) -> Bool {
+        var ctx = EvalContext(trackScope: tracksDynamicScope, collect: false)
+        return Evaluator.validate(root, instance, &ctx)
+    }
+
+    /// The error-collecting path: every failure with its instance and keyword locations.
+    /// `verbose` also records passing keywords (for `OutputFormat.verbose`).
+    public func validate(_ instance: JSONValue, verbose: Bool = false) -> ValidationResult {
+        var ctx = EvalContext(trackScope: tracksDynamicScope, collect: true, verbose: verbose)
+        let ok = Evaluator.validate(root, instance, &ctx)
+        return ValidationResult(valid: ok, units: ctx.units)
+    }
+
+    /// The result in `format` (`flag` uses the fast path).
+    public func output(_ instance: JSONValue, format: OutputFormat) -> JSONValue {
+        if format == .flag { return .object(JSONObject([("valid", .bool(isValid(instance)))])) }
+        return validate(instance, verbose: format == .verbose).output(format)
+    }
+
+    /// Validates a schema document against the meta-schema of its draft (`$schema`, else `defaultDraft`),
+    /// or against the custom meta-schema its `$schema` names (resolved through `registry`).
+    public static func validateAgainstMetaSchema(_ schema: JSONValue, registry: SchemaRegistry = SchemaRegistry(),
+                                                 defaultDraft: SchemaDraft = .draft2020_12) throws(SchemaError) -> ValidationResult
+    {
+        var metaURI = defaultDraft.metaSchemaURI
+        if case .object(let o) = schema, case .string(let s)? = o["$schema"] { metaURI = s }
+        let ref = JSONValue.object(JSONObject([("$ref", .string(metaURI))]))
+        let v = try JSONSchemaValidator(schema: ref, baseURI: "urn:floe:metaschema-check", registry: registry,
+                                        options: ValidatorOptions(defaultDraft: SchemaDraft(metaSchemaURI: metaURI) ?? defaultDraft))
+        return v.validate(schema)
+    }
+}
+
+extension JSONSchemaValidator {
+    /// Validates raw JSON bytes: `nil` when they are not one valid JSON document.
+    /// Streams the tokens for the common keywords (no tree, no allocation on typical valid input).
+    public func isValid(bytes: UnsafeRawBufferPointer) -> Bool? {
+        if !tracksDynamicScope {
+            var t = JSONTokenizer(bytes)
+            do {
+                let tok = try t.next()
+                if tok == .endOfDocument { return nil }
+                if try StreamValidator.validate(root, tok, &t, 0) {
+                    return try t.next() == .endOfDocument ? true : nil
+                }
+            } catch {
+                return nil
+            }
+        }
+        guard let v = try? JSONParser.parse(bytes) else { return nil }
+        return isValid(v)
+    }
+}

@@ -1,0 +1,536 @@
+// The Parquet file writer: columnar batches (`ColumnData`, the reader's own buffers) or rows (`ParquetValue`) in,
+// a Parquet file out. Pages are encoded and compressed as they fill; a row group's compressed chunks are held
+// in memory until the row group is complete, then written. `close()` writes the page index and the footer into
+// a temporary file next to the destination and renames it into place.
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public final class ParquetWriter {
+    public let schema: Schema
+    public let options: WriterOptions
+    public let path: String
+    /// Footer key/value metadata (from the options; callers may add more before `close()`).
+    public var keyValueMetadata: [KeyValue]
+
+    private let elements: [SchemaElement]
+    private var writers: [ColumnChunkWriter]
+    private var fd: Int32
+    private let tempPath: String
+    private var offset: Int64 = 0
+    private var rowGroups: [RowGroup] = []
+    /// Per row group, per column: page records and whether a column index may be written (for the page index).
+    private var pageIndexInfo: [[(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)]] = []
+    private var rowGroupRows: Int64 = 0
+    private var totalRows: Int64 = 0
+    private var closed = false
+    private var rowBytesEstimate: Int?
+    /// Spill file (unlinked) and, per column, the segments of its pages moved there in the open row group.
+    private var spillFD: Int32 = -1
+    private var spillOffset: Int64 = 0
+    private var spilled: [[(offset: Int64, length: Int)]] = []
+    private let threads: Int
+    /// Most rows per parallel step (columns encode independently within a step; row groups close between steps).
+    private static let stepRows = 1 << 20
+
+    /// Creates the writer; the file appears at `path` only when `close()` succeeds.
+    public init(path: String, schema: Schema, options: WriterOptions = WriterOptions(),
+                elements: [SchemaElement]? = nil) throws {
+        self.path = path
+        self.schema = schema
+        self.options = options
+        self.keyValueMetadata = options.keyValueMetadata
+        self.elements = elements ?? schema.elements
+        var ws: [ColumnChunkWriter] = []
+        for c in schema.columns { ws.append(try ColumnChunkWriter(descriptor: c, options: options)) }
+        writers = ws
+        for p in options.columnEncodings.keys where !schema.columns.contains(where: { $0.dottedPath == p }) {
+            throw ParquetError.invalidArgument("--encoding: no column '\(p)' in the schema")
+        }
+        for p in options.bloomFilters.keys where !schema.columns.contains(where: { $0.dottedPath == p }) {
+            throw ParquetError.invalidArgument("--bloom-filter: no column '\(p)' in the schema")
+        }
+        threads = max(1, options.threads ?? ProcessInfoLite.activeCores)
+        // temp file in the same directory
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var rnd = SystemRandomNumberGenerator()
+        tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).\(getpid())-\(String(rnd.next() as UInt32, radix: 16)).tmp"
+        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw ParquetError.io("cannot create \(tempPath): \(String(cString: strerror(errno)))")
+        }
+        try writeBytes(Array("PAR1".utf8))
+    }
+
+    deinit {
+        if !closed { abort() }
+    }
+
+    /// Drops the partial file (the destination is left untouched).
+    public func abort() {
+        guard !closed else { return }
+        closed = true
+        if fd >= 0 { _ = Glibc.close(fd) }
+        fd = -1
+        if spillFD >= 0 { _ = Glibc.close(spillFD) }
+        spillFD = -1
+        unlink(tempPath)
+    }
+
+    /// Small writes are gathered here and written in one call.
+    private var staging: [UInt8] = []
+
+    /// Writes `bytes` through the staging buffer (large arrays go straight to the file).
+    private func writeBytes(_ bytes: [UInt8]) throws {
+        if bytes.count < 1 << 16 {
+            staging.append(contentsOf: bytes)
+            offset += Int64(bytes.count)
+            if staging.count >= 1 << 20 { try flushStaging() }
+            return
+        }
+        try flushStaging()
+        try writeRaw(bytes)
+        offset += Int64(bytes.count)
+    }
+
+    private func flushStaging() throws {
+        guard !staging.isEmpty else { return }
+        try writeRaw(staging)
+        staging.removeAll(keepingCapacity: true)
+    }
+
+    private func writeRaw(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { p in
+            var done = 0
+            while done < p.count {
+                let r = Glibc.write(fd, p.baseAddress! + done, p.count - done)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
+                }
+                done += r
+            }
+        }
+    }
+
+    // MARK: - input
+
+    /// Rows in a batch column (levels with repetition level 0).
+    static func rowCount(_ c: ColumnData) -> Int {
+        if c.descriptor.maxRepetitionLevel == 0 { return c.levelCount }
+        var n = 0
+        c.repetitionLevels.withUnsafeBufferPointer { r in for x in r[0..<c.levelCount] where x == 0 { n += 1 } }
+        return n
+    }
+
+    /// Checks a batch against the schema; fills in implicit levels; returns the row count.
+    private func normalize(_ columns: inout [ColumnData]) throws -> Int {
+        guard columns.count == schema.columns.count else {
+            throw ParquetError.invalidArgument("batch has \(columns.count) columns, the schema has \(schema.columns.count) leaf columns")
+        }
+        var rows: Int?
+        for i in columns.indices {
+            let want = schema.columns[i]
+            let c = columns[i]
+            let path = want.dottedPath
+            guard c.values.physicalType == want.physicalType else {
+                throw ParquetError.invalidArgument("column \(path): batch holds \(c.values.physicalType) values, the schema says \(want.physicalType)")
+            }
+            if want.physicalType == .fixedLenByteArray && c.values.fixed.width != want.typeLength {
+                throw ParquetError.invalidArgument("column \(path): values are \(c.values.fixed.width) bytes wide, the schema says \(want.typeLength)")
+            }
+            if c.levelCount == 0 && want.maxDefinitionLevel == 0 && want.maxRepetitionLevel == 0 {
+                columns[i].levelCount = c.values.count
+            }
+            let n = columns[i].levelCount
+            if want.maxDefinitionLevel > 0 {
+                if columns[i].definitionLevels.count < n {
+                    guard columns[i].definitionLevels.isEmpty, c.values.count == n else {
+                        throw ParquetError.invalidArgument("column \(path): \(columns[i].definitionLevels.count) definition levels for \(n) entries")
+                    }
+                    columns[i].definitionLevels = [Int16](repeating: Int16(want.maxDefinitionLevel), count: n)
+                }
+                let md = Int16(want.maxDefinitionLevel)
+                var present = 0
+                var bad = false
+                columns[i].definitionLevels.withUnsafeBufferPointer { d in
+                    for x in d[0..<n] {
+                        if x == md { present += 1 }
+                        bad = bad || x < 0 || x > md
+                    }
+                }
+                if bad { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
+                guard present <= c.values.count else {
+                    throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
+                }
+            } else if c.values.count < n {
+                throw ParquetError.invalidArgument("column \(path): \(n) entries but only \(c.values.count) values")
+            }
+            if want.maxRepetitionLevel > 0 {
+                guard columns[i].repetitionLevels.count >= n else {
+                    throw ParquetError.invalidArgument("column \(path): \(columns[i].repetitionLevels.count) repetition levels for \(n) entries")
+                }
+                if n > 0 && columns[i].repetitionLevels[0] != 0 {
+                    throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(columns[i].repetitionLevels[0]))")
+                }
+                let mr = Int16(want.maxRepetitionLevel)
+                if columns[i].repetitionLevels[0..<n].contains(where: { $0 < 0 || $0 > mr }) {
+                    throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
+                }
+            }
+            columns[i].descriptor = want
+            let r = Self.rowCount(columns[i])
+            if let rows, rows != r {
+                throw ParquetError.invalidArgument("column \(path) holds \(r) rows, column \(schema.columns[0].dottedPath) holds \(rows)")
+            }
+            rows = r
+        }
+        return rows ?? 0
+    }
+
+    /// Writes a batch of whole rows given as leaf columns in schema order (dense values + levels, as the reader
+    /// produces them).
+    public func write(columns input: [ColumnData]) throws {
+        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        var columns = input
+        let rows = try normalize(&columns)
+        if columns.isEmpty {
+            totalRows += Int64(rows)
+            rowGroupRows += Int64(rows)
+            return
+        }
+        var cursors = [(level: Int, value: Int)](repeating: (0, 0), count: columns.count)
+        var done = 0
+        while done < rows {
+            var step = min(rows - done, Self.stepRows, options.rowGroupRows - Int(rowGroupRows))
+            // keep row groups near their byte target: estimate bytes per row from what is buffered (or, at the
+            // start of a row group, from earlier ones; the very first step probes with a few rows)
+            if rowGroupRows > 0 {
+                let buffered = writers.reduce(0) { $0 + $1.bufferedBytes }
+                let est = max(1, buffered / Int(rowGroupRows))
+                rowBytesEstimate = est
+                let budget = max(0, options.rowGroupSize - buffered)
+                step = max(1, min(step, budget / est + 1))
+            } else if let est = rowBytesEstimate {
+                step = max(1, min(step, options.rowGroupSize / est + 1))
+            } else {
+                step = min(step, 128)
+            }
+            step = max(1, step)
+            let batch = columns
+            let n = step
+            if threads > 1 && writers.count > 1 {
+                let box = ParallelBox(writers: writers, cursors: cursors)
+                defer { box.release() }
+                let order = writers.indices.sorted { writers[$0].bufferedBytes > writers[$1].bufferedBytes }
+                let next = AtomicCounter()
+                DispatchQueue.concurrentPerform(iterations: min(threads, writers.count)) { _ in
+                    while true {
+                        let k = next.next()
+                        if k >= order.count { break }
+                        let i = order[k]
+                        box.writers[i].append(batch[i], cursor: &box.cursors[i], rows: n)
+                    }
+                }
+                for i in cursors.indices { cursors[i] = box.cursors[i] }
+            } else {
+                for i in writers.indices { writers[i].append(batch[i], cursor: &cursors[i], rows: n) }
+            }
+            done += step
+            rowGroupRows += Int64(step)
+            totalRows += Int64(step)
+            let buffered = writers.reduce(0) { $0 + $1.bufferedBytes }
+            rowBytesEstimate = max(1, buffered / max(1, Int(rowGroupRows)))
+            if rowGroupRows >= options.rowGroupRows || buffered >= options.rowGroupSize {
+                try flushRowGroup()
+            } else if let limit = options.spillThreshold, writers.reduce(0, { $0 + $1.heldPageBytes }) > limit {
+                try spill()
+            }
+        }
+    }
+
+    /// Moves every column's finished pages to the spill file.
+    private func spill() throws {
+        if spillFD < 0 {
+            let p = tempPath + ".spill"
+            spillFD = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard spillFD >= 0 else { throw ParquetError.io("cannot create \(p): \(String(cString: strerror(errno)))") }
+            unlink(p)
+        }
+        if spilled.count != writers.count { spilled = Array(repeating: [], count: writers.count) }
+        for (i, w) in writers.enumerated() {
+            let pages = w.takePages()
+            var buf = [UInt8]()
+            buf.reserveCapacity(pages.reduce(0) { $0 + $1.count })
+            for p in pages { buf.append(contentsOf: p) }
+            guard !buf.isEmpty else { continue }
+            try buf.withUnsafeBytes { b in
+                var done = 0
+                while done < b.count {
+                    let r = pwrite(spillFD, b.baseAddress! + done, b.count - done, off_t(spillOffset) + off_t(done))
+                    if r < 0 {
+                        if errno == EINTR { continue }
+                        throw ParquetError.io("spill write failed: \(String(cString: strerror(errno)))")
+                    }
+                    done += r
+                }
+            }
+            spilled[i].append((spillOffset, buf.count))
+            spillOffset += Int64(buf.count)
+        }
+        releaseFreedMemory()
+    }
+
+    /// Copies spilled pages of column `i` into the output.
+    private func writeSpilled(_ i: Int) throws {
+        guard i < spilled.count else { return }
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        for seg in spilled[i] {
+            var done = 0
+            while done < seg.length {
+                let n = min(buf.count, seg.length - done)
+                let r = buf.withUnsafeMutableBytes { pread(spillFD, $0.baseAddress!, n, off_t(seg.offset) + off_t(done)) }
+                if r < 0 && errno == EINTR { continue }
+                guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
+                try writeBytes(r == buf.count ? buf : Array(buf[0..<r]))
+                done += r
+            }
+        }
+    }
+
+    /// Writes rows of JSON-like values (`.object` per row, fields by name) through record shredding.
+    public func write(rows: [ParquetValue]) throws {
+        var shredder = RecordShredder(schema: schema)
+        for r in rows { try shredder.append(r) }
+        try write(columns: shredder.take())
+    }
+
+    /// Closes the current row group (no-op when it is empty).
+    public func flushRowGroup() throws {
+        guard rowGroupRows > 0 else { return }
+        var chunks: [FinishedChunk] = []
+        if threads > 1 && writers.count > 1 {
+            let box = FinishBox(count: writers.count)
+            let ws = writers
+            DispatchQueue.concurrentPerform(iterations: ws.count) { i in
+                do { box.set(i, try ws[i].finish()) } catch { box.fail(error) }
+            }
+            if let e = box.error { throw e }
+            chunks = box.results.map { $0! }
+        } else {
+            for w in writers { chunks.append(try w.finish()) }
+        }
+        let start = offset
+        var columns: [ColumnChunk] = []
+        var info: [(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)] = []
+        var totalUncompressed: Int64 = 0
+        for (i, var ch) in chunks.enumerated() {
+            let chunkStart = offset
+            if !ch.dictionaryPage.isEmpty {
+                ch.meta.dictionaryPageOffset = chunkStart
+                try writeBytes(ch.dictionaryPage)
+            }
+            ch.meta.dataPageOffset = offset
+            let dataStart = offset
+            try writeSpilled(i)
+            for page in ch.dataPages { try writeBytes(page) }
+            for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
+            totalUncompressed += ch.meta.totalUncompressedSize
+            columns.append(ColumnChunk(fileOffset: chunkStart, metaData: ch.meta))
+            info.append((ch.pages, ch.columnIndexAllowed, schema.columns[i].physicalType == .byteArray))
+        }
+        let compressed = offset - start
+        // Bloom filters follow the row group's chunks.
+        for (i, ch) in chunks.enumerated() {
+            if let f = ch.bloomFilter {
+                let bytes = f.serialized()
+                columns[i].metaData?.bloomFilterOffset = offset
+                columns[i].metaData?.bloomFilterLength = Int32(bytes.count)
+                try writeBytes(bytes)
+            }
+        }
+        rowGroups.append(RowGroup(columns: columns, totalByteSize: totalUncompressed, numRows: rowGroupRows,
+                                  sortingColumns: options.sortingColumns, fileOffset: start,
+                                  totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
+        pageIndexInfo.append(info)
+        rowGroupRows = 0
+        chunks = []
+        releaseFreedMemory()
+        if spillFD >= 0 {
+            spilled = []
+            spillOffset = 0
+            _ = ftruncate(spillFD, 0)
+        }
+    }
+
+    /// Writes the last row group, the page index and the footer, then renames the file into place.
+    public func close() throws {
+        guard !closed else { throw ParquetError.invalidArgument("writer is already closed") }
+        do {
+            if rowGroupRows > 0 || (rowGroups.isEmpty && totalRows > 0) { try flushRowGroup() }
+            if options.pageIndex { try writePageIndex() }
+            let orders = [ColumnOrder](repeating: .typeDefinedOrder, count: schema.columns.count)
+            let meta = FileMetaData(version: 2, schema: elements, numRows: totalRows, rowGroups: rowGroups,
+                                    keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata,
+                                    createdBy: options.createdBy, columnOrders: orders.isEmpty ? nil : orders)
+            var footer = meta.serialize()
+            let len = UInt32(footer.count)
+            for k in 0..<4 { footer.append(UInt8(truncatingIfNeeded: len >> UInt32(8 * k))) }
+            footer.append(contentsOf: Array("PAR1".utf8))
+            try writeBytes(footer)
+            try flushStaging()
+            if options.fsync && fsync(fd) != 0 {
+                throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
+            }
+            if spillFD >= 0 { _ = Glibc.close(spillFD); spillFD = -1 }
+            if Glibc.close(fd) != 0 { fd = -1; throw ParquetError.io("close failed: \(String(cString: strerror(errno)))") }
+            fd = -1
+            if rename(tempPath, path) != 0 {
+                throw ParquetError.io("cannot rename into \(path): \(String(cString: strerror(errno)))")
+            }
+            closed = true
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Bytes written so far (the file offset).
+    public var bytesWritten: Int64 { offset }
+    public var rowsWritten: Int64 { totalRows }
+
+    // MARK: - page index
+
+    private func writePageIndex() throws {
+        // all column indexes first, then all offset indexes (as arrow and parquet-mr do)
+        for (g, rg) in pageIndexInfo.enumerated() {
+            for (c, info) in rg.enumerated() where info.columnIndex && !info.pages.isEmpty {
+                let ci = makeColumnIndex(info.pages, column: c)
+                let bytes = ci.serialize()
+                rowGroups[g].columns[c].columnIndexOffset = offset
+                rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
+                try writeBytes(bytes)
+            }
+        }
+        for (g, rg) in pageIndexInfo.enumerated() {
+            for (c, info) in rg.enumerated() where !info.pages.isEmpty {
+                let oi = OffsetIndex(
+                    pageLocations: info.pages.map {
+                        PageLocation(offset: Int64($0.offset), compressedPageSize: Int32($0.size), firstRowIndex: $0.firstRow)
+                    },
+                    unencodedByteArrayDataBytes: info.isByteArray ? info.pages.map(\.unencodedBytes) : nil)
+                let bytes = oi.serialize()
+                rowGroups[g].columns[c].offsetIndexOffset = offset
+                rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
+                try writeBytes(bytes)
+            }
+        }
+        pageIndexInfo = []
+    }
+
+    private func makeColumnIndex(_ pages: [PageRecord], column: Int) -> ColumnIndex {
+        let d = schema.columns[column]
+        let order = StatisticsOrder(d)
+        var asc = true, desc = true
+        var prev: PageRecord?
+        for p in pages where !p.nullPage {
+            if let q = prev {
+                let cmin = compareBound(q.min, p.min, order), cmax = compareBound(q.max, p.max, order)
+                if cmin > 0 || cmax > 0 { asc = false }
+                if cmin < 0 || cmax < 0 { desc = false }
+            }
+            prev = p
+        }
+        let boundary: BoundaryOrder = asc ? .ascending : (desc ? .descending : .unordered)
+        return ColumnIndex(
+            nullPages: pages.map(\.nullPage), minValues: pages.map(\.min), maxValues: pages.map(\.max),
+            boundaryOrder: boundary, nullCounts: pages.map(\.nullCount),
+            repetitionLevelHistograms: d.maxRepetitionLevel > 0 ? pages.flatMap(\.repHist) : nil,
+            definitionLevelHistograms: d.maxDefinitionLevel > 0 ? pages.flatMap(\.defHist) : nil)
+    }
+}
+
+/// Compares two PLAIN-encoded statistics bounds in a column's order.
+func compareBound(_ a: [UInt8], _ b: [UInt8], _ order: StatisticsOrder) -> Int {
+    func load<T: FixedWidthInteger>(_ x: [UInt8], _: T.Type) -> T {
+        var v: T = 0
+        for (i, byte) in x.prefix(MemoryLayout<T>.size).enumerated() { v |= T(truncatingIfNeeded: byte) << (8 * i) }
+        return v
+    }
+    func cmp<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x > y ? 1 : 0) }
+    switch order {
+    case .none: return 0
+    case .boolean: return cmp(a.first ?? 0, b.first ?? 0)
+    case .int32: return cmp(load(a, Int32.self), load(b, Int32.self))
+    case .uint32: return cmp(load(a, UInt32.self), load(b, UInt32.self))
+    case .int64: return cmp(load(a, Int64.self), load(b, Int64.self))
+    case .uint64: return cmp(load(a, UInt64.self), load(b, UInt64.self))
+    case .float: return cmp(Float(bitPattern: load(a, UInt32.self)), Float(bitPattern: load(b, UInt32.self)))
+    case .double: return cmp(Double(bitPattern: load(a, UInt64.self)), Double(bitPattern: load(b, UInt64.self)))
+    case .float16: return cmp(halfToFloat(load(a, UInt16.self)), halfToFloat(load(b, UInt16.self)))
+    case .bytes: return a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareBytes(x.baseAddress, x.count, y.baseAddress, y.count) } }
+    case .decimalBytes: return a.withUnsafeBytes { x in b.withUnsafeBytes { y in compareSignedBigEndian(x, y) } }
+    }
+}
+
+/// Returns freed heap memory to the system (glibc keeps freed large blocks once its mmap threshold has grown,
+/// which would make the resident set creep with every row group).
+func releaseFreedMemory() {
+    #if canImport(Glibc)
+    _ = glibcMallocTrim(0)
+    #endif
+}
+
+#if canImport(Glibc)
+@_silgen_name("malloc_trim")
+private func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
+
+// MARK: - parallel helpers
+
+private final class ParallelBox: @unchecked Sendable {
+    let writers: [ColumnChunkWriter]
+    let cursors: UnsafeMutablePointer<(level: Int, value: Int)>
+    init(writers: [ColumnChunkWriter], cursors: [(level: Int, value: Int)]) {
+        self.writers = writers
+        self.cursors = .allocate(capacity: max(1, cursors.count))
+        self.cursors.initialize(from: cursors, count: cursors.count)
+    }
+    func release() { cursors.deallocate() }
+}
+
+private final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private var lock = pthread_mutex_t()
+    init() { pthread_mutex_init(&lock, nil) }
+    deinit { pthread_mutex_destroy(&lock) }
+    func next() -> Int {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        let v = value
+        value += 1
+        return v
+    }
+}
+
+private final class FinishBox: @unchecked Sendable {
+    var results: [FinishedChunk?]
+    var error: Error?
+    private var lock = pthread_mutex_t()
+    init(count: Int) {
+        results = [FinishedChunk?](repeating: nil, count: count)
+        pthread_mutex_init(&lock, nil)
+    }
+    deinit { pthread_mutex_destroy(&lock) }
+    func set(_ i: Int, _ r: FinishedChunk) {
+        pthread_mutex_lock(&lock); results[i] = r; pthread_mutex_unlock(&lock)
+    }
+    func fail(_ e: Error) {
+        pthread_mutex_lock(&lock); error = e; pthread_mutex_unlock(&lock)
+    }
+}

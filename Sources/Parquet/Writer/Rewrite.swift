@@ -1,0 +1,109 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Rewriting a Parquet file with other writer settings (`floe rewrite`), and the write benchmark (`floe bench write`).
+
+public enum ParquetRewrite {
+    public struct Result: Sendable {
+        public var rows: Int64
+        public var bytes: Int64
+        /// Seconds spent in the writer (encoding, compression, I/O), reading excluded.
+        public var writeSeconds: Double
+        public var totalSeconds: Double
+
+        /// `{"op":"write","bytes":N,"rows":N,"seconds":S,"mb_per_s":X}` (bytes of the written file, writer time).
+        public var jsonLine: String {
+            func fmt(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
+            let mbps = writeSeconds > 0 ? Double(bytes) / 1e6 / writeSeconds : 0
+            return "{\"op\":\"write\",\"bytes\":\(bytes),\"rows\":\(rows),\"seconds\":\(fmt(writeSeconds)),\"mb_per_s\":\(fmt(mbps))}"
+        }
+    }
+
+    /// Reads `input` row group by row group and writes the same rows and schema (and key/value metadata) to
+    /// `output`. Memory: one decoded input row group plus the writer's open row group.
+    @discardableResult
+    public static func rewrite(input: String, output: String, options: WriterOptions = WriterOptions(),
+                               readOptions: ReadOptions = ReadOptions()) throws -> Result {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let file = try ParquetFile(path: input)
+        var opts = options
+        if opts.keyValueMetadata.isEmpty, let kv = file.metadata.keyValueMetadata { opts.keyValueMetadata = kv }
+        let writer = try ParquetWriter(path: output, schema: file.schema, options: opts,
+                                       elements: rootedElements(file.metadata.schema))
+        var writing = Duration.zero
+        do {
+            for g in 0..<file.rowGroupCount {
+                let cols = try readRowGroup(file, g, readOptions, threads: opts.threads)
+                file.releaseResidentPages()
+                let s = clock.now
+                if cols.isEmpty {
+                    // no leaf columns: nothing to write
+                } else {
+                    try writer.write(columns: cols)
+                }
+                writing += clock.now - s
+                releaseFreedMemory()
+            }
+            let s = clock.now
+            try writer.close()
+            writing += clock.now - s
+        } catch {
+            writer.abort()
+            throw error
+        }
+        func secs(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        }
+        return Result(rows: writer.rowsWritten, bytes: writer.bytesWritten, writeSeconds: secs(writing),
+                      totalSeconds: secs(clock.now - t0))
+    }
+
+    /// Decodes a row group's columns, in parallel over columns.
+    static func readRowGroup(_ file: ParquetFile, _ g: Int, _ options: ReadOptions, threads: Int?) throws -> [ColumnData] {
+        let n = file.schema.columns.count
+        let workers = max(1, min(threads ?? ProcessInfoLite.activeCores, n))
+        if workers <= 1 { return try file.readRowGroup(g, options: options) }
+        final class Box: @unchecked Sendable {
+            var out: [ColumnData?]
+            var error: Error?
+            let lock = NSLockLite()
+            init(_ n: Int) { out = [ColumnData?](repeating: nil, count: n) }
+        }
+        let box = Box(n)
+        DispatchQueue.concurrentPerform(iterations: n) { c in
+            do {
+                let d = try file.readColumn(rowGroup: g, column: c, options: options)
+                box.lock.locked { box.out[c] = d }
+            } catch {
+                box.lock.locked { box.error = error }
+            }
+        }
+        if let e = box.error { throw e }
+        return box.out.map { $0! }
+    }
+
+    /// The input's schema elements as they are (names, annotations, field ids), with a root that has no repetition.
+    static func rootedElements(_ e: [SchemaElement]) -> [SchemaElement] {
+        var out = e
+        if !out.isEmpty {
+            out[0].repetitionType = nil
+            out[0].type = nil
+        }
+        return out
+    }
+}
+
+/// A minimal pthread mutex.
+final class NSLockLite: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() { pthread_mutex_init(&m, nil) }
+    deinit { pthread_mutex_destroy(&m) }
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&m)
+        defer { pthread_mutex_unlock(&m) }
+        return try body()
+    }
+}
