@@ -8,6 +8,8 @@ let package = Package(
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "JSON", targets: ["JSON"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        .library(name: "Firehose", targets: ["Firehose"]),
+        .library(name: "Warehouse", targets: ["Warehouse"]),
         .executable(name: "floe", targets: ["floe"]),
     ],
     dependencies: [
@@ -25,15 +27,19 @@ let package = Package(
         ),
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema"]),
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON"]),
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "JSON", "JSONSchema",
+                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

@@ -1,0 +1,271 @@
+// The warehouse catalog: database, tables and partitions, and its JSON form.
+//
+// File `DIR/floe-catalog.json` (pretty-printed, 2-space indent, members in this order):
+//
+//     {
+//       "format": "floe-warehouse-catalog",
+//       "format_version": 1,                 // layout of this file; readers reject a newer one
+//       "version": 12,                       // +1 on every write (optimistic checks, debugging)
+//       "database": "analytics",
+//       "created_at": "2024-05-01T12:00:00Z",
+//       "updated_at": "2024-05-01T13:00:02Z",
+//       "tables": [                          // sorted by name
+//         {
+//           "name": "events",                // lower case [a-z0-9_]+
+//           "kind": "streaming",             // plain | streaming (input, hourly folders) | batch
+//           "format": "parquet",             // parquet | json (NDJSON files)
+//           "location": "events/",           // relative to DIR; always "<name>/"
+//           "columns": [{"name": "id", "type": "string", "comment": "optional"}],
+//           "partition_keys": [{"name": "inserted_at", "type": "string"}],
+//           "properties": {"owner": "team-a"},
+//           "created_at": "2024-05-01T12:00:00Z",
+//           "partitions": [                  // sorted by values
+//             {"values": ["2024/05/01/12"], "location": "events/2024/05/01/12/", "created_at": "..."}
+//           ]
+//         }
+//       ]
+//     }
+//
+// Times are UTC, ISO 8601 to the second. Column types are canonical Hive type strings.
+
+import Firehose
+import JSON
+
+/// What a table is for.
+public enum TableKind: String, Sendable, CaseIterable, Codable {
+    /// An ordinary table.
+    case plain
+    /// A streaming input table: files arrive in hourly `YYYY/MM/DD/HH/` folders, partitioned by `inserted_at`.
+    case streaming
+    /// A table written in batches (aggregates, serving layer), partitioned by `key=value` folders if at all.
+    case batch
+}
+
+/// How a table's files are stored.
+public enum TableFormat: String, Sendable, CaseIterable, Codable {
+    case parquet
+    /// Newline-delimited JSON.
+    case json
+}
+
+/// One registered partition.
+public struct Partition: Hashable, Sendable {
+    /// One value per partition key, in key order.
+    public var values: [String]
+    /// Folder of the partition relative to the warehouse directory, ending in `/`.
+    public var location: String
+    public var createdAt: String
+
+    public init(values: [String], location: String, createdAt: String) {
+        self.values = values
+        self.location = location
+        self.createdAt = createdAt
+    }
+}
+
+/// One table of the catalog.
+public struct Table: Hashable, Sendable {
+    public var name: String
+    public var kind: TableKind
+    public var format: TableFormat
+    /// Folder of the table's data relative to the warehouse directory, ending in `/` (`<name>/`).
+    public var location: String
+    public var columns: [HiveColumn]
+    public var partitionKeys: [HiveColumn]
+    /// Free-form table properties (written as TBLPROPERTIES / Glue `Parameters`), in order.
+    public var properties: [(key: String, value: String)]
+    public var createdAt: String
+    public var partitions: [Partition]
+
+    public init(name: String, kind: TableKind, format: TableFormat, location: String, columns: [HiveColumn],
+                partitionKeys: [HiveColumn], properties: [(key: String, value: String)] = [], createdAt: String,
+                partitions: [Partition] = []) {
+        self.name = name
+        self.kind = kind
+        self.format = format
+        self.location = location
+        self.columns = columns
+        self.partitionKeys = partitionKeys
+        self.properties = properties
+        self.createdAt = createdAt
+        self.partitions = partitions
+    }
+
+    public static func == (a: Table, b: Table) -> Bool {
+        a.name == b.name && a.kind == b.kind && a.format == b.format && a.location == b.location
+            && a.columns == b.columns && a.partitionKeys == b.partitionKeys
+            && a.properties.map(\.key) == b.properties.map(\.key) && a.properties.map(\.value) == b.properties.map(\.value)
+            && a.createdAt == b.createdAt && a.partitions == b.partitions
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(name)
+        h.combine(columns)
+        h.combine(partitions)
+    }
+
+    /// The columns as `ColumnDefinitions` (with partition keys).
+    public var columnDefinitions: ColumnDefinitions {
+        ColumnDefinitions(columns: columns, partitionKeys: partitionKeys, tableName: name)
+    }
+
+    /// True for streaming tables: partitions are hourly folders `YYYY/MM/DD/HH/` valued `'YYYY/MM/DD/HH'`.
+    public var usesHourlyFolders: Bool { kind == .streaming && partitionKeys.count == 1 }
+}
+
+/// The whole catalog file.
+public struct Catalog: Equatable, Sendable {
+    public static let formatName = "floe-warehouse-catalog"
+    public static let formatVersion = 1
+
+    /// Incremented by every write.
+    public var version: Int
+    public var database: String
+    public var createdAt: String
+    public var updatedAt: String
+    /// Sorted by name.
+    public var tables: [Table]
+
+    public init(version: Int = 0, database: String, createdAt: String, updatedAt: String, tables: [Table] = []) {
+        self.version = version
+        self.database = database
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.tables = tables
+    }
+
+    public func table(named name: String) -> Table? {
+        let n = name.lowercased()
+        return tables.first { $0.name == n }
+    }
+
+    public func index(of name: String) -> Int? {
+        let n = name.lowercased()
+        return tables.firstIndex { $0.name == n }
+    }
+}
+
+// MARK: - JSON
+
+extension HiveColumn {
+    init(catalogJSON v: JSONValue, at path: String) throws(WarehouseError) {
+        guard case .string(let name)? = v["name"], case .string(let typeText)? = v["type"] else {
+            throw .corruptCatalog("\(path): a column needs string \"name\" and \"type\"")
+        }
+        let type: HiveType
+        do { type = try HiveType.parse(typeText) } catch { throw .corruptCatalog("\(path): \(error)") }
+        self.init(name: name, type: type, comment: v["comment"]?.stringValue)
+    }
+}
+
+extension Partition {
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("values", .array(values.map { .string($0) })),
+            ("location", .string(location)),
+            ("created_at", .string(createdAt)),
+        ]))
+    }
+
+    init(catalogJSON v: JSONValue, at path: String) throws(WarehouseError) {
+        guard case .array(let vals)? = v["values"], case .string(let loc)? = v["location"] else {
+            throw .corruptCatalog("\(path): a partition needs \"values\" and \"location\"")
+        }
+        var values: [String] = []
+        for x in vals {
+            guard case .string(let s) = x else { throw .corruptCatalog("\(path).values: must be strings") }
+            values.append(s)
+        }
+        self.init(values: values, location: loc, createdAt: v["created_at"]?.stringValue ?? "")
+    }
+}
+
+extension Table {
+    /// The table as stored in the catalog (and printed by `floe table show --json`).
+    public var json: JSONValue {
+        var props = JSONObject()
+        for p in properties { _ = props.append(key: p.key, value: .string(p.value)) }
+        return .object(JSONObject([
+            ("name", .string(name)),
+            ("kind", .string(kind.rawValue)),
+            ("format", .string(format.rawValue)),
+            ("location", .string(location)),
+            ("columns", .array(columns.map(\.json))),
+            ("partition_keys", .array(partitionKeys.map(\.json))),
+            ("properties", .object(props)),
+            ("created_at", .string(createdAt)),
+            ("partitions", .array(partitions.map(\.json))),
+        ]))
+    }
+
+    init(catalogJSON v: JSONValue, at path: String) throws(WarehouseError) {
+        guard case .string(let name)? = v["name"] else { throw .corruptCatalog("\(path): missing \"name\"") }
+        let p = "\(path) '\(name)'"
+        guard let kind = v["kind"]?.stringValue.flatMap(TableKind.init(rawValue:)) else {
+            throw .corruptCatalog("\(p): missing or unknown \"kind\"")
+        }
+        guard let format = v["format"]?.stringValue.flatMap(TableFormat.init(rawValue:)) else {
+            throw .corruptCatalog("\(p): missing or unknown \"format\"")
+        }
+        guard case .string(let location)? = v["location"] else { throw .corruptCatalog("\(p): missing \"location\"") }
+        func list(_ key: String) throws(WarehouseError) -> [JSONValue] {
+            guard let x = v[key] else { return [] }
+            guard case .array(let a) = x else { throw .corruptCatalog("\(p).\(key): must be an array") }
+            return a
+        }
+        var columns: [HiveColumn] = []
+        for (i, c) in try list("columns").enumerated() {
+            columns.append(try HiveColumn(catalogJSON: c, at: "\(p).columns[\(i)]"))
+        }
+        var keys: [HiveColumn] = []
+        for (i, c) in try list("partition_keys").enumerated() {
+            keys.append(try HiveColumn(catalogJSON: c, at: "\(p).partition_keys[\(i)]"))
+        }
+        var partitions: [Partition] = []
+        for (i, c) in try list("partitions").enumerated() {
+            partitions.append(try Partition(catalogJSON: c, at: "\(p).partitions[\(i)]"))
+        }
+        var properties: [(key: String, value: String)] = []
+        if case .object(let o)? = v["properties"] {
+            for m in o { properties.append((m.key, m.value.stringValue ?? JSONSerializer.string(m.value))) }
+        }
+        self.init(name: name, kind: kind, format: format, location: location, columns: columns, partitionKeys: keys,
+                  properties: properties, createdAt: v["created_at"]?.stringValue ?? "", partitions: partitions)
+    }
+}
+
+extension Catalog {
+    public var json: JSONValue {
+        .object(JSONObject([
+            ("format", .string(Catalog.formatName)),
+            ("format_version", .number(JSONNumber(Catalog.formatVersion))),
+            ("version", .number(JSONNumber(version))),
+            ("database", .string(database)),
+            ("created_at", .string(createdAt)),
+            ("updated_at", .string(updatedAt)),
+            ("tables", .array(tables.map(\.json))),
+        ]))
+    }
+
+    /// Decodes a catalog file's bytes.
+    public init(bytes: [UInt8]) throws(WarehouseError) {
+        let v: JSONValue
+        do { v = try JSONParser.parse(bytes) } catch { throw .corruptCatalog("not JSON: \(error)") }
+        guard case .object = v, v["format"]?.stringValue == Catalog.formatName else {
+            throw .corruptCatalog("not a floe warehouse catalog (\"format\" is not \"\(Catalog.formatName)\")")
+        }
+        guard let fv = v["format_version"]?.numberValue?.int64 else { throw .corruptCatalog("missing \"format_version\"") }
+        guard fv <= Int64(Catalog.formatVersion) else {
+            throw .corruptCatalog("catalog format_version \(fv) is newer than this floe understands (\(Catalog.formatVersion))")
+        }
+        guard let version = v["version"]?.numberValue?.int64, case .string(let db)? = v["database"] else {
+            throw .corruptCatalog("missing \"version\" or \"database\"")
+        }
+        var tables: [Table] = []
+        if case .array(let ts)? = v["tables"] {
+            for (i, t) in ts.enumerated() { tables.append(try Table(catalogJSON: t, at: "tables[\(i)]")) }
+        }
+        self.init(version: Int(version), database: db, createdAt: v["created_at"]?.stringValue ?? "",
+                  updatedAt: v["updated_at"]?.stringValue ?? "", tables: tables)
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Firehose
+import JSON
+import Warehouse
+
+struct WarehouseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "warehouse", abstract: "Create a warehouse (a folder with a catalog of tables and partitions).",
+        subcommands: [WarehouseInit.self])
+}
+
+struct WarehouseInit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create DIR (if needed) and an empty catalog DIR/floe-catalog.json for database NAME.")
+
+    @Argument(help: "The warehouse folder.") var directory: String
+    @Option(name: .long, help: "The database name (letters, digits, underscores).") var name: String
+    @Flag(name: .long, help: "Print JSON.") var json = false
+
+    func run() throws {
+        do {
+            let w = try DataWarehouse.initialize(at: directory, database: name)
+            let c = try w.catalog()
+            if json {
+                Output.write(JSONSerializer.string(.object(JSONObject([
+                    ("database", .string(c.database)), ("directory", .string(directory)),
+                    ("catalog", .string(w.catalogPath)),
+                ]))) + "\n")
+            } else {
+                Output.write("Created warehouse \(c.database) in \(directory)\n")
+            }
+        } catch {
+            throw WarehouseCLI.fail(directory, error)
+        }
+    }
+}
+
+/// Diagnostics and exit statuses of the warehouse commands (see `WarehouseError` for which is 1 and which 2).
+enum WarehouseCLI {
+    static func fail(_ directory: String, _ error: Error) -> FloeExit {
+        if let e = error as? WarehouseError {
+            switch e {
+            case .io(let path, let m):
+                Output.diagnostic("floe: \(path): \(m)")
+            case .notAWarehouse:
+                Output.diagnostic("floe: \(directory): not a warehouse (no \(DataWarehouse.catalogFileName); create one with `floe warehouse init`)")
+            case .warehouseExists:
+                Output.diagnostic("floe: \(directory): already holds a warehouse (\(DataWarehouse.catalogFileName) exists)")
+            case .corruptCatalog:
+                Output.diagnostic("floe: \(directory)/\(DataWarehouse.catalogFileName): \(e)")
+            default:
+                Output.diagnostic("floe: \(directory): \(e)")
+            }
+            return FloeExit(code: e.exitCode)
+        }
+        if let e = error as? FloeExit { return e }
+        Output.diagnostic("floe: \(directory): \(error)")
+        return .dataError
+    }
+
+    /// `floe: <file>: <message>` and exit 2 (usage / configuration).
+    static func usage(_ file: String, _ message: String) -> FloeExit {
+        Output.diagnostic("floe: \(file): \(message)")
+        return .usageError
+    }
+
+    static func open(_ directory: String) throws -> DataWarehouse {
+        do { return try DataWarehouse(opening: directory) } catch { throw fail(directory, error) }
+    }
+
+    static func jsonLine(_ v: JSONValue) -> String { JSONSerializer.string(v) + "\n" }
+}
+
+extension TableKind: ExpressibleByArgument {}
+extension TableFormat: ExpressibleByArgument {}
+extension DDLEngine: ExpressibleByArgument {}
