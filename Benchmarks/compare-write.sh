@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IN=${1:-/tmp/events.duckdb.parquet}
 PY=${PY:-$HOME/.cache/floe-bench-venv/bin/python}
-FLOE=.build/release/floe
+FLOE="$(swift build -c release --show-bin-path 2>/dev/null)/floe"
 OUT=${TMPDIR:-/tmp}/floe-compare-write
 mkdir -p "$OUT"
 [ -x "$FLOE" ] || swift build -c release --product floe
