@@ -298,6 +298,34 @@ let benchmarks: @Sendable () -> Void = {
         try DictionaryIndices.gather(indices: out.indices, dictionary: page.extra, into: &out.values)
     }
 
+    // The same data cut into pages of 20 000 values (the page row limit of arrow's and Floe's writers): each page
+    // is decoded into buffers emptied per page, as a page-at-a-time consumer does, so the output stays in cache.
+    let pageValues = 20_000
+    bench("RLE_DICTIONARY strings decode, 20 000-value pages (indices + gather, 1000 entries)", input: {
+        () -> Page<([[UInt8]], ByteArrayBuffer)> in
+        var rng = SplitMix64(seed: 12)
+        let dict = makeStrings(1_000, seed: 13)
+        let all = skewedIndices(&rng, dictionaryCount: dict.count)
+        var pages: [[UInt8]] = []
+        for start in stride(from: 0, to: valueCount, by: pageValues) {
+            var out: [UInt8] = []
+            DictionaryIndices.encode(Array(all[start..<min(valueCount, start + pageValues)]),
+                                     dictionaryCount: dict.count, into: &out)
+            pages.append(out)
+        }
+        return Page(bytes: [], extra: (pages, dict))
+    }, output: { _ in
+        DictionaryScratch(values: ByteArrayBuffer(reservingValues: pageValues, bytes: pageValues * 64))
+    }) { page, out in
+        let (pages, dict) = page.extra
+        for (i, p) in pages.enumerated() {
+            out.reset()
+            let n = min(pageValues, valueCount - i * pageValues)
+            _ = try p.withUnsafeBytes { try DictionaryIndices.decode(data: $0, count: n, into: &out.indices) }
+            try DictionaryIndices.gather(indices: out.indices, dictionary: dict, into: &out.values)
+        }
+    }
+
     bench("RLE_DICTIONARY short strings decode (indices + gather, 1000 entries, ~8 bytes)", input: {
         () -> Page<ByteArrayBuffer> in
         var rng = SplitMix64(seed: 20)
