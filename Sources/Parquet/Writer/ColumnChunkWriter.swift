@@ -405,11 +405,13 @@ final class ColumnChunkWriter: @unchecked Sendable {
         if !encodingsUsed.contains(e) { encodingsUsed.append(e) }
     }
 
-    /// Encodes, compresses and stores the open page.
+    /// The first failure while encoding or compressing a page; the writer reports it after the batch.
+    private(set) var failure: Error?
+
+    /// Encodes, compresses and stores the open page (a failure is kept in `failure`, never a trap).
     func flushPage() {
-        guard pageLevels > 0 else { return }
-        // errors here are programming errors or out-of-memory (codecs fail only on absurd sizes)
-        do { try flushPageThrowing() } catch { fatalError("Parquet writer: \(error)") }
+        guard pageLevels > 0, failure == nil else { return }
+        do { try flushPageThrowing() } catch { failure = error }
     }
 
     /// Min/max of a dictionary-encoded BYTE_ARRAY page from its distinct dictionary entries.
@@ -557,6 +559,7 @@ final class ColumnChunkWriter: @unchecked Sendable {
     /// Flushes the open page and hands out the chunk (dictionary page first), then resets for the next row group.
     func finish() throws -> FinishedChunk {
         flushPage()
+        if let failure { throw failure }
         var dictPage: [UInt8] = []
         var dictUncompressed = 0
         if usedDictionary {

@@ -241,6 +241,7 @@ public final class ParquetWriter {
             } else {
                 for i in writers.indices { writers[i].append(batch[i], cursor: &cursors[i], rows: n) }
             }
+            for w in writers { if let f = w.failure { throw f } }
             done += step
             rowGroupRows += Int64(step)
             totalRows += Int64(step)
