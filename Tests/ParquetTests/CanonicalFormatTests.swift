@@ -42,18 +42,6 @@ private func int96(julianDay: UInt32, nanos: UInt64) -> String {
     render { CF.appendInt96Timestamp(Int96(nanosOfDay: nanos, julianDay: julianDay), to: &$0) }
 }
 
-/// Deterministic generator (FormatTestRNG) so failures reproduce.
-private struct FormatTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 // MARK: - Float helpers (independent of the implementation)
 
 /// Significant digits and exponent of a rendered finite number: value = 0.d1d2...dn × 10^exp.
@@ -128,7 +116,7 @@ private func shorterCandidates(_ s: String) -> [String] {
         for (v, s) in ints { #expect(render { CF.appendInt64(v, to: &$0) } == s) }
         #expect(render { CF.appendUInt64(UInt64.max, to: &$0) } == "18446744073709551615")
         #expect(render { CF.appendUInt64(0, to: &$0) } == "0")
-        var rng = FormatTestRNG(state: 1)
+        var rng = SplitMix64(seed: 1)
         for _ in 0..<2000 {
             let v = Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)
             #expect(render { CF.appendInt64(v, to: &$0) } == String(v))
@@ -196,7 +184,7 @@ private func shorterCandidates(_ s: String) -> [String] {
     }
 
     @Test func randomStringsMatchReference() {
-        var rng = FormatTestRNG(state: 42)
+        var rng = SplitMix64(seed: 42)
         let pieces: [[UInt8]] = [
             Array("abcdefgh".utf8), [0x22], [0x5C], [0x0A], [0x00], [0x1F], [0x7F], Array("é".utf8), Array("€".utf8),
             Array("🎉".utf8), [0xC3], [0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], Array("xyz ".utf8),
@@ -222,7 +210,7 @@ private func shorterCandidates(_ s: String) -> [String] {
         for (plain, encoded) in vectors { #expect(b64(Array(plain.utf8)) == "\"\(encoded)\"") }
         #expect(b64([0xFB, 0xFF, 0xBF]) == #""+/+/""#)
         #expect(b64([0x00]) == #""AA==""#)
-        var rng = FormatTestRNG(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<500 {
             let bytes = (0..<Int.random(in: 0...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             #expect(b64(bytes) == "\"" + referenceBase64(bytes) + "\"")
@@ -261,7 +249,7 @@ private func shorterCandidates(_ s: String) -> [String] {
     }
 
     @Test func randomDoublesRoundTripAndAreShortest() {
-        var rng = FormatTestRNG(state: 2024)
+        var rng = SplitMix64(seed: 2024)
         var values: [Double] = []
         for _ in 0..<20000 { values.append(Double(bitPattern: rng.next())) }
         for _ in 0..<5000 {  // "human" values: short decimals and integers around the layout thresholds
@@ -286,7 +274,7 @@ private func shorterCandidates(_ s: String) -> [String] {
             (.nan, #""NaN""#), (.infinity, #""Infinity""#), (-.infinity, #""-Infinity""#),
         ]
         for (x, s) in cases { #expect(flt(x) == s, "\(x)") }
-        var rng = FormatTestRNG(state: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<20000 {
             let x = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
             guard x.isFinite && x != 0 else { continue }
@@ -361,7 +349,7 @@ private func shorterCandidates(_ s: String) -> [String] {
     }
 
     @Test func decimalRandomAgainstReference() {
-        var rng = FormatTestRNG(state: 5)
+        var rng = SplitMix64(seed: 5)
         for _ in 0..<3000 {
             let v = Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)
             let scale = Int.random(in: 0...25, using: &rng)
@@ -420,7 +408,7 @@ private func shorterCandidates(_ s: String) -> [String] {
             }
             prev = c
         }
-        var rng = FormatTestRNG(state: 11)
+        var rng = SplitMix64(seed: 11)
         for _ in 0..<20000 {
             let d = Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)
             let c = CF.civilFromDays(d)
@@ -450,7 +438,7 @@ private func shorterCandidates(_ s: String) -> [String] {
         #expect(ts(Int64.max, .seconds, utc: true) == #""+292277026596-12-04T15:30:07Z""#)
         #expect(ts(Int64.min, .seconds, utc: true) == #""-292277022657-01-27T08:29:52Z""#)
         // Property: a timestamp's date part is the date of floor(value / ticksPerDay).
-        var rng = FormatTestRNG(state: 3)
+        var rng = SplitMix64(seed: 3)
         for unit in [CF.TimeUnit.seconds, .millis, .micros, .nanos] {
             for _ in 0..<2000 {
                 let v = Int64(bitPattern: rng.next()) >> Int64.random(in: 0...63, using: &rng)
@@ -479,7 +467,7 @@ private func shorterCandidates(_ s: String) -> [String] {
         let maxDate = render { CF.appendDate(daysSinceEpoch: maxDays, to: &$0) }.dropLast()
         #expect(int96(julianDay: UInt32.max, nanos: UInt64.max) == maxDate + #"T23:34:33.709551615""#)
         // Consistency with NANOS timestamps where those are in range.
-        var rng = FormatTestRNG(state: 17)
+        var rng = SplitMix64(seed: 17)
         for _ in 0..<2000 {
             let v = Int64.random(in: -9_000_000_000_000_000_000...9_000_000_000_000_000_000, using: &rng)
             let perDay: Int64 = 86_400_000_000_000

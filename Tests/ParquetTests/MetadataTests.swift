@@ -362,7 +362,7 @@ private func isParquetError(_ error: any Error) -> Bool { error is ParquetError 
                 #expect(isParquetError(error))
             }
         }
-        var rng = MetadataTestRNG(seed: 0x5EED ^ UInt64(original.count))
+        var rng = SplitMix64(seed: 0x5EED ^ UInt64(original.count))
         var decoded = 0
         for _ in 0..<1500 {
             var mutated = original
@@ -390,7 +390,7 @@ private func isParquetError(_ error: any Error) -> Bool { error is ParquetError 
     @Test func fuzzPageHeaders() throws {
         let file = try load("data/datapage_v2.snappy.parquet")
         let md = try decodeFooter(file)
-        var rng = MetadataTestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for c in md.rowGroups[0].columns {
             let start = Int(try #require(c.metaData).firstPageOffset)
             let (h, n) = try file.withUnsafeBytes { try PageHeader.decode(UnsafeRawBufferPointer(rebasing: $0[start...])) }
@@ -657,16 +657,4 @@ private func walkAllPages(_ file: [UInt8], _ md: FileMetaData) throws -> PageWal
     return stats
 }
 
-/// Deterministic PRNG for the fuzz tests.
-private struct MetadataTestRNG {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 

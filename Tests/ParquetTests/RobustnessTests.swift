@@ -4,19 +4,6 @@ import Testing
 
 /// Damaged files: every outcome is a clean error or a read; never a crash, a hang or a runaway allocation.
 @Suite struct RobustnessTests {
-    /// Deterministic generator (SplitMix64) so failures reproduce.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     static let files = TestVectors.parquetFiles.filter { !$0.hasSuffix(".encrypted") }
 
     /// Reads everything a user could ask for; returns normally or throws a ParquetError.
@@ -40,7 +27,7 @@ import Testing
     @Test(arguments: files)
     func truncatedAt20Offsets(_ rel: String) {
         let bytes = TestVectors.bytes(rel)
-        var rng = SplitMix64(state: UInt64(bitPattern: Int64(rel.utf8.reduce(7) { $0 &* 31 &+ Int($1) })))
+        var rng = SplitMix64(seed: UInt64(bitPattern: Int64(rel.utf8.reduce(7) { $0 &* 31 &+ Int($1) })))
         var offsets = (0..<10).map { bytes.count * $0 / 10 }
         while offsets.count < 20 { offsets.append(rng.below(max(bytes.count, 1))) }
         let start = ContinuousClock.now
@@ -56,7 +43,7 @@ import Testing
     func fiftyFlippedBytes(_ rel: String) {
         let original = TestVectors.bytes(rel)
         guard !original.isEmpty else { return }
-        var rng = SplitMix64(state: 0xF10E ^ UInt64(original.count))
+        var rng = SplitMix64(seed: 0xF10E ^ UInt64(original.count))
         let start = ContinuousClock.now
         var all = original
         for _ in 0..<50 {

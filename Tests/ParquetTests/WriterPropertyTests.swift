@@ -2,20 +2,6 @@ import Foundation
 import Testing
 @testable import Parquet
 
-/// Deterministic generator (WriterPropRNG, splitmix64) so failures reproduce from the seed.
-private struct WriterPropRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &self)] }
-}
-
 /// Leaf kinds the generator uses.
 private enum LeafKind: CaseIterable {
     case bool, int32, uint32, int8, date, int64, uint64, timestamp, float, double, string, binary, fixed, decimalFixed,
@@ -23,7 +9,7 @@ private enum LeafKind: CaseIterable {
 }
 
 private struct Generator {
-    var rng: WriterPropRNG
+    var rng: SplitMix64
     var nullDensity: Double
     var names = 0
 
@@ -213,7 +199,7 @@ private struct Generator {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("floe-writer-prop-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for seed in 0..<40 {
-            var g = Generator(rng: WriterPropRNG(state: UInt64(seed) &* 7919 &+ UInt64(nullDensity * 10)), nullDensity: nullDensity)
+            var g = Generator(rng: SplitMix64(seed: UInt64(seed) &* 7919 &+ UInt64(nullDensity * 10)), nullDensity: nullDensity)
             let fields = (0..<Int.random(in: 1...4, using: &g.rng)).map { _ in g.field(depth: 4) }
             let schema = Schema(fields: fields)
             let rowCount = g.rng.pick([0, 1, 7, 60, 150])
