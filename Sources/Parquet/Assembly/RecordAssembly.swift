@@ -270,45 +270,41 @@ public struct RecordAssembler {
             }
             sink.endObject()
         case .list(let rd, let rr, let element):
-            if try def(n.firstColumn) < rd {
-                sink.beginArray(); sink.endArray()
-                skip(n)
-                return
-            }
-            sink.beginArray()
-            var firstItem = true
-            repeat {
-                if !firstItem { sink.arraySeparator() }
-                firstItem = false
-                let before = levelPos[n.firstColumn]
-                try emit(element, &sink)
-                if levelPos[n.firstColumn] == before {
-                    throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): list element consumed no levels")
-                }
-            } while levelPos[n.firstColumn] < levelCount[n.firstColumn] && rep(n.firstColumn) == rr
-            sink.endArray()
+            try emitRepeated(n, rd, rr, &sink) { this, sink in try this.emit(element, &sink) }
         case .map(let rd, let rr, let key, let value):
-            if try def(n.firstColumn) < rd {
-                sink.beginArray(); sink.endArray()
-                skip(n)
-                return
-            }
-            sink.beginArray()
-            var firstItem = true
-            repeat {
-                if !firstItem { sink.arraySeparator() }
-                firstItem = false
-                let before = levelPos[n.firstColumn]
+            try emitRepeated(n, rd, rr, &sink) { this, sink in
                 sink.beginArray()
-                if let key { try emit(key, &sink) } else { sink.null() }
+                if let key { try this.emit(key, &sink) } else { sink.null() }
                 sink.arraySeparator()
-                if let value { try emit(value, &sink) } else { sink.null() }
+                if let value { try this.emit(value, &sink) } else { sink.null() }
                 sink.endArray()
-                if levelPos[n.firstColumn] == before {
-                    throw ParquetError.corrupt("column \(columns[n.firstColumn].descriptor.dottedPath): map entry consumed no levels")
-                }
-            } while levelPos[n.firstColumn] < levelCount[n.firstColumn] && rep(n.firstColumn) == rr
-            sink.endArray()
+            }
         }
+    }
+    /// The items of a list or map node: `[]` when the repeated node is not defined, else items while the next
+    /// level continues this repetition.
+    @inline(__always)
+    private mutating func emitRepeated<S: RecordSink>(_ n: AssemblyNode, _ repeatedDef: Int, _ repeatedRep: Int,
+                                                      _ sink: inout S,
+                                                      _ item: (inout RecordAssembler, inout S) throws -> Void) throws {
+        let c = n.firstColumn
+        if try def(c) < repeatedDef {
+            sink.beginArray()
+            sink.endArray()
+            skip(n)
+            return
+        }
+        sink.beginArray()
+        var firstItem = true
+        repeat {
+            if !firstItem { sink.arraySeparator() }
+            firstItem = false
+            let before = levelPos[c]
+            try item(&self, &sink)
+            if levelPos[c] == before {
+                throw ParquetError.corrupt("column \(columns[c].descriptor.dottedPath): repeated item consumed no levels")
+            }
+        } while levelPos[c] < levelCount[c] && rep(c) == repeatedRep
+        sink.endArray()
     }
 }
