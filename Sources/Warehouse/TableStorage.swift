@@ -6,17 +6,19 @@
 // Versioned layout (tables written by `aggregate` and `merge`; catalog property `floe.layout` = `versioned`):
 //
 //     DIR/<table>/current -> v-000007                 symbolic link (relative): the table's rows
-//     DIR/<table>/v-000007/<table>-v000007-00000.parquet
+//     DIR/<table>/v-000007/<table>-00000.parquet      one file per version (aggregate / merge write one)
 //     DIR/<table>/v-000006/...                        superseded, kept for a grace period
 //     DIR/<table>/.floe-table.lock                    writers of the table serialize on flock(2) of this file
 //
 // A replacement is built aside in `DIR/<table>/.v-000008.tmp-<pid>/` (hidden from globs), fsync'ed, renamed to
 // `v-000008`, then a new link `.current.tmp-<pid>` -> `v-000008` is renamed over `current` — rename(2) replaces
 // the link atomically, so a reader that resolves `current` sees the old or the new version, complete, never a
-// mix and never nothing. File names carry the version, so a path that went through `current` before a swap
-// cannot open a file of another version. Readers resolve `current` once (readlink) and open every file of that
-// version (Parquet files are memory-mapped: once opened, removal does not disturb them); if a file vanished
-// between the readlink and the open (its version was removed) they resolve again.
+// mix and never nothing. Every version holds one file with the same name, so an engine that lists
+// `current/*.parquet` and opens the listed paths a moment later (DuckDB's view) opens either version's whole
+// file even when a swap falls in between — never a missing file. Floe's readers resolve `current` once
+// (readlink) and open every file of that version (Parquet files are memory-mapped: once opened, removal does not
+// disturb them); if a file vanished between the readlink and the open (its version was removed) they resolve
+// again.
 //
 // Superseded versions are removed by the next writer of the table once their successor has been current for
 // longer than the grace period (default 600 s; `--grace 0` removes them at once); the current version and the
@@ -179,7 +181,7 @@ public final class VersionedTableWriter {
     /// Path of the next data file in the staging folder.
     public func nextFilePath() -> String {
         defer { fileCount += 1 }
-        return stagingDir + "/\(tableName)-v\(VersionedLayout.pad(version, 6))-\(VersionedLayout.pad(fileCount, 5)).parquet"
+        return stagingDir + "/\(tableName)-\(VersionedLayout.pad(fileCount, 5)).parquet"
     }
 
     /// Drops the staging folder and releases the lock; the table is unchanged.
