@@ -169,7 +169,7 @@ public enum TableMerge {
         guard let first = files.first else { return [] }
         var out = leaves.map { ColumnData(descriptor: first.schema.columns[$0]) }
         var work: [(Int, Int)] = []
-        for (fi, f) in files.enumerated() { for g in 0..<f.rowGroupCount { work.append((fi, g)) } }
+        for (fi, f) in files.enumerated() { for g in 0..<f.rowGroupCount where f.metadata.rowGroups[g].numRows > 0 { work.append((fi, g)) } }
         var start = 0
         while start < work.count {
             let batch = Array(work[start..<min(work.count, start + threads)])
@@ -346,7 +346,7 @@ public enum TableMerge {
 
         // The base, streamed.
         var work: [(Int, Int)] = []
-        for (fi, f) in base.files.enumerated() { for g in 0..<f.rowGroupCount { work.append((fi, g)) } }
+        for (fi, f) in base.files.enumerated() { for g in 0..<f.rowGroupCount where f.metadata.rowGroups[g].numRows > 0 { work.append((fi, g)) } }
         let frozenTable = table
         let frozenAccs = accs
         var start = 0
