@@ -26,7 +26,7 @@ if [ ! -f "$WH/batch_layer/batch.parquet" ]; then
 import sys, duckdb, pyarrow.parquet as pq
 wh, nb, nd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 con = duckdb.connect()
-con.execute("SELECT setseed(0.7)")
+con.execute("SELECT setseed(0.7)").fetchall()
 def m(hi):
     return f"CASE WHEN random() < 0.01 THEN NULL ELSE CAST(floor(random() * {hi}) AS BIGINT) END"
 b = con.sql(f"""SELECT 'loc' || i AS location, {m(1000)} AS count_id, {m(10**7)} AS sum_followers_count,
