@@ -314,3 +314,41 @@ struct AggregateTests {
         #expect(message { try w.aggregate(table: "none", into: "b", spec: AggregateSpec(groupBy: ["id"], measures: [])) } == "Table 'none' does not exist.")
     }
 }
+
+@Suite("aggregate and merge command line")
+struct ServingCLITests {
+    @Test func exitCodesAndOutput() throws {
+        guard let floe = floeBinary() else {
+            print("SKIPPED exitCodesAndOutput: no floe binary beside the test bundle")
+            return
+        }
+        let tmp = TempDir()
+        let w = try lambdaWarehouse(tmp, base: [servingRow("a", 1, 1)], delta: [speedRow("a", 2, 2), speedRow("b", 1, 1)])
+        let wh = w.directory
+        let mergeArgs = ["merge", "--warehouse", wh, "--base", "batch_layer", "--delta", "speed_layer", "--key", "location",
+                         "--sum", "count_id", "--sum", "sum_followers_count", "--map", "count(id)=count_id",
+                         "--map", "sum(followers_count)=sum_followers_count", "--into", "serving_layer"]
+        var r = try run(floe, mergeArgs)
+        #expect(r.0 == 0)
+        #expect(r.1 == "Merged speed_layer into batch_layer as serving_layer: 1 base rows (1 updated), 1 inserted, 2 rows (v-000001)\n")
+        r = try run(floe, ["cat", wh + "/serving_layer"])
+        #expect(r.1 == "{\"location\":\"a\",\"count_id\":3,\"sum_followers_count\":3}\n{\"location\":\"b\",\"count_id\":1,\"sum_followers_count\":1}\n")
+        r = try run(floe, mergeArgs.map { $0 == "location" ? "place" : $0 })
+        #expect(r.0 == 2)
+        #expect(r.2.hasPrefix("floe: \(wh): key column 'place' is not a column of the base table"))
+        r = try run(floe, ["merge", "--warehouse", wh, "--base", "batch_layer", "--delta", "speed_layer", "--into", "x"])
+        #expect(r.0 == 2)
+        r = try run(floe, ["aggregate", "--warehouse", wh, "--table", "serving_layer", "--group-by", "location",
+                           "--sum", "count_id", "--as", "sum(count_id)=total", "--into", "agg", "--json"])
+        #expect(r.0 == 0)
+        #expect(r.1.hasPrefix("{\"table\":\"agg\",\"version\":\"v-000001\",\"files_read\":1,\"files_skipped\":0,\"rows_read\":2,\"groups\":2,"))
+        r = try run(floe, ["cat", wh + "/agg"])
+        #expect(r.1 == "{\"location\":\"a\",\"total\":3}\n{\"location\":\"b\",\"total\":1}\n")
+        r = try run(floe, ["aggregate", "--warehouse", wh, "--table", "serving_layer", "--group-by", "location",
+                           "--where-partition", "oops", "--into", "agg"])
+        #expect(r.0 == 2)
+        #expect(r.2.contains("--where-partition 'oops'"))
+        r = try run(floe, ["table", "ddl", "serving_layer", "--warehouse", wh, "--engine", "duckdb"])
+        #expect(r.1.contains("/serving_layer/current/**/*.parquet"))
+    }
+}
