@@ -22,7 +22,7 @@ struct RowOutputOptions: ParsableArguments {
             throw FloeExit.usageError
         }
         let cols = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
-        if Posix.isDirectoryPath(path) {
+        if FileKind.isDirectory(path) {
             try runTable(path, format: fmt, columns: cols, limit: limit)
             return
         }
@@ -74,8 +74,8 @@ extension RowOutputOptions {
     }
 }
 
-enum Posix {
-    static func isDirectoryPath(_ p: String) -> Bool {
+enum FileKind {
+    static func isDirectory(_ p: String) -> Bool {
         var st = stat()
         return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
