@@ -47,8 +47,11 @@ test-cli: deps
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
+# Also: `floe merge` against DuckDB running the serving-layer SQL on random tables, and a DuckDB reader of the
+# serving table during merges (Tests/Interop/merge_property.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/merge_property.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.

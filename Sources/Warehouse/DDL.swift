@@ -12,6 +12,12 @@
 //
 // Locations: `base` is the warehouse's location in the engine (`s3://bucket/prefix`, or a local folder); a
 // table is at `<base>/<table>/` and a partition at `<base>/<partition folder>/`.
+//
+// Versioned tables (written by `aggregate` / `merge`, TableStorage.swift): DuckDB reads
+// `<base>/<table>/current/**/*.parquet` (the link resolves to the current version when the view is queried);
+// Athena and Glue, which have no links, get `LOCATION '<base>/<table>/<floe.current_version>/'` — the version
+// current when the DDL was printed; after a merge, print it again (or `ALTER TABLE … SET LOCATION` to the new
+// version).
 
 import Firehose
 import JSON
@@ -36,6 +42,18 @@ public enum DDL {
         while b.hasSuffix("/") && b.count > 1 { b.removeLast() }
         if b == "/" { return "/" + relative }
         return b + "/" + relative
+    }
+
+    /// Where the table's rows are, relative to the warehouse: its location, or for a versioned table the folder of
+    /// its current version (`<table>/v-000007/`) — or its `current` link with `link`.
+    public static func dataLocation(_ table: Table, link: Bool = false) -> String {
+        guard table.properties.contains(where: { $0.key == VersionedLayout.layoutProperty && $0.value == VersionedLayout.layoutValue })
+        else { return table.location }
+        if link { return table.location + VersionedLayout.currentLink + "/" }
+        guard let v = table.properties.last(where: { $0.key == VersionedLayout.currentProperty })?.value, !v.isEmpty else {
+            return table.location + VersionedLayout.currentLink + "/"
+        }
+        return table.location + v + "/"
     }
 
     // MARK: - Athena
@@ -83,7 +101,7 @@ public enum DDL {
             out += "STORED AS INPUTFORMAT \(hiveString(textInput))\n"
             out += "OUTPUTFORMAT \(hiveString(textOutput))\n"
         }
-        out += "LOCATION \(hiveString(join(base, table.location)))"
+        out += "LOCATION \(hiveString(join(base, dataLocation(table))))"
         if !table.properties.isEmpty {
             out += "\nTBLPROPERTIES (\n"
             out += table.properties.map { "  \(hiveString($0.key))=\(hiveString($0.value))" }.joined(separator: ",\n")
@@ -135,7 +153,7 @@ public enum DDL {
             ("Name", .string(table.name)),
             ("TableType", "EXTERNAL_TABLE"),
             ("Parameters", .object(params)),
-            ("StorageDescriptor", storageDescriptor(table, location: join(base, table.location))),
+            ("StorageDescriptor", storageDescriptor(table, location: join(base, dataLocation(table)))),
             ("PartitionKeys", glueColumns(table.partitionKeys)),
         ]))
     }
@@ -200,7 +218,7 @@ public enum DDL {
 
     /// A DuckDB view over the table's files at `base`.
     public static func duckdb(table: Table, base: String) -> String {
-        let root = join(base, table.location)
+        let root = join(base, dataLocation(table, link: true))
         let file = table.format == .parquet ? "*.parquet" : "*"
         let reader = table.format == .parquet ? "read_parquet" : "read_json"
         let formatArg = table.format == .json ? ", format = 'newline_delimited'" : ""

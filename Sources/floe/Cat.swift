@@ -1,5 +1,9 @@
 import ArgumentParser
 import Parquet
+import Warehouse
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Options shared by `cat` and `head`.
 struct RowOutputOptions: ParsableArguments {
@@ -18,6 +22,10 @@ struct RowOutputOptions: ParsableArguments {
             throw FloeExit.usageError
         }
         let cols = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
+        if FileKind.isDirectory(path) {
+            try runTable(path, format: fmt, columns: cols, limit: limit)
+            return
+        }
         do {
             let file = try ParquetFile(path: path)
             let exporter = try RowExporter(file: file, columns: cols,
@@ -30,6 +38,46 @@ struct RowOutputOptions: ParsableArguments {
             Output.flush()
             throw Output.fail(path, error)
         }
+    }
+}
+
+extension RowOutputOptions {
+    /// A table folder: every `*.parquet` below it, or for a versioned table (aggregate / merge output) the files of
+    /// the version its `current` link names, resolved once (TableStorage.swift).
+    func runTable(_ path: String, format fmt: RowFormat, columns cols: [String]?, limit: Int?) throws {
+        var remaining = limit
+        do {
+            let snap = try TableSnapshot.open(tableDir: path)
+            for (p, file) in zip(snap.paths, snap.files) {
+                if let r = remaining, r <= 0 { break }
+                do {
+                    let exporter = try RowExporter(file: file, columns: cols,
+                                                   options: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                    var n = 0
+                    try exporter.export(format: fmt, limit: remaining) { bytes in
+                        n += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                        Output.write(bytes)
+                    }
+                    if let r = remaining { remaining = r - n }
+                } catch {
+                    Output.flush()
+                    throw Output.fail(p, error)
+                }
+            }
+            Output.flush()
+        } catch let e as FloeExit {
+            throw e
+        } catch {
+            Output.flush()
+            throw Output.fail(path, error)
+        }
+    }
+}
+
+enum FileKind {
+    static func isDirectory(_ p: String) -> Bool {
+        var st = stat()
+        return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 }
 

@@ -1,0 +1,144 @@
+// Warehouse-level `aggregate` and `merge`: resolve the tables, build the result as a new version of the target
+// table (TableStorage.swift), swap it in, and register the target in the catalog as a `batch` table with
+// properties `floe.layout` = `versioned` and `floe.current_version` = `v-…` and the result's columns.
+
+import Firehose
+import Parquet
+
+/// What `aggregate` / `merge` did to the target table.
+public struct VersionedWrite: Sendable, Equatable {
+    public var table: String
+    /// The version folder now current (`v-000007`).
+    public var version: String
+    public var rowsWritten: Int
+}
+
+extension DataWarehouse {
+    /// The data folder (without a trailing `/`) of a table: a registered table's location, or — for a name not
+    /// in the catalog — the folder `DIR/<name>` if it exists (any folder of Parquet files is a table).
+    public func tableDirectory(_ name: String) throws(WarehouseError) -> (path: String, table: Table?) {
+        let n = try DataWarehouse.validName(name, what: "table")
+        if let t = try catalog().table(named: n) {
+            var p = dataDirectory(of: t)
+            while p.hasSuffix("/") { p.removeLast() }
+            return (p, t)
+        }
+        let p = directory + "/" + n
+        guard Posix.isDirectory(p) else { throw .tableNotFound(name) }
+        return (p, nil)
+    }
+
+    /// The table's files now (a versioned table: its current version).
+    public func snapshot(of name: String) throws(WarehouseError) -> TableSnapshot {
+        let (dir, t) = try tableDirectory(name)
+        if let t, t.format != .parquet { throw .invalid("table '\(t.name)' is a \(t.format.rawValue) table; Parquet tables only") }
+        return try TableSnapshot.open(tableDir: dir)
+    }
+
+    /// Checks that `name` may receive versions (absent, or a batch Parquet table).
+    func checkTarget(_ name: String) throws(WarehouseError) -> (dir: String, table: Table?) {
+        let n = try DataWarehouse.validName(name, what: "table")
+        if let t = try catalog().table(named: n) {
+            guard t.kind == .batch, t.format == .parquet else {
+                throw .invalid("table '\(t.name)' is a \(t.kind.rawValue) \(t.format.rawValue) table; aggregate and merge write batch Parquet tables (choose another --into)")
+            }
+            guard t.partitionKeys.isEmpty else {
+                throw .invalid("table '\(t.name)' is partitioned; aggregate and merge write unpartitioned tables")
+            }
+            var p = dataDirectory(of: t)
+            while p.hasSuffix("/") { p.removeLast() }
+            return (p, t)
+        }
+        return (directory + "/" + n, nil)
+    }
+
+    /// Builds a new version of `target` with `body` (given the version writer), swaps it in, updates the catalog.
+    func writeVersion(into target: String, graceSeconds: Int, now: Int64?,
+                      _ body: (VersionedTableWriter) throws -> Schema) throws(WarehouseError) -> (VersionedWrite, Schema) {
+        let (dir, _) = try checkTarget(target)
+        let name = try DataWarehouse.validName(target, what: "table")
+        let vw = try VersionedTableWriter(tableDir: dir, tableName: name)
+        let schema: Schema
+        do {
+            schema = try body(vw)
+        } catch let e as WarehouseError {
+            vw.abort()
+            throw e
+        } catch let e as MergeFailure {
+            vw.abort()
+            throw e.usage ? .invalid(e.description) : .io(dir, e.description)
+        } catch let e as ParquetError {
+            vw.abort()
+            if case .invalidArgument(let m) = e { throw .invalid(m) }
+            throw .io(dir, e.description)
+        } catch {
+            vw.abort()
+            throw .io(dir, "\(error)")
+        }
+        let version = try vw.commit(graceSeconds: graceSeconds)
+        let columns = HiveTypes.columns(of: schema)
+        let stamp = UTC.iso8601(now ?? UTC.now())
+        try update(now: now) { (c: inout Catalog) throws(WarehouseError) in
+            func setProps(_ props: inout [(key: String, value: String)]) {
+                props.removeAll { $0.key == VersionedLayout.layoutProperty || $0.key == VersionedLayout.currentProperty }
+                props.append((VersionedLayout.layoutProperty, VersionedLayout.layoutValue))
+                props.append((VersionedLayout.currentProperty, version))
+            }
+            if let i = c.index(of: name) {
+                c.tables[i].columns = columns
+                setProps(&c.tables[i].properties)
+            } else {
+                var props: [(key: String, value: String)] = []
+                setProps(&props)
+                c.tables.append(Table(name: name, kind: .batch, format: .parquet, location: name + "/", columns: columns,
+                                      partitionKeys: [], properties: props, createdAt: stamp))
+            }
+        }
+        return (VersionedWrite(table: name, version: version, rowsWritten: 0), schema)
+    }
+
+    /// `floe merge`: the serving layer `into` from `base` and `delta` (Merge.swift). `into` may be `base`.
+    @discardableResult
+    public func merge(base: String, delta: String, into target: String, spec: MergeSpec,
+                      graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil)
+        throws(WarehouseError) -> (VersionedWrite, MergeStats)
+    {
+        _ = try tableDirectory(base)
+        _ = try tableDirectory(delta)
+        var stats = MergeStats()
+        var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
+            // Snapshots under the target's lock: merging into the base reads the version just before this one.
+            let b = try snapshot(of: base)
+            let d = try snapshot(of: delta)
+            var schema: Schema?
+            stats = try TableMerge.run(base: b, delta: d, spec: spec) { s in
+                schema = s
+                return try ParquetWriter(path: vw.nextFilePath(), schema: s, options: spec.writerOptions)
+            }
+            return schema!
+        }
+        result.rowsWritten = stats.rowsWritten
+        return (result, stats)
+    }
+
+    /// `floe aggregate`: the batch-layer table `into` from `table` (Aggregate.swift).
+    @discardableResult
+    public func aggregate(table source: String, into target: String, spec: AggregateSpec,
+                          graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil)
+        throws(WarehouseError) -> (VersionedWrite, AggregateStats)
+    {
+        _ = try tableDirectory(source)
+        var stats = AggregateStats()
+        var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
+            let s = try snapshot(of: source)
+            var schema: Schema?
+            stats = try TableAggregate.run(source: s, spec: spec) { sch in
+                schema = sch
+                return try ParquetWriter(path: vw.nextFilePath(), schema: sch, options: spec.writerOptions)
+            }
+            return schema!
+        }
+        result.rowsWritten = stats.groups
+        return (result, stats)
+    }
+}
