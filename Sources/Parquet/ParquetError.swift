@@ -23,4 +23,16 @@ public enum ParquetError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let m): m
         }
     }
+
+    /// The same error with `context` (e.g. a file name) before its message.
+    public func prefixed(_ context: String) -> ParquetError {
+        switch self {
+        case .corrupt(let m): .corrupt("\(context): \(m)")
+        case .unsupported(let m): .unsupported("\(context): \(m)")
+        case .encrypted(let m): .encrypted("\(context): \(m)")
+        case .checksumMismatch(let m): .checksumMismatch("\(context): \(m)")
+        case .invalidArgument(let m): .invalidArgument("\(context): \(m)")
+        case .io(let m): .io("\(context): \(m)")
+        }
+    }
 }

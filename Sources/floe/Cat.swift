@@ -45,28 +45,26 @@ extension RowOutputOptions {
     /// A table folder: every `*.parquet` below it, or for a versioned table (aggregate / merge output) the files of
     /// the version its `current` link names, resolved once (TableStorage.swift).
     func runTable(_ path: String, format fmt: RowFormat, columns cols: [String]?, limit: Int?) throws {
-        var remaining = limit
+        let snap: TableSnapshot
         do {
-            let snap = try TableSnapshot.open(tableDir: path)
-            for (p, file) in zip(snap.paths, snap.files) {
-                if let r = remaining, r <= 0 { break }
-                do {
-                    let exporter = try RowExporter(file: file, columns: cols,
-                                                   options: ReadOptions(verifyChecksums: !noVerifyChecksums))
-                    var n = 0
-                    try exporter.export(format: fmt, limit: remaining) { bytes in
-                        n += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
-                        Output.write(bytes)
-                    }
-                    if let r = remaining { remaining = r - n }
-                } catch {
-                    Output.flush()
-                    throw Output.fail(p, error)
-                }
+            snap = try TableSnapshot.open(tableDir: path)
+        } catch {
+            throw Output.fail(path, error)
+        }
+        var parts: [RowExporter] = []
+        for (p, file) in zip(snap.paths, snap.files) {
+            do {
+                var part = try RowExporter(file: file, columns: cols,
+                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                part.label = p
+                parts.append(part)
+            } catch {
+                throw Output.fail(p, error)
             }
+        }
+        do {
+            try RowExporter.export(parts, format: fmt, limit: limit) { Output.write($0) }
             Output.flush()
-        } catch let e as FloeExit {
-            throw e
         } catch {
             Output.flush()
             throw Output.fail(path, error)

@@ -79,6 +79,18 @@ expect_exit 2 "$FLOE" cat --format xml "$DATA/alltypes_plain.parquet"
 expect_exit 2 "$FLOE" cat --columns nope "$DATA/alltypes_plain.parquet"
 expect_exit 2 "$FLOE" frobnicate
 expect_exit 0 "$FLOE" --help
+# A table folder: every *.parquet below it, one CSV header, --limit across files.
+mkdir -p "$TMP/table/2024/03/01/00" "$TMP/table/2024/03/01/01"
+cp "$DATA/alltypes_plain.parquet" "$TMP/table/2024/03/01/00/a.parquet"
+cp "$DATA/alltypes_plain.parquet" "$TMP/table/2024/03/01/01/b.parquet"
+expect_exit 0 "$FLOE" cat "$TMP/table"
+[ "$(wc -l <"$TMP/out")" = 16 ] && ok || bad "table folder rows: $(wc -l <"$TMP/out")"
+expect_exit 0 "$FLOE" cat --format csv --limit 10 --columns id "$TMP/table"
+[ "$(wc -l <"$TMP/out")" = 11 ] && [ "$(grep -c '^id$' "$TMP/out")" = 1 ] && ok || bad "table folder csv: $(cat "$TMP/out")"
+printf 'garbage' > "$TMP/table/2024/03/01/01/c.parquet"
+expect_exit 1 "$FLOE" cat "$TMP/table"
+grep -q "c.parquet" "$TMP/err" && ok || bad "table folder error names the file: $(cat "$TMP/err")"
+
 # bench read prints one JSON line.
 expect_exit 0 "$FLOE" bench read "$DATA/alltypes_plain.parquet"
 python3 -c '

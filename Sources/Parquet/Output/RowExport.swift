@@ -12,6 +12,8 @@ public struct RowExporter {
 
     /// Row groups to read (all when nil), in file order.
     public let rowGroups: [Int]
+    /// Names this file in errors when several files are exported together (a table's files).
+    public var label: String?
 
     public init(file: ParquetFile, columns: [String]? = nil, rowGroups: [Int]? = nil,
                 options: ReadOptions = ReadOptions()) throws {
@@ -57,44 +59,61 @@ public struct RowExporter {
 
     /// Renders rows in `format`, calling `write` with chunks of output bytes.
     public func export(format: RowFormat, limit: Int?, write: ([UInt8]) -> Void) throws {
+        try Self.export([self], format: format, limit: limit, write: write)
+    }
+
+    /// Renders the rows of several files (a table's files) as one output: one CSV header, one grid, `limit`
+    /// rows in all. Header names come from the first file's projection.
+    public static func export(_ parts: [RowExporter], format: RowFormat, limit: Int?,
+                              write: ([UInt8]) -> Void) throws {
+        var remaining = limit ?? Int.max
+        let names = parts.first?.plan.fields.map(\.name) ?? []
+        var buf: [UInt8] = []
+        var grid = TextGrid(header: names)
+        if format == .csv { buf.append(contentsOf: CSV.row(names.map { Array($0.utf8) })) }
+        for (index, part) in parts.enumerated() where remaining > 0 {
+            var taken = 0
+            do {
+                switch format {
+                case .jsonl:
+                    try part.forEachRow(limit: remaining, { sink in
+                        taken += 1
+                        if sink.out.count >= 1 << 16 {
+                            write(sink.out)
+                            sink.out.removeAll(keepingCapacity: true)
+                        }
+                    }, groupEnd: { sink in
+                        if !sink.out.isEmpty { write(sink.out) }
+                    })
+                case .csv:
+                    try part.forEachRow(limit: remaining) { sink in
+                        taken += 1
+                        let cells = sink.fieldRanges.map { JSONText.cellText(sink.out[$0]) }
+                        buf.append(contentsOf: CSV.row(cells))
+                        sink.out.removeAll(keepingCapacity: true)
+                        if buf.count >= 1 << 16 {
+                            write(buf)
+                            buf.removeAll(keepingCapacity: true)
+                        }
+                    }
+                case .table:
+                    try part.forEachRow(limit: remaining) { sink in
+                        taken += 1
+                        grid.add(sink.fieldRanges.map {
+                            String(decoding: JSONText.cellText(sink.out[$0]), as: UTF8.self)
+                        })
+                        sink.out.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch let e as ParquetError where parts.count > 1 {
+                throw e.prefixed(part.label ?? "file \(index + 1)")
+            }
+            remaining -= taken
+        }
         switch format {
-        case .jsonl:
-            try forEachRow(limit: limit, { sink in
-                if sink.out.count >= 1 << 16 {
-                    write(sink.out)
-                    sink.out.removeAll(keepingCapacity: true)
-                }
-            }, groupEnd: { sink in
-                if !sink.out.isEmpty { write(sink.out) }
-            })
-        case .csv:
-            var buf: [UInt8] = []
-            var header = true
-            let names = plan.fields.map(\.name)
-            try forEachRow(limit: limit) { sink in
-                if header {
-                    header = false
-                    buf.append(contentsOf: CSV.row(names.map { Array($0.utf8) }))
-                }
-                let cells = sink.fieldRanges.map { JSONText.cellText(sink.out[$0]) }
-                buf.append(contentsOf: CSV.row(cells))
-                sink.out.removeAll(keepingCapacity: true)
-                if buf.count >= 1 << 16 {
-                    write(buf)
-                    buf.removeAll(keepingCapacity: true)
-                }
-            }
-            if header { buf.append(contentsOf: CSV.row(names.map { Array($0.utf8) })) }
-            write(buf)
-            return
-        case .table:
-            var grid = TextGrid(header: plan.fields.map(\.name))
-            try forEachRow(limit: limit) { sink in
-                grid.add(sink.fieldRanges.map { String(decoding: JSONText.cellText(sink.out[$0]), as: UTF8.self) })
-                sink.out.removeAll(keepingCapacity: true)
-            }
-            write(Array(grid.render().utf8))
-            return
+        case .jsonl: break
+        case .csv: write(buf)
+        case .table: write(Array(grid.render().utf8))
         }
     }
 }
