@@ -46,9 +46,11 @@ test-cli: deps
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
-# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
+# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
+# on events with 3% bad records against pyarrow converting the good lines alone, and DuckDB (convert_interop.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.
