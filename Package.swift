@@ -27,7 +27,8 @@ let package = Package(
         ),
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON"]),
         .executableTarget(
             name: "floe",

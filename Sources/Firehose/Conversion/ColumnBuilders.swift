@@ -163,13 +163,6 @@ public final class RecordLayout: @unchecked Sendable {
     }
 }
 
-/// Per-leaf sizes at a point in time (for rollback).
-struct LeafMark {
-    var levels: Int
-    var values: Int
-    var bytes: Int
-}
-
 /// Column buffers of one batch of records: dense values plus levels per leaf. Reused between batches.
 public final class ColumnBuilders: @unchecked Sendable {
     public let layout: RecordLayout
@@ -184,14 +177,15 @@ public final class ColumnBuilders: @unchecked Sendable {
         for c in columns { n += c.levelCount * 4 + c.values.byteArrays.bytes.count + c.values.count * 8 }
         return n
     }
-    private var marks: [LeafMark]
     let hasRep: [Bool]
 
     public init(layout: RecordLayout) {
         self.layout = layout
         columns = layout.descriptors.map { ColumnData(descriptor: $0) }
-        marks = [LeafMark](repeating: LeafMark(levels: 0, values: 0, bytes: 0), count: layout.descriptors.count)
+        marks = [Int](repeating: 0, count: layout.descriptors.count)
+        lineMarks = marks
         hasRep = layout.descriptors.map { $0.maxRepetitionLevel > 0 }
+        maxDefs = layout.descriptors.map { Int16($0.maxDefinitionLevel) }
     }
 
     public func reset() {
@@ -205,23 +199,19 @@ public final class ColumnBuilders: @unchecked Sendable {
         inputBytes = 0
     }
 
-    func mark() {
-        for i in columns.indices {
-            marks[i] = LeafMark(levels: columns[i].levelCount, values: columns[i].values.count,
-                                bytes: columns[i].values.byteArrays.bytes.count)
-        }
-    }
-
-    private var lineMarks: [LeafMark] = []
+    /// Level counts per leaf at the document / line mark (values and bytes follow from the levels).
+    private var marks: [Int]
+    private var lineMarks: [Int]
     private var lineRows = 0
+    private let maxDefs: [Int16]
+
+    func mark() {
+        for i in columns.indices { marks[i] = columns[i].levelCount }
+    }
 
     /// Marks the start of a line (several documents may follow).
     func markLine() {
-        if lineMarks.count != columns.count { lineMarks = marks }
-        for i in columns.indices {
-            lineMarks[i] = LeafMark(levels: columns[i].levelCount, values: columns[i].values.count,
-                                    bytes: columns[i].values.byteArrays.bytes.count)
-        }
+        for i in columns.indices { lineMarks[i] = columns[i].levelCount }
         lineRows = rows
     }
 
@@ -233,26 +223,32 @@ public final class ColumnBuilders: @unchecked Sendable {
 
     func rollback() { rollback(to: marks) }
 
-    func rollback(to marks: [LeafMark]) {
+    func rollback(to marks: [Int]) {
         for i in columns.indices {
             let m = marks[i]
-            if columns[i].levelCount == m.levels { continue }
-            columns[i].levelCount = m.levels
-            columns[i].definitionLevels.removeSubrange(m.levels...)
-            if hasRep[i] { columns[i].repetitionLevels.removeSubrange(m.levels...) }
+            let n = columns[i].levelCount
+            if n == m { continue }
+            let maxDef = maxDefs[i]
+            var drop = 0
+            for k in m..<n where columns[i].definitionLevels[k] == maxDef { drop += 1 }
+            columns[i].levelCount = m
+            columns[i].definitionLevels.removeSubrange(m...)
+            if hasRep[i] { columns[i].repetitionLevels.removeSubrange(m...) }
+            let keep = columns[i].values.count - drop
             var v = columns[i].values
             columns[i].values = ColumnValues(physicalType: .boolean)  // release the reference while editing
             switch v.physicalType {
-            case .boolean: v.booleans.removeSubrange(m.values...)
-            case .int32: v.int32s.removeSubrange(m.values...)
-            case .int64: v.int64s.removeSubrange(m.values...)
-            case .int96: v.int96s.removeSubrange(m.values...)
-            case .float: v.floats.removeSubrange(m.values...)
-            case .double: v.doubles.removeSubrange(m.values...)
+            case .boolean: v.booleans.removeSubrange(keep...)
+            case .int32: v.int32s.removeSubrange(keep...)
+            case .int64: v.int64s.removeSubrange(keep...)
+            case .int96: v.int96s.removeSubrange(keep...)
+            case .float: v.floats.removeSubrange(keep...)
+            case .double: v.doubles.removeSubrange(keep...)
             case .byteArray:
-                v.byteArrays.offsets.removeSubrange((m.values + 1)...)
-                v.byteArrays.bytes.removeSubrange(m.bytes...)
-            case .fixedLenByteArray: v.fixed.bytes.removeSubrange((m.values * v.fixed.width)...)
+                let bytes = v.byteArrays.offsets[keep]
+                v.byteArrays.offsets.removeSubrange((keep + 1)...)
+                v.byteArrays.bytes.removeSubrange(bytes...)
+            case .fixedLenByteArray: v.fixed.bytes.removeSubrange((keep * v.fixed.width)...)
             case .unknown: break
             }
             columns[i].values = v
@@ -370,7 +366,8 @@ struct RecordConverter {
     /// Struct members; `d` is the struct's own (present) definition level.
     private mutating func strukt(_ node: Node, _ t: inout JSONTokenizer, _ b: ColumnBuilders, r: Int16, d: Int16,
                                  fromArray: Bool) throws(Failure) {
-        let n = node.children.count
+        let children = node.children
+        let n = children.count
         if fromArray {
             // a JSON array fills the fields by position; extra elements are dropped, missing ones are null
             var k = 0
@@ -379,7 +376,7 @@ struct RecordConverter {
                 if case .arrayEnd = tok { break }
                 if k < n {
                     do {
-                        try value(node.children[k], tok, &t, b, r: r, d: d)
+                        try value(children[k], tok, &t, b, r: r, d: d)
                     } catch {
                         throw error.prepending(String(k))
                     }
@@ -389,7 +386,7 @@ struct RecordConverter {
                 k += 1
             }
             while k < n {
-                b.nulls(node.children[k], r: r, d: d)
+                b.nulls(children[k], r: r, d: d)
                 k += 1
             }
             return
@@ -398,10 +395,11 @@ struct RecordConverter {
         var seenMask: UInt64 = 0
         var seenBig: [Bool] = n > 64 ? [Bool](repeating: false, count: n) : []
         var hint = 0
+        let keys = node.keys
         while true {
             let tok = try next(&t)
             guard case .key(let k) = tok else { break }  // objectEnd
-            let idx = lookup(node, k, &t, hint: hint)
+            let idx = lookup(node, keys, k, &t, hint: hint)
             let vtok = try next(&t)
             guard idx >= 0 else {
                 try skip(vtok, &t)
@@ -410,11 +408,11 @@ struct RecordConverter {
             hint = idx + 1
             let dup = n > 64 ? seenBig[idx] : (seenMask >> UInt64(idx)) & 1 != 0
             if dup {
-                throw .data("duplicate key '\(t.string(of: k))' for column '\(node.children[idx].path)'", [])
+                throw .data("duplicate key '\(t.string(of: k))' for column '\(children[idx].path)'", [])
             }
             if n > 64 { seenBig[idx] = true } else { seenMask |= 1 << UInt64(idx) }
             do {
-                try value(node.children[idx], vtok, &t, b, r: r, d: d)
+                try value(children[idx], vtok, &t, b, r: r, d: d)
             } catch {
                 throw error.prepending(t.string(of: k))
             }
@@ -422,18 +420,18 @@ struct RecordConverter {
         if n <= 64 {
             let full: UInt64 = n == 64 ? ~0 : (1 << UInt64(n)) - 1
             if seenMask != full {
-                for i in 0..<n where (seenMask >> UInt64(i)) & 1 == 0 { b.nulls(node.children[i], r: r, d: d) }
+                for i in 0..<n where (seenMask >> UInt64(i)) & 1 == 0 { b.nulls(children[i], r: r, d: d) }
             }
         } else {
-            for i in 0..<n where !seenBig[i] { b.nulls(node.children[i], r: r, d: d) }
+            for i in 0..<n where !seenBig[i] { b.nulls(children[i], r: r, d: d) }
         }
     }
 
     /// Index of the child a key selects, or -1.
     @inline(__always)
-    private mutating func lookup(_ node: Node, _ k: JSONStringToken, _ t: inout JSONTokenizer, hint: Int) -> Int {
+    private mutating func lookup(_ node: Node, _ keys: [[UInt8]], _ k: JSONStringToken, _ t: inout JSONTokenizer,
+                                 hint: Int) -> Int {
         let raw = t.bytes(of: k)
-        let keys = node.keys
         let n = keys.count
         if !k.hasEscapes && (k.isASCII || !caseInsensitive) && !dotsToUnderscores {
             if hint < n && equalKey(raw, keys[hint]) { return hint }
