@@ -89,6 +89,9 @@ final class ChunkWork: @unchecked Sendable {
     var converted = 0
     var failedByCode: [RecordFailure.Code: Int] = [:]
     var spare: ColumnBuilders?
+    /// This chunk's own builders (the single-partition case reuses them chunk after chunk).
+    var own: ColumnBuilders?
+    var lineCount = 0
     var error: Error?
 
     func clearResults() {
@@ -106,7 +109,6 @@ public final class Converter {
     public let config: ConvertConfig
     let layout: RecordLayout
     var stats = ConvertStats()
-    var pool: [ColumnBuilders] = []
     let stagingDir: String
     var delivery: Delivery!
     /// Positions reached per input path: (offset, next line, done).
@@ -204,8 +206,15 @@ public final class Converter {
         }
         let chunkTarget = min(4 << 20, max(64 << 10, config.delivery.bufferSize / 2))
         let jobs = max(1, config.jobs)
-        let works = (0..<jobs).map { _ in ChunkWork() }
+        // two groups of chunks: one is delivered (encoded, written) on the delivery queue while the other is read
+        // and converted
+        let groups = (0..<2).map { _ in (0..<(ingest ? 1 : jobs)).map { _ in ChunkWork() } }
         let processor = ChunkProcessor(layout: layout, config: config)
+        let deliveryQueue = DispatchQueue(label: "floe.convert.delivery")
+        let inFlight = DispatchGroup()
+        final class ErrorBox: @unchecked Sendable { var error: Error? }
+        let failure = ErrorBox()
+        var g = 0
         for f in files {
             let pos = positions[f]!
             if pos.2 { continue }
@@ -214,16 +223,19 @@ public final class Converter {
                 reader = try ChunkReader(path: f)
                 if f != "-" { try reader.skip(to: pos.0, line: pos.1) }
             } catch {
+                inFlight.wait()
                 throw InputError(message: "\(f): \(error)")
             }
             while true {
+                let works = groups[g]
                 var k = 0
-                while k < (ingest ? 1 : jobs) {
+                while k < works.count {
                     let w = works[k]
                     let got: Bool
                     do {
                         got = try reader.next(into: &w.data, target: chunkTarget, interactive: ingest, waitMillis: 200)
                     } catch {
+                        inFlight.wait()
                         throw InputError(message: "\(f): \(error)")
                     }
                     if !got { break }
@@ -238,18 +250,21 @@ public final class Converter {
                             q = UnsafeRawPointer(hit) + 1
                         }
                     }
+                    w.lineCount = nl
                     reader.line += nl
                     reader.offset += Int64(w.data.count)
                     w.endOffset = reader.offset
-                    stats.bytesIn += Int64(w.data.count)
                     w.arrival = ingest ? (config.arrivalTime ?? config.clock.nowMillis()) : runStart
                     w.ending = config.arrivalTime ?? config.clock.nowMillis()
                     w.clearResults()
-                    w.spare = pool.popLast() ?? ColumnBuilders(layout: layout)
+                    if w.own == nil { w.own = ColumnBuilders(layout: layout) }
+                    w.spare = w.own
                     k += 1
                 }
                 if k == 0 {
                     if ingest && !reader.atEOF {
+                        inFlight.wait()
+                        if let e = failure.error { throw e }
                         try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
                         continue
                     }
@@ -260,14 +275,35 @@ public final class Converter {
                 } else {
                     DispatchQueue.concurrentPerform(iterations: k) { processor.process(works[$0]) }
                 }
-                for i in 0..<k {
-                    let w = works[i]
-                    if let e = w.error { throw e }
-                    try deliver(w)
-                    let nextLine = w.firstLine + lineCount(w)
-                    try flushDue(now: ingest ? config.clock.nowMillis() : nil, input: f, offset: w.endOffset, line: nextLine)
+                // the previous group must be delivered before this one (input order)
+                inFlight.wait()
+                if let e = failure.error { throw e }
+                let count = k
+                let now: Int64? = ingest ? config.clock.nowMillis() : nil
+                let deliverGroup = { [self] in
+                    do {
+                        for i in 0..<count {
+                            let w = works[i]
+                            if let e = w.error { throw e }
+                            stats.bytesIn += Int64(w.data.count)
+                            try deliver(w)
+                            try flushDue(now: now, input: f, offset: w.endOffset, line: w.firstLine + w.lineCount)
+                        }
+                    } catch {
+                        failure.error = error
+                    }
+                }
+                if ingest {
+                    deliverGroup()
+                    if let e = failure.error { throw e }
+                } else {
+                    nonisolated(unsafe) let run = deliverGroup
+                    deliveryQueue.async(group: inFlight) { run() }
+                    g ^= 1
                 }
             }
+            inFlight.wait()
+            if let e = failure.error { throw e }
             positions[f] = (reader.offset, reader.line, f != "-")
         }
         try flushAll()
@@ -284,19 +320,6 @@ public final class Converter {
         return stats
     }
 
-    private func lineCount(_ w: ChunkWork) -> Int {
-        var n = 0
-        w.data.withUnsafeBytes { p in
-            var q = p.baseAddress!
-            let end = p.baseAddress! + p.count
-            while q < end, let hit = memchr(q, 0x0A, end - q) {
-                n += 1
-                q = UnsafeRawPointer(hit) + 1
-            }
-        }
-        return n
-    }
-
     private func deliver(_ w: ChunkWork) throws {
         stats.recordsIn += w.recordsIn
         stats.recordsConverted += w.converted
@@ -309,15 +332,13 @@ public final class Converter {
                 // beyond the partition limit: every record of this partition goes to the error output
                 try overLimit(w, records)
                 b.reset()
-                pool.append(b)
                 continue
             }
             try delivery.append(prefix: prefix, builders: b, arrival: w.arrival)
             b.reset()
-            pool.append(b)
         }
         w.sets.removeAll()
-        if let s = w.spare { pool.append(s); w.spare = nil }
+        w.spare = nil
         for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
             delivery.appendErrors(prefix: prefix, bytes: bytes[...], count: w.errorCounts[prefix] ?? 0,
                                   arrival: w.arrival)
