@@ -1,6 +1,6 @@
 // Value coercions of the OpenX JSON SerDe (and the stricter Hive JSON SerDe), on raw bytes.
 //
-// - Integers: JSON integers (an exponent is fine when the value is integral), numeric strings `"12"`, `"-7"`,
+// - Integers: JSON integer literals (no fraction, no exponent), numeric strings `"12"`, `"-7"`,
 //   `"+3"`, hex `"0x1F"` (OpenX only). Out of the column's range, fractions and anything else fail.
 // - Floating point: JSON numbers, numeric strings (`"1.5"`, `"1e3"`, `"NaN"`, `"Infinity"`; OpenX only);
 //   a value beyond the type's range fails.

@@ -708,10 +708,9 @@ struct RecordConverter {
         switch tok {
         case .number(let n):
             if let v = n.int64 { return v }
-            guard let v = Coercion.integer(literal: t.bytes(of: n)) else {
-                throw fail(node, n.isIntegerLiteral ? "out of range" : "not an integer", t, tok)
-            }
-            return v
+            // a fraction or an exponent (even `1.0`, `1e2`) is not an integer literal (as pyarrow and Hive's
+            // strict SerDe read them); a plain integer beyond Int64 is out of range
+            throw fail(node, n.isIntegerLiteral ? "out of range" : "not an integer", t, tok)
         case .string(let s) where openx && !s.hasEscapes:
             guard let v = Coercion.integer(string: t.bytes(of: s), allowHex: true) else {
                 throw fail(node, "not an integer", t, tok)
