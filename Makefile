@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged demo bench clean
+.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli test-interop test-damaged
+test: test-swift test-cli test-interop test-damaged test-crash
 
 test-swift: deps
 	$(SWIFT) build --build-tests
@@ -46,17 +46,23 @@ test-cli: deps
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
-# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py).
-# Also: `floe merge` against DuckDB running the serving-layer SQL on random tables, and a DuckDB reader of the
-# serving table during merges (Tests/Interop/merge_property.py).
+# pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
+# on events with 3% bad records against pyarrow converting the good lines alone, and DuckDB (convert_interop.py);
+# floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/merge_property.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.
 test-damaged: deps release
 	python3 Tests/Interop/damaged_files.py $(RELEASE_BIN)
+
+# floe convert --checkpoint on 40 MB of events, SIGKILLed at 6 random moments: no partial file ever visible, and
+# after the final rerun every record is there exactly once (Tests/Interop/convert_crash.py).
+test-crash: venv release
+	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
 
 demo: release
 	@echo "== floe schema $(SAMPLE)"; $(RELEASE_BIN) schema $(SAMPLE)

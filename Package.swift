@@ -27,7 +27,8 @@ let package = Package(
         ),
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"],
+                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON"]),
         .executableTarget(
             name: "floe",
@@ -39,7 +40,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
-        .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

@@ -9,6 +9,7 @@ struct Floe: ParsableCommand {
         abstract: "Floe: Parquet, JSON Schema and Firehose-style conversion on one machine.",
         version: FloeVersion.string,
         subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Rewrite.self, Validate.self,
+                      Convert.self, Ingest.self,
                       Bench.self, WarehouseCommand.self, TableCommand.self, PartitionsCommand.self,
                       AggregateCommand.self, MergeCommand.self]
     )

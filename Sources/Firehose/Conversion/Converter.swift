@@ -1,0 +1,620 @@
+// The Firehose-equivalent stage: NDJSON in, Parquet files per prefix and error records out.
+//
+// Inputs are read in chunks of whole lines; `jobs` chunks at a time are converted in parallel, each into its own
+// column builders (one set per partition prefix) and rendered error records; then, in input order, the batches
+// go to the partition's open Parquet file and the errors to their buffers. Files close by the buffering hints
+// and are published by rename from the staging folder. With a checkpoint, every flush closes all files, logs
+// them with the input positions reached (write-ahead), then publishes them: a rerun rolls the log forward,
+// removes staging leftovers and resumes from those positions, so each record lands exactly once.
+
+import Dispatch
+import JSON
+import JSONSchema
+import Parquet
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public protocol ConversionClock: Sendable {
+    func nowMillis() -> Int64
+}
+
+public struct SystemClock: ConversionClock {
+    public init() {}
+    public func nowMillis() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+}
+
+public struct FixedClock: ConversionClock {
+    public let millis: Int64
+    public init(millis: Int64) { self.millis = millis }
+    public func nowMillis() -> Int64 { millis }
+}
+
+public struct ConvertConfig: Sendable {
+    public var delivery: DeliveryConfig
+    public var columns: ColumnDefinitions
+    public var record = RecordOptions()
+    public var validator: JSONSchemaValidator?
+    public var partitionKeys: [(String, JQQuery)] = []
+    public var jobs = 1
+    public var checkpoint: String?
+    /// Arrival time of every record (tests); nil: the run's start (convert) or the read time (ingest).
+    public var arrivalTime: Int64?
+    public var clock: any ConversionClock = SystemClock()
+
+    public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
+        self.delivery = delivery
+        self.columns = columns
+    }
+}
+
+public struct ConvertStats: Sendable {
+    public var recordsIn = 0
+    public var recordsConverted = 0
+    public var recordsFailed = 0
+    public var failedByCode: [String: Int] = [:]
+    public var filesWritten = 0
+    public var errorFilesWritten = 0
+    public var bytesIn: Int64 = 0
+    public var bytesOut: Int64 = 0
+    public var seconds = 0.0
+
+    public var json: String {
+        let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
+        return "{\"records_in\":\(recordsIn),\"records_converted\":\(recordsConverted),\"records_failed\":\(recordsFailed),"
+            + "\"failed_by_code\":{\(codes)},\"files_written\":\(filesWritten),\"error_files_written\":\(errorFilesWritten),"
+            + "\"bytes_in\":\(bytesIn),\"bytes_out\":\(bytesOut),\"seconds\":\(seconds)}"
+    }
+}
+
+/// One chunk of input lines and what became of them.
+final class ChunkWork: @unchecked Sendable {
+    var data: [UInt8] = []
+    var input = ""
+    var firstLine = 1
+    var endOffset: Int64 = 0
+    var arrival: Int64 = 0
+    var ending: Int64 = 0
+    /// Builders per prefix, in first-use order; with partition keys, each record's (line, byte range) too.
+    var sets: [(prefix: String, builders: ColumnBuilders, records: [(Int, Range<Int>)])] = []
+    var errorOut: [String: [UInt8]] = [:]
+    var errorCounts: [String: Int] = [:]
+    var recordsIn = 0
+    var converted = 0
+    var failedByCode: [RecordFailure.Code: Int] = [:]
+    var spare: ColumnBuilders?
+    /// This chunk's own builders (the single-partition case reuses them chunk after chunk).
+    var own: ColumnBuilders?
+    var lineCount = 0
+    var error: Error?
+
+    func clearResults() {
+        sets.removeAll()
+        errorOut.removeAll(keepingCapacity: true)
+        errorCounts.removeAll(keepingCapacity: true)
+        recordsIn = 0
+        converted = 0
+        failedByCode.removeAll(keepingCapacity: true)
+        error = nil
+    }
+}
+
+public final class Converter {
+    public let config: ConvertConfig
+    let layout: RecordLayout
+    var stats = ConvertStats()
+    let stagingDir: String
+    var delivery: Delivery!
+    /// Positions reached per input path: (offset, next line, done).
+    var positions: [String: (Int64, Int, Bool)] = [:]
+    var positionOrder: [String] = []
+
+    public init(config: ConvertConfig) throws {
+        self.config = config
+        layout = RecordLayout(columns: config.columns, options: config.record)
+        let base = config.delivery.outDir + "/.floe-staging/" + config.delivery.table
+        if let cp = config.checkpoint {
+            var h: UInt64 = 0xcbf29ce484222325
+            for c in FileOps.absolute(cp).utf8 { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+            stagingDir = base + "/cp-" + String(h, radix: 16)
+        } else {
+            stagingDir = base + "/run-\(getpid())-" + PrefixTemplate.randomString(8)
+        }
+    }
+
+    // MARK: checkpoint
+
+    func loadCheckpoint() throws {
+        guard let cp = config.checkpoint, let bytes = FileOps.readFile(cp) else { return }
+        guard let v = try? JSONParser.parse(bytes), case .object(let o) = v else {
+            throw DeliveryError("checkpoint \(cp): not a checkpoint file")
+        }
+        if case .array(let items)? = o["inputs"] {
+            for it in items {
+                guard case .string(let p)? = it["path"], case .number(let off)? = it["offset"],
+                      case .number(let line)? = it["line"] else { continue }
+                let done = it["done"]?.boolValue ?? false
+                positions[p] = (off.int64 ?? 0, Int(line.int64 ?? 1), done)
+                positionOrder.append(p)
+            }
+        }
+        // roll the last flush forward
+        if case .array(let pend)? = o["pending"] {
+            for p in pend {
+                guard case .array(let pair) = p, pair.count == 2, case .string(let from) = pair[0],
+                      case .string(let to) = pair[1] else { continue }
+                if FileOps.exists(from) { try FileOps.publish(from, to) }
+            }
+        }
+    }
+
+    func writeCheckpoint(pending: [(String, String)]) throws {
+        guard let cp = config.checkpoint else { return }
+        var out: [UInt8] = Array("{\"version\":1,\"inputs\":[".utf8)
+        for (i, p) in positionOrder.enumerated() {
+            let (off, line, done) = positions[p]!
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: "{\"path\":".utf8)
+            ErrorRecord.appendJSONString(p, &out)
+            out.append(contentsOf: ",\"offset\":\(off),\"line\":\(line),\"done\":\(done)}".utf8)
+        }
+        out.append(contentsOf: "],\"pending\":[".utf8)
+        for (i, (a, b)) in pending.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            ErrorRecord.appendJSONString(a, &out)
+            out.append(UInt8(ascii: ","))
+            ErrorRecord.appendJSONString(b, &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(contentsOf: "]}\n".utf8)
+        try FileOps.writeAtomically(cp, out)
+    }
+
+    // MARK: running
+
+    /// Converts every input (paths, directories, `-`); `ingest`: read stdin until EOF, flushing by size and
+    /// interval as records arrive.
+    public func run(inputs: [String], ingest: Bool = false) throws -> ConvertStats {
+        let t0 = SystemClock().nowMillis()
+        let runStart = config.arrivalTime ?? config.clock.nowMillis()
+        try FileOps.makeDirectories(config.delivery.tableDir)
+        try loadCheckpoint()
+        // staging leftovers of an interrupted run are garbage now
+        FileOps.removeTree(stagingDir)
+        try FileOps.makeDirectories(stagingDir)
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir)
+        defer {
+            delivery.abortAll()
+            if config.checkpoint == nil { FileOps.removeTree(stagingDir) }
+        }
+        var files: [String] = []
+        for i in (ingest ? ["-"] : inputs) {
+            if i == "-" { files.append("-"); continue }
+            guard FileOps.exists(i) else { throw InputError(message: "\(i): no such file or directory") }
+            files.append(contentsOf: FileOps.filesBelow(i))
+        }
+        for f in files where positions[f] == nil {
+            positions[f] = (0, 1, false)
+            positionOrder.append(f)
+        }
+        let chunkTarget = min(4 << 20, max(64 << 10, config.delivery.bufferSize / 2))
+        let jobs = max(1, config.jobs)
+        // two groups of chunks: one is delivered (encoded, written) on the delivery queue while the other is read
+        // and converted
+        let groups = (0..<2).map { _ in (0..<(ingest ? 1 : jobs)).map { _ in ChunkWork() } }
+        let processor = ChunkProcessor(layout: layout, config: config)
+        let deliveryQueue = DispatchQueue(label: "floe.convert.delivery")
+        let inFlight = DispatchGroup()
+        final class ErrorBox: @unchecked Sendable { var error: Error? }
+        let failure = ErrorBox()
+        var g = 0
+        for f in files {
+            let pos = positions[f]!
+            if pos.2 { continue }
+            let reader: ChunkReader
+            do {
+                reader = try ChunkReader(path: f)
+                if f != "-" { try reader.skip(to: pos.0, line: pos.1) }
+            } catch {
+                inFlight.wait()
+                throw InputError(message: "\(f): \(error)")
+            }
+            while true {
+                let works = groups[g]
+                var k = 0
+                while k < works.count {
+                    let w = works[k]
+                    let got: Bool
+                    do {
+                        got = try reader.next(into: &w.data, target: chunkTarget, interactive: ingest, waitMillis: 200)
+                    } catch {
+                        inFlight.wait()
+                        throw InputError(message: "\(f): \(error)")
+                    }
+                    if !got { break }
+                    w.input = f
+                    w.firstLine = reader.line
+                    var nl = 0
+                    w.data.withUnsafeBytes { p in
+                        var q = p.baseAddress!
+                        let end = p.baseAddress! + p.count
+                        while q < end, let hit = memchr(q, 0x0A, end - q) {
+                            nl += 1
+                            q = UnsafeRawPointer(hit) + 1
+                        }
+                    }
+                    w.lineCount = nl
+                    reader.line += nl
+                    reader.offset += Int64(w.data.count)
+                    w.endOffset = reader.offset
+                    w.arrival = ingest ? (config.arrivalTime ?? config.clock.nowMillis()) : runStart
+                    w.ending = config.arrivalTime ?? config.clock.nowMillis()
+                    w.clearResults()
+                    if w.own == nil { w.own = ColumnBuilders(layout: layout) }
+                    w.spare = w.own
+                    k += 1
+                }
+                if k == 0 {
+                    if ingest && !reader.atEOF {
+                        inFlight.wait()
+                        if let e = failure.error { throw e }
+                        try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
+                        continue
+                    }
+                    break
+                }
+                if k == 1 {
+                    processor.process(works[0])
+                } else {
+                    DispatchQueue.concurrentPerform(iterations: k) { processor.process(works[$0]) }
+                }
+                // the previous group must be delivered before this one (input order)
+                inFlight.wait()
+                if let e = failure.error { throw e }
+                let count = k
+                let now: Int64? = ingest ? config.clock.nowMillis() : nil
+                let deliverGroup = { [self] in
+                    do {
+                        for i in 0..<count {
+                            let w = works[i]
+                            if let e = w.error { throw e }
+                            stats.bytesIn += Int64(w.data.count)
+                            try deliver(w)
+                            try flushDue(now: now, input: f, offset: w.endOffset, line: w.firstLine + w.lineCount)
+                        }
+                    } catch {
+                        failure.error = error
+                    }
+                }
+                if ingest {
+                    deliverGroup()
+                    if let e = failure.error { throw e }
+                } else {
+                    nonisolated(unsafe) let run = deliverGroup
+                    deliveryQueue.async(group: inFlight) { run() }
+                    g ^= 1
+                }
+            }
+            inFlight.wait()
+            if let e = failure.error { throw e }
+            positions[f] = (reader.offset, reader.line, f != "-")
+        }
+        try flushAll()
+        stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
+        stats.filesWritten = delivery.filesWritten
+        stats.errorFilesWritten = delivery.errorFilesWritten
+        stats.bytesOut = delivery.bytesOut
+        if config.checkpoint == nil {
+            FileOps.removeTree(stagingDir)
+            // drop the staging parents when nothing else uses them
+            rmdir(config.delivery.outDir + "/.floe-staging/" + config.delivery.table)
+            rmdir(config.delivery.outDir + "/.floe-staging")
+        }
+        return stats
+    }
+
+    private func deliver(_ w: ChunkWork) throws {
+        stats.recordsIn += w.recordsIn
+        stats.recordsConverted += w.converted
+        for (c, n) in w.failedByCode {
+            stats.recordsFailed += n
+            stats.failedByCode[c.rawValue, default: 0] += n
+        }
+        for (prefix, b, records) in w.sets {
+            if b.rows > 0 && !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
+                // beyond the partition limit: every record of this partition goes to the error output
+                try overLimit(w, records)
+                b.reset()
+                continue
+            }
+            try delivery.append(prefix: prefix, builders: b, arrival: w.arrival)
+            b.reset()
+        }
+        w.sets.removeAll()
+        w.spare = nil
+        for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
+            delivery.appendErrors(prefix: prefix, bytes: bytes[...], count: w.errorCounts[prefix] ?? 0,
+                                  arrival: w.arrival)
+        }
+    }
+
+    private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)]) throws {
+        let code = RecordFailure.Code.partitionLimit
+        let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
+        var out: [UInt8] = []
+        for (line, range) in records {
+            w.data.withUnsafeBytes { p in
+                ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
+                                   raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
+                                   document: 0, arrival: w.arrival, ending: w.ending,
+                                   database: config.delivery.database, table: config.delivery.table, into: &out)
+            }
+        }
+        stats.recordsConverted -= records.count
+        stats.recordsFailed += records.count
+        stats.failedByCode[code.rawValue, default: 0] += records.count
+        delivery.appendErrors(prefix: prefix, bytes: out[...], count: records.count, arrival: w.arrival)
+    }
+
+    /// Closes files due by the buffering hints. With a checkpoint, a due file closes every file (so the
+    /// input position logged covers exactly the published records).
+    private func flushDue(now: Int64?, input: String, offset: Int64, line: Int) throws {
+        let (files, errs) = delivery.due(now: now)
+        if files.isEmpty && errs.isEmpty { return }
+        if config.checkpoint != nil {
+            positions[input] = (offset, line, false)
+            try flushAll()
+            return
+        }
+        for p in files { try delivery.stage(file: p) }
+        for p in errs { try delivery.stage(errors: p) }
+        try delivery.publishPending()
+    }
+
+    private func flushAll() throws {
+        try delivery.stageAll()
+        if config.checkpoint != nil {
+            try writeCheckpoint(pending: delivery.pending)
+        }
+        try delivery.publishPending()
+    }
+}
+
+/// Converts the lines of a chunk (thread-safe: the shared state is read-only).
+final class ChunkProcessor: @unchecked Sendable {
+    let layout: RecordLayout
+    let config: ConvertConfig
+    let multi = JSONParserOptions(multipleDocuments: true)
+
+    init(layout: RecordLayout, config: ConvertConfig) {
+        self.layout = layout
+        self.config = config
+    }
+
+    func process(_ w: ChunkWork) {
+        var conv = RecordConverter(layout: layout)
+        let defaultPrefix = config.partitionKeys.isEmpty
+            ? config.delivery.prefix.render(arrival: w.arrival) : ""
+        let data = w.data
+        data.withUnsafeBytes { all in
+            let base = all.baseAddress!
+            var start = 0
+            var lineNo = w.firstLine
+            let n = all.count
+            var main: ColumnBuilders? = nil
+            if config.partitionKeys.isEmpty {
+                let b = w.spare!
+                w.spare = nil
+                w.sets.append((defaultPrefix, b, []))
+                main = b
+            }
+            while start < n {
+                var end = n
+                if let hit = memchr(base + start, 0x0A, n - start) { end = UnsafeRawPointer(hit) - base }
+                var lineEnd = end
+                if lineEnd > start && all[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: all[start..<lineEnd])
+                if !isBlank(line) {
+                    if let b = main {
+                        convertLine(line, lineStart: start, lineNo: lineNo, into: b, w, &conv)
+                        b.inputBytes += end - start + 1
+                    } else {
+                        convertLineKeyed(line, lineStart: start, lineNo: lineNo, w, &conv)
+                    }
+                }
+                start = end + 1
+                lineNo += 1
+            }
+        }
+    }
+
+    @inline(__always)
+    private func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for c in line where c != 0x20 && c != 0x09 && c != 0x0D { return false }
+        return true
+    }
+
+    private func fail(_ w: ChunkWork, _ code: RecordFailure.Code, _ message: String, _ raw: UnsafeRawBufferPointer,
+                      line: Int, document: Int) {
+        let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
+        ErrorRecord.render(code: code, message: message, raw: raw, input: w.input, line: line, document: document,
+                           arrival: w.arrival, ending: w.ending, database: config.delivery.database,
+                           table: config.delivery.table, into: &w.errorOut[prefix, default: []])
+        w.errorCounts[prefix, default: 0] += 1
+        w.failedByCode[code, default: 0] += 1
+        w.recordsIn += 1
+    }
+
+    private func describe(_ f: RecordConverter.Failure) -> (RecordFailure.Code, String) {
+        switch f {
+        case .parse(let e):
+            return (.parseError, "Encountered malformed JSON: \(e)")
+        case .data(let m, let pointer):
+            let p = pointer.reversed().map { $0.pointerEscaped() }.joined(separator: "/")
+            return (.malformedData, "\(m) at /\(p)")
+        }
+    }
+
+    /// One line: every JSON document in it is a record. A syntax error anywhere fails the whole line.
+    private func convertLine(_ line: UnsafeRawBufferPointer, lineStart: Int, lineNo: Int, into b: ColumnBuilders,
+                             _ w: ChunkWork, _ conv: inout RecordConverter) {
+        var t = JSONTokenizer(line, options: multi)
+        b.markLine()
+        var pendingFailures: [(RecordFailure.Code, String, Range<Int>, Int)] = []
+        var docs = 0
+        var ok = 0
+        var lastError: JSONParseError? = nil
+        while true {
+            let tok: JSONToken
+            do { tok = try t.next() } catch { lastError = error; break }
+            if case .endOfDocument = tok { break }
+            let docStart = t.tokenStart
+            let docIndex = docs
+            docs += 1
+            b.mark()
+            guard case .objectStart = tok else {
+                do { try conv.skip(tok, &t) } catch {
+                    if case .parse(let e) = error { lastError = e }
+                    break
+                }
+                pendingFailures.append((.malformedData, "a record must be a JSON object, not \(kindName(tok))",
+                                        docStart..<t.position, docIndex))
+                continue
+            }
+            do {
+                try conv.convertObject(&t, into: b)
+            } catch {
+                if case .parse(let e) = error { lastError = e; break }
+                b.rollback()
+                do { try conv.skipDocument(&t) } catch {
+                    if case .parse(let e) = error { lastError = e }
+                    break
+                }
+                let (code, msg) = describe(error)
+                pendingFailures.append((code, msg, docStart..<t.position, docIndex))
+                continue
+            }
+            if let v = config.validator {
+                let doc = UnsafeRawBufferPointer(rebasing: line[docStart..<t.position])
+                if v.isValid(bytes: doc) != true {
+                    b.rollback()
+                    pendingFailures.append((.schemaViolation, schemaMessage(v, doc), docStart..<t.position, docIndex))
+                    continue
+                }
+            }
+            b.commitRow(bytes: 0)
+            ok += 1
+        }
+        if let e = lastError {
+            b.rollbackLine()
+            fail(w, .parseError, "Encountered malformed JSON: \(e)", line, line: lineNo, document: 0)
+            return
+        }
+        w.recordsIn += ok
+        w.converted += ok
+        for (code, msg, range, idx) in pendingFailures {
+            fail(w, code, msg, UnsafeRawBufferPointer(rebasing: line[range]), line: lineNo, document: idx)
+        }
+    }
+
+    private func kindName(_ tok: JSONToken) -> String {
+        switch tok {
+        case .arrayStart: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        default: "\(tok)"
+        }
+    }
+
+    private func schemaMessage(_ v: JSONSchemaValidator, _ doc: UnsafeRawBufferPointer) -> String {
+        guard let tree = try? JSONParser.parse(doc) else { return "JSON Schema validation failed" }
+        let r = v.validate(tree)
+        if let e = r.errors.first {
+            return "JSON Schema validation failed at \(e.instanceLocation.isEmpty ? "/" : e.instanceLocation): \(e.message) (\(e.keywordLocation))"
+        }
+        return "JSON Schema validation failed"
+    }
+
+    /// Dynamic partitioning: each document is parsed into a tree for the queries, then converted into the
+    /// builders of its prefix.
+    private func convertLineKeyed(_ line: UnsafeRawBufferPointer, lineStart: Int, lineNo: Int, _ w: ChunkWork,
+                                  _ conv: inout RecordConverter) {
+        let split = JSONParser.splitDocuments(line)
+        if let e = split.error {
+            fail(w, .parseError, "Encountered malformed JSON: \(e)", line, line: lineNo, document: 0)
+            return
+        }
+        for (idx, r) in split.ranges.enumerated() {
+            let doc = UnsafeRawBufferPointer(rebasing: line[r])
+            guard let tree = try? JSONParser.parse(doc), case .object = tree else {
+                fail(w, .malformedData, "a record must be a JSON object", doc, line: lineNo, document: idx)
+                continue
+            }
+            var keys: [String: String] = [:]
+            var failed = false
+            for (k, q) in config.partitionKeys {
+                do {
+                    keys[k] = try q.evaluate(tree)
+                } catch {
+                    fail(w, .partitionExtraction, "partition key '\(k)': \(error)", doc, line: lineNo, document: idx)
+                    failed = true
+                    break
+                }
+            }
+            if failed { continue }
+            if let v = config.validator, !v.isValid(tree) {
+                fail(w, .schemaViolation, schemaMessage(v, doc), doc, line: lineNo, document: idx)
+                continue
+            }
+            let prefix = config.delivery.prefix.render(arrival: w.arrival, keys: keys)
+            var si = w.sets.firstIndex { $0.prefix == prefix }
+            if si == nil {
+                let b: ColumnBuilders
+                if let s = w.spare { b = s; w.spare = nil } else { b = ColumnBuilders(layout: layout) }
+                w.sets.append((prefix, b, []))
+                si = w.sets.count - 1
+            }
+            let b = w.sets[si!].builders
+            b.mark()
+            var t = JSONTokenizer(doc)
+            do throws(RecordConverter.Failure) {
+                do { _ = try t.next() } catch { throw .parse(error) }
+                try conv.convertObject(&t, into: b)
+            } catch {
+                b.rollback()
+                let (code, msg) = describe(error)
+                fail(w, code, msg, doc, line: lineNo, document: idx)
+                continue
+            }
+            b.commitRow(bytes: r.count + 1)
+            let absolute = (lineStart + r.lowerBound)..<(lineStart + r.upperBound)
+            w.sets[si!].records.append((lineNo, absolute))
+            w.recordsIn += 1
+            w.converted += 1
+        }
+    }
+}
+
+extension String {
+    /// JSON pointer escaping of one component.
+    func pointerEscaped() -> String {
+        var s = ""
+        for c in self {
+            switch c {
+            case "~": s += "~0"
+            case "/": s += "~1"
+            default: s.append(c)
+            }
+        }
+        return s
+    }
+}

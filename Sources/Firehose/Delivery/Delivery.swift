@@ -1,0 +1,175 @@
+// Delivery: one open Parquet file per partition (prefix), written in a staging folder outside the table tree
+// and published by rename; error records buffered per error prefix; the buffering hints (size of input,
+// interval of arrival time); the partition limit.
+
+import Parquet
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct DeliveryConfig: Sendable {
+    public var outDir: String
+    public var table: String
+    public var stream: String
+    public var database = "default"
+    public var prefix: PrefixTemplate
+    public var errorPrefix: PrefixTemplate
+    /// Close a file once its records' input reaches this many bytes.
+    public var bufferSize = 128 << 20
+    /// … or once its first record arrived this many milliseconds ago.
+    public var bufferIntervalMillis: Int64 = 300_000
+    public var maxOpenPartitions = 500
+    public var writer = WriterOptions()
+
+    public init(outDir: String, table: String, stream: String, prefix: PrefixTemplate, errorPrefix: PrefixTemplate) {
+        self.outDir = outDir
+        self.table = table
+        self.stream = stream
+        self.prefix = prefix
+        self.errorPrefix = errorPrefix
+    }
+
+    public var tableDir: String { outDir + "/" + table }
+}
+
+final class Delivery {
+    struct OpenFile {
+        var writer: ParquetWriter
+        var stagingPath: String
+        var finalPath: String
+        var inputBytes: Int
+        var firstArrival: Int64
+        var rows: Int
+    }
+    struct ErrorBuffer {
+        var bytes: [UInt8] = []
+        var firstArrival: Int64
+        var count = 0
+    }
+
+    let config: DeliveryConfig
+    let layout: RecordLayout
+    let stagingDir: String
+    private(set) var open: [String: OpenFile] = [:]
+    private var errors: [String: ErrorBuffer] = [:]
+    /// Files complete in staging, waiting to be renamed into place: (staged, final).
+    private(set) var pending: [(String, String)] = []
+    var filesWritten = 0
+    var errorFilesWritten = 0
+    var bytesOut: Int64 = 0
+    var rowsPublished = 0
+
+    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String) {
+        self.config = config
+        self.layout = layout
+        self.stagingDir = stagingDir
+    }
+
+    var openCount: Int { open.count }
+    func isOpen(_ prefix: String) -> Bool { open[prefix] != nil }
+    var hasBufferedData: Bool { !open.isEmpty || !errors.isEmpty }
+
+    func append(prefix: String, builders: ColumnBuilders, arrival: Int64) throws {
+        guard builders.rows > 0 else { return }
+        if open[prefix] == nil {
+            let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
+            let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
+            let staged = stagingDir + "/" + name
+            var opts = config.writer
+            opts.fsync = true
+            if opts.dictionary {
+                // as DuckDB does: no dictionary for columns whose first values are mostly distinct
+                for c in builders.columns where Self.mostlyDistinct(c.values) {
+                    if opts.columnDictionary[c.descriptor.dottedPath] == nil {
+                        opts.columnDictionary[c.descriptor.dottedPath] = false
+                    }
+                }
+            }
+            let w = try ParquetWriter(path: staged, schema: layout.schema, options: opts)
+            let finalPath = folder.hasSuffix("/") ? folder + name : folder + name
+            open[prefix] = OpenFile(writer: w, stagingPath: staged, finalPath: finalPath, inputBytes: 0,
+                                    firstArrival: arrival, rows: 0)
+        }
+        try open[prefix]!.writer.write(columns: builders.columns)
+        open[prefix]!.inputBytes += builders.inputBytes
+        open[prefix]!.rows += builders.rows
+    }
+
+    /// More than 60% distinct among the first 4096 values (at least 512 of them).
+    static func mostlyDistinct(_ v: ColumnValues) -> Bool {
+        let n = min(v.count, 4096)
+        guard n >= 512 else { return false }
+        var seen = Set<UInt64>()
+        seen.reserveCapacity(n)
+        switch v.physicalType {
+        case .int32: for i in 0..<n { seen.insert(UInt64(UInt32(bitPattern: v.int32s[i]))) }
+        case .int64: for i in 0..<n { seen.insert(UInt64(bitPattern: v.int64s[i])) }
+        case .double: for i in 0..<n { seen.insert(v.doubles[i].bitPattern) }
+        case .float: for i in 0..<n { seen.insert(UInt64(v.floats[i].bitPattern)) }
+        case .byteArray:
+            for i in 0..<n {
+                var h = Hasher()
+                v.byteArrays.withValue(i) { h.combine(bytes: $0) }
+                seen.insert(UInt64(bitPattern: Int64(h.finalize())))
+            }
+        default: return false
+        }
+        return seen.count * 10 > n * 6
+    }
+
+    func appendErrors(prefix: String, bytes: ArraySlice<UInt8>, count: Int, arrival: Int64) {
+        errors[prefix, default: ErrorBuffer(firstArrival: arrival)].bytes.append(contentsOf: bytes)
+        errors[prefix]!.count += count
+    }
+
+    /// Prefixes of open files due by size or interval.
+    func due(now: Int64?) -> (files: [String], errors: [String]) {
+        var f: [String] = []
+        for (p, o) in open where o.inputBytes >= config.bufferSize
+            || (now.map { $0 - o.firstArrival >= config.bufferIntervalMillis } ?? false) { f.append(p) }
+        var e: [String] = []
+        for (p, b) in errors where b.bytes.count >= config.bufferSize
+            || (now.map { $0 - b.firstArrival >= config.bufferIntervalMillis } ?? false) { e.append(p) }
+        return (f.sorted(), e.sorted())
+    }
+
+    /// Closes the file of `prefix` into staging; it joins `pending`.
+    func stage(file prefix: String) throws {
+        guard let o = open.removeValue(forKey: prefix) else { return }
+        try o.writer.close()
+        bytesOut += FileOps.fileSize(o.stagingPath)
+        rowsPublished += o.rows
+        filesWritten += 1
+        pending.append((o.stagingPath, o.finalPath))
+    }
+
+    func stage(errors prefix: String) throws {
+        guard let b = errors.removeValue(forKey: prefix), !b.bytes.isEmpty else { return }
+        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival)
+        let staged = stagingDir + "/" + name
+        try FileOps.writeFile(staged, b.bytes)
+        let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
+        errorFilesWritten += 1
+        pending.append((staged, folder + name))
+    }
+
+    func stageAll() throws {
+        for p in open.keys.sorted() { try stage(file: p) }
+        for p in errors.keys.sorted() { try stage(errors: p) }
+    }
+
+    /// Renames every pending file into place (durably).
+    func publishPending() throws {
+        if !pending.isEmpty { FileOps.fsyncDirectory(stagingDir) }
+        for (from, to) in pending { try FileOps.publish(from, to) }
+        pending.removeAll()
+    }
+
+    /// Drops every open file (on failure).
+    func abortAll() {
+        for (_, o) in open { o.writer.abort() }
+        open.removeAll()
+    }
+}

@@ -1,0 +1,133 @@
+// Small POSIX helpers for delivery: directories, durable renames, whole-file writes.
+
+#if canImport(Glibc)
+import Glibc
+import JSONSchema
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+public struct DeliveryError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+enum FileOps {
+    static func errno_() -> String { String(cString: strerror(errno)) }
+
+    /// `mkdir -p`.
+    static func makeDirectories(_ path: String) throws(DeliveryError) {
+        if path.isEmpty { return }
+        var st = stat()
+        if stat(path, &st) == 0 { return }
+        let parent = dirname(path)
+        if parent != path { try makeDirectories(parent) }
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw DeliveryError("cannot create directory \(path): \(errno_())")
+        }
+    }
+
+    static func dirname(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        if slash == path.startIndex { return "/" }
+        return String(path[..<slash])
+    }
+
+    static func fsyncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            _ = fsync(fd)
+            _ = close(fd)
+        }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+    }
+
+    /// Renames `from` into `to` (creating `to`'s folder) and makes the new entry durable.
+    static func publish(_ from: String, _ to: String) throws(DeliveryError) {
+        let dir = dirname(to)
+        try makeDirectories(dir)
+        if rename(from, to) != 0 { throw DeliveryError("cannot rename \(from) to \(to): \(errno_())") }
+        fsyncDirectory(dir)
+    }
+
+    /// Writes `bytes` to `path` (created or truncated), fsynced.
+    static func writeFile(_ path: String, _ bytes: [UInt8]) throws(DeliveryError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DeliveryError("cannot create \(path): \(errno_())") }
+        defer { close(fd) }
+        var done = 0
+        while done < bytes.count {
+            let r = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+            if r < 0 {
+                if errno == EINTR { continue }
+                throw DeliveryError("cannot write \(path): \(errno_())")
+            }
+            done += r
+        }
+        if fsync(fd) != 0 { throw DeliveryError("cannot fsync \(path): \(errno_())") }
+    }
+
+    /// Writes a file atomically: temp file, fsync, rename, fsync the folder.
+    static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DeliveryError) {
+        let tmp = path + ".tmp-\(getpid())"
+        try writeFile(tmp, bytes)
+        if rename(tmp, path) != 0 { throw DeliveryError("cannot rename \(tmp) to \(path): \(errno_())") }
+        fsyncDirectory(dirname(path))
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        try? readWholeFile(path)
+    }
+
+    static func list(_ dir: String) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { out.append(name) }
+        }
+        return out.sorted()
+    }
+
+    /// `rm -rf`.
+    static func removeTree(_ path: String) {
+        if isDirectory(path) {
+            for n in list(path) { removeTree(path + "/" + n) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
+    }
+
+    /// Every regular file below `path` (sorted), or `path` itself.
+    static func filesBelow(_ path: String) -> [String] {
+        if !isDirectory(path) { return [path] }
+        var out: [String] = []
+        for n in list(path) where !n.hasPrefix(".") {
+            out.append(contentsOf: filesBelow(path + "/" + n))
+        }
+        return out
+    }
+
+    static func absolute(_ path: String) -> String {
+        SchemaRegistry.absolutePath(path)
+    }
+}
