@@ -128,6 +128,6 @@ enum FileOps {
     }
 
     static func absolute(_ path: String) -> String {
-        SchemaRegistry.absolutePath(path)
+        JSONSchema.FileSystem.absolutePath(path)
     }
 }
