@@ -48,11 +48,13 @@ test-cli: deps
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
 # on events with 3% bad records against pyarrow converting the good lines alone, and DuckDB (convert_interop.py);
-# floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py).
+# floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py);
+# the demo pipeline end to end, checked by DuckDB through the printed DDL (e2e_warehouse.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/merge_property.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/e2e_warehouse.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.
@@ -64,12 +66,18 @@ test-damaged: deps release
 test-crash: venv release
 	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
 
+DEMO_WAREHOUSE := .build/demo-warehouse
+
+# Reads sample Parquet files, then runs the warehouse pipeline end to end (scripts/demo_pipeline.sh): generated
+# events -> floe ingest into hourly partitions -> partitions sync -> batch and speed layers -> merge -> serving layer.
 demo: release
 	@echo "== floe schema $(SAMPLE)"; $(RELEASE_BIN) schema $(SAMPLE)
 	@echo "== floe meta $(SAMPLE)"; $(RELEASE_BIN) meta $(SAMPLE)
 	@echo "== floe head -n 5 $(SAMPLE)"; $(RELEASE_BIN) head -n 5 $(SAMPLE)
 	@echo "== floe head -n 3 --format table $(NESTED)"; $(RELEASE_BIN) head -n 3 --format table $(NESTED)
 	@echo "== floe cat $(NESTED)"; $(RELEASE_BIN) cat $(NESTED)
+	@rm -rf $(DEMO_WAREHOUSE)
+	bash scripts/demo_pipeline.sh "$(RELEASE_BIN)" $(DEMO_WAREHOUSE)
 
 clean:
 	rm -rf .build

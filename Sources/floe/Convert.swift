@@ -5,21 +5,24 @@ import Firehose
 import JSON
 import JSONSchema
 import Parquet
+import Warehouse
 #if canImport(Glibc)
 import Glibc
 #endif
 
 struct ConvertFlags: ParsableArguments {
     @Option(name: .long, help: "Column definitions (JSON column list or Glue TableInput).")
-    var columns: String
+    var columns: String?
     @Option(name: .long, help: "Output folder (the table folder is DIR/<table>).")
-    var out: String
+    var out: String?
+    @Option(name: .long, help: "A warehouse (floe warehouse init): with --table, the columns, location and database come from its catalog.")
+    var warehouse: String?
     @Option(name: .long, help: "Table name (default: the TableInput's Name, else the columns file's name).")
     var table: String?
     @Option(name: .long, help: "Stream name in object names (default: the table name).")
     var stream: String?
-    @Option(name: .long, help: "Database name in error records (default 'default').")
-    var database: String = "default"
+    @Option(name: .long, help: "Database name in error records (default: the warehouse's database, else 'default').")
+    var database: String?
     @Option(name: .long, help: "JSON Schema every record must satisfy as well.")
     var schema: String?
     @Option(name: .long, help: "Prefix expression (default !{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/).")
@@ -72,16 +75,43 @@ struct ConvertFlags: ParsableArguments {
         return .usageError
     }
 
-    func config() throws -> ConvertConfig {
-        let defs: ColumnDefinitions
+    /// Columns, output folder, table and database: from the warehouse catalog (`--warehouse DIR --table NAME`) or
+    /// from `--columns` and `--out`.
+    func target() throws -> (defs: ColumnDefinitions, out: String, table: String?, database: String?) {
+        if let w = warehouse {
+            guard columns == nil, out == nil else {
+                throw usage("--warehouse takes the columns and location from the catalog: drop --columns/--out")
+            }
+            guard let t = table else { throw usage("--warehouse needs --table NAME") }
+            do {
+                let wh = try DataWarehouse(opening: w)
+                let entry = try wh.table(named: t)
+                guard entry.format == .parquet else {
+                    throw usage("table '\(entry.name)' is stored as \(entry.format); convert writes Parquet")
+                }
+                return (ColumnDefinitions(columns: entry.columns, tableName: entry.name), wh.directory, entry.name,
+                        try wh.catalog().database)
+            } catch let e as FloeExit {
+                throw e
+            } catch {
+                Output.diagnostic("floe: \(w): \(error)")
+                throw FloeExit.usageError
+            }
+        }
+        guard let columns else { throw usage("give --columns COLUMNS.json (or --warehouse DIR --table NAME)") }
+        guard let out else { throw usage("give --out DIR (or --warehouse DIR --table NAME)") }
         do {
-            defs = try ColumnDefinitions.load(path: columns)
+            return (try ColumnDefinitions.load(path: columns), out, table, nil)
         } catch {
             Output.diagnostic("floe: \(columns): \(error)")
             throw FloeExit.usageError
         }
+    }
+
+    func config() throws -> ConvertConfig {
+        let (defs, out, table, catalogDatabase) = try target()
         var tableName = table ?? defs.tableName
-        if tableName == nil {
+        if tableName == nil, let columns {
             var base = Substring(columns.split(separator: "/").last ?? "table")
             for ext in [".json", ".columns"] where base.hasSuffix(ext) { base = base.dropLast(ext.count) }
             tableName = String(base)
@@ -114,7 +144,7 @@ struct ConvertFlags: ParsableArguments {
             throw usage("--partition-key given but --prefix has no !{partitionKeyFromQuery:KEY}")
         }
         var d = DeliveryConfig(outDir: out, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
-        d.database = database
+        d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
         guard bufferInterval > 0 else { throw usage("--buffer-interval must be positive") }

@@ -197,14 +197,32 @@ struct TextGrid {
         return String(flat.prefix(maxWidth - 1)) + "…"
     }
 
+    /// Terminal columns a string takes: East Asian wide characters and emoji take two, combining marks none.
+    static func displayWidth(_ s: String) -> Int {
+        var w = 0
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: break
+            case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+                 0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+                 0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
+                w += 2
+            default: w += 1
+            }
+        }
+        return w
+    }
+
     func render() -> String {
-        var widths = header.map { $0.count }
-        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        var widths = header.map { Self.displayWidth($0) }
+        for r in rows {
+            for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.displayWidth(c)) }
+        }
         func line(_ cells: [String]) -> String {
             var s = "|"
             for (i, w) in widths.enumerated() {
                 let c = i < cells.count ? cells[i] : ""
-                s += " " + c + String(repeating: " ", count: w - c.count) + " |"
+                s += " " + c + String(repeating: " ", count: max(0, w - Self.displayWidth(c))) + " |"
             }
             return s + "\n"
         }
