@@ -36,7 +36,7 @@ release: deps
 
 test: test-swift test-cli test-interop test-damaged test-crash
 
-test-swift: deps
+test-swift: deps venv
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 
