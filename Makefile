@@ -1,6 +1,6 @@
 # Floe — build, test and demo. `make test` and `make demo` install what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv time
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv time zstd
 SWIFT ?= swift
 RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)/floe
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
