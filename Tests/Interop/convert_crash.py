@@ -48,7 +48,7 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
     if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
-        # The check is defined on the shared events generator and peer reference (../shared/bench); CI has it.
+        # The check is defined on the shared events generator and peer reference (bench/ in the shared folder beside the repository); CI has it.
         print(f"convert crash test: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
         return 0
     import pyarrow.parquet as pq

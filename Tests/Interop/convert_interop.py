@@ -35,7 +35,7 @@ def main():
     ap.add_argument("--bad-fraction", type=float, default=0.03)
     a = ap.parse_args()
     if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
-        # The check is defined on the shared events generator and peer reference (../shared/bench); CI has it.
+        # The check is defined on the shared events generator and peer reference (bench/ in the shared folder beside the repository); CI has it.
         print(f"convert interop: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
         return 0
     import pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq, duckdb
