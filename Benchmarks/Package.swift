@@ -7,6 +7,7 @@ import PackageDescription
 let benchmarkDeps: [Target.Dependency] = [
     .product(name: "Parquet", package: "Floe"),
     .product(name: "Benchmark", package: "benchmark"),
+    "BenchSupport",
 ]
 let benchmarkPlugins: [Target.PluginUsage] = [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
 
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(name: "BenchSupport", path: "Sources/BenchSupport"),
         .executableTarget(
             name: "Encodings",
             dependencies: benchmarkDeps,

@@ -6,32 +6,11 @@
 // is reused across iterations.
 
 import Benchmark
+import BenchSupport
 import Parquet
-
-/// SplitMix64: small, fast and the same on every platform.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
 
 /// Uncompressed page size.
 let pageSize = 1_000_000
-
-let words = [
-    "click", "impression", "tweet", "retweet", "like", "follow", "share", "view", "scroll", "search",
-    "home", "profile", "settings", "notifications", "explore", "messages", "bookmarks", "lists", "topics",
-    "en-US", "de-DE", "fr-FR", "ja-JP", "pt-BR", "es-MX", "android", "ios", "web", "desktop", "tablet",
-    "#swift", "#parquet", "#data", "#rust", "#ai", "#music", "#news", "#sports", "🚀", "café", "naïve",
-]
 
 /// What a page of an events file holds: half a PLAIN BYTE_ARRAY page of short strings (ids, tags, free text),
 /// half a PLAIN INT64 page of microsecond timestamps. Compresses about 2-4x, like real pages.

@@ -6,34 +6,13 @@
 // so `mallocCountTotal` shows what the kernel itself allocates.
 
 import Benchmark
+import BenchSupport
 import Parquet
 
 // MARK: - deterministic data
 
-/// SplitMix64: small, fast and the same on every platform.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ p: Double) -> Bool { Double(next() >> 11) / Double(1 << 53) < p }
-}
-
 /// Values per iteration (= `BenchmarkScalingFactor.mega.rawValue`).
 let valueCount = 1_000_000
-
-let words = [
-    "click", "impression", "tweet", "retweet", "like", "follow", "share", "view", "scroll", "search",
-    "home", "profile", "settings", "notifications", "explore", "messages", "bookmarks", "lists", "topics",
-    "en-US", "de-DE", "fr-FR", "ja-JP", "pt-BR", "es-MX", "android", "ios", "web", "desktop", "tablet",
-    "#swift", "#parquet", "#data", "#rust", "#ai", "#music", "#news", "#sports", "🚀", "café", "naïve",
-]
 
 /// A realistic string: 1–3 words joined by '_' or '/', sometimes a number; 3–40 bytes.
 func makeString(_ rng: inout SplitMix64) -> [UInt8] {
