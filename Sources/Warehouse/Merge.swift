@@ -76,7 +76,7 @@ public struct MergeStats: Sendable, Equatable {
 }
 
 enum Cores {
-    static var active: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    static var active: Int { ProcessInfoLite.activeCores }
 }
 
 /// A closure handed to worker threads (the callers make sure what it touches is safe to share).

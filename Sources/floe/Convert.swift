@@ -196,7 +196,7 @@ struct ConvertFlags: ParsableArguments {
             }
         }
         c.partitionKeys = keys
-        c.jobs = max(1, jobs ?? activeCores())
+        c.jobs = max(1, jobs ?? ProcessInfoLite.activeCores)
         c.checkpoint = checkpoint
         if let a = arrivalTime {
             if let ms = Int64(a) {
@@ -210,10 +210,6 @@ struct ConvertFlags: ParsableArguments {
         return c
     }
 
-    func activeCores() -> Int {
-        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
-        return n > 0 ? Int(n) : 1
-    }
 
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }

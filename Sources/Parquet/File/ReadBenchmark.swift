@@ -104,8 +104,9 @@ import Glibc
 import Darwin
 #endif
 
-enum ProcessInfoLite {
-    static var activeCores: Int {
+/// Cores online: the default parallelism of readers, writers and the converter.
+public enum ProcessInfoLite {
+    public static var activeCores: Int {
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? n : 1
     }
