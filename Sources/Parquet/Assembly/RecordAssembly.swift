@@ -40,35 +40,12 @@ public final class AssemblyNode: @unchecked Sendable {
 
     init(name: String, optional: Bool, definitionLevel: Int, kind: Kind, firstColumn: Int, columnCount: Int) {
         self.name = name
-        var k: [UInt8] = []
-        Self.appendJSONString(name, to: &k)
-        k.append(UInt8(ascii: ":"))
-        jsonKey = k
+        jsonKey = CanonicalFormat.encodedKey(name)
         self.optional = optional
         self.definitionLevel = definitionLevel
         self.kind = kind
         self.firstColumn = firstColumn
         self.columnCount = columnCount
-    }
-
-    static func appendJSONString(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -70,7 +70,7 @@ public struct JSONOut {
 
     public static func quote(_ s: String) -> String {
         var b: [UInt8] = []
-        AssemblyNode.appendJSONString(s, to: &b)
+        CanonicalFormat.appendString(s, to: &b)
         return String(decoding: b, as: UTF8.self)
     }
 }
