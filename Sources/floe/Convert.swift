@@ -151,7 +151,7 @@ struct ConvertFlags: ParsableArguments {
         d.bufferIntervalMillis = Int64(bufferInterval * 1000)
         guard maxOpenPartitions > 0 else { throw usage("--max-open-partitions must be positive") }
         d.maxOpenPartitions = maxOpenPartitions
-        var w = WriterOptions()
+        var w = d.writer
         switch compression.lowercased() {
         case "none", "uncompressed": w.compression = .uncompressed
         case "snappy": w.compression = .snappy

@@ -44,6 +44,10 @@ public struct ConvertConfig: Sendable {
     public var partitionKeys: [(String, JQQuery)] = []
     public var jobs = 1
     public var checkpoint: String?
+    /// Longest input line converted; a longer one goes to the error output with its first bytes.
+    public var maxRecordBytes = 64 << 20
+    /// Input per chunk (the unit of parallel work).
+    public var chunkBytes = 4 << 20
     /// Arrival time of every record (tests); nil: the run's start (convert) or the read time (ingest).
     public var arrivalTime: Int64?
     public var clock: any ConversionClock = SystemClock()
@@ -75,8 +79,11 @@ public struct ConvertStats: Sendable {
 
 /// One chunk of input lines and what became of them.
 final class ChunkWork: @unchecked Sendable {
-    var data: [UInt8] = []
+    let buffer = ChunkBuffer(capacity: 1 << 20)
     var input = ""
+    /// Bytes of the stream the chunk covers; the length of a line beyond the limit (its first bytes only).
+    var streamBytes: Int64 = 0
+    var oversizeLine: Int64?
     var firstLine = 1
     var endOffset: Int64 = 0
     var arrival: Int64 = 0
@@ -204,106 +211,24 @@ public final class Converter {
             positions[f] = (0, 1, false)
             positionOrder.append(f)
         }
-        let chunkTarget = min(4 << 20, max(64 << 10, config.delivery.bufferSize / 2))
-        let jobs = max(1, config.jobs)
-        // two groups of chunks: one is delivered (encoded, written) on the delivery queue while the other is read
-        // and converted
-        let groups = (0..<2).map { _ in (0..<(ingest ? 1 : jobs)).map { _ in ChunkWork() } }
+        let chunkTarget = min(config.chunkBytes, max(64 << 10, config.delivery.bufferSize / 2))
         let processor = ChunkProcessor(layout: layout, config: config)
-        let deliveryQueue = DispatchQueue(label: "floe.convert.delivery")
-        let inFlight = DispatchGroup()
-        final class ErrorBox: @unchecked Sendable { var error: Error? }
-        let failure = ErrorBox()
-        var g = 0
         for f in files {
             let pos = positions[f]!
             if pos.2 { continue }
             let reader: ChunkReader
             do {
                 reader = try ChunkReader(path: f)
+                reader.maxLine = max(1, config.maxRecordBytes)
                 if f != "-" { try reader.skip(to: pos.0, line: pos.1) }
             } catch {
-                inFlight.wait()
                 throw InputError(message: "\(f): \(error)")
             }
-            while true {
-                let works = groups[g]
-                var k = 0
-                while k < works.count {
-                    let w = works[k]
-                    let got: Bool
-                    do {
-                        got = try reader.next(into: &w.data, target: chunkTarget, interactive: ingest, waitMillis: 200)
-                    } catch {
-                        inFlight.wait()
-                        throw InputError(message: "\(f): \(error)")
-                    }
-                    if !got { break }
-                    w.input = f
-                    w.firstLine = reader.line
-                    var nl = 0
-                    w.data.withUnsafeBytes { p in
-                        var q = p.baseAddress!
-                        let end = p.baseAddress! + p.count
-                        while q < end, let hit = memchr(q, 0x0A, end - q) {
-                            nl += 1
-                            q = UnsafeRawPointer(hit) + 1
-                        }
-                    }
-                    w.lineCount = nl
-                    reader.line += nl
-                    reader.offset += Int64(w.data.count)
-                    w.endOffset = reader.offset
-                    w.arrival = ingest ? (config.arrivalTime ?? config.clock.nowMillis()) : runStart
-                    w.ending = config.arrivalTime ?? config.clock.nowMillis()
-                    w.clearResults()
-                    if w.own == nil { w.own = ColumnBuilders(layout: layout) }
-                    w.spare = w.own
-                    k += 1
-                }
-                if k == 0 {
-                    if ingest && !reader.atEOF {
-                        inFlight.wait()
-                        if let e = failure.error { throw e }
-                        try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
-                        continue
-                    }
-                    break
-                }
-                if k == 1 {
-                    processor.process(works[0])
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: k) { processor.process(works[$0]) }
-                }
-                // the previous group must be delivered before this one (input order)
-                inFlight.wait()
-                if let e = failure.error { throw e }
-                let count = k
-                let now: Int64? = ingest ? config.clock.nowMillis() : nil
-                let deliverGroup = { [self] in
-                    do {
-                        for i in 0..<count {
-                            let w = works[i]
-                            if let e = w.error { throw e }
-                            stats.bytesIn += Int64(w.data.count)
-                            try deliver(w)
-                            try flushDue(now: now, input: f, offset: w.endOffset, line: w.firstLine + w.lineCount)
-                        }
-                    } catch {
-                        failure.error = error
-                    }
-                }
-                if ingest {
-                    deliverGroup()
-                    if let e = failure.error { throw e }
-                } else {
-                    nonisolated(unsafe) let run = deliverGroup
-                    deliveryQueue.async(group: inFlight) { run() }
-                    g ^= 1
-                }
+            if ingest {
+                try ingestLoop(reader, f, processor, chunkTarget: chunkTarget)
+            } else {
+                try pipeline(reader, f, processor, chunkTarget: chunkTarget, arrival: runStart)
             }
-            inFlight.wait()
-            if let e = failure.error { throw e }
             positions[f] = (reader.offset, reader.line, f != "-")
         }
         try flushAll()
@@ -318,6 +243,116 @@ public final class Converter {
             rmdir(config.delivery.outDir + "/.floe-staging")
         }
         return stats
+    }
+
+    /// Reads the next chunk of `reader` into `w` (lines counted, positions advanced); false at the end.
+    private func claim(_ w: ChunkWork, _ reader: ChunkReader, _ f: String, target: Int, interactive: Bool,
+                       arrival: Int64?) throws -> Bool {
+        let got: ChunkInfo?
+        do {
+            got = try reader.next(into: w.buffer, target: target, interactive: interactive, waitMillis: 200)
+        } catch {
+            throw InputError(message: "\(f): \(error)")
+        }
+        guard let info = got else { return false }
+        w.input = f
+        w.firstLine = reader.line
+        w.streamBytes = info.streamBytes
+        w.oversizeLine = info.oversizeLine
+        w.lineCount = info.oversizeLine != nil ? 1 : countNewlines(w.buffer.bytes)
+        reader.line += w.lineCount
+        reader.offset += info.streamBytes
+        w.endOffset = reader.offset
+        w.arrival = arrival ?? config.arrivalTime ?? config.clock.nowMillis()
+        w.ending = config.arrivalTime ?? config.clock.nowMillis()
+        w.clearResults()
+        if w.own == nil { w.own = ColumnBuilders(layout: layout) }
+        w.spare = w.own
+        return true
+    }
+
+    /// One input with `config.jobs` workers. Each worker claims the next chunk (read under the lock, so chunks
+    /// are numbered in input order), converts it, and then delivers every converted chunk that is next in input
+    /// order unless another worker is delivering; so reading, converting and encoding overlap on every core, and
+    /// at most `jobs + 2` chunks are in memory.
+    private func pipeline(_ reader: ChunkReader, _ f: String, _ processor: ChunkProcessor, chunkTarget: Int,
+                          arrival: Int64) throws {
+        let jobs = max(1, config.jobs)
+        let state = PipelineState(limit: jobs + 2)
+        // the workers share `self` and `reader` only under the state's lock (claim) or as its one deliverer
+        nonisolated(unsafe) let me = self
+        nonisolated(unsafe) let reader = reader
+        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+            state.lock()
+            defer { state.unlock() }
+            while true {
+                while state.failure == nil && !state.atEnd && state.claimed - state.delivered >= state.limit {
+                    state.wait()
+                }
+                if state.failure != nil || state.atEnd { return }
+                let w = state.pool.popLast() ?? ChunkWork()
+                do {
+                    guard try me.claim(w, reader, f, target: chunkTarget, interactive: false, arrival: arrival) else {
+                        state.atEnd = true
+                        state.pool.append(w)
+                        state.broadcast()
+                        return
+                    }
+                } catch {
+                    state.fail(error)
+                    return
+                }
+                let seq = state.claimed
+                state.claimed += 1
+                state.unlock()
+                processor.process(w)
+                state.lock()
+                state.ready[seq] = w
+                // deliver, in input order, whatever is ready (one deliverer at a time)
+                while !state.delivering && state.failure == nil, let r = state.ready.removeValue(forKey: state.delivered) {
+                    state.delivering = true
+                    state.unlock()
+                    var failed: Error?
+                    do {
+                        try me.deliverChunk(r)
+                    } catch {
+                        failed = error
+                    }
+                    state.lock()
+                    state.delivering = false
+                    state.delivered += 1
+                    state.pool.append(r)
+                    if let e = failed { state.fail(e) }
+                    state.broadcast()
+                }
+            }
+        }
+        if let e = state.failure { throw e }
+        precondition(state.ready.isEmpty && state.delivered == state.claimed, "every chunk is delivered")
+    }
+
+    /// `floe ingest`: stdin as it arrives, one chunk at a time, flushing by interval while no input comes.
+    private func ingestLoop(_ reader: ChunkReader, _ f: String, _ processor: ChunkProcessor, chunkTarget: Int) throws {
+        let w = ChunkWork()
+        while true {
+            guard try claim(w, reader, f, target: chunkTarget, interactive: true, arrival: nil) else {
+                if !reader.atEOF {
+                    try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
+                    continue
+                }
+                return
+            }
+            processor.process(w)
+            try deliverChunk(w, now: config.clock.nowMillis())
+        }
+    }
+
+    /// Delivers a converted chunk and closes the files that are due.
+    private func deliverChunk(_ w: ChunkWork, now: Int64? = nil) throws {
+        if let e = w.error { throw e }
+        stats.bytesIn += w.streamBytes
+        try deliver(w)
+        try flushDue(now: now, input: w.input, offset: w.endOffset, line: w.firstLine + w.lineCount)
     }
 
     private func deliver(_ w: ChunkWork) throws {
@@ -350,12 +385,11 @@ public final class Converter {
         let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
         var out: [UInt8] = []
         for (line, range) in records {
-            w.data.withUnsafeBytes { p in
-                ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
-                                   raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
-                                   document: 0, arrival: w.arrival, ending: w.ending,
-                                   database: config.delivery.database, table: config.delivery.table, into: &out)
-            }
+            let p = w.buffer.bytes
+            ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
+                               raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
+                               document: 0, arrival: w.arrival, ending: w.ending,
+                               database: config.delivery.database, table: config.delivery.table, into: &out)
         }
         stats.recordsConverted -= records.count
         stats.recordsFailed += records.count
@@ -402,8 +436,15 @@ final class ChunkProcessor: @unchecked Sendable {
         var conv = RecordConverter(layout: layout)
         let defaultPrefix = config.partitionKeys.isEmpty
             ? config.delivery.prefix.render(arrival: w.arrival) : ""
-        let data = w.data
-        data.withUnsafeBytes { all in
+        if let length = w.oversizeLine {
+            let b = w.spare!
+            w.spare = nil
+            w.sets.append((defaultPrefix, b, []))
+            failOversize(w, w.buffer.bytes, length: length, lineNo: w.firstLine)
+            return
+        }
+        do {
+            let all = w.buffer.bytes
             let base = all.baseAddress!
             var start = 0
             var lineNo = w.firstLine
@@ -421,7 +462,10 @@ final class ChunkProcessor: @unchecked Sendable {
                 var lineEnd = end
                 if lineEnd > start && all[lineEnd - 1] == 0x0D { lineEnd -= 1 }
                 let line = UnsafeRawBufferPointer(rebasing: all[start..<lineEnd])
-                if !isBlank(line) {
+                if line.count > config.maxRecordBytes {
+                    failOversize(w, UnsafeRawBufferPointer(rebasing: line[0..<config.maxRecordBytes]),
+                                 length: Int64(line.count), lineNo: lineNo)
+                } else if !isBlank(line) {
                     if let b = main {
                         convertLine(line, lineStart: start, lineNo: lineNo, into: b, w, &conv)
                         b.inputBytes += end - start + 1
@@ -433,6 +477,11 @@ final class ChunkProcessor: @unchecked Sendable {
                 lineNo += 1
             }
         }
+    }
+
+    private func failOversize(_ w: ChunkWork, _ prefix: UnsafeRawBufferPointer, length: Int64, lineNo: Int) {
+        fail(w, .parseError, "record longer than \(config.maxRecordBytes) bytes (\(length) bytes): rawData holds its first \(config.maxRecordBytes) bytes",
+             prefix, line: lineNo, document: 0)
     }
 
     @inline(__always)
@@ -616,5 +665,42 @@ extension String {
             }
         }
         return s
+    }
+}
+
+/// The shared state of `Converter.pipeline`, guarded by one mutex (with a condition for the in-flight limit).
+final class PipelineState: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    private var cond = pthread_cond_t()
+    let limit: Int
+    /// Chunks claimed (read) and delivered so far; chunk numbers are claim order.
+    var claimed = 0
+    var delivered = 0
+    var atEnd = false
+    var delivering = false
+    var failure: Error?
+    /// Converted chunks waiting for their turn to be delivered, by number.
+    var ready: [Int: ChunkWork] = [:]
+    var pool: [ChunkWork] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+    deinit {
+        pthread_cond_destroy(&cond)
+        pthread_mutex_destroy(&mutex)
+    }
+
+    func lock() { pthread_mutex_lock(&mutex) }
+    func unlock() { pthread_mutex_unlock(&mutex) }
+    func wait() { pthread_cond_wait(&cond, &mutex) }
+    func broadcast() { pthread_cond_broadcast(&cond) }
+
+    /// Records the first failure (the lock is held) and wakes every waiting worker.
+    func fail(_ e: Error) {
+        if failure == nil { failure = e }
+        broadcast()
     }
 }

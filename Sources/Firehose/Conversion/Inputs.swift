@@ -98,17 +98,81 @@ final class ZstdSource: NDJSONByteSource {
     }
 }
 
+/// A growable byte buffer for chunks of input (no zero-filling, no copy-on-write).
+final class ChunkBuffer {
+    private(set) var base: UnsafeMutableRawPointer
+    private(set) var capacity: Int
+    var count = 0
+
+    init(capacity: Int = 1 << 16) {
+        self.capacity = max(16, capacity)
+        base = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
+    }
+    deinit { base.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        let c = max(n, capacity * 2)
+        let b = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 16)
+        b.copyMemory(from: base, byteCount: count)
+        base.deallocate()
+        base = b
+        capacity = c
+    }
+
+    func append(_ p: UnsafeRawBufferPointer) {
+        guard p.count > 0 else { return }
+        reserve(count + p.count)
+        (base + count).copyMemory(from: p.baseAddress!, byteCount: p.count)
+        count += p.count
+    }
+}
+
+/// Number of `\n` bytes in `p` (SWAR, eight bytes per step: exact zero-byte test of `w ^ 0x0A…`, popcount).
+func countNewlines(_ p: UnsafeRawBufferPointer) -> Int {
+    guard let b = p.baseAddress else { return 0 }
+    let n = p.count
+    var i = 0
+    var total = 0
+    let pattern: UInt64 = 0x0A0A_0A0A_0A0A_0A0A
+    let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    while i &+ 8 <= n {
+        let x = b.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern
+        // high bit of each byte set iff the byte is nonzero
+        let nonzero = ((x & low7) &+ low7) | x
+        total &+= (~nonzero & ~low7).nonzeroBitCount
+        i &+= 8
+    }
+    while i < n {
+        if b.load(fromByteOffset: i, as: UInt8.self) == 0x0A { total &+= 1 }
+        i &+= 1
+    }
+    return total
+}
+
+/// What `ChunkReader.next` read.
+struct ChunkInfo {
+    /// Bytes of the stream the chunk covers (more than the buffer holds when a line was too long).
+    var streamBytes: Int64
+    /// A line longer than the limit (its length): the buffer holds its first `maxLine` bytes; the rest was
+    /// skipped.
+    var oversizeLine: Int64?
+}
+
 /// Reads whole lines in chunks of about `target` bytes.
 final class ChunkReader {
     var source: any NDJSONByteSource
     let fd: Int32
     let ownsFD: Bool
-    var carry: [UInt8] = []
-    var readBuf = [UInt8](repeating: 0, count: 1 << 20)
+    let carry = ChunkBuffer()
     var atEOF = false
     /// Stream offset of the next chunk's first byte; line number of its first line.
     var offset: Int64 = 0
     var line = 1
+    /// Longest line kept whole; a longer one becomes a failed record holding its first `maxLine` bytes.
+    var maxLine = 64 << 20
 
     init(path: String) throws {
         if path == "-" {
@@ -137,11 +201,11 @@ final class ChunkReader {
             self.line = line
             return
         }
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { scratch.deallocate() }
         var left = bytes
         while left > 0 {
-            let n = try readBuf.withUnsafeMutableBytes { p in
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[0..<Int(min(Int64(p.count), left))]))
-            }
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: scratch[0..<Int(min(Int64(scratch.count), left))]))
             if n == 0 { break }
             left -= Int64(n)
         }
@@ -149,38 +213,65 @@ final class ChunkReader {
         self.line = line
     }
 
-    /// Fills `data` with whole lines (the last line of the stream may lack its `\n`). `interactive`: return as
-    /// soon as at least one whole line is there and no more input is ready (waiting up to `waitMillis` for it).
-    /// Returns false at the end of input with nothing read (or, interactive, when nothing came in time).
-    func next(into data: inout [UInt8], target: Int, interactive: Bool = false, waitMillis: Int32 = 0) throws -> Bool {
-        data.removeAll(keepingCapacity: true)
-        data.append(contentsOf: carry)
-        carry.removeAll(keepingCapacity: true)
+    /// Fills `buf` with whole lines, about `target` bytes (the last line of the stream may lack its `\n`).
+    /// `interactive`: return as soon as at least one whole line is there and no more input is ready (waiting
+    /// up to `waitMillis` for it). Returns nil at the end of input with nothing read (or, interactive, when
+    /// nothing came in time).
+    func next(into buf: ChunkBuffer, target: Int, interactive: Bool = false, waitMillis: Int32 = 0) throws -> ChunkInfo? {
+        buf.count = 0
+        buf.append(carry.bytes)
+        carry.count = 0
+        var lastNL = -1  // the carry never holds a newline
         while true {
-            let hasLine = data.contains(0x0A)
-            if data.count >= target || (interactive && hasLine && !readable(0)) || atEOF {
-                if atEOF {
-                    return !data.isEmpty
-                }
-                if let p = data.lastIndex(of: 0x0A) {
-                    carry.append(contentsOf: data[(p + 1)...])
-                    data.removeSubrange((p + 1)...)
-                    return true
-                }
+            if atEOF {
+                return buf.count > 0 ? ChunkInfo(streamBytes: Int64(buf.count)) : nil
             }
-            if interactive && !hasLine && !readable(waitMillis) {
+            if lastNL >= 0 && (buf.count >= target || (interactive && !readable(0))) {
+                carry.append(UnsafeRawBufferPointer(start: buf.base + lastNL + 1, count: buf.count - lastNL - 1))
+                buf.count = lastNL + 1
+                return ChunkInfo(streamBytes: Int64(buf.count))
+            }
+            if lastNL < 0 && buf.count > maxLine {
+                return try skipLongLine(buf)
+            }
+            if interactive && lastNL < 0 && !readable(waitMillis) {
                 // nothing complete yet: hand back the partial line
-                carry.append(contentsOf: data)
-                data.removeAll(keepingCapacity: true)
-                return false
+                carry.append(buf.bytes)
+                buf.count = 0
+                return nil
             }
-            let want = min(readBuf.count, max(64 << 10, target - data.count))
-            let n = try readBuf.withUnsafeMutableBytes { p in
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: p[0..<want]))
-            }
+            let want = min(8 << 20, max(64 << 10, target - buf.count))
+            buf.reserve(buf.count + want)
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buf.base + buf.count, count: want))
             if n == 0 { atEOF = true; continue }
-            data.append(contentsOf: readBuf[0..<n])
+            var k = buf.count + n - 1
+            while k >= buf.count && buf.base.load(fromByteOffset: k, as: UInt8.self) != 0x0A { k -= 1 }
+            if k >= buf.count { lastNL = k }
+            buf.count += n
         }
+    }
+
+    /// The line in `buf` has no end within `maxLine` bytes: keep its first `maxLine` bytes, read on to its end
+    /// (or the end of input) and carry what follows.
+    private func skipLongLine(_ buf: ChunkBuffer) throws -> ChunkInfo {
+        var total = Int64(buf.count)
+        var length: Int64 = 0
+        buf.count = maxLine
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { scratch.deallocate() }
+        while true {
+            let n = try source.read(into: scratch)
+            if n == 0 { atEOF = true; length = total; break }
+            if let hit = memchr(scratch.baseAddress!, 0x0A, n) {
+                let k = UnsafeRawPointer(hit) - UnsafeRawPointer(scratch.baseAddress!)
+                total += Int64(k + 1)
+                length = total - 1
+                carry.append(UnsafeRawBufferPointer(rebasing: scratch[(k + 1)..<n]))
+                break
+            }
+            total += Int64(n)
+        }
+        return ChunkInfo(streamBytes: total, oversizeLine: length)
     }
 
     private func readable(_ ms: Int32) -> Bool {

@@ -21,7 +21,13 @@ public struct DeliveryConfig: Sendable {
     /// … or once its first record arrived this many milliseconds ago.
     public var bufferIntervalMillis: Int64 = 300_000
     public var maxOpenPartitions = 500
-    public var writer = WriterOptions()
+    /// Parquet settings; dictionaries may grow to 4 MiB (a 256 MiB block's columns such as session ids keep
+    /// their dictionary instead of falling back to PLAIN at arrow's 1 MiB).
+    public var writer: WriterOptions = {
+        var w = WriterOptions()
+        w.dictionaryPageSizeLimit = 4 << 20
+        return w
+    }()
 
     public init(outDir: String, table: String, stream: String, prefix: PrefixTemplate, errorPrefix: PrefixTemplate) {
         self.outDir = outDir
@@ -79,6 +85,8 @@ final class Delivery {
             let staged = stagingDir + "/" + name
             var opts = config.writer
             opts.fsync = true
+            // the converter runs delivery on one of its workers while the others convert: one thread per file
+            opts.threads = 1
             if opts.dictionary {
                 // as DuckDB does: no dictionary for columns whose first values are mostly distinct
                 for c in builders.columns where Self.mostlyDistinct(c.values) {
