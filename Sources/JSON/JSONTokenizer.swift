@@ -390,6 +390,62 @@ public struct JSONTokenizer {
         return try readValue(p, st)
     }
 
+    /// The fast path of a consumer that expects a particular member next (records whose keys come in the same
+    /// order every time): if the next token is an object key spelled exactly `quotedKey` (the key's JSON text,
+    /// quotes included, with no backslash in it), consumes the key and its ':' and returns true — the next token
+    /// is the member's value, just as after `.key`. Otherwise changes nothing and returns false (read the key
+    /// with `next()`). Byte-for-byte equality with a valid quoted key implies the input's key is valid too.
+    @inlinable @inline(__always)
+    public mutating func skipKey(ifEqualTo quotedKey: UnsafeRawBufferPointer) -> Bool {
+        var p = position_
+        let st = state
+        if st == sAfterValue {
+            guard topIsObject else { return false }
+            p = skipWhitespace(p)
+            guard p < count, base[p] == UInt8(ascii: ",") else { return false }
+            p = skipWhitespace(p &+ 1)
+        } else if st == sObjectFirst || st == sAfterObjectComma {
+            p = skipWhitespace(p)
+        } else {
+            return false
+        }
+        let n = quotedKey.count
+        guard n >= 2, p &+ n < count, bytesEqual(base + p, quotedKey.baseAddress!, n) else { return false }
+        var q = p &+ n
+        if base[q] != UInt8(ascii: ":") {
+            q = skipWhitespace(q)
+            guard q < count, base[q] == UInt8(ascii: ":") else { return false }
+        }
+        tokenStart_ = p
+        position_ = q &+ 1
+        state = sAfterColon
+        return true
+    }
+
+    /// `n >= 2` bytes at `a` and `b` are equal (overlapping word loads, no call).
+    @inlinable @inline(__always)
+    func bytesEqual(_ a: UnsafePointer<UInt8>, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        let ra = UnsafeRawPointer(a)
+        if n >= 8 {
+            var i = 0
+            while i &+ 8 < n {
+                if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                    return false
+                }
+                i &+= 8
+            }
+            return ra.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+                == b.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            return ra.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+                && ra.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+                    == b.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+        }
+        return ra.loadUnaligned(as: UInt16.self) == b.loadUnaligned(as: UInt16.self)
+            && ra.load(fromByteOffset: n &- 1, as: UInt8.self) == b.load(fromByteOffset: n &- 1, as: UInt8.self)
+    }
+
     /// Reads an object key and the following ':' (state: object start or after a comma).
     @inlinable @inline(__always)
     mutating func readKey(_ start: Int, afterComma: Bool) throws(JSONParseError) -> JSONToken {

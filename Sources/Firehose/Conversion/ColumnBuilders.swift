@@ -70,6 +70,8 @@ final class Node {
     var keyStrings: [String] = []
     let leafKind: LeafKind
     let path: String
+    /// Position in `RecordLayout.nodes` (and the plan).
+    var index = 0
 
     init(kind: Kind, hive: HiveType, def: Int16, rep: Int16, leafRange: Range<Int>, leafKind: LeafKind, path: String) {
         self.kind = kind
@@ -82,6 +84,35 @@ final class Node {
     }
 }
 
+/// A node of the plan: plain values only (no references), so the converter walks it without retain/release.
+struct PlanNode {
+    var kind: Node.Kind
+    var leafKind: LeafKind
+    var rep: Int16
+    var leafLower: Int
+    var leafUpper: Int
+    /// Children: `RecordPlan.children[firstChild ..< firstChild + childCount]`; for a struct, child `i`'s key is
+    /// `RecordPlan.keys[firstChild + i]`.
+    var firstChild: Int
+    var childCount: Int
+}
+
+/// A struct member's key: its JSON text with quotes (for `JSONTokenizer.skipKey(ifEqualTo:)`), and its bytes
+/// as matched (ASCII-lowercased when matching ignores case).
+struct PlanKey {
+    var quoted: UnsafeRawBufferPointer
+    var plain: UnsafeRawBufferPointer
+    /// The quoted form can be compared byte for byte (printable ASCII without `"` or `\`).
+    var fast: Bool
+}
+
+/// The node tree flattened into raw buffers, owned by the layout (alive as long as it is).
+struct RecordPlan {
+    let nodes: UnsafeMutablePointer<PlanNode>
+    let children: UnsafeMutablePointer<Int>
+    let keys: UnsafeMutablePointer<PlanKey>
+}
+
 /// The shape shared by every builder of one table: nodes, leaf descriptors, options. Immutable, shared by threads.
 public final class RecordLayout: @unchecked Sendable {
     public let schema: Schema
@@ -90,6 +121,10 @@ public final class RecordLayout: @unchecked Sendable {
     let root: Node
     let leafKinds: [LeafKind]
     let descriptors: [ColumnDescriptor]
+    /// Every node, by index (root first); the plan mirrors them.
+    let nodes: [Node]
+    let plan: RecordPlan
+    private let keyBytes: UnsafeMutableRawPointer
 
     public init(columns: ColumnDefinitions, options: RecordOptions) {
         self.columns = columns
@@ -160,13 +195,65 @@ public final class RecordLayout: @unchecked Sendable {
         r.keys = r.keyStrings.map { Array($0.utf8) }
         root = r
         leafKinds = kinds
+        // flatten: nodes in preorder, children and keys in slots
+        var all: [Node] = []
+        func number(_ n: Node) {
+            n.index = all.count
+            all.append(n)
+            for c in n.children { number(c) }
+        }
+        number(r)
+        nodes = all
+        let slots = all.reduce(0) { $0 + $1.children.count }
+        let keyLength = all.reduce(0) { acc, n in acc + n.keys.reduce(0) { $0 + 2 * $1.count + 2 } }
+        let blob = UnsafeMutableRawPointer.allocate(byteCount: max(1, keyLength), alignment: 8)
+        keyBytes = blob
+        let planNodes = UnsafeMutablePointer<PlanNode>.allocate(capacity: all.count)
+        let children = UnsafeMutablePointer<Int>.allocate(capacity: max(1, slots))
+        let keys = UnsafeMutablePointer<PlanKey>.allocate(capacity: max(1, slots))
+        var slot = 0
+        var at = 0
+        func store(_ bytes: [UInt8]) -> UnsafeRawBufferPointer {
+            let start = blob + at
+            bytes.withUnsafeBytes { start.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(start), byteCount: bytes.count) }
+            at += bytes.count
+            return UnsafeRawBufferPointer(start: start, count: bytes.count)
+        }
+        for n in all {
+            (planNodes + n.index).initialize(to: PlanNode(
+                kind: n.kind, leafKind: n.leafKind, rep: n.rep, leafLower: n.leafRange.lowerBound,
+                leafUpper: n.leafRange.upperBound, firstChild: slot, childCount: n.children.count))
+            for (i, c) in n.children.enumerated() {
+                (children + slot + i).initialize(to: c.index)
+                if n.kind == .strukt {
+                    let k = n.keys[i]
+                    let fast = k.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x22 && $0 != 0x5C }
+                    let quoted = store([0x22] + k + [0x22])
+                    (keys + slot + i).initialize(to: PlanKey(quoted: quoted, plain: store(k), fast: fast))
+                } else {
+                    (keys + slot + i).initialize(to: PlanKey(quoted: UnsafeRawBufferPointer(start: nil, count: 0),
+                                                             plain: UnsafeRawBufferPointer(start: nil, count: 0), fast: false))
+                }
+            }
+            slot += n.children.count
+        }
+        plan = RecordPlan(nodes: planNodes, children: children, keys: keys)
+    }
+
+    deinit {
+        plan.nodes.deallocate()
+        plan.children.deallocate()
+        plan.keys.deallocate()
+        keyBytes.deallocate()
     }
 }
 
 /// Column buffers of one batch of records: dense values plus levels per leaf. Reused between batches.
 public final class ColumnBuilders: @unchecked Sendable {
     public let layout: RecordLayout
-    public var columns: [ColumnData]
+    /// One store per leaf.
+    let leaves: UnsafeMutablePointer<LeafStore>
+    let leafCount: Int
     /// Records committed since the last `reset()`.
     public private(set) var rows = 0
     /// Input bytes of those records.
@@ -174,44 +261,66 @@ public final class ColumnBuilders: @unchecked Sendable {
     /// Bytes of data in the buffers (approximate).
     public var bufferedBytes: Int {
         var n = 0
-        for c in columns { n += c.levelCount * 4 + c.values.byteArrays.bytes.count + c.values.count * 8 }
+        for i in 0..<leafCount { n += leaves[i].bufferedBytes }
         return n
     }
-    let hasRep: [Bool]
+
+    /// The batch as the writer's column data (a copy).
+    public var columns: [ColumnData] {
+        (0..<leafCount).map { leaves[$0].columnData(layout.descriptors[$0]) }
+    }
 
     public init(layout: RecordLayout) {
         self.layout = layout
-        columns = layout.descriptors.map { ColumnData(descriptor: $0) }
-        marks = [Int](repeating: 0, count: layout.descriptors.count)
-        lineMarks = marks
-        hasRep = layout.descriptors.map { $0.maxRepetitionLevel > 0 }
+        leafCount = layout.descriptors.count
+        leaves = .allocate(capacity: max(1, leafCount))
+        for (i, d) in layout.descriptors.enumerated() {
+            let width: Int
+            switch d.physicalType {
+            case .boolean: width = MemoryLayout<Bool>.stride
+            case .int32: width = 4
+            case .int64: width = 8
+            case .int96: width = MemoryLayout<Int96>.stride
+            case .float: width = 4
+            case .double: width = 8
+            case .fixedLenByteArray: width = d.typeLength
+            case .byteArray, .unknown: width = 0
+            }
+            (leaves + i).initialize(to: LeafStore(width: width, hasRep: d.maxRepetitionLevel > 0))
+        }
+        marks = .allocate(capacity: max(1, leafCount))
+        lineMarks = .allocate(capacity: max(1, leafCount))
+        marks.initialize(repeating: 0, count: max(1, leafCount))
+        lineMarks.initialize(repeating: 0, count: max(1, leafCount))
         maxDefs = layout.descriptors.map { Int16($0.maxDefinitionLevel) }
     }
 
+    deinit {
+        for i in 0..<leafCount { leaves[i].free() }
+        leaves.deallocate()
+        marks.deallocate()
+        lineMarks.deallocate()
+    }
+
     public func reset() {
-        for i in columns.indices {
-            columns[i].values.removeAll()
-            columns[i].definitionLevels.removeAll(keepingCapacity: true)
-            columns[i].repetitionLevels.removeAll(keepingCapacity: true)
-            columns[i].levelCount = 0
-        }
+        for i in 0..<leafCount { leaves[i].removeAll() }
         rows = 0
         inputBytes = 0
     }
 
     /// Level counts per leaf at the document / line mark (values and bytes follow from the levels).
-    private var marks: [Int]
-    private var lineMarks: [Int]
+    private let marks: UnsafeMutablePointer<Int>
+    private let lineMarks: UnsafeMutablePointer<Int>
     private var lineRows = 0
     private let maxDefs: [Int16]
 
     func mark() {
-        for i in columns.indices { marks[i] = columns[i].levelCount }
+        for i in 0..<leafCount { marks[i] = leaves[i].levelCount }
     }
 
     /// Marks the start of a line (several documents may follow).
     func markLine() {
-        for i in columns.indices { lineMarks[i] = columns[i].levelCount }
+        for i in 0..<leafCount { lineMarks[i] = leaves[i].levelCount }
         lineRows = rows
     }
 
@@ -223,36 +332,8 @@ public final class ColumnBuilders: @unchecked Sendable {
 
     func rollback() { rollback(to: marks) }
 
-    func rollback(to marks: [Int]) {
-        for i in columns.indices {
-            let m = marks[i]
-            let n = columns[i].levelCount
-            if n == m { continue }
-            let maxDef = maxDefs[i]
-            var drop = 0
-            for k in m..<n where columns[i].definitionLevels[k] == maxDef { drop += 1 }
-            columns[i].levelCount = m
-            columns[i].definitionLevels.removeSubrange(m...)
-            if hasRep[i] { columns[i].repetitionLevels.removeSubrange(m...) }
-            let keep = columns[i].values.count - drop
-            var v = columns[i].values
-            columns[i].values = ColumnValues(physicalType: .boolean)  // release the reference while editing
-            switch v.physicalType {
-            case .boolean: v.booleans.removeSubrange(keep...)
-            case .int32: v.int32s.removeSubrange(keep...)
-            case .int64: v.int64s.removeSubrange(keep...)
-            case .int96: v.int96s.removeSubrange(keep...)
-            case .float: v.floats.removeSubrange(keep...)
-            case .double: v.doubles.removeSubrange(keep...)
-            case .byteArray:
-                let bytes = v.byteArrays.offsets[keep]
-                v.byteArrays.offsets.removeSubrange((keep + 1)...)
-                v.byteArrays.bytes.removeSubrange(bytes...)
-            case .fixedLenByteArray: v.fixed.bytes.removeSubrange((keep * v.fixed.width)...)
-            case .unknown: break
-            }
-            columns[i].values = v
-        }
+    private func rollback(to marks: UnsafeMutablePointer<Int>) {
+        for i in 0..<leafCount { leaves[i].truncate(toLevel: marks[i], maxDef: maxDefs[i]) }
     }
 
     func commitRow(bytes: Int) {
@@ -264,21 +345,24 @@ public final class ColumnBuilders: @unchecked Sendable {
 
     @inline(__always)
     func level(_ leaf: Int, r: Int16, d: Int16) {
-        columns[leaf].definitionLevels.append(d)
-        if hasRep[leaf] { columns[leaf].repetitionLevels.append(r) }
-        columns[leaf].levelCount &+= 1
+        leaves[leaf].level(d, r)
     }
 
-    /// Null (or absent) at definition level `d` for every leaf of `node`.
+    /// Null (or absent) at definition level `d` for the leaves `lower..<upper`.
     @inline(__always)
-    func nulls(_ node: Node, r: Int16, d: Int16) {
-        for leaf in node.leafRange { level(leaf, r: r, d: d) }
+    func nulls(_ lower: Int, _ upper: Int, r: Int16, d: Int16) {
+        var leaf = lower
+        while leaf < upper {
+            leaves[leaf].level(d, r)
+            leaf &+= 1
+        }
     }
 }
 
 /// Converts records (one line of NDJSON: one or more JSON documents) into `ColumnBuilders`.
 struct RecordConverter {
     let layout: RecordLayout
+    let plan: RecordPlan
     let openx: Bool
     let caseInsensitive: Bool
     let dotsToUnderscores: Bool
@@ -290,6 +374,7 @@ struct RecordConverter {
 
     init(layout: RecordLayout) {
         self.layout = layout
+        plan = layout.plan
         openx = layout.options.serde == .openx
         caseInsensitive = layout.options.caseInsensitive
         dotsToUnderscores = layout.options.dotsToUnderscores
@@ -314,10 +399,11 @@ struct RecordConverter {
     /// somewhere inside the document (the caller skips to its end) and the builders hold partial entries (the
     /// caller rolls back).
     mutating func convertObject(_ t: inout JSONTokenizer, into b: ColumnBuilders) throws(Failure) {
-        try strukt(layout.root, &t, b, r: 0, d: 0, fromArray: false)
+        try strukt(0, &t, b, r: 0, d: 0, fromArray: false)
     }
 
-    private func fail(_ node: Node, _ what: String, _ t: borrowing JSONTokenizer, _ tok: JSONToken) -> Failure {
+    private func fail(_ index: Int, _ what: String, _ t: borrowing JSONTokenizer, _ tok: JSONToken) -> Failure {
+        let node = layout.nodes[index]
         var value = ""
         switch tok {
         case .string(let s): value = "\"" + truncated(t.string(of: s)) + "\""
@@ -336,38 +422,40 @@ struct RecordConverter {
 
     // MARK: nodes
 
-    /// A value token (already read) for `node`.
+    /// A value token (already read) for node `index`.
     @inline(__always)
-    private mutating func value(_ node: Node, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
+    private mutating func value(_ index: Int, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
                                 r: Int16, d: Int16) throws(Failure) {
+        let node = plan.nodes[index]
         if case .null = tok {
-            b.nulls(node, r: r, d: d)
+            b.nulls(node.leafLower, node.leafUpper, r: r, d: d)
             return
         }
         switch node.kind {
         case .leaf:
-            try leaf(node, tok, &t, b, r: r, d: d)
+            try leaf(index, tok, &t, b, r: r, d: d)
         case .strukt:
             if case .objectStart = tok {
-                try strukt(node, &t, b, r: r, d: d + 1, fromArray: false)
+                try strukt(index, &t, b, r: r, d: d + 1, fromArray: false)
             } else if case .arrayStart = tok, openx {
-                try strukt(node, &t, b, r: r, d: d + 1, fromArray: true)
+                try strukt(index, &t, b, r: r, d: d + 1, fromArray: true)
             } else {
-                throw fail(node, "expected an object", t, tok)
+                throw fail(index, "expected an object", t, tok)
             }
         case .list:
-            try list(node, tok, &t, b, r: r, d: d)
+            try list(index, tok, &t, b, r: r, d: d)
         case .map:
-            guard case .objectStart = tok else { throw fail(node, "expected an object", t, tok) }
-            try map(node, &t, b, r: r, d: d)
+            guard case .objectStart = tok else { throw fail(index, "expected an object", t, tok) }
+            try map(index, &t, b, r: r, d: d)
         }
     }
 
     /// Struct members; `d` is the struct's own (present) definition level.
-    private mutating func strukt(_ node: Node, _ t: inout JSONTokenizer, _ b: ColumnBuilders, r: Int16, d: Int16,
+    private mutating func strukt(_ index: Int, _ t: inout JSONTokenizer, _ b: ColumnBuilders, r: Int16, d: Int16,
                                  fromArray: Bool) throws(Failure) {
-        let children = node.children
-        let n = children.count
+        let node = plan.nodes[index]
+        let first = node.firstChild
+        let n = node.childCount
         if fromArray {
             // a JSON array fills the fields by position; extra elements are dropped, missing ones are null
             var k = 0
@@ -376,7 +464,7 @@ struct RecordConverter {
                 if case .arrayEnd = tok { break }
                 if k < n {
                     do {
-                        try value(children[k], tok, &t, b, r: r, d: d)
+                        try value(plan.children[first + k], tok, &t, b, r: r, d: d)
                     } catch {
                         throw error.prepending(String(k))
                     }
@@ -386,7 +474,8 @@ struct RecordConverter {
                 k += 1
             }
             while k < n {
-                b.nulls(children[k], r: r, d: d)
+                let c = plan.nodes[plan.children[first + k]]
+                b.nulls(c.leafLower, c.leafUpper, r: r, d: d)
                 k += 1
             }
             return
@@ -395,47 +484,61 @@ struct RecordConverter {
         var seenMask: UInt64 = 0
         var seenBig: [Bool] = n > 64 ? [Bool](repeating: false, count: n) : []
         var hint = 0
-        let keys = node.keys
         while true {
-            let tok = try next(&t)
-            guard case .key(let k) = tok else { break }  // objectEnd
-            let idx = lookup(node, keys, k, &t, hint: hint)
-            let vtok = try next(&t)
-            guard idx >= 0 else {
-                try skip(vtok, &t)
-                continue
+            let idx: Int
+            var keyToken: JSONStringToken? = nil
+            // fast path: the member the previous one is usually followed by, matched in place
+            if hint < n, plan.keys[first + hint].fast, t.skipKey(ifEqualTo: plan.keys[first + hint].quoted) {
+                idx = hint
+            } else {
+                let tok = try next(&t)
+                guard case .key(let k) = tok else { break }  // objectEnd
+                keyToken = k
+                idx = lookup(index, first, n, k, &t, hint: hint)
+                if idx < 0 {
+                    let vtok = try next(&t)
+                    try skip(vtok, &t)
+                    continue
+                }
             }
+            let vtok = try next(&t)
             hint = idx + 1
             let dup = n > 64 ? seenBig[idx] : (seenMask >> UInt64(idx)) & 1 != 0
             if dup {
-                throw .data("duplicate key '\(t.string(of: k))' for column '\(children[idx].path)'", [])
+                let name = keyToken.map { t.string(of: $0) } ?? layout.nodes[index].keyStrings[idx]
+                throw .data("duplicate key '\(name)' for column '\(layout.nodes[plan.children[first + idx]].path)'", [])
             }
             if n > 64 { seenBig[idx] = true } else { seenMask |= 1 << UInt64(idx) }
             do {
-                try value(children[idx], vtok, &t, b, r: r, d: d)
+                try value(plan.children[first + idx], vtok, &t, b, r: r, d: d)
             } catch {
-                throw error.prepending(t.string(of: k))
+                throw error.prepending(keyToken.map { t.string(of: $0) } ?? layout.nodes[index].keyStrings[idx])
             }
         }
         if n <= 64 {
             let full: UInt64 = n == 64 ? ~0 : (1 << UInt64(n)) - 1
             if seenMask != full {
-                for i in 0..<n where (seenMask >> UInt64(i)) & 1 == 0 { b.nulls(children[i], r: r, d: d) }
+                for i in 0..<n where (seenMask >> UInt64(i)) & 1 == 0 {
+                    let c = plan.nodes[plan.children[first + i]]
+                    b.nulls(c.leafLower, c.leafUpper, r: r, d: d)
+                }
             }
         } else {
-            for i in 0..<n where !seenBig[i] { b.nulls(children[i], r: r, d: d) }
+            for i in 0..<n where !seenBig[i] {
+                let c = plan.nodes[plan.children[first + i]]
+                b.nulls(c.leafLower, c.leafUpper, r: r, d: d)
+            }
         }
     }
 
     /// Index of the child a key selects, or -1.
     @inline(__always)
-    private mutating func lookup(_ node: Node, _ keys: [[UInt8]], _ k: JSONStringToken, _ t: inout JSONTokenizer,
+    private mutating func lookup(_ index: Int, _ first: Int, _ n: Int, _ k: JSONStringToken, _ t: inout JSONTokenizer,
                                  hint: Int) -> Int {
         let raw = t.bytes(of: k)
-        let n = keys.count
         if !k.hasEscapes && (k.isASCII || !caseInsensitive) && !dotsToUnderscores {
-            if hint < n && equalKey(raw, keys[hint]) { return hint }
-            for i in 0..<n where i != hint && equalKey(raw, keys[i]) { return i }
+            if hint < n && equalKey(raw, plan.keys[first + hint].plain) { return hint }
+            for i in 0..<n where i != hint && equalKey(raw, plan.keys[first + i].plain) { return i }
             return -1
         }
         // slow path: unescape, fold, map dots
@@ -444,12 +547,13 @@ struct RecordConverter {
         var s = String(decoding: keyScratch, as: UTF8.self)
         if caseInsensitive { s = s.lowercased() }
         if dotsToUnderscores { s = String(s.map { $0 == "." ? "_" : $0 }) }
-        for i in 0..<n where node.keyStrings[i] == s { return i }
+        let keyStrings = layout.nodes[index].keyStrings
+        for i in 0..<n where keyStrings[i] == s { return i }
         return -1
     }
 
     @inline(__always)
-    private func equalKey(_ raw: UnsafeRawBufferPointer, _ key: [UInt8]) -> Bool {
+    private func equalKey(_ raw: UnsafeRawBufferPointer, _ key: UnsafeRawBufferPointer) -> Bool {
         guard raw.count == key.count else { return false }
         if caseInsensitive {
             for i in 0..<raw.count {
@@ -459,7 +563,7 @@ struct RecordConverter {
             }
             return true
         }
-        return key.withUnsafeBytes { kb in memcmpEqual(raw, kb) }
+        return memcmpEqual(raw, key)
     }
 
     @inline(__always)
@@ -469,35 +573,37 @@ struct RecordConverter {
     }
 
     /// `d` is the definition level of the list's parent (list null at d, list present at d+1).
-    private mutating func list(_ node: Node, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
+    private mutating func list(_ index: Int, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
                                r: Int16, d: Int16) throws(Failure) {
-        let el = node.children[0]
+        let node = plan.nodes[index]
+        let el = plan.children[node.firstChild]
         guard case .arrayStart = tok else {
             // a single value becomes a one-element list (OpenX)
-            guard openx else { throw fail(node, "expected an array", t, tok) }
+            guard openx else { throw fail(index, "expected an array", t, tok) }
             try value(el, tok, &t, b, r: r, d: d + 2)
             return
         }
         var first = true
-        var index = 0
+        var i = 0
         while true {
             let e = try next(&t)
             if case .arrayEnd = e { break }
             do {
                 try value(el, e, &t, b, r: first ? r : node.rep, d: d + 2)
             } catch {
-                throw error.prepending(String(index))
+                throw error.prepending(String(i))
             }
             first = false
-            index &+= 1
+            i &+= 1
         }
-        if first { b.nulls(node, r: r, d: d + 1) }  // empty list
+        if first { b.nulls(node.leafLower, node.leafUpper, r: r, d: d + 1) }  // empty list
     }
 
-    private mutating func map(_ node: Node, _ t: inout JSONTokenizer, _ b: ColumnBuilders, r: Int16, d: Int16)
+    private mutating func map(_ index: Int, _ t: inout JSONTokenizer, _ b: ColumnBuilders, r: Int16, d: Int16)
         throws(Failure)
     {
-        let kn = node.children[0], vn = node.children[1]
+        let node = plan.nodes[index]
+        let kn = plan.children[node.firstChild], vn = plan.children[node.firstChild + 1]
         var first = true
         while true {
             let tok = try next(&t)
@@ -513,14 +619,15 @@ struct RecordConverter {
                 throw error.prepending(t.string(of: k))
             }
         }
-        if first { b.nulls(node, r: r, d: d + 1) }
+        if first { b.nulls(node.leafLower, node.leafUpper, r: r, d: d + 1) }
     }
 
     // MARK: leaves
 
-    private mutating func leaf(_ node: Node, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
+    private mutating func leaf(_ index: Int, _ tok: JSONToken, _ t: inout JSONTokenizer, _ b: ColumnBuilders,
                                r: Int16, d: Int16) throws(Failure) {
-        let i = node.leafRange.lowerBound
+        let node = plan.nodes[index]
+        let i = node.leafLower
         let dv = d + 1  // value present
         switch node.leafKind {
         case .string(let maxChars):
@@ -528,19 +635,19 @@ struct RecordConverter {
             case .string(let s):
                 let raw = t.bytes(of: s)
                 if !s.hasEscapes && maxChars == nil {
-                    b.columns[i].values.byteArrays.append(raw)
+                    b.leaves[i].appendBytes(raw)
                 } else {
                     scratch.removeAll(keepingCapacity: true)
                     if s.hasEscapes { JSONTokenizer.unescape(raw, appendingTo: &scratch) } else { scratch.append(contentsOf: raw) }
                     if let m = maxChars { truncate(&scratch, chars: m) }
-                    b.columns[i].values.byteArrays.append(contentsOf: scratch)
+                    b.leaves[i].appendBytes(scratch)
                 }
             case .number(let n):
-                b.columns[i].values.byteArrays.append(t.bytes(of: n))
+                b.leaves[i].appendBytes(t.bytes(of: n))
             case .bool(let v):
-                b.columns[i].values.byteArrays.append(contentsOf: v ? Array("true".utf8) : Array("false".utf8))
+                b.leaves[i].appendBytes(v ? trueBytes : falseBytes)
             case .objectStart, .arrayStart:
-                guard openx else { throw fail(node, "expected a string", t, tok) }
+                guard openx else { throw fail(index, "expected a string", t, tok) }
                 // the JSON text of the value, compact (as OpenX's JSONObject.toString gives it)
                 let start = t.tokenStart
                 try skip(tok, &t)
@@ -556,28 +663,28 @@ struct RecordConverter {
                     }
                     scratch.append(c)
                 }
-                b.columns[i].values.byteArrays.append(contentsOf: scratch)
+                b.leaves[i].appendBytes(scratch)
             default:
-                throw fail(node, "expected a string", t, tok)
+                throw fail(index, "expected a string", t, tok)
             }
         case .binary:
-            guard case .string(let s) = tok else { throw fail(node, "expected a string", t, tok) }
+            guard case .string(let s) = tok else { throw fail(index, "expected a string", t, tok) }
             scratch.removeAll(keepingCapacity: true)
             JSONTokenizer.unescape(t.bytes(of: s), appendingTo: &scratch)
-            b.columns[i].values.byteArrays.append(contentsOf: scratch)
+            b.leaves[i].appendBytes(scratch)
         case .int8, .int16, .int32, .int64:
-            let v = try integer(node, tok, &t)
+            let v = try integer(index, tok, &t)
             switch node.leafKind {
-            case .int64: b.columns[i].values.int64s.append(v)
+            case .int64: b.leaves[i].append(v)
             case .int32:
-                guard v >= Int64(Int32.min) && v <= Int64(Int32.max) else { throw fail(node, "out of range", t, tok) }
-                b.columns[i].values.int32s.append(Int32(v))
+                guard v >= Int64(Int32.min) && v <= Int64(Int32.max) else { throw fail(index, "out of range", t, tok) }
+                b.leaves[i].append(Int32(v))
             case .int16:
-                guard v >= Int64(Int16.min) && v <= Int64(Int16.max) else { throw fail(node, "out of range", t, tok) }
-                b.columns[i].values.int32s.append(Int32(v))
+                guard v >= Int64(Int16.min) && v <= Int64(Int16.max) else { throw fail(index, "out of range", t, tok) }
+                b.leaves[i].append(Int32(v))
             default:
-                guard v >= Int64(Int8.min) && v <= Int64(Int8.max) else { throw fail(node, "out of range", t, tok) }
-                b.columns[i].values.int32s.append(Int32(v))
+                guard v >= Int64(Int8.min) && v <= Int64(Int8.max) else { throw fail(index, "out of range", t, tok) }
+                b.leaves[i].append(Int32(v))
             }
         case .double, .float:
             var v: Double
@@ -587,31 +694,31 @@ struct RecordConverter {
                     v = Double(iv)
                 } else {
                     v = JSONNumber.parseDouble(t.bytes(of: n))
-                    guard v.isFinite else { throw fail(node, "out of range", t, tok) }
+                    guard v.isFinite else { throw fail(index, "out of range", t, tok) }
                 }
             case .string(let s) where openx:
                 guard !s.hasEscapes, let x = Coercion.double(string: t.bytes(of: s)) ?? specialDouble(t.bytes(of: s))
-                else { throw fail(node, "not a number", t, tok) }
+                else { throw fail(index, "not a number", t, tok) }
                 v = x
             default:
-                throw fail(node, "expected a number", t, tok)
+                throw fail(index, "expected a number", t, tok)
             }
             if case .float = node.leafKind {
                 let f = Float(v)
-                if f.isInfinite && v.isFinite { throw fail(node, "out of range", t, tok) }
-                b.columns[i].values.floats.append(f)
+                if f.isInfinite && v.isFinite { throw fail(index, "out of range", t, tok) }
+                b.leaves[i].append(f)
             } else {
-                b.columns[i].values.doubles.append(v)
+                b.leaves[i].append(v)
             }
         case .boolean:
             switch tok {
-            case .bool(let v): b.columns[i].values.booleans.append(v)
+            case .bool(let v): b.leaves[i].append(v)
             case .string(let s) where openx:
                 let text = t.string(of: s).lowercased()
-                guard text == "true" || text == "false" else { throw fail(node, "not a boolean", t, tok) }
-                b.columns[i].values.booleans.append(text == "true")
+                guard text == "true" || text == "false" else { throw fail(index, "not a boolean", t, tok) }
+                b.leaves[i].append(text == "true")
             default:
-                throw fail(node, "expected a boolean", t, tok)
+                throw fail(index, "expected a boolean", t, tok)
             }
         case .decimal(let p, let s):
             let dec: JSONDecimal
@@ -622,26 +729,26 @@ struct RecordConverter {
                 var text = Array(t.string(of: st).utf8)
                 if text.first == UInt8(ascii: "+") { text.removeFirst() }
                 let ok = text.withUnsafeBytes { JSONNumber.isValidLiteral($0) }
-                guard ok else { throw fail(node, "not a number", t, tok) }
+                guard ok else { throw fail(index, "not a number", t, tok) }
                 dec = text.withUnsafeBytes { JSONDecimal(validatedLiteral: $0) }
             default:
-                throw fail(node, "expected a number", t, tok)
+                throw fail(index, "expected a number", t, tok)
             }
             guard let digits = Coercion.unscaled(dec, scale: s, roundHalfUp: true), digits.count <= p else {
-                throw fail(node, "out of range", t, tok)
+                throw fail(index, "out of range", t, tok)
             }
             let neg = dec.isNegative && !digits.isEmpty
             if p <= 18 {
                 var v: Int64 = 0
                 for dg in digits { v = v * 10 + Int64(dg) }
                 if neg { v = -v }
-                if p <= 9 { b.columns[i].values.int32s.append(Int32(v)) } else { b.columns[i].values.int64s.append(v) }
+                if p <= 9 { b.leaves[i].append(Int32(v)) } else { b.leaves[i].append(v) }
             } else {
-                let w = b.columns[i].values.fixed.width
-                b.columns[i].values.fixed.bytes.append(contentsOf: Coercion.twosComplement(digits: digits, negative: neg, width: w))
+                let w = b.leaves[i].width
+                b.leaves[i].appendFixed(Coercion.twosComplement(digits: digits, negative: neg, width: w))
             }
         case .date:
-            guard case .string(let s) = tok, !s.hasEscapes else { throw fail(node, "expected a date", t, tok) }
+            guard case .string(let s) = tok, !s.hasEscapes else { throw fail(index, "expected a date", t, tok) }
             let raw = t.bytes(of: s)
             var k = 0
             var days: Int?
@@ -650,8 +757,8 @@ struct RecordConverter {
             } else if let (sec, _) = Coercion.timestamp(string: raw) {
                 days = Int(Coercion.floorDiv(sec, 86400))
             }
-            guard let days else { throw fail(node, "not a date", t, tok) }
-            b.columns[i].values.int32s.append(Int32(days))
+            guard let days else { throw fail(index, "not a date", t, tok) }
+            b.leaves[i].append(Int32(days))
         case .timestamp:
             var ts: (Int64, Int64)?
             switch tok {
@@ -671,15 +778,15 @@ struct RecordConverter {
                 break
             }
             guard let (sec, ns) = ts, sec >= Coercion.minSeconds, sec <= Coercion.maxSeconds else {
-                throw fail(node, "not a timestamp", t, tok)
+                throw fail(index, "not a timestamp", t, tok)
             }
             switch timestampMode {
-            case .micros: b.columns[i].values.int64s.append(sec * 1_000_000 + ns / 1000)
-            case .millis: b.columns[i].values.int64s.append(sec * 1000 + ns / 1_000_000)
+            case .micros: b.leaves[i].append(sec * 1_000_000 + ns / 1000)
+            case .millis: b.leaves[i].append(sec * 1000 + ns / 1_000_000)
             case .int96:
                 let day = Coercion.floorDiv(sec, 86400)
                 let nod = (sec - day * 86400) * 1_000_000_000 + ns
-                b.columns[i].values.int96s.append(Int96(nanosOfDay: UInt64(nod), julianDay: UInt32(day + 2_440_588)))
+                b.leaves[i].append(Int96(nanosOfDay: UInt64(nod), julianDay: UInt32(day + 2_440_588)))
             }
         }
         b.level(i, r: r, d: dv)
@@ -690,6 +797,9 @@ struct RecordConverter {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
+
+    private let trueBytes: [UInt8] = Array("true".utf8)
+    private let falseBytes: [UInt8] = Array("false".utf8)
 
     private func specialDouble(_ raw: UnsafeRawBufferPointer) -> Double? { nil }
 
@@ -704,7 +814,7 @@ struct RecordConverter {
         }
     }
 
-    private func integer(_ node: Node, _ tok: JSONToken, _ t: inout JSONTokenizer) throws(Failure) -> Int64 {
+    private func integer(_ node: Int, _ tok: JSONToken, _ t: inout JSONTokenizer) throws(Failure) -> Int64 {
         switch tok {
         case .number(let n):
             if let v = n.int64 { return v }

@@ -79,6 +79,7 @@ final class Delivery {
 
     func append(prefix: String, builders: ColumnBuilders, arrival: Int64) throws {
         guard builders.rows > 0 else { return }
+        let columns = builders.columns
         if open[prefix] == nil {
             let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
@@ -89,7 +90,7 @@ final class Delivery {
             opts.threads = 1
             if opts.dictionary {
                 // as DuckDB does: no dictionary for columns whose first values are mostly distinct
-                for c in builders.columns where Self.mostlyDistinct(c.values) {
+                for c in columns where Self.mostlyDistinct(c.values) {
                     if opts.columnDictionary[c.descriptor.dottedPath] == nil {
                         opts.columnDictionary[c.descriptor.dottedPath] = false
                     }
@@ -100,7 +101,7 @@ final class Delivery {
             open[prefix] = OpenFile(writer: w, stagingPath: staged, finalPath: finalPath, inputBytes: 0,
                                     firstArrival: arrival, rows: 0)
         }
-        try open[prefix]!.writer.write(columns: builders.columns)
+        try open[prefix]!.writer.write(columns: columns)
         open[prefix]!.inputBytes += builders.inputBytes
         open[prefix]!.rows += builders.rows
     }

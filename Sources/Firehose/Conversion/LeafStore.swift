@@ -1,0 +1,202 @@
+// Raw growable storage of one leaf column while records are converted: definition (and repetition) levels,
+// fixed-width values or byte-array values (ends + bytes). Appends are a capacity check and a store — no
+// copy-on-write checks, no retain/release — and the buffers are kept between batches. `ColumnBuilders` turns
+// them into `ColumnData` (one copy per buffer) when a batch is delivered.
+
+import Parquet
+
+struct LeafStore {
+    /// Bytes per value in `data` (the Swift stride: booleans 1, Int96 16; FIXED_LEN_BYTE_ARRAY its length;
+    /// byte arrays 0).
+    let width: Int
+    let hasRep: Bool
+    private(set) var defs: UnsafeMutablePointer<Int16>
+    private(set) var reps: UnsafeMutablePointer<Int16>
+    private var levelCapacity: Int
+    private(set) var levelCount = 0
+    /// Fixed-width values, or the bytes of byte-array values.
+    private(set) var data: UnsafeMutableRawPointer
+    private var dataCapacity: Int
+    private(set) var dataCount = 0
+    /// Byte arrays: value `i` ends at `ends[i]` (starts at `ends[i - 1]`, or 0).
+    private(set) var ends: UnsafeMutablePointer<Int>
+    private var endsCapacity: Int
+    private(set) var valueCount = 0
+
+    init(width: Int, hasRep: Bool) {
+        self.width = width
+        self.hasRep = hasRep
+        levelCapacity = 1024
+        defs = .allocate(capacity: levelCapacity)
+        reps = .allocate(capacity: hasRep ? levelCapacity : 1)
+        dataCapacity = 4096
+        data = .allocate(byteCount: dataCapacity, alignment: 16)
+        endsCapacity = width == 0 ? 1024 : 1
+        ends = .allocate(capacity: endsCapacity)
+    }
+
+    func free() {
+        defs.deallocate()
+        reps.deallocate()
+        data.deallocate()
+        ends.deallocate()
+    }
+
+    // MARK: appending
+
+    @inline(__always)
+    mutating func level(_ d: Int16, _ r: Int16) {
+        if levelCount == levelCapacity { growLevels() }
+        defs[levelCount] = d
+        if hasRep { reps[levelCount] = r }
+        levelCount &+= 1
+    }
+
+    @inline(__always)
+    mutating func append<T: BitwiseCopyable>(_ v: T) {
+        let n = MemoryLayout<T>.stride
+        if dataCount &+ n > dataCapacity { growData(dataCount &+ n) }
+        (data + dataCount).storeBytes(of: v, as: T.self)
+        dataCount &+= n
+        valueCount &+= 1
+    }
+
+    @inline(__always)
+    mutating func appendBytes(_ p: UnsafeRawBufferPointer) {
+        let n = p.count
+        if dataCount &+ n > dataCapacity { growData(dataCount &+ n) }
+        if valueCount == endsCapacity { growEnds() }
+        if n > 0 {
+            if n <= 16 {
+                // short values: byte moves instead of a memcpy call
+                var k = 0
+                while k < n {
+                    (data + (dataCount &+ k)).storeBytes(of: p.load(fromByteOffset: k, as: UInt8.self), as: UInt8.self)
+                    k &+= 1
+                }
+            } else {
+                (data + dataCount).copyMemory(from: p.baseAddress!, byteCount: n)
+            }
+        }
+        dataCount &+= n
+        ends[valueCount] = dataCount
+        valueCount &+= 1
+    }
+
+    /// An INT96 value, laid out as Swift lays out `Int96` (`width` is its stride).
+    mutating func append(_ v: Int96) {
+        if dataCount + width > dataCapacity { growData(dataCount + width) }
+        let p = data + dataCount
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: width)
+        p.storeBytes(of: v.nanosOfDay, toByteOffset: MemoryLayout<Int96>.offset(of: \.nanosOfDay)!, as: UInt64.self)
+        p.storeBytes(of: v.julianDay, toByteOffset: MemoryLayout<Int96>.offset(of: \.julianDay)!, as: UInt32.self)
+        dataCount += width
+        valueCount += 1
+    }
+
+    mutating func appendBytes(_ a: [UInt8]) {
+        a.withUnsafeBytes { appendBytes($0) }
+    }
+
+    /// Appends the raw bytes of a fixed-width value (FIXED_LEN_BYTE_ARRAY).
+    mutating func appendFixed(_ a: [UInt8]) {
+        a.withUnsafeBytes { p in
+            if dataCount + p.count > dataCapacity { growData(dataCount + p.count) }
+            if p.count > 0 { (data + dataCount).copyMemory(from: p.baseAddress!, byteCount: p.count) }
+            dataCount += p.count
+        }
+        valueCount += 1
+    }
+
+    @inline(never)
+    private mutating func growLevels() {
+        let c = levelCapacity * 2
+        let d = UnsafeMutablePointer<Int16>.allocate(capacity: c)
+        d.update(from: defs, count: levelCount)
+        defs.deallocate()
+        defs = d
+        if hasRep {
+            let r = UnsafeMutablePointer<Int16>.allocate(capacity: c)
+            r.update(from: reps, count: levelCount)
+            reps.deallocate()
+            reps = r
+        }
+        levelCapacity = c
+    }
+
+    @inline(never)
+    private mutating func growData(_ need: Int) {
+        let c = max(need, dataCapacity * 2)
+        let d = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 16)
+        d.copyMemory(from: data, byteCount: dataCount)
+        data.deallocate()
+        data = d
+        dataCapacity = c
+    }
+
+    @inline(never)
+    private mutating func growEnds() {
+        let c = endsCapacity * 2
+        let e = UnsafeMutablePointer<Int>.allocate(capacity: c)
+        e.update(from: ends, count: valueCount)
+        ends.deallocate()
+        ends = e
+        endsCapacity = c
+    }
+
+    // MARK: batches
+
+    mutating func removeAll() {
+        levelCount = 0
+        dataCount = 0
+        valueCount = 0
+    }
+
+    /// Drops the levels from `levelMark` on, and the values among them (those at `maxDef`).
+    mutating func truncate(toLevel levelMark: Int, maxDef: Int16) {
+        guard levelMark < levelCount else { return }
+        var drop = 0
+        for k in levelMark..<levelCount where defs[k] == maxDef { drop += 1 }
+        levelCount = levelMark
+        let keep = valueCount - drop
+        if width == 0 {
+            dataCount = keep == 0 ? 0 : ends[keep - 1]
+        } else {
+            dataCount -= drop * width
+        }
+        valueCount = keep
+    }
+
+    /// Approximate bytes held.
+    var bufferedBytes: Int { levelCount * (hasRep ? 4 : 2) + dataCount + (width == 0 ? valueCount * 8 : 0) }
+
+    /// The batch as the writer's `ColumnData` (copies of the buffers).
+    func columnData(_ descriptor: ColumnDescriptor) -> ColumnData {
+        var c = ColumnData(descriptor: descriptor)
+        c.levelCount = levelCount
+        c.definitionLevels = Array(UnsafeBufferPointer(start: defs, count: levelCount))
+        if hasRep { c.repetitionLevels = Array(UnsafeBufferPointer(start: reps, count: levelCount)) }
+        let raw = UnsafeRawBufferPointer(start: data, count: dataCount)
+        func typed<T>(_: T.Type) -> [T] {
+            Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: T.self), count: valueCount))
+        }
+        switch descriptor.physicalType {
+        case .boolean: c.values.booleans = typed(Bool.self)
+        case .int32: c.values.int32s = typed(Int32.self)
+        case .int64: c.values.int64s = typed(Int64.self)
+        case .int96: c.values.int96s = typed(Int96.self)
+        case .float: c.values.floats = typed(Float.self)
+        case .double: c.values.doubles = typed(Double.self)
+        case .byteArray:
+            var offsets = [Int](repeating: 0, count: valueCount + 1)
+            offsets.withUnsafeMutableBufferPointer { o in
+                (o.baseAddress! + 1).update(from: ends, count: valueCount)
+            }
+            c.values.byteArrays.offsets = offsets
+            c.values.byteArrays.bytes = Array(raw)
+        case .fixedLenByteArray: c.values.fixed.bytes = Array(raw)
+        case .unknown: break
+        }
+        return c
+    }
+}
