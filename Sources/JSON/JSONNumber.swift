@@ -113,9 +113,10 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// < 2^53 with a power of ten within ±22; otherwise the standard library's correctly rounded parser.
     public static func parseDouble(_ bytes: UnsafeRawBufferPointer) -> Double {
         let n = bytes.count
+        guard let base = bytes.baseAddress, n > 0 else { return .nan }
         var i = 0
         var negative = false
-        if i < n && bytes[i] == UInt8(ascii: "-") {
+        if base.load(as: UInt8.self) == UInt8(ascii: "-") {
             negative = true
             i += 1
         }
@@ -123,8 +124,21 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         var significant = 0  // digits accumulated after the first non-zero digit
         var scale = 0  // digits after the decimal point
         var exact = true
+        @inline(__always) func digit(_ k: Int) -> UInt8 { base.load(fromByteOffset: k, as: UInt8.self) &- 0x30 }
+        @inline(__always) func eight(_ k: Int) -> UInt64? {
+            // eight more significant digits at once (the mantissa already started, so all of them count)
+            guard mantissa != 0, significant <= 11, k + 8 <= n else { return nil }
+            let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+            return isEightDigits(w) ? parseEightDigits(w) : nil
+        }
         while i < n {
-            let d = bytes[i] &- 0x30
+            if let v = eight(i) {
+                mantissa = mantissa &* 100_000_000 &+ v
+                significant += 8
+                i += 8
+                continue
+            }
+            let d = digit(i)
             if d >= 10 { break }
             if significant < 19 {
                 mantissa = mantissa &* 10 &+ UInt64(d)
@@ -134,10 +148,17 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
             }
             i += 1
         }
-        if i < n && bytes[i] == UInt8(ascii: ".") {
+        if i < n && base.load(fromByteOffset: i, as: UInt8.self) == UInt8(ascii: ".") {
             i += 1
             while i < n {
-                let d = bytes[i] &- 0x30
+                if let v = eight(i) {
+                    mantissa = mantissa &* 100_000_000 &+ v
+                    significant += 8
+                    scale += 8
+                    i += 8
+                    continue
+                }
+                let d = digit(i)
                 if d >= 10 { break }
                 if significant < 19 {
                     mantissa = mantissa &* 10 &+ UInt64(d)
@@ -173,9 +194,56 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
                 if e10 >= 0 { v *= exactPowersOfTen[e10] } else { v /= exactPowersOfTen[-e10] }
                 return negative ? -v : v
             }
+            if let v = eiselLemire(mantissa, e10) { return negative ? -v : v }
         }
         let s = String(decoding: bytes, as: UTF8.self)
         return Double(s) ?? .nan
+    }
+
+    /// `w × 10^q` correctly rounded (Eisel-Lemire: the leading bits of `w` times a 128-bit approximation of
+    /// `5^q`, with the binary exponent from `q`), for a nonzero `w` holding every significant digit; nil in the
+    /// rare cases the product cannot decide the rounding (the caller falls back to the exact conversion).
+    @inline(__always)
+    static func eiselLemire(_ w0: UInt64, _ q: Int) -> Double? {
+        if q < -342 { return 0 }
+        if q > 308 { return .infinity }
+        let lz = w0.leadingZeroBitCount
+        let w = w0 << UInt64(lz)
+        let index = 2 * (q + 342)
+        var (hi, lo) = powersOfFive128.withUnsafeBufferPointer { t in w.multipliedFullWidth(by: t[index]) }
+        if hi & 0x1FF == 0x1FF {
+            let hi2 = powersOfFive128.withUnsafeBufferPointer { t in w.multipliedFullWidth(by: t[index + 1]).high }
+            let (sum, carry) = lo.addingReportingOverflow(hi2)
+            lo = sum
+            if carry { hi &+= 1 }
+            if lo == UInt64.max && (q < -27 || q > 55) { return nil }
+        }
+        let upper = Int(hi >> 63)
+        let shift = UInt64(upper + 9)
+        var mantissa = hi >> shift
+        var power2 = ((217_706 * q) >> 16) + 63 + upper - lz + 1023
+        if power2 <= 0 {
+            // subnormal (or zero)
+            if -power2 + 1 >= 64 { return 0 }
+            mantissa >>= UInt64(-power2 + 1)
+            mantissa += mantissa & 1
+            mantissa >>= 1
+            power2 = mantissa < (1 << 52) ? 0 : 1
+            return Double(bitPattern: UInt64(power2) << 52 | mantissa)
+        }
+        // exactly halfway between two doubles: round to even
+        if lo <= 1 && q >= -4 && q <= 23 && mantissa & 3 == 1 && (mantissa << shift) == hi {
+            mantissa &= ~1
+        }
+        mantissa += mantissa & 1
+        mantissa >>= 1
+        if mantissa >= (2 << 52) {
+            mantissa = 1 << 52
+            power2 += 1
+        }
+        mantissa &= ~(1 << 52)
+        if power2 >= 0x7FF { return .infinity }
+        return Double(bitPattern: UInt64(power2) << 52 | mantissa)
     }
 }
 
