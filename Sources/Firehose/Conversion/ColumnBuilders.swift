@@ -265,10 +265,17 @@ public final class ColumnBuilders: @unchecked Sendable {
         return n
     }
 
-    /// The batch as the writer's column data (a copy).
+    /// The batch as the writer's column data (a copy, into arrays kept for the next batch: hand them back by
+    /// dropping the returned value before the next call).
     public var columns: [ColumnData] {
-        (0..<leafCount).map { leaves[$0].columnData(layout.descriptors[$0]) }
+        if materialized.isEmpty { materialized = layout.descriptors.map { ColumnData(descriptor: $0) } }
+        var out = materialized
+        materialized = []  // `out` holds the only reference while filling
+        for i in 0..<leafCount { leaves[i].fill(&out[i]) }
+        materialized = out
+        return out
     }
+    private var materialized: [ColumnData] = []
 
     public init(layout: RecordLayout) {
         self.layout = layout

@@ -170,33 +170,34 @@ struct LeafStore {
     /// Approximate bytes held.
     var bufferedBytes: Int { levelCount * (hasRep ? 4 : 2) + dataCount + (width == 0 ? valueCount * 8 : 0) }
 
-    /// The batch as the writer's `ColumnData` (copies of the buffers).
-    func columnData(_ descriptor: ColumnDescriptor) -> ColumnData {
-        var c = ColumnData(descriptor: descriptor)
+    /// Copies the batch into `c` (the writer's `ColumnData`), reusing its arrays' storage.
+    func fill(_ c: inout ColumnData) {
         c.levelCount = levelCount
-        c.definitionLevels = Array(UnsafeBufferPointer(start: defs, count: levelCount))
-        if hasRep { c.repetitionLevels = Array(UnsafeBufferPointer(start: reps, count: levelCount)) }
-        let raw = UnsafeRawBufferPointer(start: data, count: dataCount)
-        func typed<T>(_: T.Type) -> [T] {
-            Array(UnsafeBufferPointer(start: data.assumingMemoryBound(to: T.self), count: valueCount))
+        c.definitionLevels.removeAll(keepingCapacity: true)
+        c.definitionLevels.append(contentsOf: UnsafeBufferPointer(start: defs, count: levelCount))
+        c.repetitionLevels.removeAll(keepingCapacity: true)
+        if hasRep { c.repetitionLevels.append(contentsOf: UnsafeBufferPointer(start: reps, count: levelCount)) }
+        func refill<T>(_ a: inout [T], _: T.Type) {
+            a.removeAll(keepingCapacity: true)
+            a.append(contentsOf: UnsafeBufferPointer(start: data.assumingMemoryBound(to: T.self), count: valueCount))
         }
-        switch descriptor.physicalType {
-        case .boolean: c.values.booleans = typed(Bool.self)
-        case .int32: c.values.int32s = typed(Int32.self)
-        case .int64: c.values.int64s = typed(Int64.self)
-        case .int96: c.values.int96s = typed(Int96.self)
-        case .float: c.values.floats = typed(Float.self)
-        case .double: c.values.doubles = typed(Double.self)
+        switch c.descriptor.physicalType {
+        case .boolean: refill(&c.values.booleans, Bool.self)
+        case .int32: refill(&c.values.int32s, Int32.self)
+        case .int64: refill(&c.values.int64s, Int64.self)
+        case .int96: refill(&c.values.int96s, Int96.self)
+        case .float: refill(&c.values.floats, Float.self)
+        case .double: refill(&c.values.doubles, Double.self)
         case .byteArray:
-            var offsets = [Int](repeating: 0, count: valueCount + 1)
-            offsets.withUnsafeMutableBufferPointer { o in
-                (o.baseAddress! + 1).update(from: ends, count: valueCount)
-            }
-            c.values.byteArrays.offsets = offsets
-            c.values.byteArrays.bytes = Array(raw)
-        case .fixedLenByteArray: c.values.fixed.bytes = Array(raw)
+            c.values.byteArrays.offsets.removeAll(keepingCapacity: true)
+            c.values.byteArrays.offsets.append(0)
+            c.values.byteArrays.offsets.append(contentsOf: UnsafeBufferPointer(start: ends, count: valueCount))
+            c.values.byteArrays.bytes.removeAll(keepingCapacity: true)
+            c.values.byteArrays.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: dataCount))
+        case .fixedLenByteArray:
+            c.values.fixed.bytes.removeAll(keepingCapacity: true)
+            c.values.fixed.bytes.append(contentsOf: UnsafeRawBufferPointer(start: data, count: dataCount))
         case .unknown: break
         }
-        return c
     }
 }
