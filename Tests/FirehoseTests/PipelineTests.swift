@@ -71,5 +71,24 @@ struct PipelineTests {
         }
     }
 
+    @Test func structWiderThan64Fields() throws {
+        let dir = ConversionHarness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cols = (0..<70).map { "{\"name\":\"c\($0)\",\"type\":\"int\"}" }.joined(separator: ",")
+        try "[\(cols)]".write(toFile: dir + "/columns.json", atomically: true, encoding: .utf8)
+        try "{\"c69\":2,\"c0\":1}\n{\"c5\":1,\"C5\":2}\n{\"c65\":7}\n".write(toFile: dir + "/input.ndjson", atomically: true, encoding: .utf8)
+        let out = ConversionHarness.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let stats = try Converter(config: try ConversionHarness.config(case: dir, out: out)).run(inputs: [dir + "/input.ndjson"])
+        #expect(stats.recordsConverted == 2 && stats.recordsFailed == 1)
+        let rows = try ConversionHarness.files(out + "/t/2024", suffix: ".parquet").map { try ConversionHarness.rows($0) }.joined()
+        func row(_ set: [Int: Int]) -> String {
+            "{" + (0..<70).map { "\"c\($0)\":\(set[$0].map(String.init) ?? "null")" }.joined(separator: ",") + "}\n"
+        }
+        #expect(rows == row([0: 1, 69: 2]) + row([65: 7]))
+        let errs = try ConversionHarness.errorRecords(out + "/t")
+        #expect(errs.count == 1 && errs.first?["lastErrorMessage"]?.stringValue?.contains("duplicate key") == true)
+    }
+
     func base64(_ b: [UInt8]) -> String { Data(b).base64EncodedString() }
 }

@@ -489,7 +489,7 @@ struct RecordConverter {
         }
         // Small structs: a bit mask of seen fields; larger: an array.
         var seenMask: UInt64 = 0
-        var seenBig: [Bool] = n > 64 ? [Bool](repeating: false, count: n) : []
+        var seenBig: [Bool]? = n > 64 ? [Bool](repeating: false, count: n) : nil
         var hint = 0
         while true {
             let idx: Int
@@ -510,12 +510,12 @@ struct RecordConverter {
             }
             let vtok = try next(&t)
             hint = idx + 1
-            let dup = n > 64 ? seenBig[idx] : (seenMask >> UInt64(idx)) & 1 != 0
+            let dup = n > 64 ? seenBig![idx] : (seenMask >> UInt64(idx)) & 1 != 0
             if dup {
                 let name = keyToken.map { t.string(of: $0) } ?? layout.nodes[index].keyStrings[idx]
                 throw .data("duplicate key '\(name)' for column '\(layout.nodes[plan.children[first + idx]].path)'", [])
             }
-            if n > 64 { seenBig[idx] = true } else { seenMask |= 1 << UInt64(idx) }
+            if n > 64 { seenBig![idx] = true } else { seenMask |= 1 << UInt64(idx) }
             do {
                 try value(plan.children[first + idx], vtok, &t, b, r: r, d: d)
             } catch {
@@ -531,7 +531,7 @@ struct RecordConverter {
                 }
             }
         } else {
-            for i in 0..<n where !seenBig[i] {
+            for i in 0..<n where !seenBig![i] {
                 let c = plan.nodes[plan.children[first + i]]
                 b.nulls(c.leafLower, c.leafUpper, r: r, d: d)
             }
