@@ -1,0 +1,237 @@
+// Pure-Swift compressor for the raw Snappy block format (no framing), written from the format description:
+//   preamble: uncompressed length as a little-endian base-128 varint;
+//   then elements whose tag byte's low two bits select
+//     00 literal   — (len-1) in the upper 6 bits if < 60, else 60…63 = 1…4 little-endian bytes of (len-1) follow;
+//     01 copy-1    — len 4…11 as (len-4) in bits 2…4, offset bits 8…10 in bits 5…7, then the offset's low byte;
+//     10 copy-2    — (len-1) in the upper 6 bits (len 1…64), then a 2-byte little-endian offset;
+//     11 copy-4    — as copy-2 with a 4-byte offset (never emitted here).
+//
+// Unlike libsnappy, which compresses 64 KiB fragments independently, this encoder slides one 64 KiB window over
+// the whole input: a match may reach back into the previous "fragment" as long as its offset fits copy-2
+// (1…65535). Decoders resolve copies against everything decoded so far, so the output is plain Snappy.
+//
+// Match finding: a table of 16-bit positions indexed by a multiplicative hash of 4 bytes. Positions are stored
+// modulo 2^16 and turned back into a distance with `(pos - stored) & 0xFFFF`, so stale entries alias to some
+// position inside the window and are simply rejected by the byte comparison (no per-fragment reset needed).
+// Matches are extended backwards into the pending literal bytes and forwards 8 bytes at a time; after a copy the
+// hashes of the positions just before its end are inserted. While no match turns up, the distance between
+// lookups grows (1 byte for the first 32 misses, then more), so incompressible input is skipped quickly; the
+// growth restarts every 64 KiB so a compressible stretch after a long incompressible one is still found.
+
+public enum SnappyEncoder {
+    /// Upper bound on the compressed size of `n` input bytes (the output buffer must have at least this much room).
+    public static func maxCompressedLength(_ n: Int) -> Int { 32 + n + n / 6 }
+
+    /// Compresses `input` into `output` (at least `maxCompressedLength(input.count)` writable bytes) and returns the
+    /// number of bytes written.
+    public static func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) -> Int {
+        let n = input.baseAddress == nil ? 0 : input.count
+        var op = output
+        var v = UInt(n)
+        while v >= 0x80 {
+            op.storeBytes(of: UInt8(truncatingIfNeeded: v) | 0x80, as: UInt8.self)
+            op += 1
+            v >>= 7
+        }
+        op.storeBytes(of: UInt8(v), as: UInt8.self)
+        op += 1
+        guard n > 0, let base = input.baseAddress else { return op - output }
+        if n < minInputForMatching {
+            op = emitLiteralTail(op, base, n)
+            return op - output
+        }
+        var bits = 8
+        while bits < maxTableBits && (1 << bits) < n { bits += 1 }
+        let table = UnsafeMutablePointer<UInt16>.allocate(capacity: 1 << bits)
+        table.initialize(repeating: 0, count: 1 << bits)
+        defer { table.deallocate() }
+        op = compressBody(base, n, op, table, UInt32(32 - bits))
+        return op - output
+    }
+
+    /// Appends the compressed form of `input` to `out` (no zero-filling of the reserved room).
+    public static func compress(_ input: UnsafeRawBufferPointer, appendingTo out: inout [UInt8]) {
+        _ = out.appendWithPointer(count: maxCompressedLength(input.count), zero: 0) { p in
+            compress(input, into: UnsafeMutableRawPointer(p))
+        }
+    }
+
+    /// Convenience: the compressed form of `input` as a new array.
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        input.withUnsafeBytes { compress($0, appendingTo: &out) }
+        return out
+    }
+
+    // MARK: - Internals
+
+    static let maxTableBits = 15
+    /// Inputs shorter than this are emitted as one literal (the main loop needs 15 bytes of look-ahead).
+    static let minInputForMatching = 16
+    /// The main loop stops looking for matches this many bytes before the end (8-byte loads stay in bounds).
+    static let inputMargin = 15
+
+    @inline(__always) static func load32(_ p: UnsafeRawPointer) -> UInt32 {
+        UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))
+    }
+
+    @inline(__always) static func load64(_ p: UnsafeRawPointer) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+    }
+
+    @inline(__always) static func hash(_ v: UInt32, _ shift: UInt32) -> Int {
+        Int(truncatingIfNeeded: (v &* 0x9E37_79B1) &>> shift)
+    }
+
+    @inline(__always) static func store8(_ op: UnsafeMutableRawPointer, _ b: UInt32) {
+        op.storeBytes(of: UInt8(truncatingIfNeeded: b), as: UInt8.self)
+    }
+
+    /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`.
+    @inline(__always)
+    static func matchLength(_ s0: UnsafeRawPointer, _ c0: UnsafeRawPointer, _ end: UnsafeRawPointer) -> Int {
+        var s = s0
+        var c = c0
+        while s <= end - 8 {
+            let x = load64(s) ^ load64(c)
+            if x != 0 { return (s - s0) + x.trailingZeroBitCount >> 3 }
+            s += 8
+            c += 8
+        }
+        while s < end && s.load(as: UInt8.self) == c.load(as: UInt8.self) {
+            s += 1
+            c += 1
+        }
+        return s - s0
+    }
+
+    /// Literal inside the main loop: at least 16 readable bytes at `src` and 16 bytes of slack at `op`.
+    @inline(__always)
+    static func emitLiteral(_ op0: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ len: Int) -> UnsafeMutableRawPointer {
+        var op = op0
+        let m = UInt32(truncatingIfNeeded: len &- 1)
+        if len <= 16 {
+            store8(op, m << 2)
+            op.storeBytes(of: src.loadUnaligned(as: UInt64.self), toByteOffset: 1, as: UInt64.self)
+            op.storeBytes(of: src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 9, as: UInt64.self)
+            return op + 1 + len
+        }
+        op = literalHeader(op, m)
+        op.copyMemory(from: src, byteCount: len)
+        return op + len
+    }
+
+    /// Literal with exact reads and writes (input tail, short inputs).
+    static func emitLiteralTail(_ op0: UnsafeMutableRawPointer, _ src: UnsafeRawPointer, _ len: Int) -> UnsafeMutableRawPointer {
+        let op = literalHeader(op0, UInt32(truncatingIfNeeded: len &- 1))
+        op.copyMemory(from: src, byteCount: len)
+        return op + len
+    }
+
+    @inline(__always)
+    static func literalHeader(_ op: UnsafeMutableRawPointer, _ m: UInt32) -> UnsafeMutableRawPointer {
+        if m < 60 {
+            store8(op, m << 2)
+            return op + 1
+        }
+        // 60…63: 1…4 bytes of (len-1) follow
+        let extra = m < 0x100 ? 1 : m < 0x1_0000 ? 2 : m < 0x100_0000 ? 3 : 4
+        store8(op, UInt32(59 + extra) << 2)
+        op.storeBytes(of: m.littleEndian, toByteOffset: 1, as: UInt32.self)  // unaligned store of 4 bytes
+        return op + 1 + extra
+    }
+
+    /// Copy of `len` ≥ 4 bytes from `offset` (1…65535) back. Writes up to one byte past the returned pointer.
+    @inline(__always)
+    static func emitCopy(_ op0: UnsafeMutableRawPointer, _ offset: Int, _ len0: Int) -> UnsafeMutableRawPointer {
+        var op = op0
+        var len = len0
+        let off = UInt32(truncatingIfNeeded: offset)
+        // pieces of 64 while at least 68 remain, so the last piece keeps ≥ 4 bytes (copy-1 needs 4…11)
+        while len >= 68 {
+            op.storeBytes(of: (2 | (63 << 2) | off << 8).littleEndian, as: UInt32.self)
+            op += 3
+            len -= 64
+        }
+        if len > 64 {
+            op.storeBytes(of: (2 | (59 << 2) | off << 8).littleEndian, as: UInt32.self)
+            op += 3
+            len -= 60
+        }
+        let l = UInt32(truncatingIfNeeded: len)
+        if len < 12 && offset < 2048 {
+            let tag = 1 | ((l - 4) << 2) | ((off >> 8) << 5) | ((off & 0xFF) << 8)
+            op.storeBytes(of: UInt16(truncatingIfNeeded: tag).littleEndian, as: UInt16.self)
+            return op + 2
+        }
+        op.storeBytes(of: (2 | ((l - 1) << 2) | off << 8).littleEndian, as: UInt32.self)
+        return op + 3
+    }
+
+    @inline(never)
+    static func compressBody(_ base: UnsafeRawPointer, _ n: Int, _ out: UnsafeMutableRawPointer,
+                             _ table: UnsafeMutablePointer<UInt16>, _ shift: UInt32) -> UnsafeMutableRawPointer {
+        let end = base + n
+        let ipLimit = end - inputMargin
+        var op = out
+        var nextEmit = base
+        var ip = base + 1
+
+        outer: while true {
+            // ---- look for a 4-byte match at ip, lookups further apart the longer nothing is found
+            var skip = 32
+            var scanLimit = ip + 65536 < ipLimit ? ip + 65536 : ipLimit
+            var cand: UnsafeRawPointer
+            while true {
+                if ip > scanLimit {
+                    if scanLimit == ipLimit { break outer }
+                    skip = 32
+                    scanLimit = ip + 65536 < ipLimit ? ip + 65536 : ipLimit
+                }
+                let cur = load32(ip)
+                let h = hash(cur, shift)
+                let pos = ip - base
+                let d = (pos &- Int(table[h])) & 0xFFFF
+                table[h] = UInt16(truncatingIfNeeded: pos)
+                if d != 0 && load32(ip - d) == cur {
+                    cand = ip - d
+                    break
+                }
+                let step = skip >> 5
+                ip += step
+                skip += step
+            }
+            // ---- extend backwards over pending literal bytes
+            while ip > nextEmit && cand > base
+                && (ip - 1).load(as: UInt8.self) == (cand - 1).load(as: UInt8.self) {
+                ip -= 1
+                cand -= 1
+            }
+            if ip > nextEmit { op = emitLiteral(op, nextEmit, ip - nextEmit) }
+            // ---- emit copies; right after one, try the position where it ended before scanning again
+            while true {
+                let len = 4 + matchLength(ip + 4, cand + 4, end)
+                op = emitCopy(op, ip - cand, len)
+                ip += len
+                nextEmit = ip
+                if ip > ipLimit { break outer }
+                let x = load64(ip - 2)
+                let p = ip - base
+                table[hash(UInt32(truncatingIfNeeded: x), shift)] = UInt16(truncatingIfNeeded: p - 2)
+                table[hash(UInt32(truncatingIfNeeded: x >> 8), shift)] = UInt16(truncatingIfNeeded: p - 1)
+                let cur = UInt32(truncatingIfNeeded: x >> 16)
+                let h = hash(cur, shift)
+                let d = (p &- Int(table[h])) & 0xFFFF
+                table[h] = UInt16(truncatingIfNeeded: p)
+                if d != 0 && load32(ip - d) == cur {
+                    cand = ip - d
+                    continue
+                }
+                ip += 1
+                break
+            }
+        }
+        if nextEmit < end { op = emitLiteralTail(op, nextEmit, end - nextEmit) }
+        return op
+    }
+}
