@@ -147,24 +147,27 @@ public enum SnappyEncoder {
         var op = op0
         var len = len0
         let off = UInt32(truncatingIfNeeded: offset)
-        // pieces of 64 while at least 68 remain, so the last piece keeps ≥ 4 bytes (copy-1 needs 4…11)
-        while len >= 68 {
-            op.storeBytes(of: (2 | (63 << 2) | off << 8).littleEndian, as: UInt32.self)
-            op += 3
-            len -= 64
-        }
         if len > 64 {
-            op.storeBytes(of: (2 | (59 << 2) | off << 8).littleEndian, as: UInt32.self)
-            op += 3
-            len -= 60
+            // pieces of 64 while at least 68 remain, so the last piece keeps ≥ 4 bytes (copy-1 needs 4…11)
+            while len >= 68 {
+                op.storeBytes(of: (2 | (63 << 2) | off << 8).littleEndian, as: UInt32.self)
+                op += 3
+                len -= 64
+            }
+            if len > 64 {
+                op.storeBytes(of: (2 | (59 << 2) | off << 8).littleEndian, as: UInt32.self)
+                op += 3
+                len -= 60
+            }
         }
+        // len 4…64: copy-1 (2 bytes) when len < 12 and offset < 2048, else copy-2 (3 bytes)
         let l = UInt32(truncatingIfNeeded: len)
         if len < 12 && offset < 2048 {
-            let tag = 1 | ((l - 4) << 2) | ((off >> 8) << 5) | ((off & 0xFF) << 8)
+            let tag = 1 | ((l &- 4) << 2) | ((off >> 8) << 5) | ((off & 0xFF) << 8)
             op.storeBytes(of: UInt16(truncatingIfNeeded: tag).littleEndian, as: UInt16.self)
             return op + 2
         }
-        op.storeBytes(of: (2 | ((l - 1) << 2) | off << 8).littleEndian, as: UInt32.self)
+        op.storeBytes(of: (2 | ((l &- 1) << 2) | (off << 8)).littleEndian, as: UInt32.self)
         return op + 3
     }
 
@@ -176,10 +179,11 @@ public enum SnappyEncoder {
         var op = out
         var nextEmit = base
         var ip = base + 1
+        var skip = 32
 
         outer: while true {
             // ---- look for a 4-byte match at ip, lookups further apart the longer nothing is found
-            var skip = 32
+            skip = 32 + (skip - 32) >> 3
             var scanLimit = ip + 65536 < ipLimit ? ip + 65536 : ipLimit
             var cand: UnsafeRawPointer
             while true {
