@@ -89,20 +89,19 @@ public enum SnappyEncoder {
 
     /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`.
     @inline(__always)
-    static func matchLength(_ s0: UnsafeRawPointer, _ c0: UnsafeRawPointer, _ end: UnsafeRawPointer) -> Int {
-        var s = s0
-        var c = c0
-        while s <= end - 8 {
-            let x = load64(s) ^ load64(c)
-            if x != 0 { return (s - s0) + x.trailingZeroBitCount >> 3 }
-            s += 8
-            c += 8
+    static func matchLength(_ s: UnsafeRawPointer, _ c: UnsafeRawPointer, _ end: UnsafeRawPointer) -> Int {
+        let wordLimit = (end - 8) - s  // 8-byte loads at s+i stay in bounds while i <= wordLimit
+        var i = 0
+        while i <= wordLimit {
+            let x = load64(s + i) ^ load64(c + i)
+            if x != 0 { return i &+ x.trailingZeroBitCount &>> 3 }
+            i &+= 8
         }
-        while s < end && s.load(as: UInt8.self) == c.load(as: UInt8.self) {
-            s += 1
-            c += 1
+        let n = end - s
+        while i < n && s.load(fromByteOffset: i, as: UInt8.self) == c.load(fromByteOffset: i, as: UInt8.self) {
+            i &+= 1
         }
-        return s - s0
+        return i
     }
 
     /// Literal inside the main loop: at least 16 readable bytes at `src` and 16 bytes of slack at `op`.
@@ -112,8 +111,7 @@ public enum SnappyEncoder {
         let m = UInt32(truncatingIfNeeded: len &- 1)
         if len <= 16 {
             store8(op, m << 2)
-            op.storeBytes(of: src.loadUnaligned(as: UInt64.self), toByteOffset: 1, as: UInt64.self)
-            op.storeBytes(of: src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 9, as: UInt64.self)
+            op.storeBytes(of: src.loadUnaligned(as: SIMD16<UInt8>.self), toByteOffset: 1, as: SIMD16<UInt8>.self)
             return op + 1 + len
         }
         op = literalHeader(op, m)
@@ -221,11 +219,11 @@ public enum SnappyEncoder {
                 if ip > ipLimit { break outer }
                 let x = load64(ip - 2)
                 let p = ip - base
-                table[hash(UInt32(truncatingIfNeeded: x), shift)] = UInt16(truncatingIfNeeded: p - 2)
-                table[hash(UInt32(truncatingIfNeeded: x >> 8), shift)] = UInt16(truncatingIfNeeded: p - 1)
                 let cur = UInt32(truncatingIfNeeded: x >> 16)
                 let h = hash(cur, shift)
                 let d = (p &- Int(table[h])) & 0xFFFF
+                table[hash(UInt32(truncatingIfNeeded: x), shift)] = UInt16(truncatingIfNeeded: p - 2)
+                table[hash(UInt32(truncatingIfNeeded: x >> 8), shift)] = UInt16(truncatingIfNeeded: p - 1)
                 table[h] = UInt16(truncatingIfNeeded: p)
                 if d != 0 && load32(ip - d) == cur {
                     cand = ip - d
