@@ -198,7 +198,7 @@ import CCodecs
         #expect(Self.libsnappyDecode(Array(out.dropFirst(3))) == Array(data.dropFirst()))
     }
 
-    /// PLAIN BYTE_ARRAY pages like Floe writes (4-byte length + bytes): must not come out larger than libsnappy's.
+    /// PLAIN pages like Floe writes (BYTE_ARRAY: 4-byte length + bytes; INT32): must not come out larger than libsnappy's.
     @Test func notLargerThanLibsnappyOnPlainPages() {
         var rng = SplitMix64(seed: 6)
         var ids: [UInt8] = []
@@ -216,7 +216,12 @@ import CCodecs
             let s = Array(t.utf8)
             tweets += [UInt8(truncatingIfNeeded: s.count), UInt8(s.count >> 8), 0, 0] + s
         }
-        for (name, page) in [("ids", ids), ("tweets", tweets)] {
+        var counts: [UInt8] = []  // PLAIN INT32 of small counts, mostly 0 (long zero runs between short values)
+        for _ in 0..<20_000 {
+            let v = rng.chance(0.6) ? 0 : rng.chance(0.7) ? rng.below(10) : rng.below(5_000)
+            counts += [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8), 0, 0]
+        }
+        for (name, page) in [("ids", ids), ("tweets", tweets), ("int32 counts", counts)] {
             let mine = Self.roundTrip(page, name).count
             let lib = Self.libsnappyCompressedSize(page)
             #expect(mine <= lib, "\(name): \(mine) bytes, libsnappy \(lib)")

@@ -221,10 +221,15 @@ public enum SnappyEncoder {
                 let p = ip - base
                 let cur = UInt32(truncatingIfNeeded: x >> 16)
                 let h = hash(cur, shift)
-                let d = (p &- Int(table[h])) & 0xFFFF
-                table[hash(UInt32(truncatingIfNeeded: x), shift)] = UInt16(truncatingIfNeeded: p - 2)
-                table[hash(UInt32(truncatingIfNeeded: x >> 8), shift)] = UInt16(truncatingIfNeeded: p - 1)
+                // the entry for ip is read before ip-2 and ip-1 are inserted (a shorter dependency chain); when ip-1
+                // shares the slot it is the candidate, as if inserted first (so runs of one byte get offset 1)
+                var d = (p &- Int(table[h])) & 0xFFFF
+                let h2 = hash(UInt32(truncatingIfNeeded: x), shift)
+                let h1 = hash(UInt32(truncatingIfNeeded: x >> 8), shift)
+                table[h2] = UInt16(truncatingIfNeeded: p - 2)
+                table[h1] = UInt16(truncatingIfNeeded: p - 1)
                 table[h] = UInt16(truncatingIfNeeded: p)
+                d = h1 == h ? 1 : d
                 if d != 0 && load32(ip - d) == cur {
                     cand = ip - d
                     continue
