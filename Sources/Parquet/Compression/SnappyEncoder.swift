@@ -10,22 +10,25 @@
 // the whole input: a match may reach back into the previous "fragment" as long as its offset fits copy-2
 // (1…65535). Decoders resolve copies against everything decoded so far, so the output is plain Snappy.
 //
-// Match finding: a table of 16-bit positions indexed by a multiplicative hash of 4 bytes. Positions are stored
-// modulo 2^16 and turned back into a distance with `(pos - stored) & 0xFFFF`, so stale entries alias to some
-// position inside the window and are simply rejected by the byte comparison (no per-fragment reset needed).
-// Matches are extended backwards into the pending literal bytes and forwards 8 bytes at a time; after a copy the
-// hashes of the positions just before its end are inserted. While no match turns up, the distance between
-// lookups grows (1 byte for the first 32 misses, then more), so incompressible input is skipped quickly; the
-// growth restarts every 64 KiB so a compressible stretch after a long incompressible one is still found.
+// Match finding: a table of 16-bit positions indexed by a multiplicative hash of 4 bytes (2^15 entries for inputs
+// above 16 KiB, smaller for smaller inputs). Positions are stored modulo 2^16 and turned back into a distance with
+// `(pos - stored) & 0xFFFF`, so stale entries alias to some position inside the window and are simply rejected by
+// the byte comparison (no per-fragment reset needed). Matches are extended backwards over the pending literal bytes
+// and forwards 8 bytes at a time; after a copy the positions ip-2 and ip-1 before its end are inserted and ip itself
+// is tried at once. While no match turns up, the distance between lookups grows (1 byte for the first 32 misses,
+// then by 1/32 per lookup, at most 512 bytes), so incompressible input is skipped quickly; after a match the grown
+// distance decays to 1/8 instead of restarting at 1, so barely compressible data (doubles, hashes) does not get
+// rescanned byte by byte after every short accidental match.
 
 public enum SnappyEncoder {
     /// Upper bound on the compressed size of `n` input bytes (the output buffer must have at least this much room).
     public static func maxCompressedLength(_ n: Int) -> Int { 32 + n + n / 6 }
 
     /// Compresses `input` into `output` (at least `maxCompressedLength(input.count)` writable bytes) and returns the
-    /// number of bytes written.
+    /// number of bytes written. The format limits the input to 2^32 - 1 bytes.
     public static func compress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer) -> Int {
         let n = input.baseAddress == nil ? 0 : input.count
+        precondition(n <= Int(UInt32.max), "Snappy input larger than 4 GiB")
         var op = output
         var v = UInt(n)
         while v >= 0x80 {
@@ -70,6 +73,8 @@ public enum SnappyEncoder {
     static let minInputForMatching = 16
     /// The main loop stops looking for matches this many bytes before the end (8-byte loads stay in bounds).
     static let inputMargin = 15
+    /// Cap of the lookup-distance counter: at most 512 bytes between lookups (`maxSkip >> 5`) in incompressible data.
+    static let maxSkip = 512 << 5
 
     @inline(__always) static func load32(_ p: UnsafeRawPointer) -> UInt32 {
         UInt32(littleEndian: p.loadUnaligned(as: UInt32.self))
@@ -181,15 +186,10 @@ public enum SnappyEncoder {
 
         outer: while true {
             // ---- look for a 4-byte match at ip, lookups further apart the longer nothing is found
-            skip = 32 + (skip - 32) >> 3
-            var scanLimit = ip + 65536 < ipLimit ? ip + 65536 : ipLimit
+            skip = 32 &+ (skip &- 32) &>> 3
             var cand: UnsafeRawPointer
             while true {
-                if ip > scanLimit {
-                    if scanLimit == ipLimit { break outer }
-                    skip = 32
-                    scanLimit = ip + 65536 < ipLimit ? ip + 65536 : ipLimit
-                }
+                if ip > ipLimit { break outer }
                 let cur = load32(ip)
                 let h = hash(cur, shift)
                 let pos = ip - base
@@ -199,15 +199,17 @@ public enum SnappyEncoder {
                     cand = ip - d
                     break
                 }
-                let step = skip >> 5
+                let step = skip &>> 5
                 ip += step
-                skip += step
+                skip = min(skip &+ step, maxSkip)
             }
             // ---- extend backwards over pending literal bytes
-            while ip > nextEmit && cand > base
-                && (ip - 1).load(as: UInt8.self) == (cand - 1).load(as: UInt8.self) {
-                ip -= 1
-                cand -= 1
+            if ip > nextEmit && cand > base && (ip - 1).load(as: UInt8.self) == (cand - 1).load(as: UInt8.self) {
+                let most = min(ip - nextEmit, cand - base)
+                var k = 1
+                while k < most && (ip - k - 1).load(as: UInt8.self) == (cand - k - 1).load(as: UInt8.self) { k &+= 1 }
+                ip -= k
+                cand -= k
             }
             if ip > nextEmit { op = emitLiteral(op, nextEmit, ip - nextEmit) }
             // ---- emit copies; right after one, try the position where it ended before scanning again
