@@ -92,14 +92,26 @@ public enum SnappyEncoder {
         op.storeBytes(of: UInt8(truncatingIfNeeded: b), as: UInt8.self)
     }
 
-    /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`.
+    /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`. When the first difference lies at least 11
+    /// bytes before `end`, `next` receives the 4 bytes starting there, taken from the words already loaded (so the
+    /// caller's next hash does not wait for another load); otherwise `next` is unspecified.
     @inline(__always)
-    static func matchLength(_ s: UnsafeRawPointer, _ c: UnsafeRawPointer, _ end: UnsafeRawPointer) -> Int {
+    static func matchLength(_ s: UnsafeRawPointer, _ c: UnsafeRawPointer, _ end: UnsafeRawPointer,
+                            _ next: inout UInt32) -> Int {
         let wordLimit = (end - 8) - s  // 8-byte loads at s+i stay in bounds while i <= wordLimit
         var i = 0
         while i <= wordLimit {
-            let x = load64(s + i) ^ load64(c + i)
-            if x != 0 { return i &+ x.trailingZeroBitCount &>> 3 }
+            let w = load64(s + i)
+            let x = w ^ load64(c + i)
+            if x != 0 {
+                let k = x.trailingZeroBitCount &>> 3
+                // bytes k…k+3 of the word are in w for k <= 4, else in the word 4 bytes further on (its address is
+                // clamped to stay inside the input; when clamping matters the caller stops before using `next`)
+                let w4 = load64(min(s + i + 4, end - 8))
+                next = k <= 4 ? UInt32(truncatingIfNeeded: w &>> UInt64(k &* 8))
+                              : UInt32(truncatingIfNeeded: w4 &>> UInt64((k &- 4) &* 8))
+                return i &+ k
+            }
             i &+= 8
         }
         let n = end - s
@@ -214,14 +226,15 @@ public enum SnappyEncoder {
             if ip > nextEmit { op = emitLiteral(op, nextEmit, ip - nextEmit) }
             // ---- emit copies; right after one, try the position where it ended before scanning again
             while true {
-                let len = 4 + matchLength(ip + 4, cand + 4, end)
+                var next: UInt32 = 0
+                let len = 4 + matchLength(ip + 4, cand + 4, end, &next)
                 op = emitCopy(op, ip - cand, len)
                 ip += len
                 nextEmit = ip
                 if ip > ipLimit { break outer }
                 let x = load64(ip - 2)
                 let p = ip - base
-                let cur = UInt32(truncatingIfNeeded: x >> 16)
+                let cur = next
                 let h = hash(cur, shift)
                 // the entry for ip is read before ip-2 and ip-1 are inserted (a shorter dependency chain); when ip-1
                 // shares the slot it is the candidate, as if inserted first (so runs of one byte get offset 1)
