@@ -92,9 +92,10 @@ public enum SnappyEncoder {
         op.storeBytes(of: UInt8(truncatingIfNeeded: b), as: UInt8.self)
     }
 
-    /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`. When the first difference lies at least 11
-    /// bytes before `end`, `next` receives the 4 bytes starting there, taken from the words already loaded (so the
-    /// caller's next hash does not wait for another load); otherwise `next` is unspecified.
+    /// Number of equal bytes at `s` and `c` (c < s), stopping at `end`. When the first difference lies at least
+    /// `inputMargin` bytes before `end` (the only case in which the caller goes on), `next` receives the 4 bytes
+    /// starting there, taken from the words already loaded so the caller's next hash does not wait for another
+    /// load; otherwise `next` is unspecified.
     @inline(__always)
     static func matchLength(_ s: UnsafeRawPointer, _ c: UnsafeRawPointer, _ end: UnsafeRawPointer,
                             _ next: inout UInt32) -> Int {
