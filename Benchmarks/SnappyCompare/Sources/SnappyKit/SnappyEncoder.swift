@@ -1,0 +1,1 @@
+../../../../Sources/Parquet/Compression/SnappyEncoder.swift
