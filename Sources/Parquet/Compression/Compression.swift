@@ -118,16 +118,10 @@ public enum Compression {
         case .uncompressed:
             try replace(&out, count: n) { dst in if n > 0 { dst.copyMemory(from: src, byteCount: n) } }
         case .snappy:
-            let bound = snappy_max_compressed_length(n)
-            let used = try replaceBounded(&out, bound: bound) { dst in
-                var len = bound
-                guard snappy_compress(src.assumingMemoryBound(to: CChar.self), n,
-                                      dst.assumingMemoryBound(to: CChar.self), &len) == SNAPPY_OK else {
-                    throw ParquetError.io("SNAPPY compression failed")
-                }
-                return len
+            // Floe's own encoder (SnappyEncoder): standard raw Snappy, smaller than libsnappy 1.1.9's output
+            _ = try replaceBounded(&out, bound: SnappyEncoder.maxCompressedLength(n)) { dst in
+                SnappyEncoder.compress(UnsafeRawBufferPointer(start: src, count: n), into: dst)
             }
-            _ = used
         case .gzip:
             _ = try replaceBounded(&out, bound: gzipBound(n)) { dst in
                 try gzip(src, n, dst, gzipBound(n), level: level ?? 6)
