@@ -128,7 +128,9 @@ public final class ParquetWriter {
     static func rowCount(_ c: ColumnData) -> Int {
         if c.descriptor.maxRepetitionLevel == 0 { return c.levelCount }
         var n = 0
-        c.repetitionLevels.withUnsafeBufferPointer { r in for x in r[0..<c.levelCount] where x == 0 { n += 1 } }
+        c.repetitionLevels.withUnsafeBufferPointer { r in
+            for k in 0..<c.levelCount { n &+= r[k] == 0 ? 1 : 0 }  // branch-free: vectorises
+        }
         return n
     }
 
@@ -161,14 +163,17 @@ public final class ParquetWriter {
                 }
                 let md = Int16(want.maxDefinitionLevel)
                 var present = 0
-                var bad = false
+                var outOfRange: UInt16 = 0
                 columns[i].definitionLevels.withUnsafeBufferPointer { d in
-                    for x in d[0..<n] {
-                        if x == md { present += 1 }
-                        bad = bad || x < 0 || x > md
+                    // branch-free (vectorises): a negative level is a large UInt16
+                    let mdu = UInt16(md)
+                    for k in 0..<n {
+                        let x = d[k]
+                        present &+= x == md ? 1 : 0
+                        outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
                     }
                 }
-                if bad { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
+                if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
                 guard present <= c.values.count else {
                     throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
                 }
@@ -182,8 +187,12 @@ public final class ParquetWriter {
                 if n > 0 && columns[i].repetitionLevels[0] != 0 {
                     throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(columns[i].repetitionLevels[0]))")
                 }
-                let mr = Int16(want.maxRepetitionLevel)
-                if columns[i].repetitionLevels[0..<n].contains(where: { $0 < 0 || $0 > mr }) {
+                let mr = UInt16(want.maxRepetitionLevel)
+                var outOfRange: UInt16 = 0
+                columns[i].repetitionLevels.withUnsafeBufferPointer { r in
+                    for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
+                }
+                if outOfRange != 0 {
                     throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
                 }
             }
