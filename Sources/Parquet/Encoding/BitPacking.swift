@@ -331,6 +331,90 @@ enum BitPack {
     }
 }
 
+extension BitPack {
+    /// Packs `groups` groups of 8 values of `bitWidth` (1…32) bits LSB-first: each group becomes `bitWidth` bytes
+    /// at `dst` (up to 8 bytes past the last group may be written as well; the caller leaves that slack).
+    /// Values are masked to `bitWidth` bits. Dispatches to a loop specialised for the width.
+    @inline(__always)
+    static func packGroups<T: FixedWidthInteger>(_ values: UnsafePointer<T>, groups: Int, bitWidth: Int,
+                                                 to dst: UnsafeMutableRawPointer) {
+        switch bitWidth {
+        case 1: packGroupsW(values, groups, 1, dst)
+        case 2: packGroupsW(values, groups, 2, dst)
+        case 3: packGroupsW(values, groups, 3, dst)
+        case 4: packGroupsW(values, groups, 4, dst)
+        case 5: packGroupsW(values, groups, 5, dst)
+        case 6: packGroupsW(values, groups, 6, dst)
+        case 7: packGroupsW(values, groups, 7, dst)
+        case 8: packGroupsW(values, groups, 8, dst)
+        case 9: packGroupsW(values, groups, 9, dst)
+        case 10: packGroupsW(values, groups, 10, dst)
+        case 11: packGroupsW(values, groups, 11, dst)
+        case 12: packGroupsW(values, groups, 12, dst)
+        case 13: packGroupsW(values, groups, 13, dst)
+        case 14: packGroupsW(values, groups, 14, dst)
+        case 15: packGroupsW(values, groups, 15, dst)
+        case 16: packGroupsW(values, groups, 16, dst)
+        case 17: packGroupsW(values, groups, 17, dst)
+        case 18: packGroupsW(values, groups, 18, dst)
+        case 19: packGroupsW(values, groups, 19, dst)
+        case 20: packGroupsW(values, groups, 20, dst)
+        case 21: packGroupsW(values, groups, 21, dst)
+        case 22: packGroupsW(values, groups, 22, dst)
+        case 23: packGroupsW(values, groups, 23, dst)
+        case 24: packGroupsW(values, groups, 24, dst)
+        default: packGroupsW(values, groups, bitWidth, dst)
+        }
+    }
+
+    /// One group of 8 values per iteration, without branches: up to 8 bits wide a group is one 64-bit word,
+    /// up to 16 two words, wider ones go through a byte-granular accumulator.
+    @inline(__always)
+    static func packGroupsW<T: FixedWidthInteger>(_ v: UnsafePointer<T>, _ groups: Int, _ bw: Int,
+                                                  _ dst: UnsafeMutableRawPointer) {
+        let mask: UInt64 = (1 << UInt64(bw)) &- 1
+        let w = UInt64(bw)
+        @inline(__always) func x(_ s: UnsafePointer<T>, _ k: Int) -> UInt64 { UInt64(truncatingIfNeeded: s[k]) & mask }
+        if bw <= 8 {
+            for g in 0..<groups {
+                let s = v + 8 * g
+                let a = x(s, 0) | x(s, 1) << w | x(s, 2) << (2 * w) | x(s, 3) << (3 * w)
+                let b = x(s, 4) << (4 * w) | x(s, 5) << (5 * w) | x(s, 6) << (6 * w) | x(s, 7) << (7 * w)
+                (dst + g * bw).storeBytes(of: (a | b).littleEndian, as: UInt64.self)
+            }
+        } else if bw <= 16 {
+            let sh = 4 * w  // 36…64
+            for g in 0..<groups {
+                let s = v + 8 * g
+                let lo = x(s, 0) | x(s, 1) << w | x(s, 2) << (2 * w) | x(s, 3) << (3 * w)
+                let hi = x(s, 4) | x(s, 5) << w | x(s, 6) << (2 * w) | x(s, 7) << (3 * w)
+                let w0 = sh < 64 ? lo | hi << sh : lo
+                let w1 = sh < 64 ? hi >> (64 - sh) : hi
+                let out = dst + g * bw
+                out.storeBytes(of: w0.littleEndian, as: UInt64.self)
+                out.storeBytes(of: w1.littleEndian, toByteOffset: 8, as: UInt64.self)
+            }
+        } else {
+            for g in 0..<groups {
+                let s = v + 8 * g
+                let out = dst + g * bw
+                var acc: UInt64 = 0
+                var nbits: UInt64 = 0  // < 8 between values, so acc never overflows (bw ≤ 32)
+                var pos = 0
+                for k in 0..<8 {
+                    acc |= x(s, k) << nbits
+                    nbits += w
+                    out.storeBytes(of: acc.littleEndian, toByteOffset: pos, as: UInt64.self)
+                    let bytes = nbits >> 3
+                    pos += Int(bytes)
+                    acc >>= bytes << 3
+                    nbits &= 7
+                }
+            }
+        }
+    }
+}
+
 // MARK: - MSB-first (legacy BIT_PACKED)
 
 enum LegacyBitPacked {

@@ -301,20 +301,22 @@ func hashBytes(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
 
 /// Builds a dictionary of byte strings (BYTE_ARRAY, or FIXED_LEN_BYTE_ARRAY / INT96 when `fixedWidth` is set),
 /// keeping insertion order. Use `plainEncodedSize` to decide when to fall back to PLAIN.
+/// Open addressing with linear probing; a slot holds the upper 32 bits of the value's hash and its id + 1, so a
+/// probe only touches the stored bytes when the hash matches.
 public struct ByteArrayDictionaryBuilder {
     /// Distinct values in insertion order; index `i` is dictionary id `i`.
     public private(set) var values = ByteArrayBuffer()
     /// Value width for FIXED_LEN_BYTE_ARRAY dictionaries (PLAIN without length prefixes), nil for BYTE_ARRAY.
     public let fixedWidth: Int?
     private var hashes: [UInt64] = []
-    private var slots: [Int32]  // entry index + 1, 0 = empty
+    private var slots: [UInt64]  // hash tag (upper 32 bits) | entry index + 1 (lower 32 bits), 0 = empty
     private var mask: Int
 
     public init(fixedWidth: Int? = nil, expectedCount: Int = 1024) {
         self.fixedWidth = fixedWidth
         var cap = 64
         while cap < max(1, expectedCount) * 2 { cap <<= 1 }
-        slots = [Int32](repeating: 0, count: cap)
+        slots = [UInt64](repeating: 0, count: cap)
         mask = cap - 1
     }
 
@@ -325,40 +327,103 @@ public struct ByteArrayDictionaryBuilder {
 
     /// Returns the id of `value`, inserting it if new.
     public mutating func id(of value: UnsafeRawBufferPointer) -> Int32 {
-        let n = value.count
         let p = value.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
+        let n = value.count
         let h = hashBytes(p, n)
+        let (found, slot) = find(p, n, h)
+        if found >= 0 { return Int32(found) }
+        return add(p, n, h, slot)
+    }
+
+    /// Looks `p[0..<n]` (hash `h`) up: its id, or -1 and the empty slot where it belongs.
+    @inline(__always)
+    private func find(_ p: UnsafeRawPointer, _ n: Int, _ h: UInt64) -> (Int, Int) {
+        slots.withUnsafeBufferPointer { sl in
+            values.offsets.withUnsafeBufferPointer { vo in
+                values.bytes.withUnsafeBytes { vb in
+                    Self.probe(sl.baseAddress!, mask, vo.baseAddress!, vb.baseAddress, p, n, h)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func probe(_ sl: UnsafePointer<UInt64>, _ mask: Int, _ vo: UnsafePointer<Int>, _ vb: UnsafeRawPointer?,
+                              _ p: UnsafeRawPointer, _ n: Int, _ h: UInt64) -> (Int, Int) {
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
-            let e = Int(slots[s])
-            if e == 0 { break }
-            let k = e - 1
-            if hashes[k] == h {
-                let o = values.offsets[k], len = values.offsets[k + 1] - o
-                if len == n {
-                    let eq = values.bytes.withUnsafeBytes { b in n == 0 || memcmpEqual(b.baseAddress! + o, p, n) }
-                    if eq { return Int32(k) }
-                }
+            let e = sl[s]
+            if e == 0 { return (-1, s) }
+            if e & 0xFFFF_FFFF_0000_0000 == tag {
+                let k = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+                let o = vo[k]
+                if vo[k + 1] - o == n && (n == 0 || memcmpEqual(vb! + o, p, n)) { return (k, s) }
             }
             s = (s + 1) & mask
         }
+    }
+
+    /// Appends a new value whose empty slot is `slot`; returns its id.
+    private mutating func add(_ p: UnsafeRawPointer, _ n: Int, _ h: UInt64, _ slot: Int) -> Int32 {
         let id = values.count
         values.append(UnsafeRawBufferPointer(start: p, count: n))
         hashes.append(h)
-        slots[s] = Int32(id + 1)
+        slots[slot] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
         if values.count * 2 > slots.count { grow() }
         return Int32(id)
+    }
+
+    /// Inserts the values at `offsets[i]..<offsets[i+1]` of `base` for `i` in `r` (fixed `width` when > 0) and
+    /// appends their ids to `ids`. Lookups run over raw pointers; the buffers are taken again after each insert.
+    @inline(__always)
+    private mutating func insert(base: UnsafeRawPointer, offsets: UnsafePointer<Int>?, width: Int, _ r: Range<Int>,
+                                 ids: inout [Int32]) {
+        let n = r.count
+        if n == 0 { return }
+        ids.appendExactly(count: n) { out in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                // look values up until one is missing
+                var miss = (index: r.upperBound, hash: UInt64(0), slot: 0)
+                slots.withUnsafeBufferPointer { sl in
+                    values.offsets.withUnsafeBufferPointer { vo in
+                        values.bytes.withUnsafeBytes { vb in
+                            let slp = sl.baseAddress!, vop = vo.baseAddress!, vbp = vb.baseAddress
+                            var j = i
+                            while j < r.upperBound {
+                                let o = offsets.map { $0[j] } ?? j * width
+                                let len = offsets.map { $0[j + 1] - $0[j] } ?? width
+                                let h = hashBytes(base + o, len)
+                                let (k, s) = Self.probe(slp, mask, vop, vbp, base + o, len, h)
+                                if k < 0 {
+                                    miss = (j, h, s)
+                                    return
+                                }
+                                out[j - r.lowerBound] = Int32(truncatingIfNeeded: k)
+                                j += 1
+                            }
+                        }
+                    }
+                }
+                let j = miss.index
+                if j == r.upperBound { break }
+                let o = offsets.map { $0[j] } ?? j * width
+                let len = offsets.map { $0[j + 1] - $0[j] } ?? width
+                out[j - r.lowerBound] = add(base + o, len, miss.hash, miss.slot)
+                i = j + 1
+            }
+        }
     }
 
     /// Inserts `source[range]` (default all) and appends their ids to `ids`.
     public mutating func insert(contentsOf source: ByteArrayBuffer, range: Range<Int>? = nil, ids: inout [Int32]) {
         let r = range ?? 0..<source.count
-        ids.reserveCapacity(ids.count + r.count)
+        if r.isEmpty { return }
         source.bytes.withUnsafeBytes { b in
-            let base = b.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!
-            for i in r {
-                let o = source.offsets[i]
-                ids.append(id(of: UnsafeRawBufferPointer(start: base + o, count: source.offsets[i + 1] - o)))
+            source.offsets.withUnsafeBufferPointer { so in
+                insert(base: b.baseAddress ?? UnsafeRawPointer(bitPattern: 16)!, offsets: so.baseAddress!, width: 0, r,
+                       ids: &ids)
             }
         }
     }
@@ -367,10 +432,10 @@ public struct ByteArrayDictionaryBuilder {
     public mutating func insert(contentsOf source: FixedBuffer, range: Range<Int>? = nil, ids: inout [Int32]) {
         let r = range ?? 0..<source.count
         let w = source.width
-        ids.reserveCapacity(ids.count + r.count)
+        if r.isEmpty { return }
         source.bytes.withUnsafeBytes { b in
             guard let base = b.baseAddress else { return }
-            for i in r { ids.append(id(of: UnsafeRawBufferPointer(start: base + i * w, count: w))) }
+            insert(base: base, offsets: nil, width: w, r, ids: &ids)
         }
     }
 
@@ -391,25 +456,41 @@ public struct ByteArrayDictionaryBuilder {
 
     private mutating func grow() {
         let cap = slots.count * 2
-        slots = [Int32](repeating: 0, count: cap)
+        slots = [UInt64](repeating: 0, count: cap)
         mask = cap - 1
-        for (k, h) in hashes.enumerated() {
-            var s = Int(truncatingIfNeeded: h) & mask
-            while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(k + 1)
+        let m = mask
+        slots.withUnsafeMutableBufferPointer { sl in
+            hashes.withUnsafeBufferPointer { hs in
+                for k in 0..<hs.count {
+                    let h = hs[k]
+                    var s = Int(truncatingIfNeeded: h) & m
+                    while sl[s] != 0 { s = (s + 1) & m }
+                    sl[s] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(k + 1)
+                }
+            }
         }
     }
 }
 
 @inline(__always)
 func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
-            return false
+    if n >= 8 {
+        var i = 0
+        while i + 8 <= n {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
         }
-        i += 8
+        // the last (overlapping) word covers the tail
+        return i == n
+            || a.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
     }
+    if n >= 4 {
+        return a.loadUnaligned(as: UInt32.self) == b.loadUnaligned(as: UInt32.self)
+            && a.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self) == b.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+    }
+    var i = 0
     while i < n {
         if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
         i += 1
@@ -418,16 +499,19 @@ func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool
 }
 
 /// Builds a dictionary of fixed-width values keyed by bit pattern (pass `Float.bitPattern` / `Double.bitPattern`
-/// so that -0.0 and NaN payloads stay distinct), keeping insertion order.
+/// so that -0.0 and NaN payloads stay distinct), keeping insertion order. Open addressing with linear probing
+/// over slots that hold the value itself next to its id + 1 (one memory access per probe).
 public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
     public private(set) var values: [T] = []
-    private var slots: [Int32]
+    private var keys: [T]
+    private var ids: [Int32]  // entry index + 1, 0 = empty
     private var mask: Int
 
     public init(expectedCount: Int = 1024) {
         var cap = 64
         while cap < max(1, expectedCount) * 2 { cap <<= 1 }
-        slots = [Int32](repeating: 0, count: cap)
+        keys = [T](repeating: 0, count: cap)
+        ids = [Int32](repeating: 0, count: cap)
         mask = cap - 1
     }
 
@@ -441,23 +525,61 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
     }
 
     public mutating func id(of v: T) -> Int32 {
-        var s = Self.hash(v) & mask
-        while true {
-            let e = Int(slots[s])
-            if e == 0 { break }
-            if values[e - 1] == v { return Int32(e - 1) }
-            s = (s + 1) & mask
+        var r: Int32 = 0
+        withUnsafePointer(to: v) { vp in
+            withUnsafeMutablePointer(to: &r) { insert(contentsOf: UnsafeBufferPointer(start: vp, count: 1), into: $0) }
         }
-        let id = values.count
-        values.append(v)
-        slots[s] = Int32(id + 1)
-        if values.count * 2 > slots.count { grow() }
-        return Int32(id)
+        return r
     }
 
-    public mutating func insert(contentsOf source: UnsafeBufferPointer<T>, ids: inout [Int32]) {
-        ids.reserveCapacity(ids.count + source.count)
-        for v in source { ids.append(id(of: v)) }
+    /// Writes the ids of `source` (inserting new values) to `out`.
+    @inline(__always)
+    private mutating func insert(contentsOf source: UnsafeBufferPointer<T>, into out: UnsafeMutablePointer<Int32>) {
+        var i = 0
+        let n = source.count
+        while i < n {
+            // look values up until one is missing
+            var miss = (index: n, slot: 0)
+            let m = mask
+            keys.withUnsafeBufferPointer { kb in
+                ids.withUnsafeBufferPointer { ib in
+                    let kp = kb.baseAddress!, ip = ib.baseAddress!
+                    var j = i
+                    while j < n {
+                        let v = source[j]
+                        var s = Self.hash(v) & m
+                        while true {
+                            let e = ip[s]
+                            if e == 0 {
+                                miss = (j, s)
+                                return
+                            }
+                            if kp[s] == v {
+                                out[j] = e - 1
+                                break
+                            }
+                            s = (s + 1) & m
+                        }
+                        j += 1
+                    }
+                }
+            }
+            let j = miss.index
+            if j == n { break }
+            let v = source[j]
+            let id = values.count
+            values.append(v)
+            keys[miss.slot] = v
+            ids[miss.slot] = Int32(id + 1)
+            if values.count * 2 > keys.count { grow() }
+            out[j] = Int32(id)
+            i = j + 1
+        }
+    }
+
+    public mutating func insert(contentsOf source: UnsafeBufferPointer<T>, ids out: inout [Int32]) {
+        if source.isEmpty { return }
+        out.appendExactly(count: source.count) { insert(contentsOf: source, into: $0) }
     }
 
     public mutating func insert(contentsOf source: [T], ids: inout [Int32]) {
@@ -466,23 +588,40 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
 
     /// Appends the dictionary page payload (PLAIN, little-endian) to `out`.
     public func encodePlain(into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + plainEncodedSize)
-        for v in values { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        values.withUnsafeBufferPointer { v in
+            _ = out.appendWithPointer(count: v.count * MemoryLayout<T>.size, zero: 0) { dst in
+                let raw = UnsafeMutableRawPointer(dst)
+                for k in 0..<v.count {
+                    raw.storeBytes(of: v[k].littleEndian, toByteOffset: k * MemoryLayout<T>.size, as: T.self)
+                }
+                return v.count * MemoryLayout<T>.size
+            }
+        }
     }
 
     public mutating func removeAll() {
         values.removeAll(keepingCapacity: true)
-        for i in slots.indices { slots[i] = 0 }
+        for i in ids.indices { ids[i] = 0 }
     }
 
     private mutating func grow() {
-        let cap = slots.count * 2
-        slots = [Int32](repeating: 0, count: cap)
+        let cap = keys.count * 2
+        keys = [T](repeating: 0, count: cap)
+        ids = [Int32](repeating: 0, count: cap)
         mask = cap - 1
-        for (k, v) in values.enumerated() {
-            var s = Self.hash(v) & mask
-            while slots[s] != 0 { s = (s + 1) & mask }
-            slots[s] = Int32(k + 1)
+        let m = mask
+        keys.withUnsafeMutableBufferPointer { kb in
+            ids.withUnsafeMutableBufferPointer { ib in
+                values.withUnsafeBufferPointer { vb in
+                    for k in 0..<vb.count {
+                        let v = vb[k]
+                        var s = Self.hash(v) & m
+                        while ib[s] != 0 { s = (s + 1) & m }
+                        kb[s] = v
+                        ib[s] = Int32(k + 1)
+                    }
+                }
+            }
         }
     }
 }

@@ -154,9 +154,13 @@ public enum RLEBitPackedHybridEncoder {
         var lit = 0  // start of pending literal (bit-packed) values
         var i = 0
         while i < n {
+            // 8 values each different from the next: eight runs of one, nothing to emit yet
+            if i + 9 <= n && noEqualNeighbours8(p, i) {
+                i += 8
+                continue
+            }
             let v = p[i]
-            var j = i + 1
-            while j < n && p[j] == v { j += 1 }
+            let j = runEnd(p, i, n)
             let run = j - i
             if run >= 8 {
                 let litLen = i - lit
@@ -176,6 +180,55 @@ public enum RLEBitPackedHybridEncoder {
         values.withUnsafeBufferPointer { encode($0, bitWidth: bitWidth, into: &out) }
     }
 
+    /// Whether none of `p[i..<i+8]` equals the value after it (reads `p[i + 8]`).
+    @inline(__always)
+    static func noEqualNeighbours8<T: FixedWidthInteger>(_ p: UnsafePointer<T>, _ i: Int) -> Bool {
+        let raw = UnsafeRawPointer(p + i)
+        switch MemoryLayout<T>.size {
+        case 4:
+            let a = raw.loadUnaligned(as: SIMD8<UInt32>.self)
+            let b = raw.loadUnaligned(fromByteOffset: 4, as: SIMD8<UInt32>.self)
+            return !any(a .== b)
+        case 2:
+            let a = raw.loadUnaligned(as: SIMD8<UInt16>.self)
+            let b = raw.loadUnaligned(fromByteOffset: 2, as: SIMD8<UInt16>.self)
+            return !any(a .== b)
+        default:
+            for k in 0..<8 where p[i + k] == p[i + k + 1] { return false }
+            return true
+        }
+    }
+
+    /// The end of the run of values equal to `p[i]` (the first index after `i` holding another value, or `n`).
+    /// Short runs are scanned value by value; past 8 equal values, 32 bytes are compared at a time.
+    @inline(__always)
+    static func runEnd<T: FixedWidthInteger>(_ p: UnsafePointer<T>, _ i: Int, _ n: Int) -> Int {
+        let v = p[i]
+        var j = i + 1
+        let lim = Swift.min(n, i + 8)
+        while j < lim && p[j] == v { j += 1 }
+        if j < lim || j == n { return j }
+        let size = MemoryLayout<T>.size
+        if size <= 4 {
+            var pattern = UInt64(truncatingIfNeeded: v) & ((1 << UInt64(8 * size)) &- 1)
+            var w = 8 * size
+            while w < 64 { pattern |= pattern << UInt64(w); w *= 2 }
+            let per = 32 / size  // values per 32 bytes
+            let raw = UnsafeRawPointer(p)
+            while j + per <= n {
+                let o = j * size
+                let a = raw.loadUnaligned(fromByteOffset: o, as: UInt64.self) ^ pattern
+                let b = raw.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self) ^ pattern
+                let c = raw.loadUnaligned(fromByteOffset: o + 16, as: UInt64.self) ^ pattern
+                let d = raw.loadUnaligned(fromByteOffset: o + 24, as: UInt64.self) ^ pattern
+                if (a | b | c | d) != 0 { break }
+                j += per
+            }
+        }
+        while j < n && p[j] == v { j += 1 }
+        return j
+    }
+
     @inline(__always)
     static func emitRLE(_ v: UInt64, count: Int, valueBytes: Int, into out: inout [UInt8]) {
         appendULEB128(UInt64(count) << 1, to: &out)
@@ -187,7 +240,27 @@ public enum RLEBitPackedHybridEncoder {
                                                      into out: inout [UInt8]) {
         let groups = (count + 7) / 8
         appendULEB128(UInt64(groups) << 1 | 1, to: &out)
-        BitPack.pack(p, count: count, padTo: groups * 8, bitWidth: bitWidth, into: &out)
+        if bitWidth == 0 { return }
+        guard bitWidth <= 32 else {
+            BitPack.pack(p, count: count, padTo: groups * 8, bitWidth: bitWidth, into: &out)
+            return
+        }
+        let full = count / 8
+        let rest = count - 8 * full
+        _ = out.appendWithPointer(count: groups * bitWidth + 8, zero: 0) { dst in
+            let raw = UnsafeMutableRawPointer(dst)
+            BitPack.packGroups(p, groups: full, bitWidth: bitWidth, to: raw)
+            if rest > 0 {
+                // the last group, zero-padded to 8 values
+                var tail: (T, T, T, T, T, T, T, T) = (0, 0, 0, 0, 0, 0, 0, 0)
+                withUnsafeMutableBytes(of: &tail) { t in
+                    let tp = t.baseAddress!.assumingMemoryBound(to: T.self)
+                    for k in 0..<rest { tp[k] = p[8 * full + k] }
+                    BitPack.packGroups(UnsafePointer(tp), groups: 1, bitWidth: bitWidth, to: raw + full * bitWidth)
+                }
+            }
+            return groups * bitWidth
+        }
     }
 }
 

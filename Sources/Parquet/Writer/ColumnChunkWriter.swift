@@ -19,8 +19,9 @@ struct PageRecord {
 /// A finished column chunk, ready to be written at a file offset.
 struct FinishedChunk {
     var dictionaryPage: [UInt8]
-    /// Page headers and bodies, in order.
-    var dataPages: [[UInt8]]
+    /// Data pages (headers and bodies, in order): first the segments moved to the spill file, then `data`.
+    var spilled: [(offset: Int64, length: Int)]
+    var data: [UInt8]
     var dataBytes: Int
     var meta: ColumnMetaData
     var pages: [PageRecord]
@@ -68,9 +69,12 @@ final class ColumnChunkWriter: @unchecked Sendable {
     var pageRepHist: [Int64]
 
     // chunk
-    var data: [[UInt8]] = []
+    /// Finished data pages held in memory (headers and bodies, contiguous), after those in `spilled`.
+    var data: [UInt8] = []
+    var spilled: [(offset: Int64, length: Int)] = []
+    /// Where pages go once the row group holds too many page bytes (set by the file writer).
+    var spill: PageSpill?
     var dataBytes = 0
-    var heldBytes = 0
     var pages: [PageRecord] = []
     var chunkStats: StatsAccumulator
     var chunkRows: Int64 = 0
@@ -394,11 +398,9 @@ final class ColumnChunkWriter: @unchecked Sendable {
         }
     }
 
-    /// The compressed bytes of `input` in a new array (kept by the chunk until the row group is written).
-    private func compress(_ input: [UInt8]) throws -> [UInt8] {
-        if codec == .uncompressed { return Array(input) }
+    /// Compresses `input` into `scratchCompressed` (reused across pages).
+    private func compress(_ input: [UInt8]) throws {
         try Compression.compress(codec, input: input, level: level, into: &scratchCompressed)
-        return Array(scratchCompressed)  // exact size: the codec's bound stays with the scratch buffer
     }
 
     private func noteEncoding(_ e: Encoding) {
@@ -445,7 +447,6 @@ final class ColumnChunkWriter: @unchecked Sendable {
         let pageStatistics = makeStatistics(pageStats, forPage: true)
         let encoding: Encoding
         var header: PageHeader
-        let body: [UInt8]
         var uncompressed: Int
         scratchBody.removeAll(keepingCapacity: true)
         switch pageVersion {
@@ -454,9 +455,13 @@ final class ColumnChunkWriter: @unchecked Sendable {
             if maxDef > 0 { Levels.encodeLevels(pageDef, bitWidth: defBW, lengthPrefixed: true, into: &scratchBody) }
             encoding = encodeValues(into: &scratchBody)
             uncompressed = scratchBody.count
-            body = try compress(scratchBody)
+            if codec == .uncompressed {
+                swap(&scratchBody, &scratchCompressed)
+            } else {
+                try compress(scratchBody)
+            }
             header = PageHeader(type: .dataPage, uncompressedPageSize: Int32(uncompressed),
-                                compressedPageSize: Int32(body.count),
+                                compressedPageSize: Int32(scratchCompressed.count),
                                 dataPageHeader: DataPageHeader(numValues: Int32(pageLevels), encoding: encoding,
                                                                definitionLevelEncoding: .rle,
                                                                repetitionLevelEncoding: .rle,
@@ -469,30 +474,30 @@ final class ColumnChunkWriter: @unchecked Sendable {
             scratchValues.removeAll(keepingCapacity: true)
             encoding = encodeValues(into: &scratchValues)
             uncompressed = scratchBody.count + scratchValues.count
+            // levels stay uncompressed in front of the (compressed) values
             if codec == .uncompressed {
                 scratchBody.append(contentsOf: scratchValues)
-                body = Array(scratchBody)
+                swap(&scratchBody, &scratchCompressed)
             } else {
-                try Compression.compress(codec, input: scratchValues, level: level, into: &scratchCompressed)
-                var b = [UInt8]()
-                b.reserveCapacity(scratchBody.count + scratchCompressed.count)
-                b.append(contentsOf: scratchBody)
-                b.append(contentsOf: scratchCompressed)
-                body = b
+                try compress(scratchValues)
+                scratchBody.append(contentsOf: scratchCompressed)
+                swap(&scratchBody, &scratchCompressed)
             }
             header = PageHeader(type: .dataPageV2, uncompressedPageSize: Int32(uncompressed),
-                                compressedPageSize: Int32(body.count),
+                                compressedPageSize: Int32(scratchCompressed.count),
                                 dataPageHeaderV2: DataPageHeaderV2(
                                     numValues: Int32(pageLevels), numNulls: Int32(pageLevels - pageValueCount),
                                     numRows: Int32(pageRows), encoding: encoding,
                                     definitionLevelsByteLength: Int32(defLen), repetitionLevelsByteLength: Int32(repLen),
                                     isCompressed: codec != .uncompressed, statistics: pageStatistics))
         }
+        // the page body is in scratchCompressed
         if checksums {
-            header.crc = Int32(bitPattern: body.withUnsafeBytes { Compression.crc32($0) })
+            header.crc = Int32(bitPattern: scratchCompressed.withUnsafeBytes { Compression.crc32($0) })
         }
         let hdr = header.serialize()
-        var rec = PageRecord(offset: dataBytes, size: hdr.count + body.count, firstRow: chunkRows,
+        let bodyCount = scratchCompressed.count
+        var rec = PageRecord(offset: dataBytes, size: hdr.count + bodyCount, firstRow: chunkRows,
                              nullPage: pageValueCount == 0, nullCount: pageStats.nullCount, defHist: pageDefHist,
                              repHist: pageRepHist, unencodedBytes: pageUnencoded)
         if pageValueCount > 0 {
@@ -503,10 +508,8 @@ final class ColumnChunkWriter: @unchecked Sendable {
                 columnIndexAllowed = false
             }
         }
-        data.append(hdr)
-        data.append(body)
-        dataBytes += hdr.count + body.count
-        heldBytes += hdr.count + body.count
+        try storePage(hdr)
+        dataBytes += hdr.count + bodyCount
         pages.append(rec)
         chunkUncompressed += Int64(hdr.count + uncompressed)
         noteEncoding(encoding)
@@ -530,6 +533,46 @@ final class ColumnChunkWriter: @unchecked Sendable {
         pageStats.reset()
     }
 
+    /// Keeps a finished page (`header`, then the body in `scratchCompressed`) in memory, or once the row group
+    /// went over the spill threshold, moves it (with the pages held so far) to the spill file.
+    private func storePage(_ header: [UInt8]) throws {
+        let n = header.count + scratchCompressed.count
+        if let spill {
+            var counted = false  // whether this page's bytes were counted as held
+            var streaming = spill.isStreaming
+            if !streaming {
+                streaming = spill.noteHeld(n)
+                counted = true
+            }
+            if streaming {
+                try spillHeldPages()
+                let at = try header.withUnsafeBytes { h in
+                    try scratchCompressed.withUnsafeBytes { b in try spill.append(h, b, held: counted ? n : 0) }
+                }
+                noteSpilled(at, n)
+                return
+            }
+        }
+        data.append(contentsOf: header)
+        data.append(contentsOf: scratchCompressed)
+    }
+
+    /// Moves the pages held in memory to the spill file (and gives back a large buffer).
+    private func spillHeldPages() throws {
+        guard let spill, !data.isEmpty else { return }
+        let at = try data.withUnsafeBytes { try spill.append($0, held: data.count) }
+        noteSpilled(at, data.count)
+        if data.capacity > 1 << 20 { data = [] } else { data.removeAll(keepingCapacity: true) }
+    }
+
+    private func noteSpilled(_ at: Int64, _ n: Int) {
+        if let last = spilled.last, last.offset + Int64(last.length) == at {
+            spilled[spilled.count - 1].length += n
+        } else {
+            spilled.append((at, n))
+        }
+    }
+
     func makeStatistics(_ s: StatsAccumulator, forPage: Bool) -> Statistics? {
         guard statistics else { return nil }
         var st = Statistics(nullCount: s.nullCount)
@@ -544,14 +587,14 @@ final class ColumnChunkWriter: @unchecked Sendable {
     }
 
     /// Bytes of finished pages held in memory.
-    var heldPageBytes: Int { heldBytes }
+    var heldPageBytes: Int { data.count }
 
-    /// Hands out the finished pages held in memory (they stay part of the chunk; the caller stores them).
-    func takePages() -> [[UInt8]] {
-        let out = data
-        data = []
-        heldBytes = 0
-        return out
+    /// Takes back a finished chunk's page buffer (written out) to reuse its storage.
+    func recycle(_ buffer: inout [UInt8]) {
+        if data.isEmpty && buffer.capacity > data.capacity {
+            buffer.removeAll(keepingCapacity: true)
+            swap(&data, &buffer)
+        }
     }
 
     // MARK: - finishing
@@ -567,13 +610,15 @@ final class ColumnChunkWriter: @unchecked Sendable {
             dict32?.encodePlain(into: &plain)
             dict64?.encodePlain(into: &plain)
             dictBytes?.encodePlain(into: &plain)
-            let body = try compress(plain)
-            var h = PageHeader(type: .dictionaryPage, uncompressedPageSize: Int32(plain.count),
+            let plainCount = plain.count
+            if codec == .uncompressed { swap(&plain, &scratchCompressed) } else { try compress(plain) }
+            let body = scratchCompressed
+            var h = PageHeader(type: .dictionaryPage, uncompressedPageSize: Int32(plainCount),
                                compressedPageSize: Int32(body.count),
                                dictionaryPageHeader: DictionaryPageHeader(numValues: Int32(dictionaryCount), encoding: .plain))
             if checksums { h.crc = Int32(bitPattern: body.withUnsafeBytes { Compression.crc32($0) }) }
             dictPage = h.serialize()
-            dictUncompressed = dictPage.count + plain.count
+            dictUncompressed = dictPage.count + plainCount
             dictPage.append(contentsOf: body)
         }
         var encodings: [Encoding] = []
@@ -603,13 +648,15 @@ final class ColumnChunkWriter: @unchecked Sendable {
             for h in bloomHashes { f.insert(hash: h) }
             filter = f
         }
-        let out = FinishedChunk(dictionaryPage: dictPage, dataPages: data, dataBytes: dataBytes, meta: meta, pages: pages,
+        var held: [UInt8] = []
+        swap(&held, &data)
+        if let spill, !held.isEmpty { _ = spill.noteHeld(-held.count) }
+        let out = FinishedChunk(dictionaryPage: dictPage, spilled: spilled, data: held, dataBytes: dataBytes, meta: meta, pages: pages,
                                 columnIndexAllowed: columnIndexAllowed && statistics && order != .none,
                                 bloomFilter: filter)
         // reset for the next chunk
-        data = []
+        spilled = []
         dataBytes = 0
-        heldBytes = 0
         pages = []
         chunkStats = StatsAccumulator(order: statistics ? order : .none)
         chunkRows = 0

@@ -28,10 +28,8 @@ public final class ParquetWriter {
     private var totalRows: Int64 = 0
     private var closed = false
     private var rowBytesEstimate: Int?
-    /// Spill file (unlinked) and, per column, the segments of its pages moved there in the open row group.
-    private var spillFD: Int32 = -1
-    private var spillOffset: Int64 = 0
-    private var spilled: [[(offset: Int64, length: Int)]] = []
+    /// Spill file (unlinked) the columns move their finished pages to when the open row group holds too many.
+    private let pageSpill: PageSpill?
     private let threads: Int
     /// Most rows per parallel step (columns encode independently within a step; row groups close between steps).
     private static let stepRows = 1 << 20
@@ -60,6 +58,13 @@ public final class ParquetWriter {
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         var rnd = SystemRandomNumberGenerator()
         tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).\(getpid())-\(String(rnd.next() as UInt32, radix: 16)).tmp"
+        if let t = options.spillThreshold {
+            let s = PageSpill(path: tempPath + ".spill", threshold: t)
+            for w in writers { w.spill = s }
+            pageSpill = s
+        } else {
+            pageSpill = nil
+        }
         fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
             throw ParquetError.io("cannot create \(tempPath): \(String(cString: strerror(errno)))")
@@ -77,8 +82,7 @@ public final class ParquetWriter {
         closed = true
         if fd >= 0 { _ = Glibc.close(fd) }
         fd = -1
-        if spillFD >= 0 { _ = Glibc.close(spillFD) }
-        spillFD = -1
+        pageSpill?.reset()
         unlink(tempPath)
     }
 
@@ -124,7 +128,9 @@ public final class ParquetWriter {
     static func rowCount(_ c: ColumnData) -> Int {
         if c.descriptor.maxRepetitionLevel == 0 { return c.levelCount }
         var n = 0
-        c.repetitionLevels.withUnsafeBufferPointer { r in for x in r[0..<c.levelCount] where x == 0 { n += 1 } }
+        c.repetitionLevels.withUnsafeBufferPointer { r in
+            for k in 0..<c.levelCount { n &+= r[k] == 0 ? 1 : 0 }  // branch-free: vectorises
+        }
         return n
     }
 
@@ -157,14 +163,17 @@ public final class ParquetWriter {
                 }
                 let md = Int16(want.maxDefinitionLevel)
                 var present = 0
-                var bad = false
+                var outOfRange: UInt16 = 0
                 columns[i].definitionLevels.withUnsafeBufferPointer { d in
-                    for x in d[0..<n] {
-                        if x == md { present += 1 }
-                        bad = bad || x < 0 || x > md
+                    // branch-free (vectorises): a negative level is a large UInt16
+                    let mdu = UInt16(md)
+                    for k in 0..<n {
+                        let x = d[k]
+                        present &+= x == md ? 1 : 0
+                        outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
                     }
                 }
-                if bad { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
+                if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
                 guard present <= c.values.count else {
                     throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
                 }
@@ -178,8 +187,12 @@ public final class ParquetWriter {
                 if n > 0 && columns[i].repetitionLevels[0] != 0 {
                     throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(columns[i].repetitionLevels[0]))")
                 }
-                let mr = Int16(want.maxRepetitionLevel)
-                if columns[i].repetitionLevels[0..<n].contains(where: { $0 < 0 || $0 > mr }) {
+                let mr = UInt16(want.maxRepetitionLevel)
+                var outOfRange: UInt16 = 0
+                columns[i].repetitionLevels.withUnsafeBufferPointer { r in
+                    for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
+                }
+                if outOfRange != 0 {
                     throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
                 }
             }
@@ -249,57 +262,6 @@ public final class ParquetWriter {
             rowBytesEstimate = max(1, buffered / max(1, Int(rowGroupRows)))
             if rowGroupRows >= options.rowGroupRows || buffered >= options.rowGroupSize {
                 try flushRowGroup()
-            } else if let limit = options.spillThreshold, writers.reduce(0, { $0 + $1.heldPageBytes }) > limit {
-                try spill()
-            }
-        }
-    }
-
-    /// Moves every column's finished pages to the spill file.
-    private func spill() throws {
-        if spillFD < 0 {
-            let p = tempPath + ".spill"
-            spillFD = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard spillFD >= 0 else { throw ParquetError.io("cannot create \(p): \(String(cString: strerror(errno)))") }
-            unlink(p)
-        }
-        if spilled.count != writers.count { spilled = Array(repeating: [], count: writers.count) }
-        for (i, w) in writers.enumerated() {
-            let pages = w.takePages()
-            var buf = [UInt8]()
-            buf.reserveCapacity(pages.reduce(0) { $0 + $1.count })
-            for p in pages { buf.append(contentsOf: p) }
-            guard !buf.isEmpty else { continue }
-            try buf.withUnsafeBytes { b in
-                var done = 0
-                while done < b.count {
-                    let r = pwrite(spillFD, b.baseAddress! + done, b.count - done, off_t(spillOffset) + off_t(done))
-                    if r < 0 {
-                        if errno == EINTR { continue }
-                        throw ParquetError.io("spill write failed: \(String(cString: strerror(errno)))")
-                    }
-                    done += r
-                }
-            }
-            spilled[i].append((spillOffset, buf.count))
-            spillOffset += Int64(buf.count)
-        }
-        releaseFreedMemory()
-    }
-
-    /// Copies spilled pages of column `i` into the output.
-    private func writeSpilled(_ i: Int) throws {
-        guard i < spilled.count else { return }
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
-        for seg in spilled[i] {
-            var done = 0
-            while done < seg.length {
-                let n = min(buf.count, seg.length - done)
-                let r = buf.withUnsafeMutableBytes { pread(spillFD, $0.baseAddress!, n, off_t(seg.offset) + off_t(done)) }
-                if r < 0 && errno == EINTR { continue }
-                guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
-                try writeBytes(r == buf.count ? buf : Array(buf[0..<r]))
-                done += r
             }
         }
     }
@@ -330,16 +292,24 @@ public final class ParquetWriter {
         var columns: [ColumnChunk] = []
         var info: [(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)] = []
         var totalUncompressed: Int64 = 0
-        for (i, var ch) in chunks.enumerated() {
+        for i in chunks.indices {
             let chunkStart = offset
-            if !ch.dictionaryPage.isEmpty {
-                ch.meta.dictionaryPageOffset = chunkStart
-                try writeBytes(ch.dictionaryPage)
+            if !chunks[i].dictionaryPage.isEmpty {
+                chunks[i].meta.dictionaryPageOffset = chunkStart
+                try writeBytes(chunks[i].dictionaryPage)
             }
-            ch.meta.dataPageOffset = offset
+            chunks[i].meta.dataPageOffset = offset
             let dataStart = offset
-            try writeSpilled(i)
-            for page in ch.dataPages { try writeBytes(page) }
+            if !chunks[i].spilled.isEmpty, let spill = pageSpill {
+                try flushStaging()
+                for seg in chunks[i].spilled {
+                    try spill.copy(offset: seg.offset, length: seg.length, to: fd)
+                    offset += Int64(seg.length)
+                }
+            }
+            try writeBytes(chunks[i].data)
+            writers[i].recycle(&chunks[i].data)  // the page buffer serves the next row group
+            var ch = chunks[i]
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
             totalUncompressed += ch.meta.totalUncompressedSize
             columns.append(ColumnChunk(fileOffset: chunkStart, metaData: ch.meta))
@@ -362,11 +332,7 @@ public final class ParquetWriter {
         rowGroupRows = 0
         chunks = []
         releaseFreedMemory()
-        if spillFD >= 0 {
-            spilled = []
-            spillOffset = 0
-            _ = ftruncate(spillFD, 0)
-        }
+        pageSpill?.reset()
     }
 
     /// Writes the last row group, the page index and the footer, then renames the file into place.
@@ -388,7 +354,6 @@ public final class ParquetWriter {
             if options.fsync && fsync(fd) != 0 {
                 throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
             }
-            if spillFD >= 0 { _ = Glibc.close(spillFD); spillFD = -1 }
             if Glibc.close(fd) != 0 { fd = -1; throw ParquetError.io("close failed: \(String(cString: strerror(errno)))") }
             fd = -1
             if rename(tempPath, path) != 0 {
