@@ -333,6 +333,14 @@ public final class ParquetWriter {
         chunks = []
         releaseFreedMemory()
         pageSpill?.reset()
+        if options.fsync {
+            // start writing the finished row group to disk now, so that the fsync at close waits for little more
+            // than the last row group
+            try flushStaging()
+            #if os(Linux)
+            _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */)
+            #endif
+        }
     }
 
     /// Writes the last row group, the page index and the footer, then renames the file into place.
@@ -451,6 +459,11 @@ func releaseFreedMemory() {
     _ = glibcMallocTrim(0)
     #endif
 }
+
+#if os(Linux)
+@_silgen_name("sync_file_range")
+private func linuxSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32
+#endif
 
 #if canImport(Glibc)
 @_silgen_name("malloc_trim")
