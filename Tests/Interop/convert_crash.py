@@ -62,8 +62,10 @@ def main():
         bad = {int(l.split("\t")[0]) for l in open(idx)}
         out = os.path.join(tmp, "out")
         cmd = [a.floe, "convert", "--columns", COLUMNS, "--schema", SCHEMA, "--out", out, "--table", "events", "--buffer-size", "2MiB",
-               "--checkpoint", os.path.join(tmp, "cp.json"), "--arrival-time", "2024-03-01T10:00:00Z", "--quiet", inp]
-        # one uninterrupted timing run to pick kill moments
+               "--checkpoint", os.path.join(tmp, "cp.json"), "--arrival-time", "2024-03-01T10:00:00Z", "--quiet",
+               "--jobs", "1", inp]
+        # one uninterrupted timing run to pick kill moments (one worker, so that 40 MB take long enough to be killed
+        # six times)
         t0 = time.time()
         probe = subprocess.Popen(cmd[:cmd.index("--checkpoint")] + cmd[cmd.index("--checkpoint") + 2:],
                                  cwd=tmp, env=dict(os.environ), stdout=subprocess.DEVNULL)
@@ -74,7 +76,8 @@ def main():
         kills = 0
         for k in range(a.kills):
             p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            delay = rng.uniform(0.05, max(0.1, full * 0.8 / a.kills))
+            # the kills together fall within ~60% of an uninterrupted run, so every run is still working when killed
+            delay = rng.uniform(0.02, max(0.03, full * 0.6 / a.kills))
             time.sleep(delay)
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
@@ -82,6 +85,8 @@ def main():
             p.wait()
             for prob in visible_ok(os.path.join(out, "events")):
                 fails.append(f"after kill {k + 1} at {delay:.2f}s: {prob}")
+        if kills != a.kills:
+            fails.append(f"only {kills} of {a.kills} runs were still working when the kill came")
         r = subprocess.run(cmd, capture_output=True)
         if r.returncode != 0:
             fails.append(f"final run exit {r.returncode}: {r.stderr.decode()[-500:]}")
