@@ -12,6 +12,7 @@ struct BenchWrite: ParsableCommand {
     @Option(name: .long, help: "Writer threads (default: all cores).") var jobs: Int?
 
     func run() throws {
+        MallocTuning.mapLargeBlocks()
         guard let codec = WriterFlags.codec(compression) else {
             Output.diagnostic("floe: unknown --compression '\(compression)'")
             throw FloeExit.usageError

@@ -119,6 +119,7 @@ struct Rewrite: ParsableCommand {
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
 
     func run() throws {
+        MallocTuning.mapLargeBlocks()
         let opts = try writer.options()
         do {
             try ParquetRewrite.rewrite(input: input, output: output, options: opts,

@@ -70,3 +70,21 @@ enum Output {
         return .dataError
     }
 }
+
+/// glibc malloc settings for the commands that stream row groups through the writer (`rewrite`, `bench write`).
+enum MallocTuning {
+    /// Blocks of 1 MiB and more (decoded columns, page buffers) come from mmap and go back to the system when
+    /// freed. By default glibc raises this threshold as large blocks are freed and then serves them from the
+    /// heap, where the differently sized buffers of successive row groups fragment it: peak memory then grows
+    /// with the number of row groups (+15% when the input doubles); with the fixed threshold it stays flat.
+    static func mapLargeBlocks() {
+        #if canImport(Glibc)
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 20)
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+@_silgen_name("mallopt")
+private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif

@@ -288,15 +288,40 @@ private func rows(_ name: String, _ values: [ParquetValue]) -> [ParquetValue] {
         w.abort()
     }
 
+    @Test func dictionaryDroppedWhenTheFirstPageDoesNotPayOff() throws {
+        // parquet-mr's rule: the first page's indices plus the dictionary must be smaller than the page PLAIN
+        var o = WriterOptions()
+        o.pageRowLimit = 100
+        let data: [ParquetValue] = (0..<1000).map {
+            .record([("s", .string("unique-\($0)")), ("d", .double(Double($0) * 0.37)), ("k", .int(Int64($0 % 5)))])
+        }
+        let (f, _) = try writeTemp(Schema(fields: [.string("s"), .double("d"), .int32("k")]), data, options: o)
+        for c in 0..<2 {
+            let m = f.metadata.rowGroups[0].columns[c].metaData!
+            #expect(m.dictionaryPageOffset == nil, "column \(c)")
+            #expect(!m.encodings.contains(.rleDictionary) && !m.encodings.contains(.plainDictionary), "column \(c)")
+        }
+        let k = f.metadata.rowGroups[0].columns[2].metaData!
+        #expect(k.dictionaryPageOffset != nil && k.encodings.contains(.rleDictionary))
+        #expect(try f.readValues() == data)
+        let st = f.metadata.rowGroups[0].columns[0].metaData!.statistics
+        #expect(st?.minValue == Array("unique-0".utf8) && st?.maxValue == Array("unique-999".utf8))
+    }
+
     @Test func dictionaryFallbackAndEncodings() throws {
         var o = WriterOptions()
         o.dictionaryPageSizeLimit = 1000
         o.pageRowLimit = 50
-        let data: [ParquetValue] = (0..<2000).map { .record([("s", .string("value-\($0)")), ("k", .int(Int64($0 % 3)))]) }
+        // the first pages repeat a few values (the dictionary pays off), then every value is new: the dictionary
+        // outgrows its limit and the chunk goes on PLAIN
+        let data: [ParquetValue] = (0..<2000).map {
+            .record([("s", .string($0 < 200 ? "v\($0 % 4)" : "value-\($0)")), ("k", .int(Int64($0 % 3)))])
+        }
         let (f, _) = try writeTemp(Schema(fields: [.string("s"), .int32("k")]), data, options: o)
         let s = f.metadata.rowGroups[0].columns[0].metaData!
         #expect(s.encodings.contains(.rleDictionary) && s.encodings.contains(.plain))
         #expect(s.dictionaryPageOffset != nil)
+        #expect(s.encodingStats?.contains { $0.pageType == .dataPage && $0.encoding == .plain } == true)
         let k = f.metadata.rowGroups[0].columns[1].metaData!
         #expect(k.encodings.contains(.rleDictionary))
         #expect(try f.readValues() == data)

@@ -442,7 +442,60 @@ final class ColumnChunkWriter: @unchecked Sendable {
         return e
     }
 
+    /// parquet-mr's check at the first page of a chunk: the dictionary pays off only if the page's indices plus
+    /// the dictionary are smaller than the page's values written PLAIN.
+    private func dictionaryPaysOff() -> Bool {
+        let n = pageIds.count
+        guard n > 0 else { return true }
+        let indices = (n * DictionaryIndices.bitWidth(dictionaryCount: dictionaryCount) + 7) / 8 + 1
+        let plain: Int
+        switch descriptor.physicalType {
+        case .byteArray: plain = Int(pageUnencoded) + 4 * n
+        case .int32, .float: plain = 4 * n
+        case .int64, .double: plain = 8 * n
+        default: return true
+        }
+        return indices + dictionarySize < plain
+    }
+
+    /// Drops the chunk's dictionary before its first page is written: the page's values go PLAIN (gathered from
+    /// the dictionary), and so do the chunk's later pages.
+    private func abandonDictionary() {
+        let ids = pageIds
+        switch descriptor.physicalType {
+        case .byteArray:
+            guard let dict = dictBytes?.values else { return }
+            dict.bytes.withUnsafeBytes { b in
+                for id in ids {
+                    let i = Int(id)
+                    pageValues.byteArrays.append(UnsafeRawBufferPointer(rebasing: b[dict.offsets[i]..<dict.offsets[i + 1]]))
+                }
+            }
+            pageStats.update(byteArrays: pageValues.byteArrays, range: 0..<ids.count)
+        case .int32:
+            guard let d = dict32?.values else { return }
+            pageValues.int32s.append(contentsOf: ids.map { Int32(bitPattern: d[Int($0)]) })
+        case .float:
+            guard let d = dict32?.values else { return }
+            pageValues.floats.append(contentsOf: ids.map { Float(bitPattern: d[Int($0)]) })
+        case .int64:
+            guard let d = dict64?.values else { return }
+            pageValues.int64s.append(contentsOf: ids.map { Int64(bitPattern: d[Int($0)]) })
+        case .double:
+            guard let d = dict64?.values else { return }
+            pageValues.doubles.append(contentsOf: ids.map { Double(bitPattern: d[Int($0)]) })
+        default:
+            return
+        }
+        pageIds.removeAll(keepingCapacity: true)
+        dict32 = nil
+        dict64 = nil
+        dictBytes = nil
+        dictMode = false
+    }
+
     private func flushPageThrowing() throws {
+        if dictMode && !usedDictionary && !dictionaryPaysOff() { abandonDictionary() }
         dictionaryPageStats()
         let pageStatistics = makeStatistics(pageStats, forPage: true)
         let encoding: Encoding

@@ -25,8 +25,10 @@ public struct BloomFilterOptions: Sendable, Equatable {
 }
 
 /// Settings of a `ParquetWriter`. Defaults follow arrow's (readable by every engine): v1 data pages, snappy,
-/// dictionary encoding with a 1 MiB dictionary limit (then PLAIN), 1 MiB / 20 000-row pages, 128 MiB /
-/// 1 Mi-row row groups, statistics, page index, page CRCs.
+/// dictionary encoding with a 1 MiB dictionary limit (then PLAIN), 1 MiB / 20 000-row pages, statistics, page
+/// index, page CRCs; row groups close at 128 MiB or 128 Ki rows (DuckDB's size class, not arrow's 1 Mi rows: each
+/// row group is finished and written while later rows are still coming, and the memory a row group needs stays
+/// the same whatever the file size).
 public struct WriterOptions: Sendable {
     public var compression: CompressionCodec = .snappy
     /// Codec level (GZIP 0…9, ZSTD 1…22, BROTLI 0…11); nil = the codec's default.
@@ -48,7 +50,7 @@ public struct WriterOptions: Sendable {
     public var pageRowLimit = 20_000
     /// A row group is closed when its encoded size reaches `rowGroupSize` bytes or it holds `rowGroupRows` rows.
     public var rowGroupSize = 128 << 20
-    public var rowGroupRows = 1 << 20
+    public var rowGroupRows = 128 << 10
     public var statistics = true
     /// Binary min/max longer than this are truncated (min: prefix; max: prefix incremented); nil = never.
     public var statisticsTruncateLength: Int? = 64
