@@ -118,8 +118,6 @@ public final class RecordLayout: @unchecked Sendable {
     public let schema: Schema
     public let columns: ColumnDefinitions
     public let options: RecordOptions
-    let root: Node
-    let leafKinds: [LeafKind]
     let descriptors: [ColumnDescriptor]
     /// Every node, by index (root first); the plan mirrors them.
     let nodes: [Node]
@@ -193,8 +191,6 @@ public final class RecordLayout: @unchecked Sendable {
         r.children = kids
         r.keyStrings = fields.map { key($0.name) }
         r.keys = r.keyStrings.map { Array($0.utf8) }
-        root = r
-        leafKinds = kinds
         // flatten: nodes in preorder, children and keys in slots
         var all: [Node] = []
         func number(_ n: Node) {
