@@ -91,14 +91,6 @@ final class Delivery {
             opts.fsync = true
             // the converter runs delivery on one of its workers while the others convert: one thread per file
             opts.threads = 1
-            if opts.dictionary {
-                // as DuckDB does: no dictionary for columns whose first values are mostly distinct
-                for c in columns where Self.mostlyDistinct(c.values) {
-                    if opts.columnDictionary[c.descriptor.dottedPath] == nil {
-                        opts.columnDictionary[c.descriptor.dottedPath] = false
-                    }
-                }
-            }
             let w = try ParquetWriter(path: staged, schema: layout.schema, options: opts)
             let finalPath = folder.hasSuffix("/") ? folder + name : folder + name
             open[prefix] = OpenFile(writer: w, stagingPath: staged, finalPath: finalPath, inputBytes: 0,
@@ -107,28 +99,6 @@ final class Delivery {
         try open[prefix]!.writer.write(columns: columns)
         open[prefix]!.inputBytes += builders.inputBytes
         open[prefix]!.rows += builders.rows
-    }
-
-    /// More than 60% distinct among the first 4096 values (at least 512 of them).
-    static func mostlyDistinct(_ v: ColumnValues) -> Bool {
-        let n = min(v.count, 4096)
-        guard n >= 512 else { return false }
-        var seen = Set<UInt64>()
-        seen.reserveCapacity(n)
-        switch v.physicalType {
-        case .int32: for i in 0..<n { seen.insert(UInt64(UInt32(bitPattern: v.int32s[i]))) }
-        case .int64: for i in 0..<n { seen.insert(UInt64(bitPattern: v.int64s[i])) }
-        case .double: for i in 0..<n { seen.insert(v.doubles[i].bitPattern) }
-        case .float: for i in 0..<n { seen.insert(UInt64(v.floats[i].bitPattern)) }
-        case .byteArray:
-            for i in 0..<n {
-                var h = Hasher()
-                v.byteArrays.withValue(i) { h.combine(bytes: $0) }
-                seen.insert(UInt64(bitPattern: Int64(h.finalize())))
-            }
-        default: return false
-        }
-        return seen.count * 10 > n * 6
     }
 
     func appendErrors(prefix: String, bytes: ArraySlice<UInt8>, count: Int, arrival: Int64) {
