@@ -306,6 +306,17 @@ private func rows(_ name: String, _ values: [ParquetValue]) -> [ParquetValue] {
         #expect(try f.readValues() == data)
         let st = f.metadata.rowGroups[0].columns[0].metaData!.statistics
         #expect(st?.minValue == Array("unique-0".utf8) && st?.maxValue == Array("unique-999".utf8))
+
+        // the same rule checked early, inside a large first page (after 4096 values)
+        let many: [ParquetValue] = (0..<6000).map {
+            .record([("s", .string("u\($0)")), ("k", .string("k\($0 % 7)"))])
+        }
+        let (g, _) = try writeTemp(Schema(fields: [.string("s"), .string("k")]), many, options: WriterOptions())
+        #expect(g.metadata.rowGroups[0].columns[0].metaData!.dictionaryPageOffset == nil)
+        #expect(g.metadata.rowGroups[0].columns[1].metaData!.dictionaryPageOffset != nil)
+        #expect(try g.readValues() == many)
+        let gs = g.metadata.rowGroups[0].columns[0].metaData!.statistics
+        #expect(gs?.minValue == Array("u0".utf8) && gs?.maxValue == Array("u999".utf8))
     }
 
     @Test func dictionaryFallbackAndEncodings() throws {

@@ -164,7 +164,13 @@ final class ColumnChunkWriter: @unchecked Sendable {
         }
     }
 
+    /// Values after which the first page's dictionary is checked once (besides the check when it is written).
+    static let earlyDictionaryCheck = 4096
+    /// The early check was made for this chunk.
+    var dictionaryChecked = false
+
     func resetDictionary() {
+        dictionaryChecked = false
         dict32 = nil; dict64 = nil; dictBytes = nil
         guard dictionaryAllowed else { return }
         switch descriptor.physicalType {
@@ -239,6 +245,11 @@ final class ColumnChunkWriter: @unchecked Sendable {
             cursor.value += nv
             pageRows += k
             remaining -= k
+            if dictMode && !usedDictionary && !dictionaryChecked && pageIds.count >= Self.earlyDictionaryCheck {
+                // the first-page rule, applied early: a column of mostly new values stops hashing them now
+                dictionaryChecked = true
+                if !dictionaryPaysOff() { abandonDictionary() }
+            }
             if pageRows >= pageRowLimit || estimatedPageBytes >= pageSize {
                 flushPage()
             }
