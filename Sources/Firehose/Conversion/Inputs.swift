@@ -114,12 +114,7 @@ final class ChunkBuffer {
 
     func reserve(_ n: Int) {
         guard n > capacity else { return }
-        let c = max(n, capacity * 2)
-        let b = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 16)
-        b.copyMemory(from: base, byteCount: count)
-        base.deallocate()
-        base = b
-        capacity = c
+        base = movedBytes(base, count: count, capacity: &capacity, minimum: n)
     }
 
     func append(_ p: UnsafeRawBufferPointer) {

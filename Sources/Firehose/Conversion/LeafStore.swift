@@ -110,38 +110,23 @@ struct LeafStore {
 
     @inline(never)
     private mutating func growLevels() {
-        let c = levelCapacity * 2
-        let d = UnsafeMutablePointer<Int16>.allocate(capacity: c)
-        d.update(from: defs, count: levelCount)
-        defs.deallocate()
-        defs = d
+        var c = levelCapacity
+        defs = moved(defs, count: levelCount, capacity: &c, minimum: c + 1)
         if hasRep {
-            let r = UnsafeMutablePointer<Int16>.allocate(capacity: c)
-            r.update(from: reps, count: levelCount)
-            reps.deallocate()
-            reps = r
+            c = levelCapacity
+            reps = moved(reps, count: levelCount, capacity: &c, minimum: c + 1)
         }
         levelCapacity = c
     }
 
     @inline(never)
     private mutating func growData(_ need: Int) {
-        let c = max(need, dataCapacity * 2)
-        let d = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 16)
-        d.copyMemory(from: data, byteCount: dataCount)
-        data.deallocate()
-        data = d
-        dataCapacity = c
+        data = movedBytes(data, count: dataCount, capacity: &dataCapacity, minimum: need)
     }
 
     @inline(never)
     private mutating func growEnds() {
-        let c = endsCapacity * 2
-        let e = UnsafeMutablePointer<Int>.allocate(capacity: c)
-        e.update(from: ends, count: valueCount)
-        ends.deallocate()
-        ends = e
-        endsCapacity = c
+        ends = moved(ends, count: valueCount, capacity: &endsCapacity, minimum: endsCapacity + 1)
     }
 
     // MARK: batches
@@ -200,4 +185,25 @@ struct LeafStore {
         case .unknown: break
         }
     }
+}
+
+/// `p` moved to a new allocation of at least `minimum` elements (and at least twice `capacity`), keeping its first
+/// `count`; `capacity` is updated.
+func moved<T>(_ p: UnsafeMutablePointer<T>, count: Int, capacity: inout Int, minimum: Int) -> UnsafeMutablePointer<T> {
+    let c = max(minimum, capacity * 2)
+    let q = UnsafeMutablePointer<T>.allocate(capacity: c)
+    q.moveInitialize(from: p, count: count)
+    p.deallocate()
+    capacity = c
+    return q
+}
+
+/// The same for raw bytes (16-byte aligned).
+func movedBytes(_ p: UnsafeMutableRawPointer, count: Int, capacity: inout Int, minimum: Int) -> UnsafeMutableRawPointer {
+    let c = max(minimum, capacity * 2)
+    let q = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 16)
+    q.copyMemory(from: p, byteCount: count)
+    p.deallocate()
+    capacity = c
+    return q
 }

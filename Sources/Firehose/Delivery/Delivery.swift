@@ -21,13 +21,11 @@ public struct DeliveryConfig: Sendable {
     /// … or once its first record arrived this many milliseconds ago.
     public var bufferIntervalMillis: Int64 = 300_000
     public var maxOpenPartitions = 500
-    /// Parquet settings. Row groups close at 128 Ki rows (as DuckDB's 122 880) or at `--block-size` bytes:
-    /// each is written (and handed to the disk) while later records are still being converted, so little is
-    /// left to write and fsync when the file closes. Dictionaries may grow to 4 MiB (columns such as session ids
-    /// keep their dictionary instead of falling back to PLAIN at arrow's 1 MiB).
+    /// Parquet settings: the writer's defaults (row groups of 128 Ki rows or `--block-size` bytes, each written and
+    /// handed to the disk while later records are still being converted), except that dictionaries may grow to
+    /// 4 MiB (columns such as session ids keep their dictionary instead of falling back to PLAIN at 1 MiB).
     public var writer: WriterOptions = {
         var w = WriterOptions()
-        w.rowGroupRows = 128 << 10
         w.dictionaryPageSizeLimit = 4 << 20
         return w
     }()
