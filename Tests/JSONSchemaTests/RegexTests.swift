@@ -384,7 +384,7 @@ struct RegexReDoSTests {
 
 // MARK: - Differential testing
 
-/// Optional differential check against cases produced by a JavaScript engine (Scripts/regex-diff-gen.js);
+/// Optional differential check against cases produced by a JavaScript engine (scripts/regex-diff-gen.js);
 /// runs only when REGEX_DIFF names such a file.
 @Test func differentialAgainstJavaScript() throws {
     guard let path = ProcessInfo.processInfo.environment["REGEX_DIFF"],

@@ -1,4 +1,4 @@
-// Differential regex cases from a JavaScript engine: node Scripts/regex-diff-gen.js SEED > cases.json
+// Differential regex cases from a JavaScript engine: node scripts/regex-diff-gen.js SEED > cases.json
 // then REGEX_DIFF=cases.json swift test --filter differentialAgainstJavaScript. Known engine quirk: V8 lets
 // \B match between the halves of a surrogate pair in u-mode; the spec (and ECMARegex) do not.
 // Random differential cases: [pattern, input, result] where result is true/false or "syntax".
