@@ -35,8 +35,11 @@ let package = Package(
             dependencies: [
                 "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["FloeBuildInfo"]
         ),
+        // The commit `floe --version` prints (a prebuild command running git; no unsafe flags).
+        .plugin(name: "FloeBuildInfo", capability: .buildTool()),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),

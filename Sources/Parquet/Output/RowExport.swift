@@ -100,7 +100,8 @@ public struct RowExporter {
                     try part.forEachRow(limit: remaining) { sink in
                         taken += 1
                         grid.add(sink.fieldRanges.map {
-                            String(decoding: JSONText.cellText(sink.out[$0]), as: UTF8.self)
+                            JSONText.isNull(sink.out[$0]) ? TextGrid.nullCell
+                                : String(decoding: JSONText.cellText(sink.out[$0]), as: UTF8.self)
                         })
                         sink.out.removeAll(keepingCapacity: true)
                     }
@@ -121,6 +122,10 @@ public struct RowExporter {
 /// Helpers for turning a canonical JSON value into a cell: strings unquoted and unescaped, null empty,
 /// everything else (numbers, objects, arrays) as its JSON text.
 enum JSONText {
+    static func isNull(_ v: ArraySlice<UInt8>) -> Bool {
+        v.count == 4 && v.first == UInt8(ascii: "n")
+    }
+
     static func cellText(_ v: ArraySlice<UInt8>) -> [UInt8] {
         guard let f = v.first else { return [] }
         if f == UInt8(ascii: "n") && v.count == 4 { return [] }
@@ -179,11 +184,14 @@ enum CSV {
     }
 }
 
-/// A text grid for people: columns padded to their widest cell (cells cut at 40 characters).
+/// A text grid for people: columns padded to their widest cell by display width (`DisplayWidth`: East Asian wide
+/// characters and emoji take two cells, combining marks none), cells cut at 40 cells, null shown as `NULL` so that
+/// it differs from an empty string.
 struct TextGrid {
     var header: [String]
     var rows: [[String]] = []
     static let maxWidth = 40
+    static let nullCell = "NULL"
 
     init(header: [String]) { self.header = header }
 
@@ -192,26 +200,12 @@ struct TextGrid {
     }
 
     static func clip(_ s: String) -> String {
-        let flat = s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 }
-        if flat.count <= maxWidth { return String(flat) }
-        return String(flat.prefix(maxWidth - 1)) + "…"
+        let flat = String(s.map { $0 == "\n" || $0 == "\r" || $0 == "\t" ? " " : $0 })
+        if DisplayWidth.of(flat) <= maxWidth { return flat }
+        return DisplayWidth.prefix(flat, fitting: maxWidth - 1) + "…"
     }
 
-    /// Terminal columns a string takes: East Asian wide characters and emoji take two, combining marks none.
-    static func displayWidth(_ s: String) -> Int {
-        var w = 0
-        for u in s.unicodeScalars {
-            switch u.value {
-            case 0x0300...0x036F, 0x200B...0x200F, 0xFE00...0xFE0F: break
-            case 0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-                 0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-                 0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD:
-                w += 2
-            default: w += 1
-            }
-        }
-        return w
-    }
+    static func displayWidth(_ s: String) -> Int { DisplayWidth.of(s) }
 
     func render() -> String {
         var widths = header.map { Self.displayWidth($0) }
