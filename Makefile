@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash demo bench clean
+.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-install demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash
+test: test-swift test-cli test-interop test-damaged test-crash test-install
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -65,6 +65,31 @@ test-damaged: deps release
 # after the final rerun every record is there exactly once (Tests/Interop/convert_crash.py).
 test-crash: venv release
 	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
+
+# `make install PREFIX=/usr/local`: a release `floe` with the Swift runtime linked in (--static-swift-stdlib; it
+# needs only libc, libstdc++ and the codec libraries), bash/zsh/fish completions and a man page generated from the
+# argument parser (its GenerateManual plugin). The three -l options name the static archives that the runtime's
+# Foundation needs but does not pull in by itself when linked statically on Linux (command-line options, not
+# unsafeFlags in Package.swift, so Floe stays usable as a dependency).
+PREFIX ?= /usr/local
+STATIC_LINK := --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -l_FoundationCollections \
+	-Xlinker -lswiftSynchronization
+install: deps
+	$(SWIFT) package plugin generate-manual --configuration release
+	$(SWIFT) build -c release --product floe $(STATIC_LINK)
+	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
+	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
+	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	install -m 755 "$(RELEASE_BIN)" "$(DESTDIR)$(PREFIX)/bin/floe"
+	install -m 644 .build/plugins/GenerateManual/outputs/floe/floe.1 "$(DESTDIR)$(PREFIX)/share/man/man1/floe.1"
+	"$(DESTDIR)$(PREFIX)/bin/floe" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/floe"
+	"$(DESTDIR)$(PREFIX)/bin/floe" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_floe"
+	"$(DESTDIR)$(PREFIX)/bin/floe" --generate-completion-script fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/floe.fish"
+
+# Installs into a temporary prefix and checks the result: --version names the version and commit, ldd lists no
+# Swift runtime library, the completions and the man page are there and the man page renders.
+test-install: deps
+	bash Tests/CLI/install_test.sh
 
 DEMO_WAREHOUSE := .build/demo-warehouse
 

@@ -67,7 +67,7 @@ struct ConvertFlags: ParsableArguments {
     var jobs: Int?
     @Option(name: .customLong("arrival-time"), help: "Arrival time of every record (ISO-8601 or epoch ms), for tests.")
     var arrivalTime: String?
-    @Flag(name: .long, help: "No progress output.")
+    @Flag(name: .long, help: "No progress bar or summary line on a terminal.")
     var quiet = false
 
     func usage(_ message: String) -> FloeExit {
@@ -213,15 +213,21 @@ struct ConvertFlags: ParsableArguments {
 
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
-        let c = try config()
+        var c = try config()
+        let terminal = ProgressBar.isTerminal(quiet: quiet)
+        if terminal { c.progress = ConvertProgress() }
+        let bar = c.progress.flatMap { ProgressBar.start($0, quiet: quiet) }
         let stats: ConvertStats
         do {
             let conv = try Converter(config: c)
             stats = try conv.run(inputs: inputs, ingest: ingest)
+            bar?.stop()
         } catch {
+            bar?.stop()
             Output.diagnostic("floe: \(error)")
             throw FloeExit.dataError
         }
+        if terminal { ProgressBar.writeErr(ProgressBar.summary(stats) + "\n") }
         if let s = statsJSON {
             let text = stats.json + "\n"
             let fd = open(s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

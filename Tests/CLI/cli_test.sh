@@ -124,5 +124,14 @@ lines=open(sys.argv[1]).read().splitlines(); assert len(lines)==1
 d=json.loads(lines[0]); assert d["op"]=="read" and d["rows"]==8 and d["bytes"]>0, d
 ' "$TMP/out" && ok || bad "bench read json"
 
+# --version names the version and the commit (issue 13).
+expect_exit 0 "$FLOE" --version
+grep -qE '^floe [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-modified)?|unknown)\)$' "$TMP/out" && ok || bad "--version: $(cat "$TMP/out")"
+# --format table: null differs from an empty string.
+expect_exit 0 "$FLOE" cat --format table "$DATA/float16_zeros_and_nans.parquet"
+grep -q "| NULL " "$TMP/out" && ok || bad "table shows null as NULL"
+# A progress bar and a summary on a terminal, silence otherwise (issue 13).
+python3 "$HERE/progress_test.py" "$FLOE" "$COLS" "$HERE/../../scripts/demo_events.py" && ok || bad "progress_test.py"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

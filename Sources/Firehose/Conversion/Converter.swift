@@ -51,6 +51,8 @@ public struct ConvertConfig: Sendable {
     /// Arrival time of every record (tests); nil: the run's start (convert) or the read time (ingest).
     public var arrivalTime: Int64?
     public var clock: any ConversionClock = SystemClock()
+    /// Live counters for a progress display; nil: none kept.
+    public var progress: ConvertProgress?
 
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
         self.delivery = delivery
@@ -211,6 +213,7 @@ public final class Converter {
             positions[f] = (0, 1, false)
             positionOrder.append(f)
         }
+        if let p = config.progress { p.setTotal(knownInputSize(files)) }
         let chunkTarget = min(config.chunkBytes, max(64 << 10, config.delivery.bufferSize / 2))
         let processor = ChunkProcessor(layout: layout, config: config)
         for f in files {
@@ -243,6 +246,19 @@ public final class Converter {
             rmdir(config.delivery.outDir + "/.floe-staging")
         }
         return stats
+    }
+
+    /// Bytes still to read when every input is an uncompressed regular file (the progress display's ETA); nil
+    /// for stdin and compressed inputs, whose stream size is not known in advance.
+    private func knownInputSize(_ files: [String]) -> Int64? {
+        var total: Int64 = 0
+        for f in files {
+            guard let pos = positions[f] else { continue }
+            if pos.2 { continue }
+            if f == "-" || f.hasSuffix(".gz") || f.hasSuffix(".zst") || f.hasSuffix(".zstd") { return nil }
+            total += max(0, FileOps.fileSize(f) - pos.0)
+        }
+        return total
     }
 
     /// Reads the next chunk of `reader` into `w` (lines counted, positions advanced); false at the end.
@@ -352,6 +368,7 @@ public final class Converter {
         if let e = w.error { throw e }
         stats.bytesIn += w.streamBytes
         try deliver(w)
+        config.progress?.update(bytesIn: stats.bytesIn, recordsIn: stats.recordsIn, recordsFailed: stats.recordsFailed)
         try flushDue(now: now, input: w.input, offset: w.endOffset, line: w.firstLine + w.lineCount)
     }
 
