@@ -2,7 +2,14 @@
 SHELL := /bin/bash
 APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv time zstd
 SWIFT ?= swift
-RELEASE_BIN = $$($(SWIFT) build -c release --show-bin-path)/floe
+# Every release build links the Swift runtime statically (what `make install` ships), so the interop checks and
+# the install share one build. The three -l options name static archives that the runtime's Foundation needs but
+# does not pull in by itself on Linux; they are command-line options, not unsafeFlags in Package.swift, so Floe
+# stays usable as a dependency.
+STATIC_LINK := --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -l_FoundationCollections \
+	-Xlinker -lswiftSynchronization
+RELEASE_FLAGS := -c release $(STATIC_LINK)
+RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/floe
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -10,7 +17,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-install demo bench clean
+.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -32,9 +39,9 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(SWIFT) build -c release --product floe
+	$(SWIFT) build $(RELEASE_FLAGS) --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash test-install
+test: test-swift test-cli test-interop test-damaged test-crash test-install test-consumer test-docs
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -66,17 +73,12 @@ test-damaged: deps release
 test-crash: venv release
 	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
 
-# `make install PREFIX=/usr/local`: a release `floe` with the Swift runtime linked in (--static-swift-stdlib; it
-# needs only libc, libstdc++ and the codec libraries), bash/zsh/fish completions and a man page generated from the
-# argument parser (its GenerateManual plugin). The three -l options name the static archives that the runtime's
-# Foundation needs but does not pull in by itself when linked statically on Linux (command-line options, not
-# unsafeFlags in Package.swift, so Floe stays usable as a dependency).
+# `make install PREFIX=/usr/local`: the release `floe` (Swift runtime linked in: it needs only libc, libstdc++ and
+# the codec libraries), bash/zsh/fish completions and a man page generated from the argument parser (its
+# GenerateManual plugin; the help text is the same in every configuration, so it uses the quicker debug build).
 PREFIX ?= /usr/local
-STATIC_LINK := --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -l_FoundationCollections \
-	-Xlinker -lswiftSynchronization
-install: deps
-	$(SWIFT) package plugin generate-manual --configuration release
-	$(SWIFT) build -c release --product floe $(STATIC_LINK)
+install: release
+	$(SWIFT) package plugin generate-manual --configuration debug
 	install -d "$(DESTDIR)$(PREFIX)/bin" "$(DESTDIR)$(PREFIX)/share/man/man1" \
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
 	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
@@ -90,6 +92,27 @@ install: deps
 # Swift runtime library, the completions and the man page are there and the man page renders.
 test-install: deps
 	bash Tests/CLI/install_test.sh
+
+# Floe as a dependency: a package outside the tree depends on a local clone by URL and version tag, imports every
+# library product and builds and runs; an injected unsafe flag must be refused (Tests/Consumer/consumer_check.sh).
+test-consumer: deps
+	bash Tests/Consumer/consumer_check.sh
+
+# `make docs`: one DocC catalog per library product (Sources/<Module>/<Module>.docc), warnings as errors, into
+# .build/docs/<Module>. A library product without a catalog is an error.
+DOCS_OUT := .build/docs
+docs: deps
+	@products=$$($(SWIFT) package dump-package | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(t for p in d["products"] if "library" in p["type"] for t in p["targets"]))'); \
+	for t in $$products; do \
+	  [ -d "Sources/$$t/$$t.docc" ] || { echo "Sources/$$t/$$t.docc: library product without a documentation catalog"; exit 1; }; \
+	  $(SWIFT) package --allow-writing-to-directory $(DOCS_OUT) generate-documentation --target $$t \
+	    --warnings-as-errors --output-path $(DOCS_OUT)/$$t || exit 1; \
+	done
+
+# The catalogs build without warnings, and the getting-started snippets (Snippets/, compiled by `swift build`) run.
+test-docs: docs
+	$(SWIFT) build
+	bash Tests/CLI/snippets_test.sh "$$($(SWIFT) build --show-bin-path)"
 
 DEMO_WAREHOUSE := .build/demo-warehouse
 

@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `make docs`: the DocC catalogs of the library products (a plugin only; nothing of it is linked).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,8 +29,7 @@ let package = Package(
         ),
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"],
-                swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON"]),
         .executableTarget(
             name: "floe",

@@ -28,7 +28,7 @@ for f in share/bash-completion/completions/floe share/zsh/site-functions/_floe s
 done
 grep -q 'convert' "$PREFIX/share/bash-completion/completions/floe" && ok || bad "bash completion lacks subcommands"
 grep -q '^#compdef floe' "$PREFIX/share/zsh/site-functions/_floe" && ok || bad "zsh completion header"
-grep -q 'complete -c floe' "$PREFIX/share/fish/vendor_completions.d/floe.fish" && ok || bad "fish completion"
+grep -q "complete -c 'floe'" "$PREFIX/share/fish/vendor_completions.d/floe.fish" && ok || bad "fish completion"
 bash -n "$PREFIX/share/bash-completion/completions/floe" && ok || bad "bash completion is not valid bash"
 if command -v man >/dev/null; then
   man -l "$PREFIX/share/man/man1/floe.1" 2>/dev/null | grep -q 'convert' && ok || bad "man page does not render"
