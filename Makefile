@@ -102,7 +102,7 @@ test-consumer: deps
 # .build/docs/<Module>. A library product without a catalog is an error.
 DOCS_OUT := .build/docs
 docs: deps
-	@products=$$($(SWIFT) package dump-package | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(t for p in d["products"] if "library" in p["type"] for t in p["targets"]))'); \
+	@mkdir -p $(DOCS_OUT); rm -rf $(DOCS_OUT)/*; products=$$($(SWIFT) package dump-package | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(t for p in d["products"] if "library" in p["type"] for t in p["targets"]))'); \
 	for t in $$products; do \
 	  [ -d "Sources/$$t/$$t.docc" ] || { echo "Sources/$$t/$$t.docc: library product without a documentation catalog"; exit 1; }; \
 	  $(SWIFT) package --allow-writing-to-directory $(DOCS_OUT) generate-documentation --target $$t \

@@ -118,7 +118,7 @@ public struct HiveField: Hashable, Sendable {
         !name.isEmpty && name.utf8.allSatisfy { isIdentifierByte($0) }
     }
 
-    /// `name`, or `` `name` `` with inner backticks doubled when it is not plain.
+    /// `name` as is when it is a plain identifier; otherwise wrapped in backticks, with inner backticks doubled.
     public static func quotedName(_ name: String) -> String {
         if isPlainName(name) { return name }
         var out = "`"
