@@ -2,6 +2,7 @@
 // table (TableStorage.swift), swap it in, and register the target in the catalog as a `batch` table with
 // properties `floe.layout` = `versioned` and `floe.current_version` = `v-…` and the result's columns.
 
+import FileSafety
 import Firehose
 import Parquet
 
@@ -47,9 +48,23 @@ extension DataWarehouse {
             }
             var p = dataDirectory(of: t)
             while p.hasSuffix("/") { p.removeLast() }
+            try requireInside(p)
             return (p, t)
         }
+        try requireInside(directory + "/" + n)
         return (directory + "/" + n, nil)
+    }
+
+    /// A folder Floe writes into must be a real folder inside the warehouse (issue 11, rule 1); absent is fine.
+    func requireInside(_ folder: String) throws(WarehouseError) {
+        var folder = folder
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        guard Posix.lexists(folder) else { return }
+        do {
+            try PathContainment.requireFolderWithin(folder, root: directory)
+        } catch {
+            throw .invalid("refusing to write table folder: \(error.description)")
+        }
     }
 
     /// Builds a new version of `target` with `body` (given the version writer), swaps it in, updates the catalog.

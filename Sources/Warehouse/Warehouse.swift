@@ -11,6 +11,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileSafety
 import Firehose
 import JSON
 
@@ -163,6 +164,7 @@ public struct DataWarehouse: Sendable {
         let stamp = UTC.iso8601(now ?? UTC.now())
         let table = Table(name: name, kind: kind, format: spec.format, location: name + "/", columns: defs.columns,
                           partitionKeys: defs.partitionKeys, properties: spec.properties, createdAt: stamp)
+        try requireInside(dataDirectory(of: table))
         try update(now: now) { (c: inout Catalog) throws(WarehouseError) in
             guard c.table(named: name) == nil else { throw .duplicateTable(name) }
             c.tables.append(table)
@@ -172,14 +174,49 @@ public struct DataWarehouse: Sendable {
     }
 
     /// Removes a table from the catalog; with `purge` also deletes its data folder.
+    ///
+    /// Nothing outside the warehouse is ever deleted (issue 11, rule 1): the table folder must be a real folder
+    /// (not a symbolic link) whose real path lies inside the warehouse's, and the removal never follows a link
+    /// below it. A failed drop changes nothing: every check runs before the catalog is touched, the folder is
+    /// first renamed aside (one atomic step, inside the warehouse) and renamed back if the catalog update fails;
+    /// only then is the set-aside folder removed.
     @discardableResult
     public func dropTable(named name: String, purge: Bool = false, now: Int64? = nil) throws(WarehouseError) -> Table {
-        let table = try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
-            guard let i = c.index(of: name) else { throw .tableNotFound(name) }
-            return c.tables.remove(at: i)
+        guard purge else {
+            return try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
+                guard let i = c.index(of: name) else { throw .tableNotFound(name) }
+                return c.tables.remove(at: i)
+            }
         }
-        if purge { try Posix.removeTree(directory + "/" + table.location) }
-        return table
+        let table = try self.table(named: name)
+        var folder = dataDirectory(of: table)
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        let exists = Posix.lexists(folder)
+        var aside: String?
+        if exists {
+            do {
+                try PathContainment.requireFolderWithin(folder, root: directory)
+            } catch {
+                throw .invalid("refusing to purge table '\(table.name)': \(error.description)")
+            }
+            let hidden = directory + "/.floe-drop-\(table.name)-\(getpid())"
+            guard rename(folder, hidden) == 0 else { throw .io(folder, Posix.message()) }
+            aside = hidden
+        }
+        let dropped: Table
+        do {
+            dropped = try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
+                guard let i = c.index(of: name) else { throw .tableNotFound(name) }
+                return c.tables.remove(at: i)
+            }
+        } catch {
+            if let aside { _ = rename(aside, folder) }
+            throw error
+        }
+        if let aside {
+            do { try PathContainment.removeTreeNoFollow(aside) } catch { throw .io(error.path, error.message) }
+        }
+        return dropped
     }
 
     // MARK: - Partitions
@@ -243,7 +280,7 @@ public struct DataWarehouse: Sendable {
         func numbered(_ path: String, digits: Int, range: ClosedRange<Int>) -> [String] {
             Posix.list(path).filter { n in
                 n.utf8.count == digits && n.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-                    && range.contains(Int(n)!) && Posix.isDirectory(path + "/" + n)
+                    && range.contains(Int(n)!) && Posix.isRealDirectory(path + "/" + n)
             }
         }
         var out: [String] = []
@@ -266,7 +303,7 @@ public struct DataWarehouse: Sendable {
         func walk(_ path: String, _ depth: Int, _ values: [String]) {
             if depth == keys.count { out.append(values); return }
             let prefix = keys[depth].lowercased() + "="
-            for n in Posix.list(path) where n.lowercased().hasPrefix(prefix) && Posix.isDirectory(path + "/" + n) {
+            for n in Posix.list(path) where n.lowercased().hasPrefix(prefix) && Posix.isRealDirectory(path + "/" + n) {
                 walk(path + "/" + n, depth + 1, values + [unescapePathValue(String(n.dropFirst(prefix.count)))])
             }
         }

@@ -27,7 +27,7 @@ func parseByteSize(_ s: String) -> Int? {
 struct WriterFlags: ParsableArguments {
     @Option(name: .long, help: "Codec: none|snappy|gzip|zstd|lz4_raw|brotli (default snappy).")
     var compression: String = "snappy"
-    @Option(name: .long, help: "Codec level (gzip 0-9, zstd 1-22, brotli 0-11).")
+    @Option(name: .long, parsing: .unconditional, help: "Codec level (gzip 0-9, zstd 1-22, brotli 0-11).")
     var level: Int?
     @Option(name: .long, help: "Data page version: 1 or 2 (default 1).")
     var pageVersion: Int = 1
@@ -71,6 +71,7 @@ struct WriterFlags: ParsableArguments {
             throw usage("unknown --compression '\(compression)' (expected none, snappy, gzip, zstd, lz4_raw or brotli)")
         }
         o.compression = codec
+        try FlagRange.check(level, "--level", -131072...22)
         o.compressionLevel = level
         guard let v = DataPageVersion(rawValue: pageVersion) else { throw usage("--page-version must be 1 or 2") }
         o.pageVersion = v

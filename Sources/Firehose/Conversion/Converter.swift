@@ -9,6 +9,7 @@
 
 import Dispatch
 import JSON
+import FileSafety
 import JSONSchema
 import Parquet
 #if canImport(Glibc)
@@ -51,6 +52,8 @@ public struct ConvertConfig: Sendable {
     /// Arrival time of every record (tests); nil: the run's start (convert) or the read time (ingest).
     public var arrivalTime: Int64?
     public var clock: any ConversionClock = SystemClock()
+    /// Observed by the reading stage: once requested, reading stops and what is buffered is published.
+    public var stop: StopRequest = .shared
 
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
         self.delivery = delivery
@@ -68,6 +71,8 @@ public struct ConvertStats: Sendable {
     public var bytesIn: Int64 = 0
     public var bytesOut: Int64 = 0
     public var seconds = 0.0
+    /// The signal that stopped the run before its input ended (0: the input was read to its end).
+    public var stoppedBySignal: Int32 = 0
 
     public var json: String {
         let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
@@ -122,6 +127,9 @@ public final class Converter {
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
 
+    /// `OUT/.floe-staging/<table>`: the staging folders of this table's runs.
+    var stagingBase: String { config.delivery.outDir + "/.floe-staging/" + config.delivery.table }
+
     public init(config: ConvertConfig) throws {
         self.config = config
         layout = RecordLayout(columns: config.columns, options: config.record)
@@ -135,10 +143,22 @@ public final class Converter {
         }
     }
 
+    /// Removes `run-<pid>-…` staging folders of runs of this table whose process is gone (killed runs without a
+    /// checkpoint leave them; their files were never published, so they are garbage).
+    func removeDeadRunFolders() {
+        for name in FileOps.list(stagingBase) where name.hasPrefix("run-") {
+            let digits = name.dropFirst(4).prefix { $0 != "-" }
+            guard let pid = Int32(digits), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                FileOps.removeTree(stagingBase + "/" + name)
+            }
+        }
+    }
+
     // MARK: checkpoint
 
     func loadCheckpoint() throws {
-        guard let cp = config.checkpoint, let bytes = FileOps.readFile(cp) else { return }
+        guard let cp = config.checkpoint, let bytes = try FileOps.readFile(cp, what: "checkpoint") else { return }
         guard let v = try? JSONParser.parse(bytes), case .object(let o) = v else {
             throw DeliveryError("checkpoint \(cp): not a checkpoint file")
         }
@@ -192,7 +212,20 @@ public final class Converter {
         let t0 = SystemClock().nowMillis()
         let runStart = config.arrivalTime ?? config.clock.nowMillis()
         try FileOps.makeDirectories(config.delivery.tableDir)
+        try FileOps.makeDirectories(stagingBase)
+        // Nothing written, renamed or removed may lie outside --out (issue 11, rule 1): the table and staging
+        // folders must be real folders inside it, not symbolic links out of it.
+        for folder in [config.delivery.tableDir, config.delivery.outDir + "/.floe-staging", stagingBase] {
+            do {
+                try PathContainment.requireFolderWithin(folder, root: config.delivery.outDir)
+            } catch {
+                throw DeliveryError("refusing to write: \(error.description)")
+            }
+        }
+        let lock = try CheckpointLock(checkpoint: config.checkpoint)
+        defer { lock.release() }
         try loadCheckpoint()
+        removeDeadRunFolders()
         // staging leftovers of an interrupted run are garbage now
         FileOps.removeTree(stagingDir)
         try FileOps.makeDirectories(stagingDir)
@@ -205,7 +238,7 @@ public final class Converter {
         for i in (ingest ? ["-"] : inputs) {
             if i == "-" { files.append("-"); continue }
             guard FileOps.exists(i) else { throw InputError(message: "\(i): no such file or directory") }
-            files.append(contentsOf: FileOps.filesBelow(i))
+            files.append(contentsOf: try FileOps.filesBelow(i))
         }
         for f in files where positions[f] == nil {
             positions[f] = (0, 1, false)
@@ -229,7 +262,13 @@ public final class Converter {
             } else {
                 try pipeline(reader, f, processor, chunkTarget: chunkTarget, arrival: runStart)
             }
-            positions[f] = (reader.offset, reader.line, f != "-")
+            // stopped by a signal: the file is done only if it was read to its end
+            let stopped = config.stop.isRequested
+            positions[f] = (reader.offset, reader.line, f != "-" && (!stopped || reader.atEOF))
+            if stopped {
+                stats.stoppedBySignal = config.stop.signal
+                break
+            }
         }
         try flushAll()
         stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
@@ -248,6 +287,11 @@ public final class Converter {
     /// Reads the next chunk of `reader` into `w` (lines counted, positions advanced); false at the end.
     private func claim(_ w: ChunkWork, _ reader: ChunkReader, _ f: String, target: Int, interactive: Bool,
                        arrival: Int64?) throws -> Bool {
+        // A stop request ends the input at this chunk boundary (ingest: once the pipe's ready bytes are read).
+        if config.stop.isRequested {
+            if !interactive { return false }
+            reader.drainOnly = true
+        }
         let got: ChunkInfo?
         do {
             got = try reader.next(into: w.buffer, target: target, interactive: interactive, waitMillis: 200)
@@ -277,7 +321,8 @@ public final class Converter {
     /// at most `jobs + 2` chunks are in memory.
     private func pipeline(_ reader: ChunkReader, _ f: String, _ processor: ChunkProcessor, chunkTarget: Int,
                           arrival: Int64) throws {
-        let jobs = max(1, config.jobs)
+        // never more workers than the input has chunks (a 13-line file needs one, whatever --jobs says)
+        let jobs = max(1, min(config.jobs, reader.chunkEstimate(target: chunkTarget)))
         let state = PipelineState(limit: jobs + 2)
         // the workers share `self` and `reader` only under the state's lock (claim) or as its one deliverer
         nonisolated(unsafe) let me = self
@@ -336,7 +381,7 @@ public final class Converter {
         let w = ChunkWork()
         while true {
             guard try claim(w, reader, f, target: chunkTarget, interactive: true, arrival: nil) else {
-                if !reader.atEOF {
+                if !reader.atEOF && !config.stop.isRequested {
                     try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
                     continue
                 }

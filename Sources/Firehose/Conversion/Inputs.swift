@@ -172,14 +172,26 @@ final class ChunkReader {
     var line = 1
     /// Longest line kept whole; a longer one becomes a failed record holding its first `maxLine` bytes.
     var maxLine = 64 << 20
+    /// Stop requested: read only what is ready now (at most `drainLimit` more bytes), then end the input.
+    var drainOnly = false
+    var drainLimit: Int64 = 64 << 20
+    private var drained: Int64 = 0
 
     init(path: String) throws {
         if path == "-" {
             fd = 0
             ownsFD = false
         } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            // A named input is a regular file; FIFOs and devices only through `-` (issue 11, rule 5). O_NONBLOCK
+            // keeps the open of a FIFO without a writer from hanging.
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { throw InputError(message: "cannot open: \(String(cString: strerror(errno)))") }
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                throw InputError(message: "not a regular file (read streams through -)")
+            }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             ownsFD = true
         }
         if path.hasSuffix(".gz") {
@@ -191,6 +203,16 @@ final class ChunkReader {
         }
     }
     deinit { if ownsFD { close(fd) } }
+
+    /// Chunks of about `target` bytes the rest of a plain file holds (at least 1); Int.max when unknown
+    /// (compressed or a stream).
+    func chunkEstimate(target: Int) -> Int {
+        guard source is FileDescriptorByteSource, ownsFD else { return Int.max }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return Int.max }
+        let left = max(0, Int64(st.st_size) - offset)
+        return Int(min(Int64(Int32.max), left / Int64(max(1, target)) + 1))
+    }
 
     /// Skips `bytes` bytes of the (decompressed) stream and sets the line counter (resume).
     func skip(to bytes: Int64, line: Int) throws {
@@ -239,10 +261,12 @@ final class ChunkReader {
                 buf.count = 0
                 return nil
             }
+            if drainOnly && (drained >= drainLimit || !readable(0)) { atEOF = true; continue }
             let want = min(8 << 20, max(64 << 10, target - buf.count))
             buf.reserve(buf.count + want)
             let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buf.base + buf.count, count: want))
             if n == 0 { atEOF = true; continue }
+            if drainOnly { drained += Int64(n) }
             var k = buf.count + n - 1
             while k >= buf.count && buf.base.load(fromByteOffset: k, as: UInt8.self) != 0x0A { k -= 1 }
             if k >= buf.count { lastNL = k }
