@@ -34,11 +34,11 @@ public struct DirectoryWalker: Sendable {
         DirectoryWalker(accept: { name in suffixes.contains { name.hasSuffix($0) } })
     }
 
-    /// The NDJSON inputs of `convert DIR`: `*.json`, `*.ndjson`, `*.jsonl` and those with `.gz` / `.zst`.
+    /// The NDJSON inputs of `convert DIR`: `*.json`, `*.ndjson`, `*.jsonl` and those with `.gz` / `.zst` / `.br`.
     public static let ndjsonInputs: DirectoryWalker = {
         var kinds: [String] = []
         for base in [".json", ".ndjson", ".jsonl"] {
-            kinds += [base, base + ".gz", base + ".zst", base + ".zstd"]
+            kinds += [base, base + ".gz", base + ".zst", base + ".zstd", base + ".br"]
         }
         return suffixes(kinds)
     }()

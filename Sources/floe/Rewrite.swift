@@ -122,6 +122,13 @@ struct Rewrite: ParsableCommand {
     func run() throws {
         MallocTuning.mapLargeBlocks()
         let opts = try writer.options()
+        // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
+        let slash = output.lastIndex(of: "/")
+        let folder = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
+        if !FileKind.isDirectory(folder) {
+            Output.diagnostic("floe: \(output): folder \(folder) does not exist")
+            throw FloeExit.usageError
+        }
         do {
             try ParquetRewrite.rewrite(input: input, output: output, options: opts,
                                        readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
@@ -130,7 +137,10 @@ struct Rewrite: ParsableCommand {
                 Output.diagnostic("floe: \(e.description)")
                 throw FloeExit.usageError
             }
-            throw Output.fail(input, e)
+            // failures of the writer (create, write, fsync, rename: e.g. a full disk) are OUT's
+            let m = e.description
+            let writing = ["cannot create", "write failed", "fsync failed", "close failed", "cannot rename", "spill"]
+            throw Output.fail(writing.contains(where: { m.contains($0) }) ? output : input, e)
         } catch {
             throw Output.fail(input, error)
         }

@@ -62,9 +62,9 @@ public struct ColumnDefinitions: Hashable, Sendable {
     public static func load(path: String) throws(ColumnDefinitionError) -> ColumnDefinitions {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path)
+            bytes = try readWholeFile(path, what: "column definitions")
         } catch {
-            throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
+            throw ColumnDefinitionError(location: nil, message: error.message)
         }
         return try parse(bytes)
     }

@@ -53,9 +53,9 @@ extension ColumnDefinitions {
     public static func deriving(fromJSONSchemaAt path: String) throws(ColumnDefinitionError) -> ColumnDefinitions {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path)
+            bytes = try readWholeFile(path, what: "schema")
         } catch {
-            throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
+            throw ColumnDefinitionError(location: nil, message: error.message)
         }
         let value: JSONValue
         do {

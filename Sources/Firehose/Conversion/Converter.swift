@@ -299,6 +299,12 @@ public final class Converter {
             throw InputError(message: "\(f): \(error)")
         }
         guard let info = got else { return false }
+        // A UTF-8 byte-order mark opening the stream is not part of the first record (issue 11); its bytes still
+        // count in the stream offsets (checkpoints).
+        if reader.offset == 0, info.oversizeLine == nil, w.buffer.count >= 3,
+           w.buffer.bytes[0] == 0xEF, w.buffer.bytes[1] == 0xBB, w.buffer.bytes[2] == 0xBF {
+            w.buffer.dropFirst(3)
+        }
         w.input = f
         w.firstLine = reader.line
         w.streamBytes = info.streamBytes
