@@ -120,25 +120,17 @@ struct HostileInputTests {
         try Self.lines.write(toFile: dir + "/in.json", atomically: true, encoding: .utf8)
         var c = c0
         c.checkpoint = dir + "/cp"
-        // another process holds the lock: a child `flock` keeps it while we try
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = [dir + "/cp.lock", "sleep", "5"]
-        try holder.run()
-        defer { holder.terminate(); holder.waitUntilExit() }
-        var locked = false
-        for _ in 0..<100 where !locked {
-            let fd = open(dir + "/cp.lock", O_RDONLY)
-            locked = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0
-            if fd >= 0 { close(fd) }
-            if !locked { usleep(20_000) }
-        }
-        #expect(locked)
+        // another run holds the lock (flock locks belong to open file descriptions: a second open conflicts)
+        let fd = open(dir + "/cp.lock", O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        _ = "4242\n".withCString { Glibc.write(fd, $0, 5) }
+        defer { close(fd) }
         do {
             _ = try Converter(config: c).run(inputs: [dir + "/in.json"])
             Issue.record("a second run shared the checkpoint")
         } catch let e as CheckpointBusy {
             #expect(e.description.contains("in use by another run"))
+            #expect(e.holder == 4242)
         }
         #expect(try rowCount(out) == 0)
     }
