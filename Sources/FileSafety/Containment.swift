@@ -51,6 +51,40 @@ public enum PathContainment {
         return real
     }
 
+    /// `mkdir -p path` below `root` that never leaves it: every component between `root` (trusted, e.g. the user's
+    /// `--out`) and `path` must be a real folder — an existing symbolic link or a `..` component is refused —
+    /// and missing ones are created. So files later written or renamed into `path` stay inside `root`.
+    public static func makeFolders(_ path: String, below root: String) throws(FileSafetyError) {
+        var r = root
+        while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
+        guard path == r || path.hasPrefix(r == "/" ? "/" : r + "/") else {
+            throw FileSafetyError(.outsideRoot, path: path, "is not below \(root)")
+        }
+        if path == r { return }
+        let rest = path.dropFirst(r == "/" ? 1 : r.count + 1)
+        var current = r
+        for part in rest.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            guard part != ".." else { throw FileSafetyError(.outsideRoot, path: path, "has a '..' component; refusing to leave \(root)") }
+            current = current == "/" ? "/" + part : current + "/" + part
+            var st = stat()
+            if lstat(current, &st) == 0 {
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR: continue
+                case S_IFLNK:
+                    throw FileSafetyError(.outsideRoot, path: current, "is a symbolic link; refusing to write through it out of \(root)")
+                default:
+                    throw FileSafetyError(.io, path: current, "exists and is not a folder")
+                }
+            }
+            if mkdir(current, 0o755) != 0 && errno != EEXIST { throw FileSafetyError(.io, path: current, errnoText()) }
+            // created by someone else meanwhile: it must be a real folder too
+            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw FileSafetyError(.outsideRoot, path: current, "is not a real folder")
+            }
+        }
+    }
+
     /// `rm -rf path` that never leaves `root`: refuses unless `path` is a real folder (or file) inside `root`
     /// (requireFolderWithin), and never follows a symbolic link below it (links are removed, not their targets).
     public static func removeTree(_ path: String, within root: String) throws(FileSafetyError) {

@@ -153,7 +153,7 @@ struct CatalogLock {
     private let fd: Int32
 
     init(path: String) throws(WarehouseError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .io(path, Posix.message()) }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }

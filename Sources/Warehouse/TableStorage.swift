@@ -135,7 +135,7 @@ public final class VersionedTableWriter {
         self.tableName = tableName
         try Posix.makeDirectories(tableDir)
         let lockPath = tableDir + "/" + VersionedLayout.lockFile
-        let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .io(lockPath, Posix.message()) }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }

@@ -15,8 +15,9 @@ struct BenchRead: ParsableCommand {
     @Flag(name: .long, help: "Do not verify page checksums.") var noVerifyChecksums = false
 
     func run() throws {
+        let jobs = try FlagRange.workers(jobs, "--jobs")
         do {
-            let r = try ReadBenchmark.run(path: file, jobs: try FlagRange.workers(jobs, "--jobs"),
+            let r = try ReadBenchmark.run(path: file, jobs: jobs,
                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))
             Output.write(r.jsonLine + "\n")
         } catch {

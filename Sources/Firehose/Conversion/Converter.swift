@@ -176,7 +176,7 @@ public final class Converter {
             for p in pend {
                 guard case .array(let pair) = p, pair.count == 2, case .string(let from) = pair[0],
                       case .string(let to) = pair[1] else { continue }
-                if FileOps.exists(from) { try FileOps.publish(from, to) }
+                if FileOps.exists(from) { try FileOps.publish(from, to, root: config.delivery.outDir) }
             }
         }
     }
@@ -211,8 +211,9 @@ public final class Converter {
     public func run(inputs: [String], ingest: Bool = false) throws -> ConvertStats {
         let t0 = SystemClock().nowMillis()
         let runStart = config.arrivalTime ?? config.clock.nowMillis()
-        try FileOps.makeDirectories(config.delivery.tableDir)
-        try FileOps.makeDirectories(stagingBase)
+        try FileOps.makeDirectories(config.delivery.outDir)
+        try FileOps.makeFolders(config.delivery.tableDir, below: config.delivery.outDir)
+        try FileOps.makeFolders(stagingBase, below: config.delivery.outDir)
         // Nothing written, renamed or removed may lie outside --out (issue 11, rule 1): the table and staging
         // folders must be real folders inside it, not symbolic links out of it.
         for folder in [config.delivery.tableDir, config.delivery.outDir + "/.floe-staging", stagingBase] {
@@ -228,7 +229,7 @@ public final class Converter {
         removeDeadRunFolders()
         // staging leftovers of an interrupted run are garbage now
         FileOps.removeTree(stagingDir)
-        try FileOps.makeDirectories(stagingDir)
+        try FileOps.makeFolders(stagingDir, below: config.delivery.outDir)
         delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir)
         defer {
             delivery.abortAll()

@@ -29,6 +29,15 @@ enum FileOps {
         }
     }
 
+    /// `mkdir -p` below `root` that never follows a symbolic link out of it (FileSafety.PathContainment).
+    static func makeFolders(_ path: String, below root: String) throws(DeliveryError) {
+        do {
+            try PathContainment.makeFolders(path, below: root)
+        } catch {
+            throw DeliveryError("refusing to write: \(error.description)")
+        }
+    }
+
     static func dirname(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         if slash == path.startIndex { return "/" }
@@ -58,10 +67,11 @@ enum FileOps {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    /// Renames `from` into `to` (creating `to`'s folder) and makes the new entry durable.
-    static func publish(_ from: String, _ to: String) throws(DeliveryError) {
+    /// Renames `from` into `to` (creating `to`'s folder below `root`, through real folders only: nothing is
+    /// published outside `root`) and makes the new entry durable.
+    static func publish(_ from: String, _ to: String, root: String) throws(DeliveryError) {
         let dir = dirname(to)
-        try makeDirectories(dir)
+        try makeFolders(dir, below: root)
         if rename(from, to) != 0 { throw DeliveryError("cannot rename \(from) to \(to): \(errno_())") }
         fsyncDirectory(dir)
     }
@@ -97,7 +107,8 @@ enum FileOps {
         do {
             return try BoundedRead.read(path, what: what)
         } catch {
-            if error.kind == .io && !exists(path) { return nil }
+            var st = stat()
+            if error.kind == .io && lstat(path, &st) != 0 && errno == ENOENT { return nil }
             throw DeliveryError(error.description)
         }
     }
