@@ -45,8 +45,9 @@ public final class StopRequest: Sendable {
             for sig in signals {
                 Glibc.signal(sig, SIG_IGN)
                 let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-                src.setEventHandler { [self] in
-                    if !self.request(signal: sig) { _exit(128 + sig) }
+                src.setEventHandler { [self, src] in  // the sources live as long as the process
+                    // two signals in quick succession may arrive as one event with a count of 2
+                    if !self.request(signal: sig) || src.data > 1 { _exit(128 + sig) }
                 }
                 src.resume()
                 list.append(src)
