@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash demo bench clean
+.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash test-hostile demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash
+test: test-swift test-cli test-interop test-damaged test-crash test-hostile
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -65,6 +65,15 @@ test-damaged: deps release
 # after the final rerun every record is there exactly once (Tests/Interop/convert_crash.py).
 test-crash: venv release
 	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
+
+# Hostile and careless input (issue 11): /dev/zero, FIFOs without writers, symlink loops, garbage, truncated
+# gzip/zstd/brotli inputs and absurd numeric flags given to every command that takes a path or number (each ends
+# within 10 s, exit 1 or 2, one diagnostic line, peak RSS < 256 MiB); a warehouse laced with symlinks and `..`
+# paths into a sentinel folder that every warehouse, convert and rewrite command must leave byte-identical
+# (hostile_input.py); SIGTERM/SIGINT on ingest and convert (signal_shutdown.py).
+test-hostile: deps release
+	python3 Tests/Interop/hostile_input.py $(RELEASE_BIN)
+	python3 Tests/Interop/signal_shutdown.py $(RELEASE_BIN)
 
 DEMO_WAREHOUSE := .build/demo-warehouse
 

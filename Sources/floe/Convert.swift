@@ -216,15 +216,28 @@ struct ConvertFlags: ParsableArguments {
     }
 
 
+    @discardableResult
+    func writeStats(_ stats: ConvertStats, to path: String) -> Bool {
+        let bytes = Array((stats.json + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) } == bytes.count
+    }
+
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
         let c = try config()
         let stats: ConvertStats
         // SIGTERM / SIGINT: stop reading, publish what is buffered, write the checkpoint (StopRequest.swift).
         c.stop.installSignalHandlers()
+        var conv: Converter?
+        var statsWritten = false
+        // --stats-json is written also when the run fails (e.g. a full disk), with what was done until then
+        defer { if let conv, let s = statsJSON, !statsWritten { writeStats(conv.statistics, to: s) } }
         do {
-            let conv = try Converter(config: c)
-            stats = try conv.run(inputs: inputs, ingest: ingest)
+            conv = try Converter(config: c)
+            stats = try conv!.run(inputs: inputs, ingest: ingest)
         } catch let e as CheckpointBusy {
             Output.diagnostic("floe: \(e)")
             throw FloeExit.usageError
@@ -235,13 +248,8 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(error)")
             throw FloeExit.dataError
         }
-        if let s = statsJSON {
-            let text = stats.json + "\n"
-            let fd = open(s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw usage("--stats-json: cannot create \(s)") }
-            _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-            close(fd)
-        }
+        statsWritten = true
+        if let s = statsJSON, !writeStats(stats, to: s) { throw usage("--stats-json: cannot write \(s)") }
         if stats.stoppedBySignal != 0 {
             let name = stats.stoppedBySignal == SIGINT ? "SIGINT" : stats.stoppedBySignal == SIGTERM ? "SIGTERM" : "signal \(stats.stoppedBySignal)"
             Output.diagnostic("floe: stopped by \(name): \(stats.recordsIn) records read, \(stats.recordsConverted) converted, "

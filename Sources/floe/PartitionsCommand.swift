@@ -28,6 +28,9 @@ struct PartitionsSync: ParsableCommand {
         do {
             try FlagRange.check(ahead, "--ahead", 0...8784)
             let r = try w.syncPartitions(table: table, ahead: ahead)
+            for f in r.skipped {
+                Output.diagnostic("floe: \(w.directory)/\(f): warning: not an hourly partition folder (YYYY/MM/DD/HH with a real date); skipped")
+            }
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([
                     ("table", .string(table.lowercased())),

@@ -123,6 +123,8 @@ public final class Converter {
     var stats = ConvertStats()
     let stagingDir: String
     var delivery: Delivery!
+    /// What the run did so far (also after it failed: `--stats-json` is written either way).
+    public var statistics: ConvertStats { stats }
     /// Positions reached per input path: (offset, next line, done).
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
