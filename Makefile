@@ -44,6 +44,7 @@ test-swift: deps venv
 test-cli: deps
 	$(SWIFT) build --product floe
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
+	FLOE="$(DEBUG_BIN)" bash Tests/CLI/hostile_test.sh
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
