@@ -95,7 +95,10 @@ public struct TableSnapshot: @unchecked Sendable {
                     throw .io(p, "\(error)")
                 }
             }
-            if vanished || (version != nil && !Posix.isDirectory(root)) {
+            // A version being removed under the listing (its successor swapped in meanwhile) may list short or
+            // empty: read `current` again and retry when it moved.
+            let moved = version != nil && Posix.readLink(link) != version
+            if vanished || moved || (version != nil && !Posix.isDirectory(root)) {
                 if attempt < 100 { continue }
                 throw .io(root, "the table's current version kept disappearing while it was opened")
             }

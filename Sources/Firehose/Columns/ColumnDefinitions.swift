@@ -64,7 +64,7 @@ public struct ColumnDefinitions: Hashable, Sendable {
         do {
             bytes = try readWholeFile(path, what: "column definitions")
         } catch {
-            throw ColumnDefinitionError(location: nil, message: error.message)
+            throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
         }
         return try parse(bytes)
     }

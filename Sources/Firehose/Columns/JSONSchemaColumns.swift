@@ -55,7 +55,7 @@ extension ColumnDefinitions {
         do {
             bytes = try readWholeFile(path, what: "schema")
         } catch {
-            throw ColumnDefinitionError(location: nil, message: error.message)
+            throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
         }
         let value: JSONValue
         do {
