@@ -17,7 +17,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-install test-consumer test-docs docs demo bench clean
+.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-hostile test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -41,7 +41,7 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash test-install test-consumer test-docs
+test: test-swift test-cli test-interop test-damaged test-crash test-hostile test-install test-consumer test-docs
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -51,6 +51,7 @@ test-swift: deps venv
 test-cli: deps
 	$(SWIFT) build --product floe
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
+	FLOE="$(DEBUG_BIN)" bash Tests/CLI/hostile_test.sh
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
@@ -113,6 +114,15 @@ docs: deps
 test-docs: docs
 	$(SWIFT) build
 	bash Tests/CLI/snippets_test.sh "$$($(SWIFT) build --show-bin-path)"
+
+# Hostile and careless input (issue 11): /dev/zero, FIFOs without writers, symlink loops, garbage, truncated
+# gzip/zstd/brotli inputs and absurd numeric flags given to every command that takes a path or number (each ends
+# within 10 s, exit 1 or 2, one diagnostic line, peak RSS < 256 MiB); a warehouse laced with symlinks and `..`
+# paths into a sentinel folder that every warehouse, convert and rewrite command must leave byte-identical
+# (hostile_input.py); SIGTERM/SIGINT on ingest and convert (signal_shutdown.py).
+test-hostile: deps release
+	python3 Tests/Interop/hostile_input.py $(RELEASE_BIN)
+	python3 Tests/Interop/signal_shutdown.py $(RELEASE_BIN)
 
 DEMO_WAREHOUSE := .build/demo-warehouse
 

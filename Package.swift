@@ -28,19 +28,23 @@ let package = Package(
             dependencies: ["CCodecs"]
         ),
         .target(name: "JSON"),
-        .target(name: "JSONSchema", dependencies: ["JSON"]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON"]),
+        // Local files read and written safely (bounded regular-file reads, path containment, the one directory
+        // walker): dependency-free so every module above the format core can use it.
+        .target(name: "FileSafety"),
+        .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse",
+                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse", "FileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["FloeBuildInfo"]
         ),
         // The commit `floe --version` prints (a prebuild command running git; no unsafe flags).
         .plugin(name: "FloeBuildInfo", capability: .buildTool()),
+        .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),

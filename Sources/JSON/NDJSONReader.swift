@@ -147,10 +147,18 @@ public final class NDJSONReader {
 
     /// Opens `path` for reading (closed when the reader is deallocated).
     public init(path: String, options: NDJSONReaderOptions = NDJSONReaderOptions()) throws(NDJSONReadError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO without a writer must not hang the open; a named input is a regular file (streams
+        // come through `-`, i.e. init(fileDescriptor:)).
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             throw NDJSONReadError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw NDJSONReadError(message: "\(path): not a regular file (read streams through -)")
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.source = FileDescriptorByteSource(fileDescriptor: fd)
         self.options = options
         self.ownedDescriptor = fd

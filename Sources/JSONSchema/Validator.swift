@@ -29,6 +29,9 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         let compiler = Compiler(registry: registry, defaultDraft: options.defaultDraft, assertFormat: options.assertFormat)
         let doc = try compiler.addDocument(schema, uri: baseURI, draft: options.defaultDraft)
         root = try compiler.compileRoot(SchemaLocation(doc: doc, pointer: []))
+        if let at = RefCycles.find(from: root) {
+            throw SchemaError(.unresolvableReference, "$ref cycle at \(at) never reaches a schema that tests the instance (it would recurse forever)")
+        }
         tracksDynamicScope = compiler.usesDynamicScope
         self.baseURI = root.resource.uri
         var d = options.defaultDraft
@@ -43,6 +46,18 @@ public final class JSONSchemaValidator: @unchecked Sendable {
                             options: ValidatorOptions = ValidatorOptions()) throws(SchemaError)
     {
         let doc = try SchemaRegistry.loadFile(path)
+        // A schema that is not valid against its draft's meta-schema (`[1,2]`, `{"minimum":"x"}`) is a schema
+        // error, reported once (issue 11) — not a validator that silently ignores the bad keyword. Custom
+        // meta-schemas (an unknown `$schema`) are checked by `validate --metaschema` only.
+        var metaURI: String? = options.defaultDraft.metaSchemaURI
+        if case .object(let o) = doc, case .string(let s)? = o["$schema"] { metaURI = SchemaDraft(metaSchemaURI: s) != nil ? s : nil }
+        if metaURI != nil {
+            let r = try JSONSchemaValidator.validateAgainstMetaSchema(doc, registry: registry, defaultDraft: options.defaultDraft)
+            if !r.valid, let e = r.errors.first {
+                let at = e.instanceLocation.isEmpty ? "" : " at \(e.instanceLocation)"
+                throw SchemaError(.invalidKeyword, "not a valid schema\(at) (against its meta-schema, \(e.keywordLocation)): \(e.message)")
+            }
+        }
         try self.init(schema: doc, baseURI: FileSystem.fileURI(path), registry: registry, options: options)
     }
 

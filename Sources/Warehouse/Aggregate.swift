@@ -163,8 +163,10 @@ enum MeasureState {
 }
 
 public enum TableAggregate {
-    static func run(source: TableSnapshot, spec: AggregateSpec, makeWriter: (Schema) throws -> ParquetWriter) throws
-        -> AggregateStats
+    /// `emptySchema`: the schema of a source table without data files (from its catalog columns); the result is
+    /// then an empty table with the output columns (issue 11), not an error.
+    static func run(source: TableSnapshot, spec: AggregateSpec, emptySchema: Schema? = nil,
+                    makeWriter: (Schema) throws -> ParquetWriter) throws -> AggregateStats
     {
         var stats = AggregateStats()
         guard !spec.groupBy.isEmpty || !spec.measures.isEmpty else {
@@ -184,10 +186,9 @@ public enum TableAggregate {
             }
         }
         stats.filesRead = files.count
-        guard let first = files.first ?? source.files.first else {
-            throw MergeFailure("the source table has no Parquet files", usage: true)
+        guard let schema = files.first?.schema ?? source.files.first?.schema ?? emptySchema else {
+            throw MergeFailure("the source table has no Parquet files (and is not registered with columns)", usage: true)
         }
-        let schema = first.schema
         try TableMerge.checkSameSchema(files, paths, what: "source")
         func leaf(_ name: String, _ what: String) throws -> Int {
             guard let i = schema.leafIndex(name) else {

@@ -29,6 +29,7 @@
 // Times are UTC, ISO 8601 to the second. Column types are canonical Hive type strings.
 
 import Firehose
+import FileSafety
 import JSON
 
 /// What a table is for.
@@ -208,6 +209,16 @@ extension Table {
             throw .corruptCatalog("\(p): missing or unknown \"format\"")
         }
         guard case .string(let location)? = v["location"] else { throw .corruptCatalog("\(p): missing \"location\"") }
+        // Nothing a catalog names may lie outside the warehouse (issue 11, rule 1): the name is a plain table name
+        // and the location is the table's own folder `<name>/` (or below it), relative, without `..`.
+        guard (try? DataWarehouse.validName(name, what: "table")) == name.lowercased() else {
+            throw .corruptCatalog("\(p): table name is not a plain name (letters, digits, underscores); refusing an entry that could point outside the warehouse")
+        }
+        guard PathContainment.isSafeRelative(location),
+              location.split(separator: "/").first.map({ String($0).lowercased() == name.lowercased() }) == true
+        else {
+            throw .corruptCatalog("\(p): location '\(location)' is not the table's own folder '\(name)/' inside the warehouse")
+        }
         func list(_ key: String) throws(WarehouseError) -> [JSONValue] {
             guard let x = v[key] else { return [] }
             guard case .array(let a) = x else { throw .corruptCatalog("\(p).\(key): must be an array") }
@@ -223,7 +234,11 @@ extension Table {
         }
         var partitions: [Partition] = []
         for (i, c) in try list("partitions").enumerated() {
-            partitions.append(try Partition(catalogJSON: c, at: "\(p).partitions[\(i)]"))
+            let part = try Partition(catalogJSON: c, at: "\(p).partitions[\(i)]")
+            guard PathContainment.isSafeRelative(part.location), part.location.hasPrefix(location) else {
+                throw .corruptCatalog("\(p).partitions[\(i)]: location '\(part.location)' is not inside the table's folder '\(location)'")
+            }
+            partitions.append(part)
         }
         var properties: [(key: String, value: String)] = []
         if case .object(let o)? = v["properties"] {

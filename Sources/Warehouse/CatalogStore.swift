@@ -10,27 +10,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileSafety
 import JSON
 
 enum Posix {
     static func message(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
 
+    /// A catalog-like file: a regular file of at most 64 MiB (FileSafety.BoundedRead).
     static func readAll(_ path: String) throws(WarehouseError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io(path, message()) }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path, message())
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+        do {
+            return try BoundedRead.read(path, what: "catalog")
+        } catch {
+            if error.kind == .io { throw .io(path, error.message) }
+            throw .corruptCatalog(error.message)
         }
-        return out
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(WarehouseError) {
@@ -74,6 +67,18 @@ enum Posix {
     static func exists(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0
+    }
+
+    /// True when `path` exists as an entry (a dangling symbolic link too).
+    static func lexists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    /// A folder that is not a symbolic link.
+    static func isRealDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
     static func isDirectory(_ path: String) -> Bool {
@@ -148,7 +153,7 @@ struct CatalogLock {
     private let fd: Int32
 
     init(path: String) throws(WarehouseError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .io(path, Posix.message()) }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }

@@ -2,6 +2,7 @@
 // table (TableStorage.swift), swap it in, and register the target in the catalog as a `batch` table with
 // properties `floe.layout` = `versioned` and `floe.current_version` = `v-…` and the result's columns.
 
+import FileSafety
 import Firehose
 import Parquet
 
@@ -47,9 +48,23 @@ extension DataWarehouse {
             }
             var p = dataDirectory(of: t)
             while p.hasSuffix("/") { p.removeLast() }
+            try requireInside(p)
             return (p, t)
         }
+        try requireInside(directory + "/" + n)
         return (directory + "/" + n, nil)
+    }
+
+    /// A folder Floe writes into must be a real folder inside the warehouse (issue 11, rule 1); absent is fine.
+    func requireInside(_ folder: String) throws(WarehouseError) {
+        var folder = folder
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        guard Posix.lexists(folder) else { return }
+        do {
+            try PathContainment.requireFolderWithin(folder, root: directory)
+        } catch {
+            throw .invalid("refusing to write table folder: \(error.description)")
+        }
     }
 
     /// Builds a new version of `target` with `body` (given the version writer), swaps it in, updates the catalog.
@@ -57,22 +72,29 @@ extension DataWarehouse {
                       _ body: (VersionedTableWriter) throws -> Schema) throws(WarehouseError) -> (VersionedWrite, Schema) {
         let (dir, _) = try checkTarget(target)
         let name = try DataWarehouse.validName(target, what: "table")
+        // a failed first write leaves no unregistered folder behind
+        let created = !Posix.lexists(dir)
+        func cleanUp() { if created { try? PathContainment.removeTree(dir, within: directory) } }
         let vw = try VersionedTableWriter(tableDir: dir, tableName: name)
         let schema: Schema
         do {
             schema = try body(vw)
         } catch let e as WarehouseError {
             vw.abort()
+            cleanUp()
             throw e
         } catch let e as MergeFailure {
             vw.abort()
+            cleanUp()
             throw e.usage ? .invalid(e.description) : .io(dir, e.description)
         } catch let e as ParquetError {
             vw.abort()
+            cleanUp()
             if case .invalidArgument(let m) = e { throw .invalid(m) }
             throw .io(dir, e.description)
         } catch {
             vw.abort()
+            cleanUp()
             throw .io(dir, "\(error)")
         }
         let version = try vw.commit(graceSeconds: graceSeconds)
@@ -132,7 +154,10 @@ extension DataWarehouse {
         var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
             let s = try snapshot(of: source)
             var schema: Schema?
-            stats = try TableAggregate.run(source: s, spec: spec) { sch in
+            // an empty registered table aggregates to an empty table with the output columns
+            let (_, entry) = try tableDirectory(source)
+            let empty = entry.map { ColumnDefinitions(columns: $0.columns, tableName: $0.name).parquetSchema() }
+            stats = try TableAggregate.run(source: s, spec: spec, emptySchema: empty) { sch in
                 schema = sch
                 return try ParquetWriter(path: vw.nextFilePath(), schema: sch, options: spec.writerOptions)
             }

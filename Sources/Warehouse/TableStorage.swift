@@ -30,6 +30,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileSafety
 import Parquet
 
 /// Names used by the versioned layout.
@@ -76,6 +77,10 @@ public struct TableSnapshot: @unchecked Sendable {
             var root = tableDir
             var version: String?
             if let target = Posix.readLink(link) {
+                // `current` names a version folder beside it, nothing else (never a path out of the table).
+                guard VersionedLayout.version(of: target) != nil else {
+                    throw .corruptCatalog("\(link): points to '\(target)', not to a version folder v-N of the table")
+                }
                 root = tableDir + "/" + target
                 version = target
             }
@@ -90,7 +95,10 @@ public struct TableSnapshot: @unchecked Sendable {
                     throw .io(p, "\(error)")
                 }
             }
-            if vanished || (version != nil && !Posix.isDirectory(root)) {
+            // A version being removed under the listing (its successor swapped in meanwhile) may list short or
+            // empty: read `current` again and retry when it moved.
+            let moved = version != nil && Posix.readLink(link) != version
+            if vanished || moved || (version != nil && !Posix.isDirectory(root)) {
                 if attempt < 100 { continue }
                 throw .io(root, "the table's current version kept disappearing while it was opened")
             }
@@ -98,26 +106,18 @@ public struct TableSnapshot: @unchecked Sendable {
         }
     }
 
-    /// Every `*.parquet` below `dir` (recursively, sorted, names starting with `.` skipped). `skipVersions`: a
+    /// Every `*.parquet` below `dir` (recursively, sorted, names starting with `.` skipped; the one walker of
+    /// FileSafety: symbolic links to folders are not followed, each file is listed once). `skipVersions`: a
     /// plain folder that happens to hold a `current` link or `v-N` folders of a versioned table is not read
     /// twice (those folders are skipped).
     static func parquetFiles(below dir: String, skipVersions: Bool) -> [String] {
-        var out: [String] = []
-        func walk(_ path: String, top: Bool) {
-            for name in Posix.list(path) where !name.hasPrefix(".") {
-                if top && skipVersions && (name == VersionedLayout.currentLink || VersionedLayout.version(of: name) != nil) {
-                    continue
-                }
-                let p = path + "/" + name
-                if Posix.isDirectory(p) {
-                    walk(p, top: false)
-                } else if name.hasSuffix(".parquet") {
-                    out.append(p)
-                }
+        var walker = DirectoryWalker.suffixes([".parquet"])
+        if skipVersions {
+            walker.include = { folder, name in
+                !(folder.isEmpty && (name == VersionedLayout.currentLink || VersionedLayout.version(of: name) != nil))
             }
         }
-        walk(dir, top: true)
-        return out
+        return (try? walker.files(below: dir)) ?? []
     }
 }
 
@@ -138,7 +138,7 @@ public final class VersionedTableWriter {
         self.tableName = tableName
         try Posix.makeDirectories(tableDir)
         let lockPath = tableDir + "/" + VersionedLayout.lockFile
-        let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw .io(lockPath, Posix.message()) }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }

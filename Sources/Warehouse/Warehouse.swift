@@ -11,6 +11,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileSafety
 import Firehose
 import JSON
 
@@ -41,6 +42,9 @@ public struct PartitionSyncResult: Equatable, Sendable {
     public var alreadyRegistered: Int
     /// Registered partitions after the call.
     public var total: Int
+    /// Folders (relative to the warehouse) that are not partitions: impossible dates such as `2024/02/30`, or
+    /// names that do not fit the layout. Not registered; the CLI warns about each.
+    public var skipped: [String] = []
 }
 
 /// A warehouse folder and its catalog.
@@ -163,6 +167,7 @@ public struct DataWarehouse: Sendable {
         let stamp = UTC.iso8601(now ?? UTC.now())
         let table = Table(name: name, kind: kind, format: spec.format, location: name + "/", columns: defs.columns,
                           partitionKeys: defs.partitionKeys, properties: spec.properties, createdAt: stamp)
+        try requireInside(dataDirectory(of: table))
         try update(now: now) { (c: inout Catalog) throws(WarehouseError) in
             guard c.table(named: name) == nil else { throw .duplicateTable(name) }
             c.tables.append(table)
@@ -172,14 +177,49 @@ public struct DataWarehouse: Sendable {
     }
 
     /// Removes a table from the catalog; with `purge` also deletes its data folder.
+    ///
+    /// Nothing outside the warehouse is ever deleted (issue 11, rule 1): the table folder must be a real folder
+    /// (not a symbolic link) whose real path lies inside the warehouse's, and the removal never follows a link
+    /// below it. A failed drop changes nothing: every check runs before the catalog is touched, the folder is
+    /// first renamed aside (one atomic step, inside the warehouse) and renamed back if the catalog update fails;
+    /// only then is the set-aside folder removed.
     @discardableResult
     public func dropTable(named name: String, purge: Bool = false, now: Int64? = nil) throws(WarehouseError) -> Table {
-        let table = try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
-            guard let i = c.index(of: name) else { throw .tableNotFound(name) }
-            return c.tables.remove(at: i)
+        guard purge else {
+            return try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
+                guard let i = c.index(of: name) else { throw .tableNotFound(name) }
+                return c.tables.remove(at: i)
+            }
         }
-        if purge { try Posix.removeTree(directory + "/" + table.location) }
-        return table
+        let table = try self.table(named: name)
+        var folder = dataDirectory(of: table)
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        let exists = Posix.lexists(folder)
+        var aside: String?
+        if exists {
+            do {
+                try PathContainment.requireFolderWithin(folder, root: directory)
+            } catch {
+                throw .invalid("refusing to purge table '\(table.name)': \(error.description)")
+            }
+            let hidden = directory + "/.floe-drop-\(table.name)-\(getpid())"
+            guard rename(folder, hidden) == 0 else { throw .io(folder, Posix.message()) }
+            aside = hidden
+        }
+        let dropped: Table
+        do {
+            dropped = try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
+                guard let i = c.index(of: name) else { throw .tableNotFound(name) }
+                return c.tables.remove(at: i)
+            }
+        } catch {
+            if let aside { _ = rename(aside, folder) }
+            throw error
+        }
+        if let aside {
+            do { try PathContainment.removeTreeNoFollow(aside) } catch { throw .io(error.path, error.message) }
+        }
+        return dropped
     }
 
     // MARK: - Partitions
@@ -199,9 +239,15 @@ public struct DataWarehouse: Sendable {
         }
         let clock = now ?? UTC.now()
         let stamp = UTC.iso8601(clock)
-        var found: [[String]] = table.usesHourlyFolders
-            ? DataWarehouse.hourlyFolders(in: dataDirectory(of: table)).map { [$0] }
-            : DataWarehouse.hiveFolders(in: dataDirectory(of: table), keys: table.partitionKeys.map(\.name))
+        var skipped: [String] = []
+        var found: [[String]]
+        if table.usesHourlyFolders {
+            let scan = DataWarehouse.hourlyFolderScan(in: dataDirectory(of: table))
+            found = scan.found.map { [$0] }
+            skipped = scan.skipped.map { table.location + $0 }
+        } else {
+            found = DataWarehouse.hiveFolders(in: dataDirectory(of: table), keys: table.partitionKeys.map(\.name))
+        }
         if ahead > 0 {
             let hour0 = clock - ((clock % 3600) + 3600) % 3600
             for i in 0..<ahead { found.append([DataWarehouse.hourValue(hour0 + Int64(i) * 3600)]) }
@@ -220,7 +266,8 @@ public struct DataWarehouse: Sendable {
             t.partitions.append(contentsOf: added)
             t.partitions.sort { $0.values.lexicographicallyPrecedes($1.values) }
             c.tables[ti] = t
-            return PartitionSyncResult(added: added, alreadyRegistered: existing, total: t.partitions.count)
+            return PartitionSyncResult(added: added, alreadyRegistered: existing, total: t.partitions.count,
+                                       skipped: skipped)
         }
     }
 
@@ -238,25 +285,51 @@ public struct DataWarehouse: Sendable {
         return "\(UTC.pad(y, 4))/\(UTC.pad(m, 2))/\(UTC.pad(d, 2))/\(UTC.pad(h, 2))"
     }
 
-    /// Every `YYYY/MM/DD/HH` folder below `dir` (digits, month 01–12, day 01–31, hour 00–23), sorted.
-    static func hourlyFolders(in dir: String) -> [String] {
-        func numbered(_ path: String, digits: Int, range: ClosedRange<Int>) -> [String] {
-            Posix.list(path).filter { n in
-                n.utf8.count == digits && n.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-                    && range.contains(Int(n)!) && Posix.isDirectory(path + "/" + n)
-            }
-        }
+    /// Every `YYYY/MM/DD/HH` folder below `dir` that names a real hour (month 01–12, a day the month has, hour
+    /// 00–23), sorted; symbolic links are not followed.
+    static func hourlyFolders(in dir: String) -> [String] { hourlyFolderScan(in: dir).found }
+
+    /// The hourly folders, and the folders that look like part of the layout but are not (`2024/02/30`,
+    /// `2024/13`, `junk`), relative to `dir`, so `partitions sync` can warn instead of skipping them silently.
+    static func hourlyFolderScan(in dir: String) -> (found: [String], skipped: [String]) {
         var out: [String] = []
-        for y in numbered(dir, digits: 4, range: 0...9999) {
-            for m in numbered("\(dir)/\(y)", digits: 2, range: 1...12) {
-                for d in numbered("\(dir)/\(y)/\(m)", digits: 2, range: 1...31) {
-                    for h in numbered("\(dir)/\(y)/\(m)/\(d)", digits: 2, range: 0...23) {
+        var skipped: [String] = []
+        func numbered(_ rel: String, digits: Int, range: (Int) -> ClosedRange<Int>, _ bound: Int = 0) -> [String] {
+            let path = rel.isEmpty ? dir : dir + "/" + rel
+            var ok: [String] = []
+            for n in Posix.list(path) where !n.hasPrefix(".") {
+                let full = path + "/" + n
+                guard Posix.isRealDirectory(full) else { continue }  // data files and links are not partitions
+                if n.utf8.count == digits && n.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && range(bound).contains(Int(n)!) {
+                    ok.append(n)
+                } else if rel.isEmpty && (n == VersionedLayout.currentLink || VersionedLayout.version(of: n) != nil
+                                          || n.hasSuffix("-failed")) {
+                    continue  // versions, and the error output of convert (`processing-failed/`, ...)
+                } else {
+                    skipped.append(rel.isEmpty ? n : rel + "/" + n)
+                }
+            }
+            return ok
+        }
+        for y in numbered("", digits: 4, range: { _ in 0...9999 }) {
+            for m in numbered(y, digits: 2, range: { _ in 1...12 }) {
+                let days = DataWarehouse.daysIn(month: Int(m)!, year: Int(y)!)
+                for d in numbered("\(y)/\(m)", digits: 2, range: { _ in 1...days }) {
+                    for h in numbered("\(y)/\(m)/\(d)", digits: 2, range: { _ in 0...23 }) {
                         out.append("\(y)/\(m)/\(d)/\(h)")
                     }
                 }
             }
         }
-        return out
+        return (out, skipped)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// Every `k1=v1/.../kn=vn` folder below `dir` whose keys are `keys` in order (case-insensitive), values
@@ -266,7 +339,7 @@ public struct DataWarehouse: Sendable {
         func walk(_ path: String, _ depth: Int, _ values: [String]) {
             if depth == keys.count { out.append(values); return }
             let prefix = keys[depth].lowercased() + "="
-            for n in Posix.list(path) where n.lowercased().hasPrefix(prefix) && Posix.isDirectory(path + "/" + n) {
+            for n in Posix.list(path) where n.lowercased().hasPrefix(prefix) && Posix.isRealDirectory(path + "/" + n) {
                 walk(path + "/" + n, depth + 1, values + [unescapePathValue(String(n.dropFirst(prefix.count)))])
             }
         }

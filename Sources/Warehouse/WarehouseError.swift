@@ -8,7 +8,8 @@
 // | notAWarehouse               | 2    | `--warehouse DIR` names a folder without a catalog                     |
 // | warehouseExists             | 2    | `warehouse init` on a folder that already has a catalog                |
 // | invalid                     | 2    | bad names, columns, partition keys, kinds, flag combinations           |
-// | corruptCatalog              | 1    | the catalog file exists but cannot be understood (the data is bad)     |
+// | corruptCatalog              | 2    | the catalog (configuration) cannot be understood or escapes the        |
+// |                             |      | warehouse: one code for every command (issue 11)                       |
 // | io                          | 1    | reading or writing files failed                                        |
 
 /// A warehouse operation that failed.
@@ -43,8 +44,8 @@ public enum WarehouseError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Exit status for the command line: 2 for usage / configuration, 1 for bad data and I/O.
     public var exitCode: Int32 {
         switch self {
-        case .duplicateTable, .tableNotFound, .notAWarehouse, .warehouseExists, .invalid: 2
-        case .corruptCatalog, .io: 1
+        case .duplicateTable, .tableNotFound, .notAWarehouse, .warehouseExists, .invalid, .corruptCatalog: 2
+        case .io: 1
         }
     }
 }

@@ -49,7 +49,7 @@ struct AggregateCommand: ParsableCommand {
     @Option(name: .customLong("where-partition"), help: "Partition filter KEY OP VALUE, e.g. inserted_at>=2024/05/01/00. Repeatable (all must hold).")
     var wherePartition: [String] = []
     @Option(name: .long, help: "The table to write (created as a batch table if missing).") var into: String
-    @Option(name: .long, help: "Seconds a superseded version is kept for readers still on it (default 600).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a superseded version is kept for readers still on it (default 600).")
     var grace: Int = VersionedLayout.defaultGraceSeconds
     @Flag(name: .long, help: "Print the outcome as JSON.") var json = false
     @Flag(name: .long, help: "Print nothing on success.") var quiet = false

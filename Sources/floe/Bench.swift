@@ -11,10 +11,11 @@ struct BenchRead: ParsableCommand {
         commandName: "read", abstract: "Decode every column of every row group of a Parquet file.")
 
     @Argument(help: "The Parquet file.") var file: String
-    @Option(name: .long, help: "Worker threads (default: all cores).") var jobs: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: all cores; at most 4 x cores).") var jobs: Int?
     @Flag(name: .long, help: "Do not verify page checksums.") var noVerifyChecksums = false
 
     func run() throws {
+        let jobs = try FlagRange.workers(jobs, "--jobs")
         do {
             let r = try ReadBenchmark.run(path: file, jobs: jobs,
                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))

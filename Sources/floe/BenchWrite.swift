@@ -9,7 +9,7 @@ struct BenchWrite: ParsableCommand {
     @Argument(help: "The Parquet file to read.") var input: String
     @Argument(help: "The Parquet file to write.") var output: String
     @Option(name: .long, help: "Codec (default snappy).") var compression: String = "snappy"
-    @Option(name: .long, help: "Writer threads (default: all cores).") var jobs: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Writer threads (default: all cores; at most 4 x cores).") var jobs: Int?
 
     func run() throws {
         MallocTuning.mapLargeBlocks()
@@ -19,7 +19,7 @@ struct BenchWrite: ParsableCommand {
         }
         var opts = WriterOptions(compression: codec)
         opts.createdBy = "floe version \(FloeVersion.string) (build \(FloeInfo.build))"
-        opts.threads = jobs
+        opts.threads = try FlagRange.workers(jobs, "--jobs")
         do {
             let r = try ParquetRewrite.rewrite(input: input, output: output, options: opts)
             Output.write(r.jsonLine + "\n")

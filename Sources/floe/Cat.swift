@@ -92,7 +92,7 @@ struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the rows of a Parquet file.")
 
     @Argument(help: "The Parquet file.") var file: String
-    @Option(name: .long, help: "Print at most N rows.") var limit: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Print at most N rows.") var limit: Int?
     @OptionGroup var output: RowOutputOptions
 
     func run() throws {
@@ -108,7 +108,7 @@ struct Head: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the first rows of a Parquet file (cat --limit N).")
 
     @Argument(help: "The Parquet file.") var file: String
-    @Option(name: .short, help: "Number of rows (default 10).") var n: Int = 10
+    @Option(name: .short, parsing: .unconditional, help: "Number of rows (default 10).") var n: Int = 10
     @OptionGroup var output: RowOutputOptions
 
     func run() throws {

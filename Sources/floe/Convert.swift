@@ -31,11 +31,11 @@ struct ConvertFlags: ParsableArguments {
     var errorPrefix: String?
     @Option(name: .customLong("partition-key"), help: "KEY=QUERY (jq subset) for !{partitionKeyFromQuery:KEY} (repeatable).")
     var partitionKey: [String] = []
-    @Option(name: .customLong("max-open-partitions"), help: "Most partitions open at once (default 500).")
+    @Option(name: .customLong("max-open-partitions"), parsing: .unconditional, help: "Most partitions open at once (1-100000, default 500).")
     var maxOpenPartitions: Int = 500
     @Option(name: .customLong("buffer-size"), help: "Close a file after this much input (default 128MiB).")
     var bufferSize: String = "128MiB"
-    @Option(name: .customLong("buffer-interval"), help: "… or this many seconds after its first record arrived (default 300).")
+    @Option(name: .customLong("buffer-interval"), parsing: .unconditional, help: "… or this many seconds after its first record arrived (above 0, at most 86400; default 300).")
     var bufferInterval: Double = 300
     @Option(name: .long, help: "none|snappy|gzip|zstd (default snappy).")
     var compression: String = "snappy"
@@ -61,9 +61,9 @@ struct ConvertFlags: ParsableArguments {
     var checkpoint: String?
     @Option(name: .customLong("stats-json"), help: "Write run statistics as JSON here.")
     var statsJSON: String?
-    @Option(name: .customLong("max-errors"), help: "Exit 1 when more records than this fail.")
+    @Option(name: .customLong("max-errors"), parsing: .unconditional, help: "Exit 1 when more records than this fail (>= 0).")
     var maxErrors: Int?
-    @Option(name: .long, help: "Parallel parse/vet/encode jobs (default: cores).")
+    @Option(name: .long, parsing: .unconditional, help: "Parallel parse/vet/encode jobs (default: cores; at most 4 x cores, never more than the input has chunks).")
     var jobs: Int?
     @Option(name: .customLong("arrival-time"), help: "Arrival time of every record (ISO-8601 or epoch ms), for tests.")
     var arrivalTime: String?
@@ -109,6 +109,13 @@ struct ConvertFlags: ParsableArguments {
     }
 
     func config() throws -> ConvertConfig {
+        // Numeric flags first, before any file is read (issue 11, rules 8 and 9).
+        guard bufferInterval.isFinite, bufferInterval > 0, bufferInterval <= 86400 else {
+            throw usage("--buffer-interval must be above 0 and at most 86400 seconds, got \(bufferInterval)")
+        }
+        try FlagRange.check(maxOpenPartitions, "--max-open-partitions", 1...100_000)
+        try FlagRange.check(maxErrors, "--max-errors", 0...Int.max)
+        let jobs = try FlagRange.workers(self.jobs, "--jobs")
         let (defs, out, table, catalogDatabase) = try target()
         var tableName = table ?? defs.tableName
         if tableName == nil, let columns {
@@ -147,9 +154,7 @@ struct ConvertFlags: ParsableArguments {
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
-        guard bufferInterval > 0 else { throw usage("--buffer-interval must be positive") }
         d.bufferIntervalMillis = Int64(bufferInterval * 1000)
-        guard maxOpenPartitions > 0 else { throw usage("--max-open-partitions must be positive") }
         d.maxOpenPartitions = maxOpenPartitions
         var w = d.writer
         switch compression.lowercased() {
@@ -169,7 +174,7 @@ struct ConvertFlags: ParsableArguments {
         default: throw usage("--writer-version: expected V1 or V2")
         }
         w.dictionary = !noDictionary
-        if let j = jobs { w.threads = max(1, j) }
+        if let j = jobs { w.threads = j }
         d.writer = w
         var c = ConvertConfig(delivery: d, columns: defs)
         switch serde.lowercased() {
@@ -196,7 +201,7 @@ struct ConvertFlags: ParsableArguments {
             }
         }
         c.partitionKeys = keys
-        c.jobs = max(1, jobs ?? ProcessInfoLite.activeCores)
+        c.jobs = jobs ?? ProcessInfoLite.activeCores
         c.checkpoint = checkpoint
         if let a = arrivalTime {
             if let ms = Int64(a) {
@@ -211,6 +216,15 @@ struct ConvertFlags: ParsableArguments {
     }
 
 
+    @discardableResult
+    func writeStats(_ stats: ConvertStats, to path: String) -> Bool {
+        let bytes = Array((stats.json + "\n").utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return bytes.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) } == bytes.count
+    }
+
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
         var c = try config()
@@ -218,22 +232,39 @@ struct ConvertFlags: ParsableArguments {
         if terminal { c.progress = ConvertProgress() }
         let bar = c.progress.flatMap { ProgressBar.start($0, quiet: quiet) }
         let stats: ConvertStats
+        // SIGTERM / SIGINT: stop reading, publish what is buffered, write the checkpoint (StopRequest.swift).
+        c.stop.installSignalHandlers()
+        var conv: Converter?
+        var statsWritten = false
+        // --stats-json is written also when the run fails (e.g. a full disk), with what was done until then
+        defer { if let conv, let s = statsJSON, !statsWritten { writeStats(conv.statistics, to: s) } }
         do {
-            let conv = try Converter(config: c)
-            stats = try conv.run(inputs: inputs, ingest: ingest)
+            conv = try Converter(config: c)
+            stats = try conv!.run(inputs: inputs, ingest: ingest)
             bar?.stop()
+        } catch let e as CheckpointBusy {
+            bar?.stop()
+            Output.diagnostic("floe: \(e)")
+            throw FloeExit.usageError
+        } catch let e as DeliveryError where e.message.hasPrefix("refusing to write") {
+            bar?.stop()
+            Output.diagnostic("floe: \(e)")
+            throw FloeExit.usageError
         } catch {
             bar?.stop()
             Output.diagnostic("floe: \(error)")
             throw FloeExit.dataError
         }
         if terminal { ProgressBar.writeErr(ProgressBar.summary(stats) + "\n") }
-        if let s = statsJSON {
-            let text = stats.json + "\n"
-            let fd = open(s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw usage("--stats-json: cannot create \(s)") }
-            _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
-            close(fd)
+        statsWritten = true
+        if let s = statsJSON, !writeStats(stats, to: s) { throw usage("--stats-json: cannot write \(s)") }
+        if stats.stoppedBySignal != 0 {
+            let name = stats.stoppedBySignal == SIGINT ? "SIGINT" : stats.stoppedBySignal == SIGTERM ? "SIGTERM" : "signal \(stats.stoppedBySignal)"
+            Output.diagnostic("floe: stopped by \(name): \(stats.recordsIn) records read, \(stats.recordsConverted) converted, "
+                + "\(stats.recordsFailed) to the error output, \(stats.filesWritten) files published"
+                + (ingest ? "" : checkpoint != nil ? "; rerun with the same --checkpoint to continue" : "; the input was not read to its end"))
+            // ingest: a signal is the end of its stream (Firehose flushes on shutdown); convert did not finish.
+            if !ingest { throw FloeExit(code: 128 + stats.stoppedBySignal) }
         }
         if let m = maxErrors, stats.recordsFailed > m {
             Output.diagnostic("floe: \(stats.recordsFailed) records failed conversion (more than --max-errors \(m))")
@@ -261,5 +292,12 @@ struct Ingest: ParsableCommand {
         commandName: "ingest",
         abstract: "Long-running convert: read stdin until it closes, flushing files by size and interval.")
     @OptionGroup var flags: ConvertFlags
-    func run() throws { try flags.run(inputs: ["-"], ingest: true) }
+    @Argument(help: "Only - (stdin, the default): ingest reads one stream.")
+    var inputs: [String] = []
+    func run() throws {
+        guard inputs.allSatisfy({ $0 == "-" }), inputs.count <= 1 else {
+            throw flags.usage("ingest reads stdin only (give - or nothing); use convert for files")
+        }
+        try flags.run(inputs: ["-"], ingest: true)
+    }
 }

@@ -42,8 +42,10 @@ enum FloeMain {
                 print(Floe.fullMessage(for: error))
                 exit(0)
             }
-            // Usage and configuration errors exit 2 (conventions/cli.md), never ArgumentParser's 64.
-            Output.diagnostic(Floe.fullMessage(for: error))
+            // Usage and configuration errors exit 2 (conventions/cli.md), never ArgumentParser's 64; one line
+            // (issue 11: `--jobs -1` printed "Missing value" and the whole help).
+            let first = Floe.message(for: error).split(separator: "\n").first.map(String.init) ?? "usage error"
+            Output.diagnostic("floe: \(first) (see floe help)")
             exit(2)
         }
         Output.flush()

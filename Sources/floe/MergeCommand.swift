@@ -25,9 +25,9 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .long, help: "A column to add up (base name). Repeatable.") var sum: [String] = []
     @Option(name: .customLong("map"), help: "Rename a delta column: DELTACOL=COL. Repeatable.") var maps: [String] = []
     @Option(name: .long, help: "The table to write (created as a batch table if missing).") var into: String
-    @Option(name: .long, help: "Seconds a superseded version is kept for readers still on it (default 600).")
+    @Option(name: .long, parsing: .unconditional, help: "Seconds a superseded version is kept for readers still on it (default 600).")
     var grace: Int = VersionedLayout.defaultGraceSeconds
-    @Option(name: .long, help: "Row groups decoded in parallel (default: the active cores).") var threads: Int?
+    @Option(name: .long, parsing: .unconditional, help: "Row groups decoded in parallel (default: the active cores; at most 4 x cores).") var threads: Int?
     @Flag(name: .long, help: "Print the outcome as JSON.") var json = false
     @Flag(name: .long, help: "Print nothing on success.") var quiet = false
 
@@ -43,7 +43,7 @@ struct MergeCommand: ParsableCommand {
             renames.append((String(m[..<eq]), String(m[m.index(after: eq)...])))
         }
         if grace < 0 { throw WarehouseCLI.usage(warehouse, "--grace must not be negative") }
-        if let t = threads, t < 1 { throw WarehouseCLI.usage(warehouse, "--threads must be at least 1") }
+        _ = try FlagRange.workers(threads, "--threads")
         let w = try WarehouseCLI.open(warehouse)
         let t0 = monotonicSeconds()
         do {

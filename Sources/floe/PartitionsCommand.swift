@@ -20,13 +20,17 @@ struct PartitionsSync: ParsableCommand {
 
     @Option(name: .long, help: "The warehouse folder.") var warehouse: String
     @Option(name: .long, help: "Table name.") var table: String
-    @Option(name: .long, help: "Also register the coming N hours (the current one first).") var ahead: Int = 0
+    @Option(name: .long, parsing: .unconditional, help: "Also register the coming N hours (the current one first; 0-8784).") var ahead: Int = 0
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
         let w = try WarehouseCLI.open(warehouse)
         do {
+            try FlagRange.check(ahead, "--ahead", 0...8784)
             let r = try w.syncPartitions(table: table, ahead: ahead)
+            for f in r.skipped {
+                Output.diagnostic("floe: \(w.directory)/\(f): warning: not an hourly partition folder (YYYY/MM/DD/HH with a real date); skipped")
+            }
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([
                     ("table", .string(table.lowercased())),

@@ -27,7 +27,7 @@ func parseByteSize(_ s: String) -> Int? {
 struct WriterFlags: ParsableArguments {
     @Option(name: .long, help: "Codec: none|snappy|gzip|zstd|lz4_raw|brotli (default snappy).")
     var compression: String = "snappy"
-    @Option(name: .long, help: "Codec level (gzip 0-9, zstd 1-22, brotli 0-11).")
+    @Option(name: .long, parsing: .unconditional, help: "Codec level (gzip 0-9, zstd 1-22, brotli 0-11).")
     var level: Int?
     @Option(name: .long, help: "Data page version: 1 or 2 (default 1).")
     var pageVersion: Int = 1
@@ -71,6 +71,7 @@ struct WriterFlags: ParsableArguments {
             throw usage("unknown --compression '\(compression)' (expected none, snappy, gzip, zstd, lz4_raw or brotli)")
         }
         o.compression = codec
+        try FlagRange.check(level, "--level", -131072...22)
         o.compressionLevel = level
         guard let v = DataPageVersion(rawValue: pageVersion) else { throw usage("--page-version must be 1 or 2") }
         o.pageVersion = v
@@ -121,6 +122,13 @@ struct Rewrite: ParsableCommand {
     func run() throws {
         MallocTuning.mapLargeBlocks()
         let opts = try writer.options()
+        // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
+        let slash = output.lastIndex(of: "/")
+        let folder = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
+        if !FileKind.isDirectory(folder) {
+            Output.diagnostic("floe: \(output): folder \(folder) does not exist")
+            throw FloeExit.usageError
+        }
         do {
             try ParquetRewrite.rewrite(input: input, output: output, options: opts,
                                        readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
@@ -129,7 +137,10 @@ struct Rewrite: ParsableCommand {
                 Output.diagnostic("floe: \(e.description)")
                 throw FloeExit.usageError
             }
-            throw Output.fail(input, e)
+            // failures of the writer (create, write, fsync, rename: e.g. a full disk) are OUT's
+            let m = e.description
+            let writing = ["cannot create", "write failed", "fsync failed", "close failed", "cannot rename", "spill"]
+            throw Output.fail(writing.contains(where: { m.contains($0) }) ? output : input, e)
         } catch {
             throw Output.fail(input, error)
         }

@@ -88,3 +88,28 @@ enum MallocTuning {
 @_silgen_name("mallopt")
 private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
 #endif
+
+/// Range checks of numeric flags at parse time (issue 11, rules 8 and 9): one diagnostic line, exit 2.
+enum FlagRange {
+    /// Most worker threads any command starts: 4 x the active cores (stated in each `--jobs` help).
+    static var maxWorkers: Int { 4 * max(1, ProcessInfoLite.activeCores) }
+
+    /// `--jobs N` / `--threads N`: nil stays nil; below 1 or above `maxWorkers` is a usage error.
+    static func workers(_ n: Int?, _ flag: String) throws -> Int? {
+        guard let n else { return nil }
+        guard n >= 1, n <= maxWorkers else {
+            Output.diagnostic("floe: \(flag) must be between 1 and \(maxWorkers) (4 x \(ProcessInfoLite.activeCores) cores), got \(n)")
+            throw FloeExit.usageError
+        }
+        return n
+    }
+
+    /// An integer flag within `range`.
+    static func check(_ n: Int?, _ flag: String, _ range: ClosedRange<Int>) throws {
+        guard let n else { return }
+        guard range.contains(n) else {
+            Output.diagnostic("floe: \(flag) must be between \(range.lowerBound) and \(range.upperBound), got \(n)")
+            throw FloeExit.usageError
+        }
+    }
+}

@@ -49,7 +49,7 @@ struct Validate: ParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first invalid instance.")
     var failFast = false
 
-    @Option(name: .long, help: "Validate with N threads (results stay in input order).")
+    @Option(name: .long, parsing: .unconditional, help: "Validate with N threads (results stay in input order; 1 to 4 x cores).")
     var jobs: Int = 1
 
     @Flag(name: .long, help: "Validate the given SCHEMA files against their meta-schemas.")
@@ -91,7 +91,7 @@ struct Validate: ParsableCommand {
             guard let f = OutputFormat(rawValue: output) else { throw usage("unknown --output \(output) (flag, basic, detailed, verbose)") }
             format = f
         }
-        guard jobs >= 1 else { throw usage("--jobs must be at least 1") }
+        _ = try FlagRange.workers(jobs, "--jobs")
         let status: Int32
         if metaschema {
             status = ValidateRunner.runMetaSchema(instances + (schema.map { [$0] } ?? []), schemaDirectories: schemaDirs,

@@ -315,3 +315,70 @@ struct DeepDocumentTests {
         #expect(results.items.allSatisfy { $0?.bad == false })
     }
 }
+
+// Issue 11, rule 7: uniqueItems is hash-based with the JSON Schema equality (JSON Schema 2020-12 validation
+// §6.4.3; equality per core §4.2.2: numbers by value, objects regardless of member order).
+@Suite struct UniqueItemsEqualityTests {
+    func valid(_ instance: String) throws -> Bool {
+        let v = try JSONSchemaValidator(schema: try JSONParser.parse(#"{"uniqueItems": true}"#))
+        return v.isValid(try JSONParser.parse(instance))
+    }
+
+    @Test func numbersCompareByValue() throws {
+        let many = (0..<100).map(String.init).joined(separator: ",")
+        #expect(try !valid("[\(many), 1.0]"))
+        #expect(try !valid("[\(many), 1e1]"))
+        #expect(try !valid("[\(many), 0.0, -0]"))
+        #expect(try valid("[\(many), 1.5, 100.0000001]"))
+        #expect(try !valid("[\(many), 123456789012345678901234567890, 1.23456789012345678901234567890e29]"))
+        #expect(try valid("[\(many), 9007199254740993, 9007199254740992]"), "distinct integers beyond 2^53 stay distinct")
+    }
+
+    @Test func objectsIgnoreMemberOrderArraysDoNot() throws {
+        let many = (0..<20).map { "{\"k\":\($0)}" }.joined(separator: ",")
+        #expect(try !valid(#"[\#(many), {"a":1,"b":[1,{"c":2}]}, {"b":[1.0,{"c":2.0}],"a":1}]"#))
+        #expect(try valid(#"[\#(many), [1,2], [2,1], {"a":1}, {"a":1,"b":null}]"#))
+        #expect(try valid(#"[\#(many), "a", "A", "\#u{E9}", "e\#u{301}"]"#), "strings compare by code points")
+        #expect(try !valid(#"[\#(many), null, true, false, null]"#))
+    }
+
+    @Test func largeArraysAreChecked() throws {
+        let n = 200_000
+        var items = (0..<n).map(String.init)
+        #expect(try valid("[" + items.joined(separator: ",") + "]"))
+        items.append("\(n / 2).0")
+        let v = try JSONSchemaValidator(schema: try JSONParser.parse(#"{"uniqueItems": true}"#))
+        let r = v.validate(try JSONParser.parse("[" + items.joined(separator: ",") + "]"))
+        #expect(!r.valid)
+        #expect(r.errors.first?.message.contains("\(n / 2) and \(n)") == true)
+    }
+}
+
+// Issue 11: schemas that are not valid against their meta-schema and `$ref` cycles that never test the instance
+// are schema errors when the schema is loaded (exit 2 once), not per-instance failures.
+@Suite struct SchemaErrorsAtLoadTests {
+    func load(_ text: String) throws {
+        let path = NSTemporaryDirectory() + "floe-schema-\(UUID().uuidString).json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try JSONSchemaValidator(path: path)
+    }
+
+    @Test(arguments: ["[1,2]", #"{"minimum":"x"}"#, #"{"type":"strin"}"#, #"{"properties":{"a":3}}"#])
+    func invalidAgainstTheMetaSchema(_ schema: String) {
+        #expect(throws: SchemaError.self) { try load(schema) }
+    }
+
+    @Test(arguments: [##"{"$ref":"#"}"##, ##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"allOf":[{"$ref":"#/$defs/a"}]}},"$ref":"#/$defs/a"}"##,
+                      ##"{"anyOf":[{"type":"string"},{"$ref":"#"}]}"##])
+    func refCyclesInPlace(_ schema: String) {
+        do { try load(schema); Issue.record("accepted \(schema)") } catch {
+            #expect((error as? SchemaError)?.kind == .unresolvableReference, "\(error)")
+        }
+    }
+
+    @Test(arguments: [##"{"properties":{"next":{"$ref":"#"}}}"##, ##"{"items":{"$ref":"#"}}"##, ##"{"type":"integer"}"##])
+    func recursionThroughChildrenIsFine(_ schema: String) throws {
+        try load(schema)
+    }
+}

@@ -148,13 +148,14 @@ struct CatalogTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).sorted()
             == [".floe-catalog.lock", "floe-catalog.json", "t"])
 
-        // A damaged catalog is bad data (exit 1).
+        // A damaged catalog is a configuration error, exit 2 for every command (issue 11: it was 1 for `table`
+        // and 2 for `convert --warehouse`).
         _ = FileManager.default.createFile(atPath: w.catalogPath, contents: Data("{\"format\":\"x\"}".utf8))
         do {
             _ = try w.catalog()
             Issue.record("no error")
         } catch {
-            #expect(error.exitCode == 1)
+            #expect(error.exitCode == 2)
             #expect(error.description == #"corrupt catalog: not a floe warehouse catalog ("format" is not "floe-warehouse-catalog")"#)
         }
     }

@@ -17,6 +17,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FileSafety
 import JSON
 
 /// One column: a name, a Hive type and an optional comment.
@@ -61,7 +62,7 @@ public struct ColumnDefinitions: Hashable, Sendable {
     public static func load(path: String) throws(ColumnDefinitionError) -> ColumnDefinitions {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path)
+            bytes = try readWholeFile(path, what: "column definitions")
         } catch {
             throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
         }
@@ -243,21 +244,11 @@ struct ReadFileError: Error {
     var message: String
 }
 
-/// Reads a whole file with POSIX calls (errno text on failure).
-func readWholeFile(_ path: String) throws(ReadFileError) -> [UInt8] {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ReadFileError(message: String(cString: strerror(errno))) }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-        if n < 0 {
-            if errno == EINTR { continue }
-            throw ReadFileError(message: String(cString: strerror(errno)))
-        }
-        if n == 0 { break }
-        out.append(contentsOf: chunk[0..<n])
+/// Reads a column definitions / schema file: a regular file of at most 64 MiB (FileSafety.BoundedRead).
+func readWholeFile(_ path: String, what: String = "file") throws(ReadFileError) -> [UInt8] {
+    do {
+        return try BoundedRead.read(path, what: what)
+    } catch {
+        throw ReadFileError(message: error.message)
     }
-    return out
 }

@@ -53,7 +53,7 @@ extension ColumnDefinitions {
     public static func deriving(fromJSONSchemaAt path: String) throws(ColumnDefinitionError) -> ColumnDefinitions {
         let bytes: [UInt8]
         do {
-            bytes = try readWholeFile(path)
+            bytes = try readWholeFile(path, what: "schema")
         } catch {
             throw ColumnDefinitionError(location: nil, message: "cannot read: \(error.message)")
         }

@@ -9,6 +9,7 @@
 
 import Dispatch
 import JSON
+import FileSafety
 import JSONSchema
 import Parquet
 #if canImport(Glibc)
@@ -54,6 +55,9 @@ public struct ConvertConfig: Sendable {
     /// Live counters for a progress display; nil: none kept.
     public var progress: ConvertProgress?
 
+    /// Observed by the reading stage: once requested, reading stops and what is buffered is published.
+    public var stop: StopRequest = .shared
+
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
         self.delivery = delivery
         self.columns = columns
@@ -70,6 +74,8 @@ public struct ConvertStats: Sendable {
     public var bytesIn: Int64 = 0
     public var bytesOut: Int64 = 0
     public var seconds = 0.0
+    /// The signal that stopped the run before its input ended (0: the input was read to its end).
+    public var stoppedBySignal: Int32 = 0
 
     public var json: String {
         let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
@@ -120,9 +126,14 @@ public final class Converter {
     var stats = ConvertStats()
     let stagingDir: String
     var delivery: Delivery!
+    /// What the run did so far (also after it failed: `--stats-json` is written either way).
+    public var statistics: ConvertStats { stats }
     /// Positions reached per input path: (offset, next line, done).
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
+
+    /// `OUT/.floe-staging/<table>`: the staging folders of this table's runs.
+    var stagingBase: String { config.delivery.outDir + "/.floe-staging/" + config.delivery.table }
 
     public init(config: ConvertConfig) throws {
         self.config = config
@@ -137,10 +148,22 @@ public final class Converter {
         }
     }
 
+    /// Removes `run-<pid>-…` staging folders of runs of this table whose process is gone (killed runs without a
+    /// checkpoint leave them; their files were never published, so they are garbage).
+    func removeDeadRunFolders() {
+        for name in FileOps.list(stagingBase) where name.hasPrefix("run-") {
+            let digits = name.dropFirst(4).prefix { $0 != "-" }
+            guard let pid = Int32(digits), pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                FileOps.removeTree(stagingBase + "/" + name)
+            }
+        }
+    }
+
     // MARK: checkpoint
 
     func loadCheckpoint() throws {
-        guard let cp = config.checkpoint, let bytes = FileOps.readFile(cp) else { return }
+        guard let cp = config.checkpoint, let bytes = try FileOps.readFile(cp, what: "checkpoint") else { return }
         guard let v = try? JSONParser.parse(bytes), case .object(let o) = v else {
             throw DeliveryError("checkpoint \(cp): not a checkpoint file")
         }
@@ -158,7 +181,7 @@ public final class Converter {
             for p in pend {
                 guard case .array(let pair) = p, pair.count == 2, case .string(let from) = pair[0],
                       case .string(let to) = pair[1] else { continue }
-                if FileOps.exists(from) { try FileOps.publish(from, to) }
+                if FileOps.exists(from) { try FileOps.publish(from, to, root: config.delivery.outDir) }
             }
         }
     }
@@ -193,11 +216,25 @@ public final class Converter {
     public func run(inputs: [String], ingest: Bool = false) throws -> ConvertStats {
         let t0 = SystemClock().nowMillis()
         let runStart = config.arrivalTime ?? config.clock.nowMillis()
-        try FileOps.makeDirectories(config.delivery.tableDir)
+        try FileOps.makeDirectories(config.delivery.outDir)
+        try FileOps.makeFolders(config.delivery.tableDir, below: config.delivery.outDir)
+        try FileOps.makeFolders(stagingBase, below: config.delivery.outDir)
+        // Nothing written, renamed or removed may lie outside --out (issue 11, rule 1): the table and staging
+        // folders must be real folders inside it, not symbolic links out of it.
+        for folder in [config.delivery.tableDir, config.delivery.outDir + "/.floe-staging", stagingBase] {
+            do {
+                try PathContainment.requireFolderWithin(folder, root: config.delivery.outDir)
+            } catch {
+                throw DeliveryError("refusing to write: \(error.description)")
+            }
+        }
+        let lock = try CheckpointLock(checkpoint: config.checkpoint)
+        defer { lock.release() }
         try loadCheckpoint()
+        removeDeadRunFolders()
         // staging leftovers of an interrupted run are garbage now
         FileOps.removeTree(stagingDir)
-        try FileOps.makeDirectories(stagingDir)
+        try FileOps.makeFolders(stagingDir, below: config.delivery.outDir)
         delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir)
         defer {
             delivery.abortAll()
@@ -207,7 +244,7 @@ public final class Converter {
         for i in (ingest ? ["-"] : inputs) {
             if i == "-" { files.append("-"); continue }
             guard FileOps.exists(i) else { throw InputError(message: "\(i): no such file or directory") }
-            files.append(contentsOf: FileOps.filesBelow(i))
+            files.append(contentsOf: try FileOps.filesBelow(i))
         }
         for f in files where positions[f] == nil {
             positions[f] = (0, 1, false)
@@ -232,7 +269,13 @@ public final class Converter {
             } else {
                 try pipeline(reader, f, processor, chunkTarget: chunkTarget, arrival: runStart)
             }
-            positions[f] = (reader.offset, reader.line, f != "-")
+            // stopped by a signal: the file is done only if it was read to its end
+            let stopped = config.stop.isRequested
+            positions[f] = (reader.offset, reader.line, f != "-" && (!stopped || reader.atEOF))
+            if stopped {
+                stats.stoppedBySignal = config.stop.signal
+                break
+            }
         }
         try flushAll()
         stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
@@ -264,6 +307,11 @@ public final class Converter {
     /// Reads the next chunk of `reader` into `w` (lines counted, positions advanced); false at the end.
     private func claim(_ w: ChunkWork, _ reader: ChunkReader, _ f: String, target: Int, interactive: Bool,
                        arrival: Int64?) throws -> Bool {
+        // A stop request ends the input at this chunk boundary (ingest: once the pipe's ready bytes are read).
+        if config.stop.isRequested {
+            if !interactive { return false }
+            reader.drainOnly = true
+        }
         let got: ChunkInfo?
         do {
             got = try reader.next(into: w.buffer, target: target, interactive: interactive, waitMillis: 200)
@@ -271,6 +319,12 @@ public final class Converter {
             throw InputError(message: "\(f): \(error)")
         }
         guard let info = got else { return false }
+        // A UTF-8 byte-order mark opening the stream is not part of the first record (issue 11); its bytes still
+        // count in the stream offsets (checkpoints).
+        if reader.offset == 0, info.oversizeLine == nil, w.buffer.count >= 3,
+           w.buffer.bytes[0] == 0xEF, w.buffer.bytes[1] == 0xBB, w.buffer.bytes[2] == 0xBF {
+            w.buffer.dropFirst(3)
+        }
         w.input = f
         w.firstLine = reader.line
         w.streamBytes = info.streamBytes
@@ -293,7 +347,8 @@ public final class Converter {
     /// at most `jobs + 2` chunks are in memory.
     private func pipeline(_ reader: ChunkReader, _ f: String, _ processor: ChunkProcessor, chunkTarget: Int,
                           arrival: Int64) throws {
-        let jobs = max(1, config.jobs)
+        // never more workers than the input has chunks (a 13-line file needs one, whatever --jobs says)
+        let jobs = max(1, min(config.jobs, reader.chunkEstimate(target: chunkTarget)))
         let state = PipelineState(limit: jobs + 2)
         // the workers share `self` and `reader` only under the state's lock (claim) or as its one deliverer
         nonisolated(unsafe) let me = self
@@ -352,7 +407,7 @@ public final class Converter {
         let w = ChunkWork()
         while true {
             guard try claim(w, reader, f, target: chunkTarget, interactive: true, arrival: nil) else {
-                if !reader.atEOF {
+                if !reader.atEOF && !config.stop.isRequested {
                     try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
                     continue
                 }

@@ -1,4 +1,4 @@
-// Inputs: plain, gzip (`.gz`) and zstd (`.zst`) files, stdin; read in chunks of whole lines.
+// Inputs: plain, gzip (`.gz`), zstd (`.zst`) and brotli (`.br`) files, stdin; read in chunks of whole lines.
 
 import CCodecs
 import JSON
@@ -13,13 +13,20 @@ struct InputError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
+// Every decompressor reports a truncated or corrupt stream as an error naming the byte offset in the compressed
+// file (issue 11, rule 4): the end of the file inside a gzip member, a zstd frame or a brotli stream is
+// "truncated", never a silent end of input. Concatenated gzip members (and zstd frames) are one stream.
+
 /// gzip (or zlib) stream decompression (concatenated members too).
 final class GzipSource: NDJSONByteSource {
     var inner: FileDescriptorByteSource
     var stream = z_stream()
     let inBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 18)
     var eof = false
-    var ended = false
+    /// Between members (before the first one, or after a member's end): the input may end here.
+    var betweenMembers = true
+    /// Compressed bytes read from the file so far.
+    var bytesRead: Int64 = 0
 
     init(fd: Int32) throws {
         inner = FileDescriptorByteSource(fileDescriptor: fd)
@@ -32,27 +39,37 @@ final class GzipSource: NDJSONByteSource {
         inBuf.deallocate()
     }
 
+    /// Offset in the compressed file of the next byte zlib would consume.
+    var offset: Int64 { bytesRead - Int64(stream.avail_in) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             if stream.avail_in == 0 && !eof {
                 let n = try inner.read(into: UnsafeMutableRawBufferPointer(start: inBuf, count: 1 << 18))
-                if n == 0 { eof = true } else { stream.avail_in = UInt32(n) }
+                if n == 0 { eof = true } else { stream.avail_in = UInt32(n); bytesRead += Int64(n) }
                 stream.next_in = inBuf
             }
-            if stream.avail_in == 0 && eof { return 0 }
-            if ended {
-                // another gzip member follows
-                inflateReset(&stream)
-                ended = false
+            if stream.avail_in == 0 && eof {
+                if betweenMembers { return 0 }
+                throw InputError(message: "gzip: truncated input: the file ends at byte \(offset) inside a compressed member")
             }
+            if betweenMembers {
+                // another gzip member follows (or the first one starts)
+                if offset > 0 { inflateReset(&stream) }
+                betweenMembers = false
+            }
+            let at = offset
             stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
             stream.avail_out = UInt32(buffer.count)
             let r = inflate(&stream, Z_NO_FLUSH)
             let produced = buffer.count - Int(stream.avail_out)
-            if r == Z_STREAM_END { ended = true }
-            else if r != Z_OK && r != Z_BUF_ERROR { throw InputError(message: "gzip: corrupt input (zlib error \(r))") }
+            if r == Z_STREAM_END {
+                betweenMembers = true
+            } else if r != Z_OK && r != Z_BUF_ERROR {
+                let why = stream.msg.map { String(cString: $0) } ?? "zlib error \(r)"
+                throw InputError(message: "gzip: corrupt input near byte \(at): \(why)")
+            }
             if produced > 0 { return produced }
-            if r == Z_BUF_ERROR && eof { throw InputError(message: "gzip: truncated input") }
         }
     }
 }
@@ -64,6 +81,7 @@ final class ZstdSource: NDJSONByteSource {
     var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
     var eof = false
     var lastRet = 0
+    var bytesRead: Int64 = 0
 
     init(fd: Int32) throws {
         inner = FileDescriptorByteSource(fileDescriptor: fd)
@@ -76,24 +94,96 @@ final class ZstdSource: NDJSONByteSource {
         inBuf.deallocate()
     }
 
+    var offset: Int64 { bytesRead - Int64(input.size - input.pos) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             if input.pos >= input.size && !eof {
                 let n = try inner.read(into: UnsafeMutableRawBufferPointer(start: inBuf, count: 1 << 18))
                 if n == 0 { eof = true }
+                bytesRead += Int64(n)
                 input = ZSTD_inBuffer(src: UnsafeRawPointer(inBuf), size: n, pos: 0)
             }
             if input.pos >= input.size && eof {
-                if lastRet != 0 { throw InputError(message: "zstd: truncated input") }
+                if lastRet != 0 {
+                    throw InputError(message: "zstd: truncated input: the file ends at byte \(offset) inside a frame")
+                }
                 return 0
             }
+            let at = offset
             var out = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
             let r = ZSTD_decompressStream(ds, &out, &input)
             if ZSTD_isError(r) != 0 {
-                throw InputError(message: "zstd: \(String(cString: ZSTD_getErrorName(r)))")
+                throw InputError(message: "zstd: corrupt input near byte \(at): \(String(cString: ZSTD_getErrorName(r)))")
             }
             lastRet = r
             if out.pos > 0 { return out.pos }
+        }
+    }
+}
+
+/// brotli stream decompression (`.br` inputs).
+final class BrotliSource: NDJSONByteSource {
+    var inner: FileDescriptorByteSource
+    let state: OpaquePointer
+    let inBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 18)
+    var next: UnsafePointer<UInt8>?
+    var available = 0
+    var eof = false
+    var finished = false
+    var bytesRead: Int64 = 0
+
+    init(fd: Int32) throws {
+        inner = FileDescriptorByteSource(fileDescriptor: fd)
+        guard let s = BrotliDecoderCreateInstance(nil, nil, nil) else { throw InputError(message: "brotli init failed") }
+        state = s
+    }
+    deinit {
+        BrotliDecoderDestroyInstance(state)
+        inBuf.deallocate()
+    }
+
+    var offset: Int64 { bytesRead - Int64(available) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            if finished {
+                if available > 0 { throw InputError(message: "brotli: corrupt input: data after the end of the stream at byte \(offset)") }
+                if !eof {
+                    let n = try inner.read(into: UnsafeMutableRawBufferPointer(start: inBuf, count: 1 << 18))
+                    if n == 0 { eof = true; return 0 }
+                    bytesRead += Int64(n)
+                    available = n
+                    next = UnsafePointer(inBuf)
+                    continue
+                }
+                return 0
+            }
+            if available == 0 && !eof {
+                let n = try inner.read(into: UnsafeMutableRawBufferPointer(start: inBuf, count: 1 << 18))
+                if n == 0 { eof = true } else { bytesRead += Int64(n) }
+                available = n
+                next = UnsafePointer(inBuf)
+            }
+            let at = offset
+            var outLeft = buffer.count
+            var outPtr: UnsafeMutablePointer<UInt8>? = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let r = BrotliDecoderDecompressStream(state, &available, &next, &outLeft, &outPtr, nil)
+            let produced = buffer.count - outLeft
+            switch r {
+            case BROTLI_DECODER_RESULT_SUCCESS:
+                finished = true
+            case BROTLI_DECODER_RESULT_ERROR:
+                let why = String(cString: BrotliDecoderErrorString(BrotliDecoderGetErrorCode(state)))
+                throw InputError(message: "brotli: corrupt input near byte \(at): \(why)")
+            case BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT:
+                if eof && produced == 0 {
+                    throw InputError(message: "brotli: truncated input: the file ends at byte \(offset) inside the stream")
+                }
+            default:
+                break
+            }
+            if produced > 0 { return produced }
         }
     }
 }
@@ -115,6 +205,13 @@ final class ChunkBuffer {
     func reserve(_ n: Int) {
         guard n > capacity else { return }
         base = movedBytes(base, count: count, capacity: &capacity, minimum: n)
+    }
+
+    /// Removes the first `n` bytes.
+    func dropFirst(_ n: Int) {
+        let k = Swift.min(n, count)
+        if count > k { memmove(base, base + k, count - k) }
+        count -= k
     }
 
     func append(_ p: UnsafeRawBufferPointer) {
@@ -172,25 +269,49 @@ final class ChunkReader {
     var line = 1
     /// Longest line kept whole; a longer one becomes a failed record holding its first `maxLine` bytes.
     var maxLine = 64 << 20
+    /// Stop requested: read only what is ready now (at most `drainLimit` more bytes), then end the input.
+    var drainOnly = false
+    var drainLimit: Int64 = 64 << 20
+    private var drained: Int64 = 0
 
     init(path: String) throws {
         if path == "-" {
             fd = 0
             ownsFD = false
         } else {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            // A named input is a regular file; FIFOs and devices only through `-` (issue 11, rule 5). O_NONBLOCK
+            // keeps the open of a FIFO without a writer from hanging.
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             guard fd >= 0 else { throw InputError(message: "cannot open: \(String(cString: strerror(errno)))") }
+            var st = stat()
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+                close(fd)
+                throw InputError(message: "not a regular file (read streams through -)")
+            }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             ownsFD = true
         }
         if path.hasSuffix(".gz") {
             source = try GzipSource(fd: fd)
         } else if path.hasSuffix(".zst") || path.hasSuffix(".zstd") {
             source = try ZstdSource(fd: fd)
+        } else if path.hasSuffix(".br") {
+            source = try BrotliSource(fd: fd)
         } else {
             source = FileDescriptorByteSource(fileDescriptor: fd)
         }
     }
     deinit { if ownsFD { close(fd) } }
+
+    /// Chunks of about `target` bytes the rest of a plain file holds (at least 1); Int.max when unknown
+    /// (compressed or a stream).
+    func chunkEstimate(target: Int) -> Int {
+        guard source is FileDescriptorByteSource, ownsFD else { return Int.max }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return Int.max }
+        let left = max(0, Int64(st.st_size) - offset)
+        return Int(min(Int64(Int32.max), left / Int64(max(1, target)) + 1))
+    }
 
     /// Skips `bytes` bytes of the (decompressed) stream and sets the line counter (resume).
     func skip(to bytes: Int64, line: Int) throws {
@@ -239,10 +360,12 @@ final class ChunkReader {
                 buf.count = 0
                 return nil
             }
+            if drainOnly && (drained >= drainLimit || !readable(0)) { atEOF = true; continue }
             let want = min(8 << 20, max(64 << 10, target - buf.count))
             buf.reserve(buf.count + want)
             let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buf.base + buf.count, count: want))
             if n == 0 { atEOF = true; continue }
+            if drainOnly { drained += Int64(n) }
             var k = buf.count + n - 1
             while k >= buf.count && buf.base.load(fromByteOffset: k, as: UInt8.self) != 0x0A { k -= 1 }
             if k >= buf.count { lastNL = k }

@@ -143,7 +143,7 @@ final class Delivery {
     /// Renames every pending file into place (durably).
     func publishPending() throws {
         if !pending.isEmpty { FileOps.fsyncDirectory(stagingDir) }
-        for (from, to) in pending { try FileOps.publish(from, to) }
+        for (from, to) in pending { try FileOps.publish(from, to, root: config.outDir) }
         pending.removeAll()
     }
 

@@ -1,5 +1,6 @@
 // Small POSIX helpers for delivery: directories, durable renames, whole-file writes.
 
+import FileSafety
 #if canImport(Glibc)
 import Glibc
 import JSONSchema
@@ -25,6 +26,15 @@ enum FileOps {
         if parent != path { try makeDirectories(parent) }
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw DeliveryError("cannot create directory \(path): \(errno_())")
+        }
+    }
+
+    /// `mkdir -p` below `root` that never follows a symbolic link out of it (FileSafety.PathContainment).
+    static func makeFolders(_ path: String, below root: String) throws(DeliveryError) {
+        do {
+            try PathContainment.makeFolders(path, below: root)
+        } catch {
+            throw DeliveryError("refusing to write: \(error.description)")
         }
     }
 
@@ -57,10 +67,11 @@ enum FileOps {
         return stat(path, &st) == 0 ? Int64(st.st_size) : 0
     }
 
-    /// Renames `from` into `to` (creating `to`'s folder) and makes the new entry durable.
-    static func publish(_ from: String, _ to: String) throws(DeliveryError) {
+    /// Renames `from` into `to` (creating `to`'s folder below `root`, through real folders only: nothing is
+    /// published outside `root`) and makes the new entry durable.
+    static func publish(_ from: String, _ to: String, root: String) throws(DeliveryError) {
         let dir = dirname(to)
-        try makeDirectories(dir)
+        try makeFolders(dir, below: root)
         if rename(from, to) != 0 { throw DeliveryError("cannot rename \(from) to \(to): \(errno_())") }
         fsyncDirectory(dir)
     }
@@ -90,41 +101,36 @@ enum FileOps {
         fsyncDirectory(dirname(path))
     }
 
-    static func readFile(_ path: String) -> [UInt8]? {
-        try? readWholeFile(path)
+    /// A checkpoint or similar small state file: nil when it does not exist; an error when it is not a regular
+    /// file or larger than 64 MiB (FileSafety.BoundedRead).
+    static func readFile(_ path: String, what: String = "file") throws(DeliveryError) -> [UInt8]? {
+        do {
+            return try BoundedRead.read(path, what: what)
+        } catch {
+            var st = stat()
+            if error.kind == .io && lstat(path, &st) != 0 && errno == ENOENT { return nil }
+            throw DeliveryError(error.description)
+        }
     }
 
     static func list(_ dir: String) -> [String] {
-        guard let d = opendir(dir) else { return [] }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafePointer(to: e.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
+        DirectoryWalker.names(in: dir)
     }
 
-    /// `rm -rf`.
+    /// `rm -rf` that never follows a symbolic link (a link is removed, not its target).
     static func removeTree(_ path: String) {
-        if isDirectory(path) {
-            for n in list(path) { removeTree(path + "/" + n) }
-            rmdir(path)
-        } else {
-            unlink(path)
-        }
+        try? PathContainment.removeTreeNoFollow(path)
     }
 
-    /// Every regular file below `path` (sorted), or `path` itself.
-    static func filesBelow(_ path: String) -> [String] {
+    /// The NDJSON inputs below `path` (`*.json`, `*.ndjson`, `*.jsonl` and their `.gz` / `.zst`, sorted, each
+    /// once, no symbolic link to a folder followed), or `path` itself when it is not a folder.
+    static func filesBelow(_ path: String) throws(DeliveryError) -> [String] {
         if !isDirectory(path) { return [path] }
-        var out: [String] = []
-        for n in list(path) where !n.hasPrefix(".") {
-            out.append(contentsOf: filesBelow(path + "/" + n))
+        do {
+            return try DirectoryWalker.ndjsonInputs.files(below: path)
+        } catch {
+            throw DeliveryError(error.description)
         }
-        return out
     }
 
     static func absolute(_ path: String) -> String {

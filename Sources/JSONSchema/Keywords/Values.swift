@@ -104,12 +104,62 @@ enum Values {
         return codePointCount(s) >= m
     }
 
-    /// Indices of the first pair of equal items (JSON equality), if any.
+    /// Indices of a pair of equal items (JSON equality: `1 == 1.0`, member order irrelevant), if any: the
+    /// first item that repeats an earlier one, and that earlier one. Hash-based (issue 11, rule 7): linear in
+    /// the items, not quadratic — 1,000,000 items are checked in well under a second.
     static func firstDuplicate(_ a: [JSONValue]) -> (Int, Int)? {
         guard a.count > 1 else { return nil }
-        for i in 0..<(a.count - 1) {
-            for j in (i + 1)..<a.count where a[i] == a[j] { return (i, j) }
+        if a.count <= 8 {
+            for i in 0..<(a.count - 1) {
+                for j in (i + 1)..<a.count where a[i] == a[j] { return (i, j) }
+            }
+            return nil
+        }
+        var seen: [UniqueItemKey: Int] = [:]
+        seen.reserveCapacity(a.count)
+        for (j, v) in a.enumerated() {
+            if let i = seen.updateValue(j, forKey: UniqueItemKey(value: v)) { return (i, j) }
         }
         return nil
     }
+
+    /// A hash consistent with JSON equality: numbers by their correctly rounded double (equal decimals round
+    /// alike; distinct ones that collide are told apart by `==`), strings by their bytes, arrays in order,
+    /// objects as an order-independent sum of their members' hashes.
+    static func hashJSON(_ v: JSONValue, into h: inout Hasher) {
+        switch v {
+        case .null: h.combine(0 as UInt8)
+        case .bool(let b): h.combine(b ? 1 as UInt8 : 2)
+        case .number(let n):
+            h.combine(3 as UInt8)
+            if let i = smallInt(n) { h.combine(Double(i)) } else { h.combine(n.double) }
+        case .string(let s):
+            h.combine(4 as UInt8)
+            var t = s
+            t.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+        case .array(let a):
+            h.combine(5 as UInt8)
+            h.combine(a.count)
+            for x in a { hashJSON(x, into: &h) }
+        case .object(let o):
+            h.combine(6 as UInt8)
+            h.combine(o.count)
+            var sum = 0
+            for m in o {
+                var mh = Hasher()
+                var k = m.key
+                k.withUTF8 { mh.combine(bytes: UnsafeRawBufferPointer($0)) }
+                hashJSON(m.value, into: &mh)
+                sum = sum &+ mh.finalize()
+            }
+            h.combine(sum)
+        }
+    }
+}
+
+/// An item of an array under `uniqueItems`, hashed and compared with JSON equality.
+struct UniqueItemKey: Hashable {
+    let value: JSONValue
+    static func == (a: UniqueItemKey, b: UniqueItemKey) -> Bool { a.value == b.value }
+    func hash(into hasher: inout Hasher) { Values.hashJSON(value, into: &hasher) }
 }

@@ -1,6 +1,7 @@
 // Offline schema registry: documents by URI, `--schema-dir` directories, `--map-uri` prefixes and the
 // embedded meta-schemas. Never touches the network.
 
+import FileSafety
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -82,8 +83,11 @@ public final class SchemaRegistry: @unchecked Sendable {
 
     /// Reads and parses a schema file.
     public static func loadFile(_ path: String) throws(SchemaError) -> JSONValue {
-        guard let bytes = FileSystem.readFile(path) else {
-            throw SchemaError(.unreadable, "\(path): cannot read file")
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedRead.read(path, what: "schema")
+        } catch {
+            throw SchemaError(.unreadable, error.description)
         }
         do { return try JSONParser.parse(bytes) } catch {
             throw SchemaError(.unparseable, "\(path): \(error)")
@@ -155,25 +159,9 @@ final class NSLockLite: @unchecked Sendable {
 
 /// File-system helpers without Foundation.
 public enum FileSystem {
-    public static func readFile(_ path: String) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { return nil }
-        if fstat(fd, &st) == 0, st.st_size > 0 { out.reserveCapacity(Int(st.st_size)) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
-        }
-        return out
+    /// The bytes of a regular file of at most `limit` bytes (FileSafety.BoundedRead); nil otherwise.
+    public static func readFile(_ path: String, limit: Int = BoundedRead.defaultLimit) -> [UInt8]? {
+        try? BoundedRead.read(path, limit: limit)
     }
 
     /// Size in bytes of a regular file (0 if unknown).
@@ -207,16 +195,12 @@ public enum FileSystem {
         return names
     }
 
-    /// Every `*.json` file below `path`, sorted.
+    /// Every `*.json` file below `path`, sorted (FileSafety's walker: no symbolic link to a folder followed,
+    /// each file once).
     public static func jsonFilesRecursively(_ path: String) -> [String] {
-        var out: [String] = []
-        guard let names = listDirectory(path) else { return out }
-        for n in names.sorted() {
-            let p = path.hasSuffix("/") ? path + n : path + "/" + n
-            if isDirectory(p) { out += jsonFilesRecursively(p) }
-            else if n.hasSuffix(".json") && isRegularFile(p) { out.append(p) }
-        }
-        return out
+        var walker = DirectoryWalker.suffixes([".json"])
+        walker.skipHidden = false
+        return (try? walker.files(below: path)) ?? []
     }
 
     public static func absolutePath(_ path: String) -> String {

@@ -254,7 +254,8 @@ struct RunState {
             }
             return out
         }
-        return FileSystem.readFile(path)
+        // A named instance is a regular file (a FIFO or device only through `-`); instances may be large.
+        return FileSystem.readFile(path, limit: Int.max)
     }
 
     mutating func runDocuments(_ files: [String]) {

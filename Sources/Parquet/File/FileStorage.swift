@@ -15,12 +15,15 @@ final class FileStorage: @unchecked Sendable {
     private let owned: UnsafeMutableRawPointer?
 
     init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO without a writer must not hang; only regular files are read (a device such as
+        // /dev/zero reports size 0 and would otherwise be "a 0-byte file").
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw ParquetError.io("cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw ParquetError.io("cannot stat: \(String(cString: strerror(errno)))") }
         if (st.st_mode & S_IFMT) == S_IFDIR { throw ParquetError.io("is a directory") }
+        if (st.st_mode & S_IFMT) != S_IFREG { throw ParquetError.io("not a regular file (a FIFO, socket or device)") }
         let size = Int(st.st_size)
         count = size
         if size == 0 {

@@ -707,8 +707,10 @@ final class ColumnChunkWriter: @unchecked Sendable {
             encodingStats: encStats, sizeStatistics: size)
         var filter: SplitBlockBloomFilter?
         if let bloom {
-            var f = SplitBlockBloomFilter(numBytes: SplitBlockBloomFilter.optimalNumBytes(
-                ndv: bloom.ndv ?? bloomHashes.count, fpp: bloom.fpp))
+            // A chunk cannot hold more distinct values than values: a declared NDV beyond that (`id:99999999999999`
+            // on 8 rows) would only inflate the filter, up to 128 MiB per column (issue 11, rule 10).
+            let ndv = Swift.min(bloom.ndv ?? bloomHashes.count, Swift.max(1, Int(chunkLevels)))
+            var f = SplitBlockBloomFilter(numBytes: SplitBlockBloomFilter.optimalNumBytes(ndv: ndv, fpp: bloom.fpp))
             for h in bloomHashes { f.insert(hash: h) }
             filter = f
         }

@@ -1,0 +1,109 @@
+// Module FileSafety: local files read and written safely — one home for the three rules every Floe module
+// follows when it touches the local file system (issue 11):
+//
+// - BoundedRead: a schema, column file, catalog or checkpoint is read only from a regular file and only up to a
+//   size limit (64 MiB by default). `/dev/zero`, a FIFO without a writer, a directory or a 20 GiB file is a clear
+//   error, never a hang or an unbounded allocation. Streams (`-`) are read elsewhere, where a stream is the point.
+// - PathContainment (Containment.swift): nothing Floe deletes, renames or writes lies outside its root (the
+//   warehouse or the `--out` folder); real paths are compared, symbolic links are never followed out.
+// - DirectoryWalker (DirectoryWalker.swift): the one directory walk of the project — follows no symbolic link to
+//   a folder, detects cycles (bind mounts) by device and inode, visits each file once, takes only the file kinds
+//   the command reads.
+//
+// The module imports nothing but the C library, so the Parquet format core, JSONSchema's runner, Firehose and
+// Warehouse can all use it without gaining a dependency on JSON or networking.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A local file operation that was refused or failed: the path and what is wrong, ready for
+/// `floe: <path>: <message>`.
+public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The file does not exist or cannot be opened / read (errno text in the message).
+        case io
+        /// Not a regular file (FIFO, device, directory, socket).
+        case notRegularFile
+        /// Larger than the limit.
+        case tooLarge
+        /// The path (or its real path) lies outside the root it must stay in, or is a symbolic link where none
+        /// is allowed.
+        case outsideRoot
+    }
+    public var kind: Kind
+    public var path: String
+    public var message: String
+
+    public init(_ kind: Kind, path: String, _ message: String) {
+        self.kind = kind
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String { "\(path): \(message)" }
+}
+
+/// Whole-file reads of configuration-like files (schemas, column definitions, catalogs, checkpoints).
+public enum BoundedRead {
+    /// Default limit of `read(_:limit:)`: 64 MiB.
+    public static let defaultLimit = 64 << 20
+
+    /// The bytes of the regular file at `path`, at most `limit` bytes. Opens without blocking (a FIFO with no
+    /// writer does not hang the open), refuses anything that is not a regular file after the open (fstat of the
+    /// descriptor, so a file swapped for a FIFO between a check and the open is caught too), and stops reading
+    /// past `limit` even if the size reported by fstat was wrong (procfs, growing files).
+    public static func read(_ path: String, limit: Int = defaultLimit, what: String = "file") throws(FileSafetyError)
+        -> [UInt8]
+    {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+        guard fd >= 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            throw FileSafetyError(.notRegularFile, path: path,
+                                  "\(what) must be a regular file, not \(kindName(type))")
+        }
+        if Int64(st.st_size) > Int64(limit) {
+            throw FileSafetyError(.tooLarge, path: path,
+                                  "\(what) is \(st.st_size) bytes, more than the limit of \(limit) bytes")
+        }
+        // Back to blocking reads (a regular file never blocks, but be explicit).
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileSafetyError(.io, path: path, errnoText())
+            }
+            if n == 0 { break }
+            if out.count + n > limit {
+                throw FileSafetyError(.tooLarge, path: path, "\(what) is larger than the limit of \(limit) bytes")
+            }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    static func kindName(_ type: mode_t) -> String {
+        switch type {
+        case S_IFIFO: "a FIFO or pipe"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFDIR: "a directory"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        default: "a special file"
+        }
+    }
+}
+
+func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
