@@ -101,7 +101,7 @@ def convert_case(tmp, sig, second_signal=False):
     cols = os.path.join(tmp, "cols.json")
     open(cols, "w").write('[{"name":"id","type":"string"},{"name":"n","type":"int"}]')
     data = os.path.join(tmp, "big.json")
-    n = 3_000_000
+    n = 1_500_000
     if not os.path.exists(data):
         with open(data, "w") as f:
             for i in range(n):

@@ -124,12 +124,16 @@ struct ValidatorTests {
         #expect(throws: SchemaError.self) { try schema(#"{"pattern":"(unclosed"}"#) }
     }
 
-    @Test func refCycleTerminates() throws {
-        let v = try schema(##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}"##)
-        #expect(!v.isValid(.null))
-        #expect(!v.validate(.null).valid)
-        let bytes = Array("null".utf8)
-        #expect(bytes.withUnsafeBytes { v.isValid(bytes: $0) } == false)
+    @Test func refCycleIsASchemaError() throws {
+        // A cycle that never tests the instance cannot be evaluated; issue 11 makes it a schema error at compile
+        // time (exit 2 once) instead of "evaluation too deep" for every instance.
+        do {
+            _ = try schema(##"{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}"##)
+            Issue.record("compiled a $ref cycle")
+        } catch let error as SchemaError {
+            #expect(error.kind == .unresolvableReference)
+            #expect(error.message.contains("#/$defs/a") || error.message.contains("#/$defs/b"))
+        }
     }
 
     @Test func assertFormat() throws {

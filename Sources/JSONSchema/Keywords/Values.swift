@@ -105,61 +105,106 @@ enum Values {
     }
 
     /// Indices of a pair of equal items (JSON equality: `1 == 1.0`, member order irrelevant), if any: the
-    /// first item that repeats an earlier one, and that earlier one. Hash-based (issue 11, rule 7): linear in
-    /// the items, not quadratic — 1,000,000 items are checked in well under a second.
+    /// first item that repeats an earlier one, and that earlier one. Hash-based (issue 11, rule 7): each item is
+    /// hashed once (numbers by their exact value, strings by their bytes with a per-process seed, so crafted
+    /// collisions cannot make it quadratic), then an open-addressing table of indices finds repeats; `==` runs
+    /// only on equal hashes. 1,000,000 items take a fraction of a second.
     static func firstDuplicate(_ a: [JSONValue]) -> (Int, Int)? {
-        guard a.count > 1 else { return nil }
-        if a.count <= 8 {
-            for i in 0..<(a.count - 1) {
-                for j in (i + 1)..<a.count where a[i] == a[j] { return (i, j) }
+        let n = a.count
+        guard n > 1 else { return nil }
+        if n <= 8 {
+            for i in 0..<(n - 1) {
+                for j in (i + 1)..<n where a[i] == a[j] { return (i, j) }
             }
             return nil
         }
-        var seen: [UniqueItemKey: Int] = [:]
-        seen.reserveCapacity(a.count)
-        for (j, v) in a.enumerated() {
-            if let i = seen.updateValue(j, forKey: UniqueItemKey(value: v)) { return (i, j) }
-        }
-        return nil
-    }
-
-    /// A hash consistent with JSON equality: numbers by their correctly rounded double (equal decimals round
-    /// alike; distinct ones that collide are told apart by `==`), strings by their bytes, arrays in order,
-    /// objects as an order-independent sum of their members' hashes.
-    static func hashJSON(_ v: JSONValue, into h: inout Hasher) {
-        switch v {
-        case .null: h.combine(0 as UInt8)
-        case .bool(let b): h.combine(b ? 1 as UInt8 : 2)
-        case .number(let n):
-            h.combine(3 as UInt8)
-            if let i = smallInt(n) { h.combine(Double(i)) } else { h.combine(n.double) }
-        case .string(let s):
-            h.combine(4 as UInt8)
-            var t = s
-            t.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
-        case .array(let a):
-            h.combine(5 as UInt8)
-            h.combine(a.count)
-            for x in a { hashJSON(x, into: &h) }
-        case .object(let o):
-            h.combine(6 as UInt8)
-            h.combine(o.count)
-            var sum = 0
-            for m in o {
-                var mh = Hasher()
-                var k = m.key
-                k.withUTF8 { mh.combine(bytes: UnsafeRawBufferPointer($0)) }
-                hashJSON(m.value, into: &mh)
-                sum = sum &+ mh.finalize()
+        var hashes = [UInt64](repeating: 0, count: n)
+        for i in 0..<n { hashes[i] = JSONHash.hash(a[i]) }
+        var cap = 16
+        while cap < 2 * n { cap <<= 1 }
+        let mask = cap - 1
+        var table = [Int32](repeating: -1, count: cap)
+        return table.withUnsafeMutableBufferPointer { t -> (Int, Int)? in
+            for j in 0..<n {
+                let h = hashes[j]
+                var slot = Int(truncatingIfNeeded: h >> 7) & mask
+                while true {
+                    let k = Int(t[slot])
+                    if k < 0 { t[slot] = Int32(j); break }
+                    if hashes[k] == h && a[k] == a[j] { return (k, j) }
+                    slot = (slot + 1) & mask
+                }
             }
-            h.combine(sum)
+            return nil
         }
     }
 }
 
-/// An item of an array under `uniqueItems`, hashed and compared with JSON equality.
-struct UniqueItemKey: Hashable {
-    let value: JSONValue
-    static func == (a: UniqueItemKey, b: UniqueItemKey) -> Bool { a.value == b.value }
-    func hash(into hasher: inout Hasher) { Values.hashJSON(value, into: &hasher) }
+/// A 64-bit hash consistent with JSON equality (equal values hash alike).
+enum JSONHash {
+    /// Per-process seed: hashes of strings cannot be precomputed to collide.
+    static let seed: UInt64 = UInt64.random(in: 1...UInt64.max)
+
+    @inline(__always) static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func hash(_ v: JSONValue) -> UInt64 {
+        switch v {
+        case .null: return 0x6E75_6C6C
+        case .bool(let b): return b ? 0x7472_7565 : 0x6661_6C73
+        case .number(let n): return number(n)
+        case .string(let s): return string(s)
+        case .array(let items):
+            var h = mix(0xA77A ^ UInt64(items.count))
+            for x in items { h = mix(h ^ hash(x)) }
+            return h
+        case .object(let o):
+            // order-independent: a sum of per-member hashes
+            var sum: UInt64 = 0
+            for m in o { sum = sum &+ mix(string(m.key) &+ 0x9E37_79B9 &* hash(m.value)) }
+            return mix(sum ^ 0x0B1E_C7 ^ UInt64(o.count))
+        }
+    }
+
+    /// Numbers by exact value: integers that fit Int64 (whatever their spelling: `10`, `1e1`, `10.0`) by that
+    /// integer, others by their normalized decimal digits and exponent.
+    static func number(_ n: JSONNumber) -> UInt64 {
+        if let i = Values.smallInt(n) { return mix(UInt64(bitPattern: i) ^ 0x4E55_4D42) }
+        let d = n.decimal
+        if d.digitValues.isEmpty { return mix(0 ^ 0x4E55_4D42) }
+        if d.exponent >= 0 && d.digitValues.count + d.exponent <= 18 {
+            var v: Int64 = 0
+            for x in d.digitValues { v = v &* 10 &+ Int64(x) }
+            for _ in 0..<d.exponent { v = v &* 10 }
+            return mix(UInt64(bitPattern: d.isNegative ? -v : v) ^ 0x4E55_4D42)
+        }
+        var h = mix(UInt64(bitPattern: Int64(d.exponent)) ^ (d.isNegative ? 1 : 2))
+        for x in d.digitValues { h = (h ^ UInt64(x)) &* 0x0000_0100_0000_01B3 }
+        return mix(h)
+    }
+
+    static func string(_ s: String) -> UInt64 {
+        var t = s
+        return t.withUTF8 { b -> UInt64 in
+            var h = seed ^ UInt64(b.count)
+            var i = 0
+            let raw = UnsafeRawBufferPointer(b)
+            while i + 8 <= b.count {
+                h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
+            }
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while i < b.count {
+                tail |= UInt64(b[i]) << shift
+                shift += 8
+                i += 1
+            }
+            return mix(h ^ tail ^ 0x5354_52)
+        }
+    }
 }
