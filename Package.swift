@@ -14,6 +14,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,8 +24,14 @@ let package = Package(
         ),
         .target(
             name: "Parquet",
-            dependencies: ["CCodecs"]
+            dependencies: [
+                "CCodecs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
+        // Parquet key-management tools (key material JSON, local KMS wrapping); the format core stays JSON-free.
+        .target(name: "ParquetKeyManagement", dependencies: ["Parquet", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "JSON"),
         .target(name: "JSONSchema", dependencies: ["JSON"]),
         .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs"],
@@ -33,11 +40,11 @@ let package = Package(
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse",
+                "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "Firehose", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ParquetKeyManagement"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),

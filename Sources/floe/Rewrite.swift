@@ -117,13 +117,16 @@ struct Rewrite: ParsableCommand {
     @Argument(help: "The Parquet file to write.") var output: String
     @OptionGroup var writer: WriterFlags
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
+    @OptionGroup(title: "Keys of an encrypted IN") var keys: DecryptionFlags
 
     func run() throws {
         MallocTuning.mapLargeBlocks()
         let opts = try writer.options()
+        let decryption = try keys.properties(file: input)
         do {
             try ParquetRewrite.rewrite(input: input, output: output, options: opts,
-                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums),
+                                       decryption: decryption)
         } catch let e as ParquetError {
             if case .invalidArgument = e {
                 Output.diagnostic("floe: \(e.description)")

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 // Reads one column chunk: walks its pages, verifies CRCs, decompresses, decodes levels and values.
 
 /// Options for reading pages.
@@ -14,6 +20,9 @@ public struct ColumnChunkReader {
     public let options: ReadOptions
     /// Rows of the row group (bounds the values a flat column may hold).
     public let rowGroupRows: Int64
+
+    /// Set for an encrypted column chunk: page headers and pages are decrypted modules (Encryption.md §5.1).
+    var cipher: ChunkCipher?
 
     private var dictionary: ColumnValues?
     private var pageBuffer: [UInt8] = []
@@ -40,12 +49,22 @@ public struct ColumnChunkReader {
         }
         var pos = 0
         var pageIndex = 0
+        var dataPageOrdinal = 0
         while out.levelCount < total {
             guard pos < bytes.count else {
                 throw ParquetError.corrupt(
                     "column \(columnName): chunk ends after \(out.levelCount) of \(total) values (page \(pageIndex))")
             }
-            let (header, headerLength) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[pos...])
+            let header: PageHeader, headerLength: Int
+            if let cipher {
+                (header, headerLength) = try Self.decryptHeader(rest, cipher: cipher, first: pageIndex == 0,
+                                                                dictionaryFirst: metadata.dictionaryPageOffset != nil,
+                                                                dataPageOrdinal: dataPageOrdinal,
+                                                                column: columnName, page: pageIndex)
+            } else {
+                (header, headerLength) = try PageHeader.decode(rest)
+            }
             let size = Int(header.compressedPageSize)
             guard size >= 0, size <= bytes.count - pos - headerLength else {
                 throw ParquetError.corrupt(
@@ -54,28 +73,43 @@ public struct ColumnChunkReader {
             guard header.uncompressedPageSize >= 0 else {
                 throw ParquetError.corrupt("column \(columnName) page \(pageIndex): negative uncompressed size")
             }
-            let body = UnsafeRawBufferPointer(rebasing: bytes[(pos + headerLength)..<(pos + headerLength + size)])
+            let stored = UnsafeRawBufferPointer(rebasing: bytes[(pos + headerLength)..<(pos + headerLength + size)])
+            var plain: Data?
+            if let cipher, header.type == .dataPage || header.type == .dataPageV2 || header.type == .dictionaryPage {
+                plain = try Self.decryptPage(stored, cipher: cipher, type: header.type, dataPageOrdinal: dataPageOrdinal,
+                                             column: columnName, page: pageIndex)
+            }
             if options.verifyChecksums, let crc = header.crc {
-                let actual = crc32(body)
-                if actual != UInt32(bitPattern: crc) {
+                // The CRC covers the page as written (after compression and encryption, parquet.thrift
+                // PageHeader.crc); writers that checksummed the plaintext are accepted too.
+                let actual = crc32(stored)
+                if actual != UInt32(bitPattern: crc) && plain.map({ p in p.withUnsafeBytes { crc32($0) } != UInt32(bitPattern: crc) }) ?? true {
                     throw ParquetError.checksumMismatch(
                         "column \(columnName) page \(pageIndex): CRC mismatch (stored \(String(UInt32(bitPattern: crc), radix: 16)), computed \(String(actual, radix: 16)))")
                 }
             }
-            switch header.type {
-            case .dictionaryPage:
-                try readDictionaryPage(header, body, pageIndex)
-            case .dataPage:
-                try readDataPageV1(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
-            case .dataPageV2:
-                try readDataPageV2(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
-            case .indexPage, .unknown:
-                break
+            try Self.withBody(stored, plain) { body in
+                switch header.type {
+                case .dictionaryPage:
+                    try readDictionaryPage(header, body, pageIndex)
+                case .dataPage:
+                    try readDataPageV1(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
+                case .dataPageV2:
+                    try readDataPageV2(header, body, pageIndex, remaining: total - Int64(out.levelCount), into: &out)
+                case .indexPage, .unknown:
+                    break
+                }
             }
+            if header.type == .dataPage || header.type == .dataPageV2 { dataPageOrdinal += 1 }
             pos += headerLength + size
             pageIndex += 1
         }
         return out
+    }
+
+    private static func withBody(_ stored: UnsafeRawBufferPointer, _ plain: Data?,
+                          _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        if let plain { try plain.withUnsafeBytes(body) } else { try body(stored) }
     }
 
     // MARK: pages
