@@ -264,21 +264,9 @@ public enum FileInspector {
         var result: [PageInfo] = []
         for g in 0..<f.rowGroupCount {
             for c in cols {
-                let (md, range) = try f.chunkRange(rowGroup: g, column: c)
-                let bytes = f.storage.bytes(range)
-                var pos = 0, seen: Int64 = 0, index = 0
-                while seen < md.numValues, pos < bytes.count {
-                    let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
-                    let size = Int(h.compressedPageSize)
-                    guard size >= 0, size <= bytes.count - pos - hl else {
-                        throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
-                    }
+                for (index, p) in try f.pageHeaders(rowGroup: g, column: c).enumerated() {
                     result.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
-                                           offset: range.lowerBound + pos, headerLength: hl, header: h))
-                    if let d = h.dataPageHeader { seen += Int64(d.numValues) }
-                    if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
-                    pos += hl + size
-                    index += 1
+                                           offset: p.offset, headerLength: p.headerLength, header: p.header))
                 }
             }
         }
