@@ -24,10 +24,8 @@ struct DecryptionFlags: ParsableArguments {
         do {
             if let k = footerKey { p.footerKey = try parseKeyText(k) }
             for ck in columnKey {
-                guard let colon = ck.firstIndex(of: ":"), colon != ck.startIndex else {
-                    throw KeyManagementError("--column-key expects PATH:KEY, got '\(ck.prefix(40))'")
-                }
-                p.columnKeys[String(ck[..<colon])] = try parseKeyText(String(ck[ck.index(after: colon)...]))
+                let (path, key) = try splitPathKey(ck, "--column-key")
+                p.columnKeys[path] = try parseKeyText(key)
             }
             var retrievers: [any DecryptionKeyRetriever] = []
             if let f = keyFile { retrievers.append(KeyIdRetriever(keys: try loadKeyMap(path: f))) }
@@ -70,10 +68,7 @@ struct EncryptionFlags: ParsableArguments {
     }
 
     private static func split(_ s: String, _ flag: String) throws -> (String, String) {
-        guard let colon = s.firstIndex(of: ":"), colon != s.startIndex else {
-            throw KeyManagementError("\(flag) expects PATH:VALUE, got '\(s.prefix(40))'")
-        }
-        return (String(s[..<colon]), String(s[s.index(after: colon)...]))
+        try splitPathKey(s, flag)
     }
 
     /// The encryption options of OUT, or nil without --encrypt. Bad or missing flags: exit 2.
@@ -140,4 +135,14 @@ struct EncryptionFlags: ParsableArguments {
             throw usage(e.description)
         }
     }
+}
+
+/// Splits `PATH:VALUE` at the last colon (column names may hold colons), keeping a `base64:` value whole.
+func splitPathKey(_ s: String, _ flag: String) throws -> (String, String) {
+    let colon: String.Index?
+    if let r = s.range(of: ":base64:", options: .backwards) { colon = r.lowerBound } else { colon = s.lastIndex(of: ":") }
+    guard let colon, colon != s.startIndex, s.index(after: colon) != s.endIndex else {
+        throw KeyManagementError("\(flag) expects PATH:VALUE, got '\(s.prefix(40))'")
+    }
+    return (String(s[..<colon]), String(s[s.index(after: colon)...]))
 }
