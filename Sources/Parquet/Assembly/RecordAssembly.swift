@@ -178,6 +178,11 @@ public struct RecordAssembler {
         hasRep = columns.map { !$0.repetitionLevels.isEmpty }
     }
 
+    /// Columns with levels left after the records read so far.
+    public var unfinishedColumns: [Int] {
+        columns.indices.filter { levelPos[$0] < levelCount[$0] }
+    }
+
     /// True when every column has been consumed.
     public var isAtEnd: Bool {
         for c in columns.indices where levelPos[c] < levelCount[c] { return false }

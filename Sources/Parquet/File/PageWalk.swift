@@ -4,6 +4,7 @@ extension ParquetFile {
     /// The page headers of one column chunk with their file offsets and header lengths (for an encrypted chunk:
     /// the decrypted headers, the length of the header module).
     public func pageHeaders(rowGroup g: Int, column c: Int) throws -> [(offset: Int, headerLength: Int, header: PageHeader)] {
+        if let m = metadata.rowGroups[g].columns[c].metaData, m.numValues == 0 { return [] }
         let (md, range) = try chunkRange(rowGroup: g, column: c)
         let cipher = try chunkCipher(rowGroup: g, column: c)
         let path = schema.columns[c].dottedPath

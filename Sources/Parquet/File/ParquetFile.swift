@@ -192,8 +192,12 @@ public final class ParquetFile: @unchecked Sendable {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("column \(column) out of range 0..<\(schema.columns.count)")
         }
-        let (meta, range) = try chunkRange(rowGroup: rowGroup, column: column)
         let descriptor = schema.columns[column]
+        if let m = metadata.rowGroups[rowGroup].columns[column].metaData, m.numValues == 0 {
+            // A chunk with no values (zero rows; writers leave its offsets at 0) has no pages to read.
+            return ColumnData(descriptor: descriptor)
+        }
+        let (meta, range) = try chunkRange(rowGroup: rowGroup, column: column)
         if meta.type != descriptor.physicalType {
             throw ParquetError.corrupt(
                 "column \(descriptor.dottedPath): chunk type \(meta.type) differs from schema type \(descriptor.physicalType)")
