@@ -143,4 +143,19 @@ import ParquetKeyManagement
         let s = "\(#expect(throws: ParquetError.self) { _ = try ParquetFile(path: plain, decryption: FileDecryptionProperties(footerKey: Self.float128)) }!)"
         #expect(s.contains("signature"))
     }
+
+    /// Encryption.md §4.1.1: GCM authenticates every module, so a flipped byte in an encrypted page (or page
+    /// header) fails authentication, reported with the column and page.
+    @Test(arguments: [0, 1])
+    func flippedByteInAnEncryptedPageFailsAuthentication(_ inHeader: Int) throws {
+        let rel = "data/encrypt_columns_and_footer.parquet.encrypted"
+        var bytes = TestVectors.bytes(rel)
+        let pf = try ParquetFile(bytes: bytes, decryption: Self.keys128)
+        let page = try #require(try FileInspector.pages(pf, column: "double_field").first { $0.header.type == .dataPage })
+        let at = inHeader == 1 ? page.offset + 20 : page.offset + page.headerLength + 20
+        bytes[at] ^= 0x40
+        let e = "\(#expect(throws: ParquetError.self) { _ = try readAllJSONL(try ParquetFile(bytes: bytes, decryption: Self.keys128)) }!)"
+        #expect(e.contains("column double_field page \(page.index)") && e.contains("GCM authentication"), "\(e)")
+        #expect(e.contains(inHeader == 1 ? "page header" : "of the page"), "\(e)")
+    }
 }
