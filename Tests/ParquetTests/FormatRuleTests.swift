@@ -149,4 +149,39 @@ import Testing
         let s = String(decoding: out, as: UTF8.self)
         #expect(s.hasPrefix("\"+11") && s.hasSuffix(".709551615\""), "\(s)")
     }
+
+    // MARK: ENUM, JSON, BSON
+
+    /// LogicalTypes.md ENUM / JSON (UTF-8 strings) and BSON (binary), as logical and as converted types; printed
+    /// as canonical-jsonl.md says: strings (JSON not parsed), strings, base64.
+    @Test func enumJsonBsonPrintAsCanonicalJsonlSays() throws {
+        let names = ["e", "j", "b", "ce", "cj", "cb"]
+        let elements: [SchemaElement] = [SchemaElement(name: "schema", numChildren: 6),
+            SchemaElement(name: "e", type: .byteArray, repetitionType: .required, logicalType: .enum),
+            SchemaElement(name: "j", type: .byteArray, repetitionType: .required, logicalType: .json),
+            SchemaElement(name: "b", type: .byteArray, repetitionType: .required, logicalType: .bson),
+            SchemaElement(name: "ce", type: .byteArray, repetitionType: .required, convertedType: .enumType),
+            SchemaElement(name: "cj", type: .byteArray, repetitionType: .required, convertedType: .json),
+            SchemaElement(name: "cb", type: .byteArray, repetitionType: .required, convertedType: .bson)]
+        let schema = try Schema(elements: elements)
+        let values: [[UInt8]] = [Array("RED".utf8), Array("{\"a\": [1, 2]}".utf8), [0x05, 0, 0, 0, 0xff],
+                                 Array("GREEN".utf8), Array("[true]".utf8), [0x00]]
+        var cols: [ColumnData] = []
+        for (i, v) in values.enumerated() {
+            var c = ColumnData(descriptor: schema.columns[i])
+            c.values.byteArrays.append(contentsOf: v)
+            c.levelCount = 1
+            cols.append(c)
+        }
+        let path = NSTemporaryDirectory() + "ejb-\(UUID().uuidString).parquet"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var o = WriterOptions()
+        o.fsync = false
+        let w = try ParquetWriter(path: path, schema: schema, options: o, elements: elements)
+        try w.write(columns: cols)
+        try w.close()
+        let r = String(decoding: try readAllJSONL(try ParquetFile(path: path)), as: UTF8.self)
+        _ = names
+        #expect(r == "{\"e\":\"RED\",\"j\":\"{\\\"a\\\": [1, 2]}\",\"b\":\"BQAAAP8=\",\"ce\":\"GREEN\",\"cj\":\"[true]\",\"cb\":\"AA==\"}\n", "\(r)")
+    }
 }

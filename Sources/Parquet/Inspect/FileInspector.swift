@@ -179,7 +179,10 @@ public enum FileInspector {
             for o in orders { j.element(o.name) }
             j.endArray()
         }
-        if let e = m.encryptionAlgorithm { j.field("encryption_algorithm", e.name) }
+        if let e = f.encryptionAlgorithm {
+            j.field("encryption_algorithm", e.name)
+            j.field("encrypted_footer", f.hasEncryptedFooter)
+        }
         j.endObject()
         return j.text
     }
@@ -212,7 +215,9 @@ public enum FileInspector {
         out += "num_rows: \(f.numRows)\(m.numRows != f.numRows ? " (footer says \(m.numRows))" : "")\n"
         out += "row_groups: \(m.rowGroups.count)\n"
         out += "columns: \(f.schema.columns.count)\n"
-        if let e = m.encryptionAlgorithm { out += "encryption: \(e.name) (plaintext footer)\n" }
+        if let e = f.encryptionAlgorithm {
+            out += "encryption: \(e.name) (\(f.hasEncryptedFooter ? "encrypted" : "plaintext") footer)\n"
+        }
         if let kv = m.keyValueMetadata, !kv.isEmpty {
             out += "key_value_metadata:\n"
             for p in kv {
@@ -247,6 +252,7 @@ public enum FileInspector {
                     if let dc = s.distinctCount { parts.append("distinct=\(dc)") }
                     out += parts.joined(separator: " ") + "}"
                 }
+                if chunk.cryptoMetadata != nil { out += " encrypted" }
                 out += " column_index=\(chunk.columnIndexOffset != nil ? "yes" : "no")"
                 out += " offset_index=\(chunk.offsetIndexOffset != nil ? "yes" : "no")"
                 out += " bloom_filter=\(md.bloomFilterOffset != nil ? "yes" : "no")"
