@@ -91,6 +91,9 @@ def main():
     # authentication or its framing, cleanly).
     files = sorted(f for f in glob.glob(os.path.join(DATA, "**", "*.parquet"), recursive=True))
     files += sorted(glob.glob(os.path.join(DATA, "**", "*.parquet.encrypted"), recursive=True))
+    only = os.environ.get("DAMAGED_ONLY")  # a substring of the paths to sweep (default: every file)
+    if only:
+        files = [f for f in files if only in f]
     base = baseline_rss_kib()
     passed = failed = 0
     worst = (0.0, "")
