@@ -158,4 +158,57 @@ import ParquetKeyManagement
         #expect(e.contains("column double_field page \(page.index)") && e.contains("GCM authentication"), "\(e)")
         #expect(e.contains(inHeader == 1 ? "page header" : "of the page"), "\(e)")
     }
+
+    /// Encryption.md §4.4.2: column and offset indexes (modules 6, 7) and bloom filters (8, 9) of encrypted
+    /// columns, as Arrow C++ and parquet-java wrote them.
+    @Test func encryptedIndexesAndBloomFiltersOfOtherWriters() throws {
+        let f = try ParquetFile(path: TestVectors.path("data/encrypt_columns_and_footer.parquet.encrypted"),
+                                decryption: Self.keys128)
+        let float = try #require(f.schema.columns.firstIndex { $0.dottedPath == "float_field" })
+        let oi = try #require(try f.offsetIndex(rowGroup: 0, column: float))
+        #expect(oi.pageLocations.count >= 1 && oi.pageLocations[0].offset > 0)
+        let ci = try #require(try f.columnIndex(rowGroup: 0, column: float))
+        let fmax = ci.maxValues[0].withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
+        #expect(ci.minValues[0].withUnsafeBytes { $0.loadUnaligned(as: Float.self) } == 0)
+        #expect(abs(fmax - 53.9) < 1e-5)
+
+        let b = try ParquetFile(path: TestVectors.path("data/encrypt_columns_and_footer_bloom_filter.parquet.encrypted"),
+                                decryption: Self.keys128)
+        let d = try #require(b.schema.columns.firstIndex { $0.dottedPath == "double_field" })
+        let bf = try #require(try b.bloomFilter(rowGroup: 0, column: d))
+        for i in 0..<2000 {
+            #expect(bf.check(hash: XXH64.hash(littleEndian: (Double(i) + 0.5).bitPattern)), "value \(i).5")
+        }
+        let absent = (0..<2000).filter { bf.check(hash: XXH64.hash(littleEndian: (Double($0) + 0.75).bitPattern)) }
+        #expect(absent.count < 200, "a bloom filter that answers yes to everything")
+    }
+
+    /// Floe's writer encrypts the page index and bloom filters so that they read back like the plaintext ones.
+    @Test(arguments: [EncryptionAlgorithmKind.gcm, .gcmCtr])
+    func floeWrittenIndexesAndBloomFiltersRoundTrip(_ alg: EncryptionAlgorithmKind) throws {
+        let dir = NSTemporaryDirectory() + "enc-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let src = TestVectors.path("data/alltypes_tiny_pages_plain.parquet")
+        var o = WriterOptions()
+        o.fsync = false
+        o.bloomFilters = ["id": BloomFilterOptions()]
+        try ParquetRewrite.rewrite(input: src, output: dir + "/plain.parquet", options: o)
+        var e = FileEncryptionOptions(footerKey: Self.footer128, algorithm: alg)
+        e.columnKeys = ["id": ColumnEncryptionKey(key: Self.column256(1), keyMetadata: Array("kc1".utf8))]
+        o.encryption = e
+        try ParquetRewrite.rewrite(input: src, output: dir + "/enc.parquet", options: o)
+        let p = try ParquetFile(path: dir + "/plain.parquet")
+        let c = try ParquetFile(path: dir + "/enc.parquet", decryption: FileDecryptionProperties(
+            footerKey: Self.footer128, columnKeys: ["id": Self.column256(1)]))
+        #expect(try readAllJSONL(c) == readAllJSONL(p))
+        #expect(try c.columnIndex(rowGroup: 0, column: 0) == p.columnIndex(rowGroup: 0, column: 0))
+        #expect(try c.bloomFilter(rowGroup: 0, column: 0) == p.bloomFilter(rowGroup: 0, column: 0))
+        #expect(try c.bloomFilter(rowGroup: 0, column: 0) != nil)
+        let po = try #require(try p.offsetIndex(rowGroup: 0, column: 0)), co = try #require(try c.offsetIndex(rowGroup: 0, column: 0))
+        #expect(po.pageLocations.map(\.firstRowIndex) == co.pageLocations.map(\.firstRowIndex))
+        // The encrypted offset index points at the encrypted pages: every location is a page header module there.
+        let headers = try c.pageHeaders(rowGroup: 0, column: 0).filter { $0.header.type == .dataPage }
+        #expect(co.pageLocations.map { Int($0.offset) } == headers.map(\.offset))
+    }
 }
