@@ -13,7 +13,7 @@ RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/floe
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
 PY := $(VENV)/bin/python
-PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
+PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
@@ -33,7 +33,7 @@ deps:
 
 venv: deps
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
-	@$(PY) -c "import pyarrow, duckdb, polars" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
+	@$(PY) -c "import pyarrow, duckdb, polars, cryptography" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -57,12 +57,14 @@ test-cli: deps
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
 # on events with 3% bad records against pyarrow converting the good lines alone, and DuckDB (convert_interop.py);
 # floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py);
-# the demo pipeline end to end, checked by DuckDB through the printed DDL (e2e_warehouse.py).
+# the demo pipeline end to end, checked by DuckDB through the printed DDL (e2e_warehouse.py); modular encryption
+# both ways with pyarrow's CryptoFactory and a local-wrapping KmsClient (encryption_interop.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/merge_property.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/e2e_warehouse.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/encryption_interop.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.

@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `make docs`: the DocC catalogs of the library products (a plugin only; nothing of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -25,8 +26,14 @@ let package = Package(
         ),
         .target(
             name: "Parquet",
-            dependencies: ["CCodecs"]
+            dependencies: [
+                "CCodecs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
+        // Parquet key-management tools (key material JSON, local KMS wrapping); the format core stays JSON-free.
+        .target(name: "ParquetKeyManagement", dependencies: ["Parquet", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "JSON"),
         // Local files read and written safely (bounded regular-file reads, path containment, the one directory
         // walker): dependency-free so every module above the format core can use it.
@@ -37,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse", "FileSafety",
+                "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "Firehose", "Warehouse", "FileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["FloeBuildInfo"]
@@ -45,7 +52,7 @@ let package = Package(
         // The commit `floe --version` prints (a prebuild command running git; no unsafe flags).
         .plugin(name: "FloeBuildInfo", capability: .buildTool()),
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
-        .testTarget(name: "ParquetTests", dependencies: ["Parquet"], exclude: ["TestVectors"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ParquetKeyManagement"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),

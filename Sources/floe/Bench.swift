@@ -13,12 +13,16 @@ struct BenchRead: ParsableCommand {
     @Argument(help: "The Parquet file.") var file: String
     @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: all cores; at most 4 x cores).") var jobs: Int?
     @Flag(name: .long, help: "Do not verify page checksums.") var noVerifyChecksums = false
+    @OptionGroup var keys: DecryptionFlags
 
     func run() throws {
         let jobs = try FlagRange.workers(jobs, "--jobs")
+
+        let decryption = try keys.properties(file: file)
         do {
             let r = try ReadBenchmark.run(path: file, jobs: jobs,
-                                          options: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                                          options: ReadOptions(verifyChecksums: !noVerifyChecksums),
+                                          decryption: decryption)
             Output.write(r.jsonLine + "\n")
         } catch {
             throw Output.fail(file, error)

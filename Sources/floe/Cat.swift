@@ -16,6 +16,8 @@ struct RowOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not verify page checksums.")
     var noVerifyChecksums = false
 
+    @OptionGroup var keys: DecryptionFlags
+
     func run(file path: String, limit: Int?) throws {
         guard let fmt = RowFormat(rawValue: format) else {
             Output.diagnostic("floe: unknown --format '\(format)' (expected jsonl, csv or table)")
@@ -26,8 +28,9 @@ struct RowOutputOptions: ParsableArguments {
             try runTable(path, format: fmt, columns: cols, limit: limit)
             return
         }
+        let decryption = try keys.properties(file: path)
         do {
-            let file = try ParquetFile(path: path)
+            let file = try ParquetFile(path: path, decryption: decryption)
             let exporter = try RowExporter(file: file, columns: cols,
                                            options: ReadOptions(verifyChecksums: !noVerifyChecksums))
             try exporter.export(format: fmt, limit: limit) { Output.write($0) }

@@ -6,11 +6,13 @@ struct Meta: ParsableCommand {
         abstract: "Print the footer: row groups, column chunks, statistics, page index and bloom filters, key-value metadata.")
 
     @Argument(help: "The Parquet file.") var file: String
+    @OptionGroup var keys: DecryptionFlags
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
+        let decryption = try keys.properties(file: file)
         do {
-            let f = try ParquetFile(path: file)
+            let f = try ParquetFile(path: file, decryption: decryption)
             Output.write(json ? FileInspector.metaJSON(f) + "\n" : FileInspector.metaText(f))
         } catch {
             throw Output.fail(file, error)

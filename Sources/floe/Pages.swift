@@ -6,11 +6,13 @@ struct Pages: ParsableCommand {
 
     @Argument(help: "The Parquet file.") var file: String
     @Option(name: .long, help: "Only the column at this dotted path.") var column: String?
+    @OptionGroup var keys: DecryptionFlags
     @Flag(name: .long, help: "Print JSON (one object per page per line).") var json = false
 
     func run() throws {
+        let decryption = try keys.properties(file: file)
         do {
-            let f = try ParquetFile(path: file)
+            let f = try ParquetFile(path: file, decryption: decryption)
             let pages = try FileInspector.pages(f, column: column)
             Output.write(json ? FileInspector.pagesJSON(pages) : FileInspector.pagesText(pages))
         } catch {

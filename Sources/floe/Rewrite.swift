@@ -118,10 +118,17 @@ struct Rewrite: ParsableCommand {
     @Argument(help: "The Parquet file to write.") var output: String
     @OptionGroup var writer: WriterFlags
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
+    @OptionGroup(title: "Keys (of an encrypted IN, and of OUT with --encrypt)") var keys: DecryptionFlags
+    @OptionGroup(title: "Encryption of OUT") var encryption: EncryptionFlags
 
     func run() throws {
         MallocTuning.mapLargeBlocks()
-        let opts = try writer.options()
+        var opts = try writer.options()
+        opts.encryption = try encryption.options(keys: keys)
+        // With --encrypt and explicit keys, those keys are OUT's; IN is read with the key file / KMS only.
+        var readKeys = keys
+        if encryption.encrypt { readKeys.footerKey = nil; readKeys.columnKey = []; readKeys.aadPrefix = nil }
+        let decryption = try readKeys.properties(file: input)
         // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
         let slash = output.lastIndex(of: "/")
         let folder = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
@@ -131,7 +138,8 @@ struct Rewrite: ParsableCommand {
         }
         do {
             try ParquetRewrite.rewrite(input: input, output: output, options: opts,
-                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums),
+                                       decryption: decryption)
         } catch let e as ParquetError {
             if case .invalidArgument = e {
                 Output.diagnostic("floe: \(e.description)")

@@ -5,11 +5,13 @@ struct SchemaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "schema", abstract: "Print the schema of a Parquet file.")
 
     @Argument(help: "The Parquet file.") var file: String
+    @OptionGroup var keys: DecryptionFlags
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
+        let decryption = try keys.properties(file: file)
         do {
-            let f = try ParquetFile(path: file)
+            let f = try ParquetFile(path: file, decryption: decryption)
             Output.write(json ? FileInspector.schemaJSON(f) + "\n" : f.schema.messageText)
         } catch {
             throw Output.fail(file, error)

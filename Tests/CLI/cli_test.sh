@@ -73,6 +73,26 @@ for f in "$TV/parquet-testing/bad_data/PARQUET-1481.parquet" "$TV/parquet-testin
 done
 grep -q "encrypted" <("$FLOE" cat "$DATA/uniform_encryption.parquet.encrypted" 2>&1) && ok || bad "encrypted message"
 expect_exit 1 "$FLOE" cat "$TMP/missing.parquet"
+# Encryption (conventions/cli.md "Encryption"): keys on every reading command; wrong/missing keys exit 1 naming
+# the footer or the column; bad key text exits 2; rewrite --encrypt round-trips.
+FK=$(printf %s 0123456789012345 | od -An -tx1 | tr -d ' \n'); CK1=$(printf %s 1234567890123450 | od -An -tx1 | tr -d ' \n')
+CK2=$(printf %s 1234567890123451 | od -An -tx1 | tr -d ' \n')
+ENC="$DATA/encrypt_columns_and_footer.parquet.encrypted"
+for cmd in "cat" "head -n 2" "schema" "meta" "pages" "bench read"; do
+  expect_exit 0 "$FLOE" $cmd "$ENC" --footer-key "$FK" --column-key "double_field:$CK1" --column-key "float_field:$CK2"
+done
+expect_exit 1 "$FLOE" cat "$ENC" --footer-key "$CK1"
+grep -q "^floe: $ENC: footer: " "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "wrong footer key: $(cat "$TMP/err")"
+expect_exit 1 "$FLOE" cat "$ENC" --footer-key "$FK" --column-key "float_field:$CK2"
+grep -q "column double_field" "$TMP/err" && ok || bad "missing column key: $(cat "$TMP/err")"
+expect_exit 2 "$FLOE" cat "$ENC" --footer-key "xyz"
+expect_exit 0 "$FLOE" rewrite "$DATA/alltypes_plain.parquet" "$TMP/enc.parquet" --encrypt --footer-key "$FK" \
+  --column-key "id:base64:$(printf %s 1234567890123450 | base64)" --algorithm gcm-ctr --plaintext-footer
+expect_exit 0 "$FLOE" cat "$TMP/enc.parquet" --footer-key "$FK" --column-key "id:$CK1"
+cmp -s "$TMP/out" "$EXP/alltypes_plain.parquet.jsonl" && ok || bad "encrypted rewrite rows"
+expect_exit 1 "$FLOE" cat "$TMP/enc.parquet" --footer-key "$FK"
+grep -q "column id" "$TMP/err" && ok || bad "plaintext footer, missing column key: $(cat "$TMP/err")"
+expect_exit 2 "$FLOE" rewrite "$DATA/alltypes_plain.parquet" "$TMP/enc2.parquet" --algorithm gcm-ctr
 # Usage errors exit 2.
 expect_exit 2 "$FLOE" cat
 expect_exit 2 "$FLOE" cat --format xml "$DATA/alltypes_plain.parquet"

@@ -3,7 +3,8 @@
 from outside: exit 0 (a read) or 1 (a clean error with a one-line `floe: <file>: ...` diagnostic); never a crash
 (signal), a usage exit, a hang (10 s limit) or a peak RSS beyond a small multiple of the file size.
 
-Every readable test file is truncated at 20 offsets and gets 50 seeded random byte flips (one per copy).
+Every readable test file is truncated at 20 offsets and gets 50 seeded random byte flips (one per copy); the
+encrypted files (*.parquet.encrypted) are read with their keys.
 Usage: damaged_files.py FLOE_BINARY. Prints "N passed, N failed"; exit status 0 when all hold.
 """
 import glob
@@ -50,8 +51,49 @@ def run(argv):
     return (code, err, rss, time.monotonic() - start)
 
 
+def ascii_hex(s):
+    return s.encode().hex()
+
+
+# Keys of the encrypted files (parquet-testing data/README.md; the digits are ASCII key bytes).
+KEYS_128 = ["--footer-key", ascii_hex("0123456789012345"), "--column-key", "double_field:" + ascii_hex("1234567890123450"),
+            "--column-key", "float_field:" + ascii_hex("1234567890123451")]
+
+
+def key_args(rel, tmp):
+    """The key flags reading an encrypted test file needs (files written to `tmp` for key files)."""
+    if not rel.endswith(".encrypted"):
+        return []
+    prefix = ["--aad-prefix", "tester"] if "aad" in os.path.basename(rel) else []
+    if rel.startswith("data/aes256/"):
+        keys = {"kf": ascii_hex("01234567890123456789012345678901")}
+        for n in range(1, 9):
+            keys[f"kc{n}"] = ascii_hex("1234567890123456789012345678901" + str(n + 1))
+        path = os.path.join(tmp, "aes256-keys.json")
+        with open(path, "w") as f:
+            f.write(repr(keys).replace("'", '"'))
+        return ["--key-file", path] + prefix
+    if "external_key_material" in rel:
+        path = os.path.join(tmp, "kms.json")
+        with open(path, "w") as f:
+            f.write('{"kf":"%s","kc1":"%s","kc2":"%s"}' % (ascii_hex("0123456789012345"), ascii_hex("1234567890123450"),
+                                                           ascii_hex("1234567890123451")))
+        # the key material file sits beside the file it belongs to, by name
+        material = os.path.join(os.path.dirname(os.path.join(DATA, rel)), "_KEY_MATERIAL_FOR_" + os.path.basename(rel) + ".json")
+        with open(material, "rb") as src, open(os.path.join(tmp, "_KEY_MATERIAL_FOR_damaged.parquet.json"), "wb") as dst:
+            dst.write(src.read())
+        return ["--kms-keys", path]
+    return KEYS_128 + prefix
+
+
 def main():
+    # Plain files, and the encrypted ones read with their keys (Encryption.md: a damaged module fails its GCM
+    # authentication or its framing, cleanly).
     files = sorted(f for f in glob.glob(os.path.join(DATA, "**", "*.parquet"), recursive=True))
+    files += sorted(glob.glob(os.path.join(DATA, "**", "*.parquet.encrypted"), recursive=True))
+    only = os.environ.get("DAMAGED_ONLY")  # a substring of the paths to sweep (default: every file)
+    if only:
+        files = [f for f in files if only in f]
     base = baseline_rss_kib()
     passed = failed = 0
     worst = (0.0, "")
@@ -73,11 +115,13 @@ def main():
                 variants.append((f"byte {at} flipped", bytes(b)))
             # Allowance: the process's own baseline plus a small multiple of the file size.
             limit_kib = base + 16 * 1024 + 8 * len(data) // 1024
+            keys = key_args(rel, tmp)
             for what, blob in variants:
                 damaged = os.path.join(tmp, "damaged.parquet")
                 with open(damaged, "wb") as out:
                     out.write(blob)
-                for argv in ([FLOE, "cat", "--no-verify-checksums", damaged], [FLOE, "bench", "read", "--jobs", "1", damaged]):
+                for argv in ([FLOE, "cat", "--no-verify-checksums", damaged] + keys,
+                             [FLOE, "bench", "read", "--jobs", "1", damaged] + keys):
                     code, err, rss, secs = run(argv)
                     problem = None
                     if code == "hang":

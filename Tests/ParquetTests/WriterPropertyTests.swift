@@ -53,7 +53,13 @@ private struct Generator {
             let k = Int.random(in: 1...3, using: &rng)
             return .group(n, rep, (0..<k).map { _ in field(depth: depth - 1) })
         }
-        if r < 0.82 { return .list(n, rep, element: field(depth: depth - 1)) }
+        if r < 0.82 {
+            // A 3-level list's element is required or optional (LogicalTypes.md "Lists"); a repeated field there
+            // would be backward-compatibility rule 3 (the repeated group is the element), so wrap it in a group.
+            var e = field(depth: depth - 1)
+            if e.isRepeated { e = .group(e.name, .optional, [e]) }
+            return .list(n, rep, element: e)
+        }
         if r < 0.94 {
             let key = rng.chance(0.5) ? SchemaNode.string("key", .required) : .int64("key", .required)
             return .map(n, rep, key: key, value: field(depth: depth - 1))

@@ -102,9 +102,19 @@ public struct AssemblyPlan: Sendable {
             return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
                                 kind: .leaf(column: first), firstColumn: first, columnCount: 1)
         }
-        if !asInstance, n.children.count == 1, n.children[0].isRepeated {
+        // LogicalTypes.md "Lists" / "Maps", backward-compatibility rules. An instance of a repeated LIST- or
+        // MAP-annotated group (a legacy 2-level list that is the element of another) is itself a list / map.
+        if n.children.count == 1, n.children[0].isRepeated {
             let r = n.children[0]
-            if isMapAnnotated(n), !r.isLeaf, r.children.count >= 1, r.children.count <= 2 {
+            if isMapAnnotated(n), !r.isLeaf, r.children.count == 1 {
+                // A MAP without a value field reads as pyarrow reads it: the list of its keys.
+                guard let key = build(r.children[0], sel, &cols, asInstance: false) else { return nil }
+                return AssemblyNode(name: n.name, optional: optional, definitionLevel: n.definitionLevel,
+                                    kind: .list(repeatedDef: r.definitionLevel, repeatedRep: r.repetitionLevel,
+                                                element: key),
+                                    firstColumn: first, columnCount: cols.count - first)
+            }
+            if isMapAnnotated(n), !r.isLeaf, r.children.count == 2 {
                 let keyIndex = r.children.firstIndex(where: { $0.name == "key" }) ?? 0
                 let key = build(r.children[keyIndex], sel, &cols, asInstance: false)
                 var value: AssemblyNode?
@@ -118,7 +128,11 @@ public struct AssemblyPlan: Sendable {
             }
             if isListAnnotated(n) || isMapAnnotated(n) {
                 let element: AssemblyNode?
-                if r.isLeaf || r.children.count != 1 || r.name == "array" || r.name == n.name + "_tuple" {
+                // Rules 1-4: a primitive, a group of several fields, a group whose one field is repeated, or a
+                // group named `array` / `<list>_tuple` is the element itself (required); rule 5: else its field.
+                if r.isLeaf || r.children.count != 1 || r.children[0].isRepeated || r.name == "array"
+                    || r.name == n.name + "_tuple"
+                {
                     element = build(r, sel, &cols, asInstance: true)
                 } else {
                     element = build(r.children[0], sel, &cols, asInstance: false)
@@ -162,6 +176,11 @@ public struct RecordAssembler {
         valueCount = columns.map(\.values.count)
         hasDef = columns.map { !$0.definitionLevels.isEmpty }
         hasRep = columns.map { !$0.repetitionLevels.isEmpty }
+    }
+
+    /// Columns with levels left after the records read so far.
+    public var unfinishedColumns: [Int] {
+        columns.indices.filter { levelPos[$0] < levelCount[$0] }
     }
 
     /// True when every column has been consumed.

@@ -11,8 +11,27 @@ import Darwin
 #endif
 
 public enum Compression {
-    /// Default cap on a page's declared uncompressed size (a forged size must not trigger a huge allocation).
-    public static let defaultMaxUncompressedSize = 1 << 30
+    /// Default cap on a page's declared uncompressed size: what the format allows (PageHeader's
+    /// `uncompressed_page_size` is an i32, so 2 GiB - 1). A forged size is also checked against the compressed
+    /// bytes present (`maxExpansion`) before anything is allocated.
+    public static let defaultMaxUncompressedSize = Int(Int32.max)
+
+    /// The most bytes `compressed` bytes of a codec can decode to (its format's best case, with slack): snappy
+    /// copies emit at most 64 bytes per 2-byte tag, LZ4 255 per byte of run length, DEFLATE 258 per 1-2 bits
+    /// (zlib's bound 1032:1), ZSTD and BROTLI repeat blocks (RLE blocks / repeated metablocks) up to 2^17 and
+    /// 2^24 bytes per few bytes.
+    public static func maxExpansion(_ codec: CompressionCodec, compressed: Int) -> Int {
+        let c = max(compressed, 0)
+        switch codec {
+        case .uncompressed: return c
+        case .snappy: return c &* 32 &+ 64
+        case .lz4, .lz4Raw: return c &* 256 &+ 64
+        case .gzip: return c &* 1032 &+ 64
+        case .zstd: return c &* 32768 &+ (1 << 17)
+        case .brotli: return c &* 65536 &+ (1 << 24)
+        default: return Int.max
+        }
+    }
 
     /// Decompresses `input` into `out`, replacing its contents (its capacity is reused). The result must be exactly
     /// `uncompressedSize` bytes, else `.corrupt`. `uncompressedSize` above `maxSize` is rejected before allocating.
@@ -24,6 +43,11 @@ public enum Compression {
         }
         guard uncompressedSize <= maxSize else {
             throw ParquetError.corrupt("uncompressed page size \(uncompressedSize) exceeds the limit of \(maxSize) bytes")
+        }
+        let bound = maxExpansion(codec, compressed: input.count)
+        guard uncompressedSize <= bound else {
+            throw ParquetError.corrupt(
+                "page header says \(uncompressedSize) uncompressed bytes, more than \(input.count) bytes of \(codec) can hold (at most \(bound))")
         }
         let size = uncompressedSize
         let src = input.baseAddress ?? UnsafeRawPointer(emptyInput)

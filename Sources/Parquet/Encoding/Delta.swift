@@ -237,7 +237,7 @@ public enum DeltaByteArray {
     /// The first value's "previous" is empty (the state resets every page). Returns bytes consumed.
     /// Prefixes can make the output much larger than the page; more than `maxBytes` decoded bytes → `.corrupt`.
     public static func decode(data: UnsafeRawBufferPointer, count: Int, into out: inout ByteArrayBuffer,
-                              maxBytes: Int = 1 << 30) throws -> Int {
+                              maxBytes: Int = Int(Int32.max)) throws -> Int {
         try decodeGeneric(data: data, count: count, fixedWidth: nil, maxBytes: maxBytes, into: &out)
     }
 

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// A Parquet file opened for reading: footer, schema, and access to column chunks by row group.
 ///
 /// Reading a column touches only that column chunk's bytes; memory held while reading is bounded by the
@@ -9,17 +15,25 @@ public final class ParquetFile: @unchecked Sendable {
     public let footerOffset: Int
     let storage: FileStorage
 
-    /// Opens the file at `path` (memory-mapped).
-    public convenience init(path: String) throws {
-        try self.init(storage: FileStorage(path: path))
+    /// Opens the file at `path` (memory-mapped). `decryption` holds the keys of an encrypted file.
+    public convenience init(path: String, decryption: FileDecryptionProperties? = nil) throws {
+        try self.init(storage: FileStorage(path: path), decryption: decryption)
     }
 
     /// Opens a file held in memory.
-    public convenience init(bytes: [UInt8]) throws {
-        try self.init(storage: FileStorage(bytes: bytes))
+    public convenience init(bytes: [UInt8], decryption: FileDecryptionProperties? = nil) throws {
+        try self.init(storage: FileStorage(bytes: bytes), decryption: decryption)
     }
 
-    init(storage: FileStorage) throws {
+    /// The decryption state of an encrypted file opened with keys (nil otherwise).
+    let decryptor: FileDecryptor?
+
+    /// The encryption algorithm of an encrypted file (encrypted or plaintext footer), nil for a plain file.
+    public let encryptionAlgorithm: EncryptionAlgorithm?
+    /// True when the footer itself is encrypted (PARE).
+    public let hasEncryptedFooter: Bool
+
+    init(storage: FileStorage, decryption: FileDecryptionProperties? = nil) throws {
         self.storage = storage
         let all = storage.all
         let n = all.count
@@ -28,18 +42,59 @@ public final class ParquetFile: @unchecked Sendable {
         }
         let head = Array(all[0..<4]), tail = Array(all[(n - 4)..<n])
         let par1: [UInt8] = Array("PAR1".utf8), pare: [UInt8] = Array("PARE".utf8)
-        if tail == pare {
+        let encryptedFooter = tail == pare
+        if encryptedFooter && decryption == nil {
             throw ParquetError.encrypted(Self.encryptedFooterMessage(all))
         }
-        guard tail == par1 else { throw ParquetError.corrupt("no PAR1 magic at the end of the file (not Parquet, or truncated)") }
+        guard tail == par1 || encryptedFooter else {
+            throw ParquetError.corrupt("no PAR1 magic at the end of the file (not Parquet, or truncated)")
+        }
         guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
         let footerLength = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
         guard footerLength > 0, footerLength <= n - 12 else {
             throw ParquetError.corrupt("footer length \(footerLength) does not fit in a file of \(n) bytes")
         }
         footerOffset = n - 8 - footerLength
-        let meta = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: all[footerOffset..<(n - 8)]))
-        metadata = meta
+        let footer = UnsafeRawBufferPointer(rebasing: all[footerOffset..<(n - 8)])
+        var meta: FileMetaData
+        var decryptor: FileDecryptor?
+        if encryptedFooter, let decryption {
+            // Encrypted footer (Encryption.md §5.4): FileCryptoMetaData, then the FileMetaData as a GCM module.
+            let (crypto, cryptoLength) = try FileCryptoMetaData.decode(footer)
+            let d = try FileDecryptor(algorithm: crypto.encryptionAlgorithm, properties: decryption,
+                                      footerKeyMetadata: crypto.keyMetadata)
+            let cipher = try d.requireFooterCipher(crypto.keyMetadata)
+            let plain: Data
+            do {
+                (plain, _) = try cipher.openGCM(UnsafeRawBufferPointer(rebasing: footer[cryptoLength...]),
+                                                aad: cipher.aad(.footer))
+            } catch {
+                throw ParquetError.encrypted(
+                    "footer: wrong footer key or AAD prefix (GCM authentication of the encrypted footer failed)")
+            }
+            meta = try plain.withUnsafeBytes { try FileMetaData.decode($0) }
+            decryptor = d
+        } else {
+            var r = ThriftCompactReader(footer)
+            meta = try FileMetaData(from: &r)
+            if let alg = meta.encryptionAlgorithm, let decryption {
+                // Plaintext footer (§5.5): verify its signature (nonce + tag after the FileMetaData) when the
+                // footer key is known.
+                let d = try FileDecryptor(algorithm: alg, properties: decryption,
+                                          footerKeyMetadata: meta.footerSigningKeyMetadata)
+                if decryption.verifyFooterSignature, let cipher = d.footerCipher {
+                    let signed = r.position
+                    guard footer.count - signed == 28,
+                          cipher.verifySignature(footer: UnsafeRawBufferPointer(rebasing: footer[0..<signed]),
+                                                 signature: UnsafeRawBufferPointer(rebasing: footer[signed...]))
+                    else {
+                        throw ParquetError.encrypted(
+                            "footer: signature does not verify (wrong footer key or AAD prefix, or the footer was altered)")
+                    }
+                }
+                decryptor = d
+            }
+        }
         schema = try Schema(elements: meta.schema)
         for (g, rg) in meta.rowGroups.enumerated() {
             guard rg.columns.count == schema.columns.count else {
@@ -48,6 +103,15 @@ public final class ParquetFile: @unchecked Sendable {
             }
             guard rg.numRows >= 0 else { throw ParquetError.corrupt("row group \(g) has negative num_rows") }
         }
+        if let decryptor {
+            decryptor.resolveColumns(metadata: meta, schema: schema)
+            try Self.decryptColumnMetadata(&meta, schema: schema, decryptor: decryptor)
+        }
+        metadata = meta
+        self.decryptor = decryptor
+        hasEncryptedFooter = encryptedFooter
+        encryptionAlgorithm = encryptedFooter
+            ? (try? FileCryptoMetaData.decode(footer))?.0.encryptionAlgorithm : meta.encryptionAlgorithm
     }
 
     private static func encryptedFooterMessage(_ all: UnsafeRawBufferPointer) -> String {
@@ -84,10 +148,7 @@ public final class ParquetFile: @unchecked Sendable {
     func chunkRange(rowGroup: Int, column: Int) throws -> (ColumnMetaData, Range<Int>) {
         let chunk = metadata.rowGroups[rowGroup].columns[column]
         let path = schema.columns[column].dottedPath
-        if chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil {
-            throw ParquetError.encrypted(
-                "column \(path) is encrypted: reading it needs its column key\(chunk.keyMetadataDescription); decryption is not configured")
-        }
+        _ = try chunkCipher(rowGroup: rowGroup, column: column)
         if let fp = chunk.filePath, !fp.isEmpty {
             throw ParquetError.unsupported("column \(path) lives in another file ('\(fp)')")
         }
@@ -110,7 +171,11 @@ public final class ParquetFile: @unchecked Sendable {
         var locked: [String] = []
         for c in columns where c < rg.columns.count {
             let chunk = rg.columns[c]
-            if chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil {
+            if let d = decryptor, case .failure(let e) = d.columnCiphers[c] {
+                if chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil { throw e }
+                continue
+            }
+            if decryptor == nil, chunk.cryptoMetadata != nil || chunk.encryptedColumnMetadata != nil {
                 locked.append(schema.columns[c].dottedPath + chunk.keyMetadataDescription)
             }
         }
@@ -127,14 +192,19 @@ public final class ParquetFile: @unchecked Sendable {
         guard column >= 0, column < schema.columns.count else {
             throw ParquetError.invalidArgument("column \(column) out of range 0..<\(schema.columns.count)")
         }
-        let (meta, range) = try chunkRange(rowGroup: rowGroup, column: column)
         let descriptor = schema.columns[column]
+        if let m = metadata.rowGroups[rowGroup].columns[column].metaData, m.numValues == 0 {
+            // A chunk with no values (zero rows; writers leave its offsets at 0) has no pages to read.
+            return ColumnData(descriptor: descriptor)
+        }
+        let (meta, range) = try chunkRange(rowGroup: rowGroup, column: column)
         if meta.type != descriptor.physicalType {
             throw ParquetError.corrupt(
                 "column \(descriptor.dottedPath): chunk type \(meta.type) differs from schema type \(descriptor.physicalType)")
         }
         var reader = ColumnChunkReader(descriptor: descriptor, metadata: meta,
                                        rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
+        reader.cipher = try chunkCipher(rowGroup: rowGroup, column: column)
         return try reader.read(storage.bytes(range))
     }
 

@@ -20,9 +20,10 @@ public enum ReadBenchmark {
         }
     }
 
-    public static func run(path: String, jobs: Int? = nil, options: ReadOptions = ReadOptions()) throws -> Result {
+    public static func run(path: String, jobs: Int? = nil, options: ReadOptions = ReadOptions(),
+                           decryption: FileDecryptionProperties? = nil) throws -> Result {
         let start = ContinuousClock.now
-        let file = try ParquetFile(path: path)
+        let file = try ParquetFile(path: path, decryption: decryption)
         let values = try decodeAll(file, jobs: jobs, options: options)
         let d = ContinuousClock.now - start
         let secs = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18

@@ -179,7 +179,10 @@ public enum FileInspector {
             for o in orders { j.element(o.name) }
             j.endArray()
         }
-        if let e = m.encryptionAlgorithm { j.field("encryption_algorithm", e.name) }
+        if let e = f.encryptionAlgorithm {
+            j.field("encryption_algorithm", e.name)
+            j.field("encrypted_footer", f.hasEncryptedFooter)
+        }
         j.endObject()
         return j.text
     }
@@ -212,7 +215,9 @@ public enum FileInspector {
         out += "num_rows: \(f.numRows)\(m.numRows != f.numRows ? " (footer says \(m.numRows))" : "")\n"
         out += "row_groups: \(m.rowGroups.count)\n"
         out += "columns: \(f.schema.columns.count)\n"
-        if let e = m.encryptionAlgorithm { out += "encryption: \(e.name) (plaintext footer)\n" }
+        if let e = f.encryptionAlgorithm {
+            out += "encryption: \(e.name) (\(f.hasEncryptedFooter ? "encrypted" : "plaintext") footer)\n"
+        }
         if let kv = m.keyValueMetadata, !kv.isEmpty {
             out += "key_value_metadata:\n"
             for p in kv {
@@ -247,6 +252,7 @@ public enum FileInspector {
                     if let dc = s.distinctCount { parts.append("distinct=\(dc)") }
                     out += parts.joined(separator: " ") + "}"
                 }
+                if chunk.cryptoMetadata != nil { out += " encrypted" }
                 out += " column_index=\(chunk.columnIndexOffset != nil ? "yes" : "no")"
                 out += " offset_index=\(chunk.offsetIndexOffset != nil ? "yes" : "no")"
                 out += " bloom_filter=\(md.bloomFilterOffset != nil ? "yes" : "no")"
@@ -264,21 +270,9 @@ public enum FileInspector {
         var result: [PageInfo] = []
         for g in 0..<f.rowGroupCount {
             for c in cols {
-                let (md, range) = try f.chunkRange(rowGroup: g, column: c)
-                let bytes = f.storage.bytes(range)
-                var pos = 0, seen: Int64 = 0, index = 0
-                while seen < md.numValues, pos < bytes.count {
-                    let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
-                    let size = Int(h.compressedPageSize)
-                    guard size >= 0, size <= bytes.count - pos - hl else {
-                        throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
-                    }
+                for (index, p) in try f.pageHeaders(rowGroup: g, column: c).enumerated() {
                     result.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
-                                           offset: range.lowerBound + pos, headerLength: hl, header: h))
-                    if let d = h.dataPageHeader { seen += Int64(d.numValues) }
-                    if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
-                    pos += hl + size
-                    index += 1
+                                           offset: p.offset, headerLength: p.headerLength, header: p.header))
                 }
             }
         }

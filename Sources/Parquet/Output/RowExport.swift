@@ -52,7 +52,8 @@ public struct RowExporter {
             }
             groupEnd(&sink)
             if remaining > 0 && !assembler.isAtEnd {
-                throw ParquetError.corrupt("row group \(g): columns hold more values than its \(rows) rows")
+                let extra = assembler.unfinishedColumns.map { cols[$0].descriptor.dottedPath }.joined(separator: ", ")
+                throw ParquetError.corrupt("row group \(g): column \(extra) holds more values than its \(rows) rows")
             }
         }
     }

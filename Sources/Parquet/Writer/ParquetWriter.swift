@@ -30,6 +30,7 @@ public final class ParquetWriter {
     private var rowBytesEstimate: Int?
     /// Spill file (unlinked) the columns move their finished pages to when the open row group holds too many.
     private let pageSpill: PageSpill?
+    private let encryptor: FileEncryptor?
     private let threads: Int
     /// Most rows per parallel step (columns encode independently within a step; row groups close between steps).
     private static let stepRows = 1 << 20
@@ -58,7 +59,8 @@ public final class ParquetWriter {
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         var rnd = SystemRandomNumberGenerator()
         tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).\(getpid())-\(String(rnd.next() as UInt32, radix: 16)).tmp"
-        if let t = options.spillThreshold {
+        encryptor = try options.encryption.map { try FileEncryptor(options: $0, schema: schema) }
+        if let t = options.spillThreshold, encryptor == nil {  // encrypted pages are re-framed in memory
             let s = PageSpill(path: tempPath + ".spill", threshold: t)
             for w in writers { w.spill = s }
             pageSpill = s
@@ -69,7 +71,7 @@ public final class ParquetWriter {
         guard fd >= 0 else {
             throw ParquetError.io("cannot create \(tempPath): \(String(cString: strerror(errno)))")
         }
-        try writeBytes(Array("PAR1".utf8))
+        try writeBytes(encryptor?.magic ?? Array("PAR1".utf8))
     }
 
     deinit {
@@ -294,6 +296,7 @@ public final class ParquetWriter {
         var totalUncompressed: Int64 = 0
         for i in chunks.indices {
             let chunkStart = offset
+            if let e = encryptor { try e.encryptChunk(&chunks[i], rowGroup: rowGroups.count, column: i) }
             if !chunks[i].dictionaryPage.isEmpty {
                 chunks[i].meta.dictionaryPageOffset = chunkStart
                 try writeBytes(chunks[i].dictionaryPage)
@@ -319,11 +322,15 @@ public final class ParquetWriter {
         // Bloom filters follow the row group's chunks.
         for (i, ch) in chunks.enumerated() {
             if let f = ch.bloomFilter {
-                let bytes = f.serialized()
+                let plain = f.serialized()
+                let bytes = try encryptor?.sealBloomFilter(plain, rowGroup: rowGroups.count, column: i) ?? plain
                 columns[i].metaData?.bloomFilterOffset = offset
                 columns[i].metaData?.bloomFilterLength = Int32(bytes.count)
                 try writeBytes(bytes)
             }
+        }
+        if let e = encryptor {
+            for i in columns.indices { try e.finishChunk(&columns[i], rowGroup: rowGroups.count, column: i) }
         }
         rowGroups.append(RowGroup(columns: columns, totalByteSize: totalUncompressed, numRows: rowGroupRows,
                                   sortingColumns: options.sortingColumns, fileOffset: start,
@@ -353,10 +360,15 @@ public final class ParquetWriter {
             let meta = FileMetaData(version: 2, schema: elements, numRows: totalRows, rowGroups: rowGroups,
                                     keyValueMetadata: keyValueMetadata.isEmpty ? nil : keyValueMetadata,
                                     createdBy: options.createdBy, columnOrders: orders.isEmpty ? nil : orders)
-            var footer = meta.serialize()
-            let len = UInt32(footer.count)
-            for k in 0..<4 { footer.append(UInt8(truncatingIfNeeded: len >> UInt32(8 * k))) }
-            footer.append(contentsOf: Array("PAR1".utf8))
+            var footer: [UInt8]
+            if let e = encryptor {
+                footer = try e.footerBytes(meta)
+            } else {
+                footer = meta.serialize()
+                let len = UInt32(footer.count)
+                for k in 0..<4 { footer.append(UInt8(truncatingIfNeeded: len >> UInt32(8 * k))) }
+                footer.append(contentsOf: Array("PAR1".utf8))
+            }
             try writeBytes(footer)
             try flushStaging()
             if options.fsync && fsync(fd) != 0 {
@@ -385,7 +397,7 @@ public final class ParquetWriter {
         for (g, rg) in pageIndexInfo.enumerated() {
             for (c, info) in rg.enumerated() where info.columnIndex && !info.pages.isEmpty {
                 let ci = makeColumnIndex(info.pages, column: c)
-                let bytes = ci.serialize()
+                let bytes = try encryptor?.sealAuxiliary(ci.serialize(), .columnIndex, rowGroup: g, column: c) ?? ci.serialize()
                 rowGroups[g].columns[c].columnIndexOffset = offset
                 rowGroups[g].columns[c].columnIndexLength = Int32(bytes.count)
                 try writeBytes(bytes)
@@ -398,7 +410,7 @@ public final class ParquetWriter {
                         PageLocation(offset: Int64($0.offset), compressedPageSize: Int32($0.size), firstRowIndex: $0.firstRow)
                     },
                     unencodedByteArrayDataBytes: info.isByteArray ? info.pages.map(\.unencodedBytes) : nil)
-                let bytes = oi.serialize()
+                let bytes = try encryptor?.sealAuxiliary(oi.serialize(), .offsetIndex, rowGroup: g, column: c) ?? oi.serialize()
                 rowGroups[g].columns[c].offsetIndexOffset = offset
                 rowGroups[g].columns[c].offsetIndexLength = Int32(bytes.count)
                 try writeBytes(bytes)

@@ -127,7 +127,9 @@ public struct RecordShredder {
                 }
                 instances = a
                 // 3-level lists: each item is the single field of the repeated group
-                if !r.isLeaf && r.children.count == 1 && r.name != "array" && r.name != n.name + "_tuple" {
+                if !r.isLeaf && r.children.count == 1 && !r.children[0].isRepeated && r.name != "array"
+                    && r.name != n.name + "_tuple"
+                {
                     let en = r.children[0].name
                     instances = a.map { .object([ParquetField(en, $0)]) }
                 }

@@ -25,10 +25,11 @@ public enum ParquetRewrite {
     /// `output`. Memory: one decoded input row group plus the writer's open row group.
     @discardableResult
     public static func rewrite(input: String, output: String, options: WriterOptions = WriterOptions(),
-                               readOptions: ReadOptions = ReadOptions()) throws -> Result {
+                               readOptions: ReadOptions = ReadOptions(),
+                               decryption: FileDecryptionProperties? = nil) throws -> Result {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let file = try ParquetFile(path: input)
+        let file = try ParquetFile(path: input, decryption: decryption)
         var opts = options
         if opts.keyValueMetadata.isEmpty, let kv = file.metadata.keyValueMetadata { opts.keyValueMetadata = kv }
         let writer = try ParquetWriter(path: output, schema: file.schema, options: opts,

@@ -68,6 +68,8 @@ public struct WriterOptions: Sendable {
     public var spillThreshold: Int? = 16 << 20
     /// Flush the file to disk (fsync) before renaming it into place.
     public var fsync = true
+    /// Modular encryption (Encryption.md); nil writes a plain file.
+    public var encryption: FileEncryptionOptions?
 
     public init() {}
 
