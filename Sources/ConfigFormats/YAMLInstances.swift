@@ -87,8 +87,10 @@ enum YAMLInstances {
 
     static func isMergeKey(_ k: Node) -> Bool {
         guard case .scalar(let s) = k, s.string == "<<" else { return false }
+        // Yams resolves mapping keys' tags while checking duplicates (implicit becomes !!str), so a plain `<<` key is
+        // a merge key unless tagged `!`.
         let tag = s.tag.description
-        return (tag.isEmpty && s.style == .plain) || tag == Tag.Name.merge.rawValue
+        return tag == Tag.Name.merge.rawValue || (s.style == .plain && tag != "!")
     }
 
     static func mergeSources(_ v: Node) -> [Node] {

@@ -34,7 +34,7 @@ struct JUnitCase: Sendable {
     var detail: String = ""
 }
 
-enum Report {
+public enum Report {
     /// `file:line:column` (or what of it is known).
     static func place(_ file: String, _ pos: SourcePosition?, recordLine: Int? = nil) -> String {
         if let pos { return "\(file):\(pos.line):\(pos.column)" }
