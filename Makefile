@@ -10,7 +10,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash demo bench clean
+.PHONY: all deps venv build release test test-swift test-cli test-interop test-damaged test-crash test-validate-ci demo bench clean
 
 all: build
 
@@ -34,7 +34,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash
+test: test-swift test-cli test-interop test-damaged test-crash test-validate-ci
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -44,6 +44,14 @@ test-swift: deps venv
 test-cli: deps
 	$(SWIFT) build --product floe
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
+
+# floe validate for CI (issue 18): --output junit against the JUnit XSD, --output github against GitHub's command
+# grammar, verdicts side by side with check-jsonschema on the vendored schemas, and pre-commit (offline) running
+# .pre-commit-hooks.yaml from a local clone on fixture repositories (Tests/CLI/validate_ci_test.py).
+VALIDATE_CI_PACKAGES := pre-commit==4.3.0 lxml==6.2.0 check-jsonschema==0.39.0
+test-validate-ci: venv release
+	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
+	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN)
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert
