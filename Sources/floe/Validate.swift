@@ -133,7 +133,7 @@ struct Validate: ParsableCommand {
         let status: Int32
         if metaschema {
             status = ValidateRunner.runMetaSchema(instances + (schema.map { [$0] } ?? []), schemaDirectories: schemaDirs,
-                                                  uriMappings: mappings, draft: d, json: json, output: sink)
+                                                  uriMappings: mappings, draft: d, json: json, decoder: ConfigFormatsDecoder(), output: sink)
         } else {
             var config = ValidateConfiguration(schemaPath: schema ?? "")
             config.decoder = ConfigFormatsDecoder()

@@ -126,11 +126,52 @@ def side_by_side(floe, work):
         check(a == b == (0 if valid else 1), f"{path}: floe exit {a}, check-jsonschema exit {b}, expected {0 if valid else 1}")
 
 
+EXAMPLES = os.path.join(ROOT, "Tests/ConfigFormatsTests/TestVectors/check-jsonschema-examples")
+# (floe exit, check-jsonschema exit) where they differ from each other or from the folder (DIFFERENCES.md).
+EXPECTED_DIFFERENCES = {
+    "positive/azure-pipelines/expression-from-lang-server.yaml": (1, 1),
+    "positive/azure-pipelines/expression-transform.yaml": (1, 1),
+    "positive/azure-pipelines/marshmallow.yaml": (0, 1),
+    "positive/gitlab-ci/reference-tag.yaml": (0, 1),
+    "positive/renovate/starter-config.json5": (0, 1),
+    "positive/metaschema/draft3.json": (2, 0),
+    "negative/metaschema/2020_invalid_format_value.json": (0, 0),
+    "negative/drone-ci/unkown-type-pipeline.yml": (2, 1),
+}
+
+
+def examples(floe):
+    """check-jsonschema's hook example files: floe and check-jsonschema side by side."""
+    cj = os.path.join(BIN, "check-jsonschema")
+    equal = 0
+    for kind in ("positive", "negative"):
+        for name in sorted(os.listdir(os.path.join(EXAMPLES, kind))):
+            d = os.path.join(EXAMPLES, kind, name)
+            for f in sorted(os.listdir(d)):
+                if f.startswith("_"):
+                    continue
+                p = os.path.join(d, f)
+                rel = f"{kind}/{name}/{f}"
+                if name == "metaschema":
+                    extra = ["--disable-formats", "*"] if rel == "positive/metaschema/2020_invalid_format_value.json" else []
+                    a = run([floe, "validate", "--metaschema", p]).returncode
+                    b = run([cj, "--check-metaschema"] + extra + [p]).returncode
+                else:
+                    a = run([floe, "validate", "--builtin-schema", name, "--assert-format", p]).returncode
+                    b = run([cj, "--builtin-schema", "vendor." + name, p]).returncode
+                want = 0 if kind == "positive" else 1
+                expected = EXPECTED_DIFFERENCES.get(rel, (2, 0) if name == "drone-ci" else (want, want))
+                check((a, b) == expected, f"{rel}: floe {a}, check-jsonschema {b}, expected {expected}")
+                equal += a == b == want
+    print(f"verdicts equal and as expected on {equal} example files")
+
+
 def main():
     floe = os.path.abspath(sys.argv[1])
     with tempfile.TemporaryDirectory() as work:
         junit_and_github(floe, work)
         side_by_side(floe, work)
+        examples(floe)
         if "--no-precommit" not in sys.argv:
             precommit(floe, work)
     print(f"{failures == 0 and 'PASS' or 'FAIL'}: validate_ci_test ({failures} failed)")

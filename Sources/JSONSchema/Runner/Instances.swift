@@ -16,10 +16,10 @@ import JSON
 public enum InstanceFormat: String, Sendable, CaseIterable {
     case json, ndjson, yaml, toml, json5
 
-    /// By extension: `.yaml .yml` YAML, `.toml` TOML, `.json5 .jsonc` JSON5, anything else JSON.
+    /// By extension: `.yaml .yml` (and `.cff`, Citation File Format, which is YAML) YAML, `.toml` TOML, `.json5 .jsonc` JSON5, anything else JSON.
     public static func forPath(_ path: String) -> InstanceFormat {
         let lower = path.lowercased()
-        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") { return .yaml }
+        if lower.hasSuffix(".yaml") || lower.hasSuffix(".yml") || lower.hasSuffix(".cff") { return .yaml }
         if lower.hasSuffix(".toml") { return .toml }
         if lower.hasSuffix(".json5") || lower.hasSuffix(".jsonc") { return .json5 }
         return .json

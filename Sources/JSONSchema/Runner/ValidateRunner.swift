@@ -177,7 +177,7 @@ public enum ValidateRunner {
     /// Runs `floe validate --metaschema`: each schema against its draft's meta-schema.
     public static func runMetaSchema(_ paths: [String], schemaDirectories: [String] = [],
                                      uriMappings: [(prefix: String, directory: String)] = [], draft: SchemaDraft = .draft2020_12,
-                                     json: Bool = false, output: ValidateOutput) -> Int32
+                                     json: Bool = false, decoder: (any InstanceDecoder)? = nil, output: ValidateOutput) -> Int32
     {
         let registry: SchemaRegistry
         do { registry = try makeRegistry(schemaDirectories: schemaDirectories, uriMappings: uriMappings) } catch {
@@ -191,7 +191,8 @@ public enum ValidateRunner {
         var status = ValidateExit.ok
         for p in paths {
             let doc: JSONValue
-            do { doc = try SchemaRegistry.loadFile(p) } catch {
+            let format = InstanceFormat.forPath(p)
+            do { doc = format == .yaml || format == .json5 ? try loadSchemaDocument(p, decoder: decoder) : try SchemaRegistry.loadFile(p) } catch {
                 output.diagnostic("floe: \(error.message)")
                 status = ValidateExit.usage
                 continue
