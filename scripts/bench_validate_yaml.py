@@ -29,7 +29,7 @@ def workflow(i):
     bad = i % 10 == 0
     on = "on:\n  push:\n    branches: [main]\n  pull_request:\n"
     if bad:
-        jobs[0] = jobs[0].replace("runs-on: ubuntu-latest", "runs-on: {bogus: 1}")
+        jobs[0] = jobs[0].replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest")
     return f"name: wf {i}\n{on}jobs:\n" + "".join(jobs)
 
 
