@@ -58,8 +58,10 @@ public enum BuiltinSchemas {
         return Bundle.module.bundlePath + "/BuiltinSchemas"
     }
 
+    /// By name or alias; check-jsonschema's `vendor.NAME` spelling is accepted too.
     public static func named(_ name: String) -> BuiltinSchema? {
-        all.first { $0.name == name || $0.aliases.contains(name) }
+        let n = name.hasPrefix("vendor.") ? String(name.dropFirst("vendor.".count)) : name
+        return all.first { $0.name == n || $0.aliases.contains(n) }
     }
 
     /// `name  (aliases)  catalog patterns` lines for `--builtin-schema list`.

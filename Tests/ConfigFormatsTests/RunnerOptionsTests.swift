@@ -93,6 +93,20 @@ struct RunnerOptionsTests {
         #expect(!FileMatch.matches("**/.github/workflows/*.yml", "a/.github/workflows/sub/x.yml"))
         #expect(FileMatch.matches("*.gitlab-ci.yml", "x/.gitlab-ci.yml"))
         #expect(BuiltinSchemas.listing().count == BuiltinSchemas.all.count)
+        #expect(BuiltinSchemas.named("vendor.github-workflows")?.name == "github-workflows")
+        #expect(BuiltinSchemas.named("github-workflow")?.name == "github-workflows")
+        #expect(BuiltinSchemas.named("nope") == nil)
+        // Every built-in schema loads and compiles offline, except drone's `$ref` to a file no package ships.
+        let registry = BuiltinSchemas.registry()
+        for b in BuiltinSchemas.all {
+            let (doc, uri) = try BuiltinSchemas.load(b)
+            let compiled = Result { try JSONSchemaValidator(schema: doc, baseURI: uri, registry: registry) }
+            if b.name == "drone-ci" {
+                #expect(throws: SchemaError.self) { try compiled.get() }
+            } else {
+                #expect(throws: Never.self, "\(b.name)") { try compiled.get() }
+            }
+        }
     }
 
     @Test func junitReport() throws {
