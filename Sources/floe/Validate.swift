@@ -43,7 +43,7 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: "Skip files and directories matching PATTERN (repeatable).")
     var exclude: [String] = []
 
-    @Option(name: .customLong("disable-formats"), help: "Never assert these `format` names (comma-separated).")
+    @Option(name: .customLong("disable-formats"), help: "Never assert these `format` names (comma-separated; * for all).")
     var disableFormats: [String] = []
 
     @Option(name: .customLong("schema-dir"), help: "Register every *.json directly in DIR (by file:// path and $id).")

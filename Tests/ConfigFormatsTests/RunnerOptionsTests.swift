@@ -72,6 +72,8 @@ struct RunnerOptionsTests {
         #expect(out == ["\(i):2:4: /e: \"nope\" is not a valid email"])
         c.disabledFormats = ["date", "email"]
         #expect(run(c).0 == 0)
+        c.disabledFormats = ["*"]
+        #expect(run(c).0 == 0)
     }
 
     @Test func catalogChoosesBySchemaStoreFileMatch() throws {

@@ -385,7 +385,7 @@ final class Compiler {
                 add("dependentRequired", .dependentRequired(m.members.map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }))
             }
         }
-        if case .string(let f)? = o["format"], assertFormat || scope.vocab.formatAssertion, !disabledFormats.contains(f) {
+        if case .string(let f)? = o["format"], assertFormat || scope.vocab.formatAssertion, !disabledFormats.contains(f), !disabledFormats.contains("*") {
             add("format", .format(f, draft.formatDraft))
         }
 
