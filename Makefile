@@ -17,7 +17,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-hostile test-install test-consumer test-docs docs demo bench clean
+.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -41,7 +41,7 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product floe
 
-test: test-swift test-cli test-interop test-damaged test-crash test-hostile test-install test-consumer test-docs
+test: test-swift test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-install test-consumer test-docs
 
 test-swift: deps venv
 	$(SWIFT) build --build-tests
@@ -52,6 +52,20 @@ test-cli: deps
 	$(SWIFT) build --product floe
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/cli_test.sh
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/hostile_test.sh
+
+# floe validate for CI (issue 18): --output junit against the JUnit XSD, --output github against GitHub's command
+# grammar, verdicts side by side with check-jsonschema on the vendored schemas (Tests/CLI/validate_ci_test.py).
+# `make test-precommit` adds pre-commit (offline) running .pre-commit-hooks.yaml from a local clone on fixture
+# repositories; its `language: swift` hooks make pre-commit build floe in release mode once more (~12 min on 2
+# cores), so it is not part of `make test`.
+VALIDATE_CI_PACKAGES := pre-commit==4.3.0 lxml==6.2.0 check-jsonschema==0.39.0
+test-validate-ci: venv release
+	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
+	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN) --no-precommit
+
+test-precommit: venv release
+	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
+	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN)
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
 # pyarrow, DuckDB and Polars read the same rows as from the original (Tests/Interop/rewrite_interop.py); floe convert

@@ -17,6 +17,8 @@ let package = Package(
         // `make docs`: the DocC catalogs of the library products (a plugin only; nothing of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,12 +41,20 @@ let package = Package(
         // walker): dependency-free so every module above the format core can use it.
         .target(name: "FileSafety"),
         .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety"]),
+        // YAML and TOML instances for `floe validate` (Yams, TOMLKit); kept out of JSON and JSONSchema so those and
+        // everything above them (Firehose, Warehouse) stay free of libyaml, toml++ and Foundation.
+        .target(name: "ConfigFormats", dependencies: [
+            "JSON", "JSONSchema",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], resources: [.copy("BuiltinSchemas")]),
         .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "Firehose", "Warehouse", "FileSafety",
+                "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
+                "FileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["FloeBuildInfo"]
@@ -55,6 +65,7 @@ let package = Package(
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ParquetKeyManagement"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]

@@ -6,10 +6,14 @@ public struct ValidatorOptions: Sendable {
     public var defaultDraft: SchemaDraft
     /// Assert `format` with `FormatChecker` instead of treating it as an annotation.
     public var assertFormat: Bool
+    /// `format` names never asserted, even with `assertFormat` or the format-assertion vocabulary
+    /// (`--disable-formats`, as check-jsonschema's).
+    public var disabledFormats: Set<String>
 
-    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false) {
+    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = []) {
         self.defaultDraft = defaultDraft
         self.assertFormat = assertFormat
+        self.disabledFormats = disabledFormats
     }
 }
 
@@ -27,6 +31,7 @@ public final class JSONSchemaValidator: @unchecked Sendable {
                 options: ValidatorOptions = ValidatorOptions()) throws(SchemaError)
     {
         let compiler = Compiler(registry: registry, defaultDraft: options.defaultDraft, assertFormat: options.assertFormat)
+        compiler.disabledFormats = options.disabledFormats
         let doc = try compiler.addDocument(schema, uri: baseURI, draft: options.defaultDraft)
         root = try compiler.compileRoot(SchemaLocation(doc: doc, pointer: []))
         if let at = RefCycles.find(from: root) {

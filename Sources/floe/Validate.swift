@@ -1,6 +1,7 @@
 // `floe validate`: flag parsing and printing only; the logic lives in JSONSchema (`ValidateRunner`).
 
 import ArgumentParser
+import ConfigFormats
 import JSONSchema
 
 #if canImport(Glibc)
@@ -14,16 +15,36 @@ import JSONSchema
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Validate JSON instances against a JSON Schema (drafts 4, 6, 7, 2019-09, 2020-12), offline.",
+        abstract: "Validate JSON, NDJSON, YAML, TOML and JSON5 instances against a JSON Schema (drafts 4 to 2020-12), offline.",
         discussion: """
             Exit status: 0 all valid; 1 invalid or unparseable instances; 2 usage or configuration errors \
-            (unreadable schema, unresolvable $ref). `floe validate --metaschema SCHEMA...` checks schemas \
-            against the meta-schema of their draft. `--output FORMAT` prints, per instance, one JSON line \
-            {"instance":...,["line":N,]"valid":...,"output":<the 2020-12 output structure>}.
+            (unreadable schema, unresolvable $ref). Every error names file:line:column of the failing value. \
+            `floe validate --metaschema SCHEMA...` checks schemas against the meta-schema of their draft. \
+            `--output flag|basic|detailed|verbose` prints, per instance, one JSON line \
+            {"instance":...,["line":N,]"valid":...,"output":<the 2020-12 output structure>}; `--output github` \
+            prints GitHub Actions error commands, `--output junit` one JUnit XML document.
             """)
 
-    @Option(name: .long, help: "The schema file.")
+    @Option(name: .long, help: "The schema file (JSON, YAML or JSON5).")
     var schema: String?
+
+    @Option(name: .customLong("builtin-schema"), help: "A vendored SchemaStore schema by NAME (`list` prints the names).")
+    var builtinSchema: String?
+
+    @Flag(name: .customLong("schema-from-catalog"), help: "Each instance gets the built-in schema whose SchemaStore fileMatch matches its path; others are skipped.")
+    var schemaFromCatalog = false
+
+    @Option(name: .customLong("instance-format"), help: "Read every instance as json, ndjson, yaml, toml or json5 (default: by extension).")
+    var instanceFormat: String?
+
+    @Option(name: .long, help: "In directories, take files matching PATTERN (repeatable; default *.json *.yaml *.yml *.toml *.json5).")
+    var glob: [String] = []
+
+    @Option(name: .long, help: "Skip files and directories matching PATTERN (repeatable).")
+    var exclude: [String] = []
+
+    @Option(name: .customLong("disable-formats"), help: "Never assert these `format` names (comma-separated; * for all).")
+    var disableFormats: [String] = []
 
     @Option(name: .customLong("schema-dir"), help: "Register every *.json directly in DIR (by file:// path and $id).")
     var schemaDirs: [String] = []
@@ -37,7 +58,7 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "One JSON line per instance on stdout.")
     var json = false
 
-    @Option(name: .long, help: "Print the standard output structure: flag, basic, detailed or verbose.")
+    @Option(name: .long, help: "flag, basic, detailed or verbose (the standard output structure), github or junit.")
     var output: String?
 
     @Flag(name: .customLong("assert-format"), help: "Assert `format` instead of treating it as an annotation.")
@@ -58,7 +79,7 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
-    @Argument(help: "JSON files, directories (every *.json below) or - for stdin; with --metaschema, schema files.")
+    @Argument(help: "Instance files, directories (see --glob) or - for stdin; with --metaschema, schema files.")
     var instances: [String] = []
 
     func run() throws {
@@ -87,28 +108,69 @@ struct Validate: ParsableCommand {
             mappings.append((String(m[..<eq]), String(m[m.index(after: eq)...])))
         }
         var format: OutputFormat? = nil
+        var report: ReportStyle = json ? .json : .text
         if let output {
-            guard let f = OutputFormat(rawValue: output) else { throw usage("unknown --output \(output) (flag, basic, detailed, verbose)") }
-            format = f
+            if output == "github" || output == "junit" {
+                if json { throw usage("--json and --output \(output) exclude each other") }
+                report = output == "github" ? .github : .junit
+            } else {
+                guard let f = OutputFormat(rawValue: output) else { throw usage("unknown --output \(output) (flag, basic, detailed, verbose, github, junit)") }
+                format = f
+            }
         }
         _ = try FlagRange.workers(jobs, "--jobs")
+
+        var forced: InstanceFormat? = nil
+        if let instanceFormat {
+            guard let f = InstanceFormat(rawValue: instanceFormat) else { throw usage("unknown --instance-format \(instanceFormat) (json, ndjson, yaml, toml, json5)") }
+            forced = f
+        }
+        if builtinSchema == "list" {
+            for line in BuiltinSchemas.listing() { out.write(line) }
+            return
+        }
+        let sources = [schema != nil, builtinSchema != nil, schemaFromCatalog].filter { $0 }.count
+        if !metaschema && sources > 1 { throw usage("give one of --schema, --builtin-schema, --schema-from-catalog") }
         let status: Int32
         if metaschema {
             status = ValidateRunner.runMetaSchema(instances + (schema.map { [$0] } ?? []), schemaDirectories: schemaDirs,
-                                                  uriMappings: mappings, draft: d, json: json, output: sink)
+                                                  uriMappings: mappings, draft: d, json: json, decoder: ConfigFormatsDecoder(), output: sink)
         } else {
-            guard let schema else { throw usage("--schema is required (or --metaschema)") }
-            var config = ValidateConfiguration(schemaPath: schema)
+            var config = ValidateConfiguration(schemaPath: schema ?? "")
+            config.decoder = ConfigFormatsDecoder()
+            if let name = builtinSchema {
+                guard let b = BuiltinSchemas.named(name) else { throw usage("unknown --builtin-schema \(name) (see --builtin-schema list)") }
+                do {
+                    let (doc, uri) = try BuiltinSchemas.load(b)
+                    config.schemaPath = uri
+                    config.schemaDocument = doc
+                    config.registry = BuiltinSchemas.registry()
+                } catch {
+                    throw usage("built-in schema \(name): \(error.message)")
+                }
+            } else if schemaFromCatalog {
+                do {
+                    let registry = try ValidateRunner.makeRegistry(schemaDirectories: schemaDirs, uriMappings: mappings)
+                    config.chooser = CatalogChooser(registry: registry)
+                } catch {
+                    throw usage(error.message)
+                }
+            } else if schema == nil {
+                throw usage("--schema, --builtin-schema or --schema-from-catalog is required (or --metaschema)")
+            }
             config.schemaDirectories = schemaDirs
             config.uriMappings = mappings
             config.ndjson = ndjson
-            config.json = json
+            config.report = report
             config.outputFormat = format
             config.assertFormat = assertFormat
+            config.disabledFormats = Set(disableFormats.flatMap { $0.split(separator: ",").map(String.init) })
             config.draft = d
             config.failFast = failFast
             config.jobs = jobs
             config.instances = instances
+            config.instanceFormat = forced
+            config.walk = InstanceWalk(globs: glob, excludes: exclude)
             if showProgress {
                 config.progress = { done, total, records in
                     let line = total > 0

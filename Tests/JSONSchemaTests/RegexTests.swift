@@ -276,6 +276,8 @@ struct RegexSyntaxTests {
         "([abc])+\\s+$", "^\\p{L}\\p{Nd}\\p{Script=Latin}\\p{scx=Grek}\\p{gc=Lu}$", "[\\-\\]\\\\]", "a{0}", "a{0,}", "a{3,3}?",
         "\\0", "\\u{10FFFF}", "\\uD83D\\uDC32", "\\/", "[\\b]", "(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\10", "\\1(a)",
         "[\\p{L}-]", "[\\d-]", "[--a]", "^(?:a|b|)+$", "\\k<n>(?<n>a)", "(?<$_é>x)", "a|", "|", "()", "(?:)",
+        // ECMA-262 Annex B.1.2 identity escapes of ASCII punctuation (SchemaStore's Azure Pipelines schema).
+        "^[^\\/~\\^\\: \\[\\]\\\\]+$", "a\\:b\\%",
     ]
 
     @Test(arguments: invalid)

@@ -207,7 +207,7 @@ struct ValidateRunnerTests {
         let cap2 = Captured()
         #expect(ValidateRunner.run(c, output: cap2.output) == 1)
         #expect(cap2.results.count == 2)
-        #expect(cap2.results[1].hasSuffix(#"b.json","valid":false,"errors":[{"instanceLocation":"/n","keywordLocation":"/properties/n/type","message":"expected integer, got string"}]}"#))
+        #expect(cap2.results[1].hasSuffix(#"b.json","valid":false,"errors":[{"instanceLocation":"/n","keywordLocation":"/properties/n/type","message":"expected integer, got string","line":1,"column":6}]}"#))
 
         for jobs in [1, 3] {
             var n = ValidateConfiguration(schemaPath: s)
@@ -216,14 +216,15 @@ struct ValidateRunnerTests {
             n.jobs = jobs
             let cap3 = Captured()
             #expect(ValidateRunner.run(n, output: cap3.output) == 1)
-            #expect(cap3.results == ["\(nd):3: /n: expected integer, got string", "\(nd):5: missing required property \"n\""])
-            #expect(cap3.diagnostics.count == 1 && cap3.diagnostics[0].hasPrefix("floe: \(nd):4: invalid JSON"))
+            // Each error names line:column of the failing value (issue 18).
+            #expect(cap3.results == ["\(nd):3:6: /n: expected integer, got string", "\(nd):5:1: missing required property \"n\""])
+            #expect(cap3.diagnostics.count == 1 && cap3.diagnostics[0].hasPrefix("floe: \(nd):4:6: invalid JSON"))
             n.json = true
             let cap4 = Captured()
             #expect(ValidateRunner.run(n, output: cap4.output) == 1)
             #expect(cap4.results.count == 4)
             #expect(cap4.results[0] == #"{"instance":"\#(nd)","line":1,"valid":true,"errors":[]}"#)
-            #expect(cap4.results[2].hasPrefix(#"{"instance":"\#(nd)","line":4,"valid":null,"error":"#))
+            #expect(cap4.results[2].hasPrefix(#"{"instance":"\#(nd)","line":4,"column":6,"valid":null,"error":"#))
         }
         var ff = ValidateConfiguration(schemaPath: s)
         ff.instances = [nd]

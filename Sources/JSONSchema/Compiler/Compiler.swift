@@ -18,6 +18,8 @@ final class Compiler {
     let registry: SchemaRegistry
     let defaultDraft: SchemaDraft
     let assertFormat: Bool
+    /// `format` values never asserted (`--disable-formats`).
+    var disabledFormats: Set<String> = []
 
     private(set) var docs: [JSONValue] = []
     private var docURIs: [String: Int] = [:]
@@ -383,7 +385,7 @@ final class Compiler {
                 add("dependentRequired", .dependentRequired(m.members.map { ($0.key, $0.value.arrayValue?.compactMap(\.stringValue) ?? []) }))
             }
         }
-        if case .string(let f)? = o["format"], assertFormat || scope.vocab.formatAssertion {
+        if case .string(let f)? = o["format"], assertFormat || scope.vocab.formatAssertion, !disabledFormats.contains(f), !disabledFormats.contains("*") {
             add("format", .format(f, draft.formatDraft))
         }
 

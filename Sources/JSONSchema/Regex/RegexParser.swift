@@ -436,6 +436,11 @@ struct RegexParser {
         case 0x2D where inClass: return c  // '\-' inside a class
         default:
             if RegexParser.isSyntaxChar(c) { return c }
+            // ECMA-262 Annex B.1.2 IdentityEscape (non-u patterns, as browsers and Python read them): an escaped ASCII
+            // character that is not a letter, digit or `_` stands for itself. SchemaStore schemas use it (Azure
+            // Pipelines: `[^\/~\^\: \[\]\\]`); letters and digits stay errors so `\a`, `\1x` are not misread.
+            // `\-` outside a class stays an error (the u-mode rule RegexTests cites).
+            if c < 0x80, !RegexParser.isDigit(c), !((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A), c != 0x5F, c != 0x2D { return c }
             throw fail("invalid escape", start)
         }
     }

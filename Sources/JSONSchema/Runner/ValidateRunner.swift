@@ -18,7 +18,26 @@ public struct ValidateConfiguration: Sendable {
     /// `PREFIX=DIR` pairs.
     public var uriMappings: [(prefix: String, directory: String)] = []
     public var ndjson = false
-    public var json = false
+    /// The report on stdout (`--json` is `.json`, `--output github|junit`).
+    public var report: ReportStyle = .text
+    public var json: Bool {
+        get { report == .json }
+        set { report = newValue ? .json : (report == .json ? .text : report) }
+    }
+    /// Forces one format for every instance (`--instance-format`); otherwise by extension.
+    public var instanceFormat: InstanceFormat? = nil
+    /// Reads YAML and TOML (ConfigFormats); JSON and JSON5 need none.
+    public var decoder: (any InstanceDecoder)? = nil
+    /// The schema already loaded (YAML schemas, built-in schemas); `schemaPath` then only names it.
+    public var schemaDocument: JSONValue? = nil
+    /// Chooses a schema per instance (`--schema-from-catalog`); instances it gives none are skipped.
+    public var chooser: (any SchemaChooser)? = nil
+    /// Directory walking (`--glob`, `--exclude`).
+    public var walk = InstanceWalk()
+    /// `format` names never asserted (`--disable-formats`).
+    public var disabledFormats: Set<String> = []
+    /// Schemas to resolve `$ref`s against besides `--schema-dir`/`--map-uri` (the built-in schemas).
+    public var registry: SchemaRegistry? = nil
     /// Print the standard output structure per instance (one JSON line each) instead of the default lines.
     public var outputFormat: OutputFormat? = nil
     public var assertFormat = false
@@ -52,8 +71,9 @@ public enum ValidateExit {
 
 public enum ValidateRunner {
     /// Builds the registry of a configuration (`--schema-dir`, `--map-uri`, built-in meta-schemas).
-    public static func makeRegistry(schemaDirectories: [String], uriMappings: [(prefix: String, directory: String)]) throws(SchemaError) -> SchemaRegistry {
-        let registry = SchemaRegistry()
+    public static func makeRegistry(schemaDirectories: [String], uriMappings: [(prefix: String, directory: String)],
+                                    base: SchemaRegistry? = nil) throws(SchemaError) -> SchemaRegistry {
+        let registry = base ?? SchemaRegistry()
         for d in schemaDirectories { try registry.addDirectory(d) }
         for m in uriMappings { registry.mapURI(prefix: m.prefix, directory: m.directory) }
         return registry
@@ -61,46 +81,103 @@ public enum ValidateRunner {
 
     /// Runs `floe validate`; returns the exit status.
     public static func run(_ config: ValidateConfiguration, output: ValidateOutput) -> Int32 {
-        let validator: JSONSchemaValidator
-        do {
-            let registry = try makeRegistry(schemaDirectories: config.schemaDirectories, uriMappings: config.uriMappings)
-            validator = try JSONSchemaValidator(path: config.schemaPath, registry: registry,
-                                                options: ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat))
-        } catch {
-            // Unreadable / unparseable files already name themselves.
-            let named = error.kind == .unreadable || error.kind == .unparseable
-            output.diagnostic(named ? "floe: \(error.message)" : "floe: \(config.schemaPath): \(error.message)")
+        let registry: SchemaRegistry
+        do { registry = try makeRegistry(schemaDirectories: config.schemaDirectories, uriMappings: config.uriMappings, base: config.registry) } catch {
+            output.diagnostic("floe: \(error.message)")
             return ValidateExit.usage
+        }
+        let options = ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat, disabledFormats: config.disabledFormats)
+        var validator: JSONSchemaValidator? = nil
+        if config.chooser == nil {
+            do {
+                if let doc = config.schemaDocument {
+                    validator = try JSONSchemaValidator(schema: doc, baseURI: baseURI(config.schemaPath), registry: registry, options: options)
+                } else if InstanceFormat.forPath(config.schemaPath) == .yaml || InstanceFormat.forPath(config.schemaPath) == .json5 {
+                    let doc = try loadSchemaDocument(config.schemaPath, decoder: config.decoder)
+                    validator = try JSONSchemaValidator(schema: doc, baseURI: FileSystem.fileURI(config.schemaPath), registry: registry, options: options)
+                } else {
+                    validator = try JSONSchemaValidator(path: config.schemaPath, registry: registry, options: options)
+                }
+            } catch {
+                // Unreadable / unparseable files already name themselves.
+                let named = error.kind == .unreadable || error.kind == .unparseable
+                output.diagnostic(named ? "floe: \(error.message)" : "floe: \(config.schemaPath): \(error.message)")
+                return ValidateExit.usage
+            }
         }
         if config.instances.isEmpty {
             output.diagnostic("floe: no INSTANCE given (use - for stdin)")
             return ValidateExit.usage
         }
+        if config.chooser != nil && (config.ndjson || config.instanceFormat == .ndjson) {
+            output.diagnostic("floe: a schema chosen by file name does not apply to NDJSON records; give --schema")
+            return ValidateExit.usage
+        }
         var files: [String] = []
         for i in config.instances {
             if i != "-" && FileSystem.isDirectory(i) {
-                let found = FileSystem.jsonFilesRecursively(i)
-                files += found
+                files += config.walk.files(below: i)
             } else {
                 files.append(i)
             }
         }
         var state = RunState(config: config, validator: validator, output: output)
-        if config.ndjson {
+        if config.ndjson || config.instanceFormat == .ndjson {
             for f in files {
                 state.runNDJSON(f)
                 if state.stop { break }
             }
+        } else if let chooser = config.chooser {
+            // One compiled validator per chosen schema, shared by every instance it applies to.
+            var compiled: [String: JSONSchemaValidator] = [:]
+            var plan: [(String, JSONSchemaValidator?)] = []
+            for f in files {
+                guard let choice = chooser.schema(for: f) else {
+                    plan.append((f, nil))
+                    continue
+                }
+                if compiled[choice.name] == nil {
+                    do {
+                        compiled[choice.name] = try JSONSchemaValidator(schema: choice.document, baseURI: choice.baseURI,
+                                                                        registry: chooser.registry, options: options)
+                    } catch {
+                        output.diagnostic("floe: schema \(choice.name): \(error.message)")
+                        return ValidateExit.usage
+                    }
+                }
+                plan.append((f, compiled[choice.name]))
+            }
+            state.runDocuments(plan)
         } else {
-            state.runDocuments(files)
+            state.runDocuments(files.map { ($0, validator) })
         }
+        state.finish(schemaName: config.chooser == nil ? config.schemaPath : "schemastore catalog")
         return state.anyBad ? ValidateExit.invalid : ValidateExit.ok
+    }
+
+    /// A base URI for a schema given by name: `file://` for paths, the name itself when it is a URI already.
+    static func baseURI(_ name: String) -> String {
+        name.contains("://") || name.hasPrefix("urn:") ? name : FileSystem.fileURI(name)
+    }
+
+    /// Reads a YAML or JSON5 schema file.
+    public static func loadSchemaDocument(_ path: String, decoder: (any InstanceDecoder)?) throws(SchemaError) -> JSONValue {
+        guard let bytes = FileSystem.readFile(path) else { throw SchemaError(.unreadable, "\(path): cannot read file") }
+        let format = InstanceFormat.forPath(path)
+        let docs: [InstanceDocument]
+        do {
+            docs = try InstanceDecoding.decode(bytes, format: format, decoder: decoder)
+        } catch {
+            throw SchemaError(.unparseable, "\(Report.place(path, error.position)): invalid \(format.displayName): \(error.message)")
+        }
+        guard docs.count == 1 else { throw SchemaError(.unparseable, "\(path): a schema file holds one document, found \(docs.count)") }
+        return docs[0].value
     }
 
     /// Runs `floe validate --metaschema`: each schema against its draft's meta-schema.
     public static func runMetaSchema(_ paths: [String], schemaDirectories: [String] = [],
                                      uriMappings: [(prefix: String, directory: String)] = [], draft: SchemaDraft = .draft2020_12,
-                                     json: Bool = false, output: ValidateOutput) -> Int32
+                                     json: Bool = false, decoder: (any InstanceDecoder)? = nil, output: ValidateOutput) -> Int32
     {
         let registry: SchemaRegistry
         do { registry = try makeRegistry(schemaDirectories: schemaDirectories, uriMappings: uriMappings) } catch {
@@ -114,7 +191,8 @@ public enum ValidateRunner {
         var status = ValidateExit.ok
         for p in paths {
             let doc: JSONValue
-            do { doc = try SchemaRegistry.loadFile(p) } catch {
+            let format = InstanceFormat.forPath(p)
+            do { doc = format == .yaml || format == .json5 ? try loadSchemaDocument(p, decoder: decoder) : try SchemaRegistry.loadFile(p) } catch {
                 output.diagnostic("floe: \(error.message)")
                 status = ValidateExit.usage
                 continue
@@ -135,19 +213,10 @@ public enum ValidateRunner {
         output.result(render(instance: instance, line: line, valid: result.valid, errors: result.errors, json: json))
     }
 
-    /// One result line: human (`file:line: /ptr: message`, one per error) or the `--json` line.
+    /// One result line: human (`file: /ptr: message`, one per error) or the `--json` line (no positions: used for
+    /// schema files checked against their meta-schema).
     static func render(instance: String, line: Int?, valid: Bool, errors: [SchemaValidationError], json: Bool) -> String {
-        if json {
-            var s = "{\"instance\":" + jsonString(instance)
-            if let line { s += ",\"line\":\(line)" }
-            s += ",\"valid\":\(valid),\"errors\":["
-            for (i, e) in errors.enumerated() {
-                if i > 0 { s += "," }
-                s += "{\"instanceLocation\":" + jsonString(e.instanceLocation) + ",\"keywordLocation\":"
-                    + jsonString(e.keywordLocation) + ",\"message\":" + jsonString(e.message) + "}"
-            }
-            return s + "]}"
-        }
+        if json { return Report.jsonLine(instance, line: line, valid: valid, errors: errors.map { LocatedError($0, nil) }) }
         let prefix = line.map { "\(instance):\($0)" } ?? instance
         if valid { return "\(prefix): valid" }
         return errors.map { e in
@@ -167,115 +236,121 @@ struct InstanceOutcome: Sendable {
     var bad = false
     var resultLine: String? = nil
     var diagnostic: String? = nil
+    var junit: JUnitCase? = nil
+    /// Further documents of the same file (YAML streams), emitted in order after this one.
+    var more: [InstanceOutcome] = []
 }
 
 struct RunState {
     let config: ValidateConfiguration
-    let validator: JSONSchemaValidator
+    let validator: JSONSchemaValidator?
     let output: ValidateOutput
     var anyBad = false
     var stop = false
+    var junitCases: [JUnitCase] = []
 
-    init(config: ValidateConfiguration, validator: JSONSchemaValidator, output: ValidateOutput) {
+    init(config: ValidateConfiguration, validator: JSONSchemaValidator?, output: ValidateOutput) {
         self.config = config
         self.validator = validator
         self.output = output
     }
 
-    /// Validates one parsed-or-not document (bytes) and renders its outcome.
+    /// Validates one JSON document or NDJSON record (bytes) and renders its outcome. Valid input takes the
+    /// streaming path; source positions are computed only for instances with errors.
     static func evaluate(_ bytes: UnsafeRawBufferPointer, instance: String, line: Int?, config: ValidateConfiguration,
                          validator: JSONSchemaValidator) -> InstanceOutcome
     {
         if config.outputFormat == nil, validator.isValid(bytes: bytes) == true {
-            if config.json { return InstanceOutcome(bad: false, resultLine: ValidateRunner.render(instance: instance, line: line, valid: true, errors: [], json: true)) }
-            return InstanceOutcome(bad: false, resultLine: line == nil ? "\(instance): valid" : nil)
+            return Report.valid(instance, line: line, style: config.report)
         }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
-            // Within an NDJSON line the line number is the record's; only the column says more.
-            let what = line == nil ? "invalid JSON: \(error)" : "invalid JSON at column \(error.column): \(error.message)"
-            var o = InstanceOutcome(bad: true)
-            let where_ = line.map { "\(instance):\($0)" } ?? instance
-            if config.json || config.outputFormat != nil {
-                var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
-                if let line { s += ",\"line\":\(line)" }
-                s += ",\"valid\":null,\"error\":" + ValidateRunner.jsonString(what) + "}"
-                o.resultLine = s
-            } else {
-                o.diagnostic = "floe: \(where_): \(what)"
-            }
-            return o
+            let pos = SourcePosition(line: line.map { $0 + error.line - 1 } ?? error.line, column: error.column)
+            return Report.unusable(instance, file: instance, line: line, what: "invalid JSON: \(error.message)", position: pos, style: config.report)
         }
+        let copy = config.outputFormat == nil ? Array(bytes) : []
+        let doc = InstanceDocument(value: value, locate: { InstanceDecoding.locateJSON(copy, $0) })
+        return check(doc, instance: instance, file: instance, line: line, config: config, validator: validator)
+    }
+
+    /// Validates a decoded document and renders its outcome.
+    static func check(_ doc: InstanceDocument, instance: String, file: String, line: Int?, config: ValidateConfiguration,
+                      validator: JSONSchemaValidator) -> InstanceOutcome
+    {
         if let format = config.outputFormat {
-            let out = validator.output(value, format: format)
+            let out = validator.output(doc.value, format: format)
             let valid = out["valid"]?.boolValue ?? false
             var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
             if let line { s += ",\"line\":\(line)" }
             s += ",\"valid\":\(valid),\"output\":" + JSONSerializer.string(out) + "}"
             return InstanceOutcome(bad: !valid, resultLine: s)
         }
-        if validator.isValid(value) {
-            if config.json { return InstanceOutcome(bad: false, resultLine: ValidateRunner.render(instance: instance, line: line, valid: true, errors: [], json: true)) }
-            // Human mode: a line per valid document, nothing per valid NDJSON record.
-            return InstanceOutcome(bad: false, resultLine: line == nil ? "\(instance): valid" : nil)
+        if validator.isValid(doc.value) { return Report.valid(instance, line: line, style: config.report) }
+        let result = validator.validate(doc.value)
+        let located = result.errors.map { e -> LocatedError in
+            var pos = doc.locate(e.instanceLocation)
+            // An NDJSON record's positions are relative to its line.
+            if let line, let p = pos { pos = SourcePosition(line: line + p.line - 1, column: p.column) }
+            return LocatedError(e, pos)
         }
-        let result = validator.validate(value)
-        return InstanceOutcome(bad: true, resultLine: ValidateRunner.render(instance: instance, line: line, valid: false,
-                                                                            errors: result.errors, json: config.json))
+        return Report.invalid(instance, file: file, line: line, errors: located, style: config.report)
     }
 
-    /// An instance file that cannot be read: a diagnostic, or the `valid: null` line in JSON modes.
-    static func unreadable(_ path: String, config: ValidateConfiguration, _ what: String) -> InstanceOutcome {
-        if config.json || config.outputFormat != nil {
-            return InstanceOutcome(bad: true, resultLine: "{\"instance\":" + ValidateRunner.jsonString(path)
-                + ",\"valid\":null,\"error\":" + ValidateRunner.jsonString(what) + "}")
+    /// Reads, decodes and validates one instance file (all its documents).
+    static func evaluateFile(_ path: String, config: ValidateConfiguration, validator: JSONSchemaValidator?) -> InstanceOutcome {
+        guard let validator else { return Report.skipped(path, why: "no schema in the catalog matches this file name", style: config.report) }
+        guard let bytes = InstanceDecoding.read(path) else {
+            return Report.unusable(path, file: path, line: nil, what: "cannot read file", position: nil, style: config.report)
         }
-        return InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(what)")
+        let format = config.instanceFormat ?? InstanceFormat.forPath(path)
+        if format == .json || format == .ndjson {
+            return bytes.withUnsafeBytes { evaluate($0, instance: path, line: nil, config: config, validator: validator) }
+        }
+        let docs: [InstanceDocument]
+        do {
+            docs = try InstanceDecoding.decode(bytes, format: format, decoder: config.decoder)
+        } catch {
+            return Report.unusable(path, file: path, line: nil, what: "invalid \(format.displayName): \(error.message)", position: error.position, style: config.report)
+        }
+        if docs.count == 1 { return check(docs[0], instance: path, file: path, line: nil, config: config, validator: validator) }
+        var outcomes = docs.enumerated().map { k, d in check(d, instance: "\(path)#\(k + 1)", file: path, line: nil, config: config, validator: validator) }
+        guard !outcomes.isEmpty else { return Report.valid(path, line: nil, style: config.report) }
+        var first = outcomes.removeFirst()
+        first.more = outcomes
+        return first
     }
 
     mutating func emit(_ o: InstanceOutcome) {
         if let r = o.resultLine { output.result(r) }
         if let d = o.diagnostic { output.diagnostic(d) }
+        if let j = o.junit { junitCases.append(j) }
         if o.bad {
             anyBad = true
             if config.failFast { stop = true }
         }
+        for m in o.more where !stop { emit(m) }
     }
 
-    static func readInstance(_ path: String) -> [UInt8]? {
-        if path == "-" {
-            var out: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                out.append(contentsOf: chunk[0..<n])
-            }
-            return out
-        }
-        // A named instance is a regular file (a FIFO or device only through `-`); instances may be large.
-        return FileSystem.readFile(path, limit: Int.max)
+    /// Writes what is written once at the end (the JUnit document).
+    mutating func finish(schemaName: String) {
+        if config.report == .junit { output.result(Report.junitDocument(junitCases, suite: schemaName)) }
     }
 
-    mutating func runDocuments(_ files: [String]) {
+    mutating func runDocuments(_ plan: [(String, JSONSchemaValidator?)]) {
         let config = self.config
-        let validator = self.validator
-        @Sendable func one(_ f: String) -> InstanceOutcome {
-            guard let bytes = RunState.readInstance(f) else {
-                return RunState.unreadable(f, config: config, "cannot read file")
-            }
-            return bytes.withUnsafeBytes { RunState.evaluate($0, instance: f, line: nil, config: config, validator: validator) }
+        @Sendable func one(_ f: String, _ v: JSONSchemaValidator?) -> InstanceOutcome {
+            RunState.evaluateFile(f, config: config, validator: v)
         }
-        if config.jobs <= 1 || files.count < 2 || config.failFast {
-            for f in files {
-                emit(one(f))
+        if config.jobs <= 1 || plan.count < 2 || config.failFast {
+            for (f, v) in plan {
+                emit(one(f, v))
                 if stop { return }
             }
             return
         }
-        let results = OutcomeBuffer(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in results.set(i, one(files[i])) }
+        let results = OutcomeBuffer(count: plan.count)
+        let shared = PlanBox(plan)
+        DispatchQueue.concurrentPerform(iterations: plan.count) { i in results.set(i, one(shared.plan[i].0, shared.plan[i].1)) }
         for o in results.items { emit(o!) }
     }
 
@@ -284,9 +359,10 @@ struct RunState {
         do {
             reader = path == "-" ? NDJSONReader(fileDescriptor: 0) : try NDJSONReader(path: path)
         } catch {
-            emit(RunState.unreadable(path, config: config, "\(error)"))
+            emit(Report.unusable(path, file: path, line: nil, what: "\(error)", position: nil, style: config.report))
             return
         }
+        guard let validator = self.validator else { return }
         let total = path == "-" ? 0 : FileSystem.fileSize(path)
         let progress = config.progress
         if config.jobs <= 1 || config.failFast {
@@ -294,7 +370,7 @@ struct RunState {
                 while let line = try reader.nextLine() {
                     if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
                     if line.isTooLong {
-                        emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(line.lineNumber): line too long"))
+                        emit(Report.unusable(path, file: path, line: line.lineNumber, what: "line too long", position: nil, style: config.report))
                     } else {
                         emit(RunState.evaluate(reader.lineBytes, instance: path, line: line.lineNumber, config: config, validator: validator))
                     }
@@ -309,7 +385,6 @@ struct RunState {
         // thread reads chunk k+1; outcomes are emitted in input order.
         let jobs = config.jobs
         let config = self.config
-        let validator = self.validator
         let done = DispatchGroup()
         var pending: LineChunk? = nil
         var current = LineChunk()
@@ -332,12 +407,12 @@ struct RunState {
                         for k in lo..<hi {
                             let l = chunk.lines[k]
                             if l.tooLong {
-                                chunk.results!.set(k, InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(l.number): line too long"))
+                                chunk.results!.set(k, Report.unusable(path, file: path, line: l.number, what: "line too long", position: nil, style: config.report))
                                 continue
                             }
                             let bytes = UnsafeRawBufferPointer(rebasing: base.buffer[l.range])
                             let o = RunState.evaluate(bytes, instance: path, line: l.number, config: config, validator: validator)
-                            if o.bad || o.resultLine != nil { chunk.results!.set(k, o) }
+                            if o.bad || o.resultLine != nil || o.junit != nil { chunk.results!.set(k, o) }
                         }
                     }
                 }
@@ -373,6 +448,12 @@ final class LineChunk: @unchecked Sendable {
     var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
     var results: OutcomeBuffer? = nil
     init() { buffer.reserveCapacity(4 << 20 + 65536) }
+}
+
+/// The (file, validator) plan handed to the workers.
+struct PlanBox: @unchecked Sendable {
+    let plan: [(String, JSONSchemaValidator?)]
+    init(_ p: [(String, JSONSchemaValidator?)]) { plan = p }
 }
 
 struct UnsafeRawBufferPointerBox: @unchecked Sendable {
