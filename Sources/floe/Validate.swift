@@ -1,6 +1,7 @@
 // `floe validate`: flag parsing and printing only; the logic lives in JSONSchema (`ValidateRunner`).
 
 import ArgumentParser
+import FileSafety
 import JSONSchema
 
 #if canImport(Glibc)
@@ -55,6 +56,9 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Validate the given SCHEMA files against their meta-schemas.")
     var metaschema = false
 
+    @Option(name: .customLong("max-schema-size"), help: "Largest schema or $ref file read (default 64MiB).")
+    var maxSchemaSize: String = "64MiB"
+
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
@@ -76,6 +80,8 @@ struct Validate: ParsableCommand {
             err.flush()
             return ExitCode(ValidateExit.usage)
         }
+        guard let limit = parseByteSize(maxSchemaSize), limit > 0 else { throw usage("--max-schema-size: bad size '\(maxSchemaSize)'") }
+        BoundedRead.defaultLimit = limit
         var d = SchemaDraft.draft2020_12
         if let draft {
             guard let parsed = SchemaDraft(name: draft) else { throw usage("unknown --draft \(draft) (4, 6, 7, 2019-09, 2020-12)") }
