@@ -48,16 +48,25 @@ public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertib
 
 /// Whole-file reads of configuration-like files (schemas, column definitions, catalogs, checkpoints).
 public enum BoundedRead {
-    /// Default limit of `read(_:limit:)`: 64 MiB.
-    public static let defaultLimit = 64 << 20
+    /// The built-in limit: 64 MiB.
+    public static let builtInLimit = 64 << 20
+
+    /// Limit of `read(_:)` for schemas, column files and checkpoints: 64 MiB unless the command line raised it
+    /// (`--max-schema-size`). Set once at start-up, before any file is read.
+    nonisolated(unsafe) public static var defaultLimit = builtInLimit
+
+    /// Catalogs grow with their partitions and are written by Floe itself: at least 1 GiB (the regular-file rule
+    /// is what keeps `/dev/zero` out).
+    public static var catalogLimit: Int { max(defaultLimit, 1 << 30) }
 
     /// The bytes of the regular file at `path`, at most `limit` bytes. Opens without blocking (a FIFO with no
     /// writer does not hang the open), refuses anything that is not a regular file after the open (fstat of the
     /// descriptor, so a file swapped for a FIFO between a check and the open is caught too), and stops reading
     /// past `limit` even if the size reported by fstat was wrong (procfs, growing files).
-    public static func read(_ path: String, limit: Int = defaultLimit, what: String = "file") throws(FileSafetyError)
+    public static func read(_ path: String, limit: Int? = nil, what: String = "file") throws(FileSafetyError)
         -> [UInt8]
     {
+        let limit = limit ?? defaultLimit
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
         defer { close(fd) }
@@ -70,7 +79,7 @@ public enum BoundedRead {
         }
         if Int64(st.st_size) > Int64(limit) {
             throw FileSafetyError(.tooLarge, path: path,
-                                  "\(what) is \(st.st_size) bytes, more than the limit of \(limit) bytes")
+                                  "\(what) is \(st.st_size) bytes, more than the limit of \(limit) bytes (raise it with --max-schema-size)")
         }
         // Back to blocking reads (a regular file never blocks, but be explicit).
         let flags = fcntl(fd, F_GETFL)

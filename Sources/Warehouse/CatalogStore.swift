@@ -19,7 +19,7 @@ enum Posix {
     /// A catalog-like file: a regular file of at most 64 MiB (FileSafety.BoundedRead).
     static func readAll(_ path: String) throws(WarehouseError) -> [UInt8] {
         do {
-            return try BoundedRead.read(path, what: "catalog")
+            return try BoundedRead.read(path, limit: BoundedRead.catalogLimit, what: "catalog")
         } catch {
             if error.kind == .io { throw .io(path, error.message) }
             throw .corruptCatalog(error.message)

@@ -1,6 +1,7 @@
 // `floe convert` / `floe ingest`: flag parsing only; the stage lives in Firehose (`Converter`).
 
 import ArgumentParser
+import FileSafety
 import Firehose
 import JSON
 import JSONSchema
@@ -69,6 +70,8 @@ struct ConvertFlags: ParsableArguments {
     var arrivalTime: String?
     @Flag(name: .long, help: "No progress bar or summary line on a terminal.")
     var quiet = false
+    @Option(name: .customLong("max-schema-size"), help: "Largest --columns / --schema / $ref / checkpoint file read (default 64MiB).")
+    var maxSchemaSize: String = "64MiB"
 
     func usage(_ message: String) -> FloeExit {
         Output.diagnostic("floe: \(message)")
@@ -110,6 +113,8 @@ struct ConvertFlags: ParsableArguments {
 
     func config() throws -> ConvertConfig {
         // Numeric flags first, before any file is read (issue 11, rules 8 and 9).
+        guard let limit = parseByteSize(maxSchemaSize), limit > 0 else { throw usage("--max-schema-size: bad size '\(maxSchemaSize)'") }
+        BoundedRead.defaultLimit = limit
         guard bufferInterval.isFinite, bufferInterval > 0, bufferInterval <= 86400 else {
             throw usage("--buffer-interval must be above 0 and at most 86400 seconds, got \(bufferInterval)")
         }

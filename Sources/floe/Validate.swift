@@ -2,6 +2,8 @@
 
 import ArgumentParser
 import ConfigFormats
+
+import FileSafety
 import JSONSchema
 
 #if canImport(Glibc)
@@ -76,6 +78,9 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Validate the given SCHEMA files against their meta-schemas.")
     var metaschema = false
 
+    @Option(name: .customLong("max-schema-size"), help: "Largest schema or $ref file read (default 64MiB).")
+    var maxSchemaSize: String = "64MiB"
+
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
 
@@ -97,6 +102,8 @@ struct Validate: ParsableCommand {
             err.flush()
             return ExitCode(ValidateExit.usage)
         }
+        guard let limit = parseByteSize(maxSchemaSize), limit > 0 else { throw usage("--max-schema-size: bad size '\(maxSchemaSize)'") }
+        BoundedRead.defaultLimit = limit
         var d = SchemaDraft.draft2020_12
         if let draft {
             guard let parsed = SchemaDraft(name: draft) else { throw usage("unknown --draft \(draft) (4, 6, 7, 2019-09, 2020-12)") }

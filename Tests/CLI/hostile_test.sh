@@ -68,6 +68,10 @@ mkfifo fifo
 expect_exit 2 "$FLOE" validate --schema fifo in.json; one_line "validate --schema FIFO"
 expect_exit 1 "$FLOE" cat /dev/zero
 grep -q "not a regular file" "$TMP/err" && ok || bad "cat /dev/zero: $(cat "$TMP/err")"
+python3 -c 'import json; json.dump({"description": "x" * 3000}, open("bigschema.json", "w"))'
+expect_exit 2 "$FLOE" validate --schema bigschema.json --max-schema-size 1KiB in.json; one_line "schema beyond --max-schema-size"
+grep -q "more than the limit of 1024 bytes" "$TMP/err" && ok || bad "size limit message: $(cat "$TMP/err")"
+expect_exit 0 "$FLOE" validate --ndjson --schema bigschema.json --max-schema-size 1MiB in.json
 echo '{"$ref":"file:///dev/zero"}' > refzero.json
 expect_exit 2 "$FLOE" validate --schema refzero.json in.json; one_line "\$ref to file:///dev/zero"
 

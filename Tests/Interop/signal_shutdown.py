@@ -71,7 +71,8 @@ def ingest_case(tmp, sig):
     for i in range(n):
         # every 100th record has a value of the wrong type: it goes to the error output
         val = '"x"' if i % 100 == 0 else str(i)
-        p.stdin.write(('{"id":"r%d","n":%s}\n' % (i, val)).encode())
+        # the last record has no newline yet: a stop makes it the last record of the stream
+        p.stdin.write(('{"id":"r%d","n":%s}%s' % (i, val, "\n" if i < n - 1 else "")).encode())
     p.stdin.flush()
     time.sleep(1.0)
     t0 = time.monotonic()

@@ -407,8 +407,11 @@ public final class Converter {
         let w = ChunkWork()
         while true {
             guard try claim(w, reader, f, target: chunkTarget, interactive: true, arrival: nil) else {
-                if !reader.atEOF && !config.stop.isRequested {
-                    try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
+                if !reader.atEOF {
+                    // a stop request: claim again, which drains what is ready and ends the stream there
+                    if !config.stop.isRequested {
+                        try flushDue(now: config.clock.nowMillis(), input: f, offset: reader.offset, line: reader.line)
+                    }
                     continue
                 }
                 return

@@ -346,6 +346,8 @@ final class ChunkReader {
             if atEOF {
                 return buf.count > 0 ? ChunkInfo(streamBytes: Int64(buf.count)) : nil
             }
+            // stop requested: what is not ready now is not read; a partial last line is the last record
+            if drainOnly && (drained >= drainLimit || !readable(0)) { atEOF = true; continue }
             if lastNL >= 0 && (buf.count >= target || (interactive && !readable(0))) {
                 carry.append(UnsafeRawBufferPointer(start: buf.base + lastNL + 1, count: buf.count - lastNL - 1))
                 buf.count = lastNL + 1
@@ -360,7 +362,6 @@ final class ChunkReader {
                 buf.count = 0
                 return nil
             }
-            if drainOnly && (drained >= drainLimit || !readable(0)) { atEOF = true; continue }
             let want = min(8 << 20, max(64 << 10, target - buf.count))
             buf.reserve(buf.count + want)
             let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buf.base + buf.count, count: want))

@@ -160,7 +160,7 @@ final class NSLockLite: @unchecked Sendable {
 /// File-system helpers without Foundation.
 public enum FileSystem {
     /// The bytes of a regular file of at most `limit` bytes (FileSafety.BoundedRead); nil otherwise.
-    public static func readFile(_ path: String, limit: Int = BoundedRead.defaultLimit) -> [UInt8]? {
+    public static func readFile(_ path: String, limit: Int? = nil) -> [UInt8]? {
         try? BoundedRead.read(path, limit: limit)
     }
 
