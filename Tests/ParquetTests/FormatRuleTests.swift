@@ -71,6 +71,16 @@ import Testing
         #expect(Compression.maxExpansion(.zstd, compressed: 1 << 16) >= 3 << 29)
         #expect(Compression.maxExpansion(.gzip, compressed: 3 << 20) >= 3 << 29)
         #expect(Compression.maxExpansion(.snappy, compressed: 1 << 16) < 3 << 29)
+        // pyarrow writes a 1.2 GiB page of zeros as 1,911 bytes of BROTLI: no ratio bound for it.
+        #expect(Compression.maxExpansion(.brotli, compressed: 1911) >= 1_258_291_210)
+        // Real pages at their codec's best ratio stay within the bound: 64 MiB of zeros in each codec.
+        let zeros = [UInt8](repeating: 0, count: 64 << 20)
+        for codec in [CompressionCodec.brotli, .zstd, .gzip, .lz4Raw, .snappy] {
+            var packed: [UInt8] = [], back: [UInt8] = []
+            try Compression.compress(codec, input: zeros, into: &packed)
+            try Compression.decompress(codec, input: packed, uncompressedSize: zeros.count, into: &back)
+            #expect(back.count == zeros.count, "\(codec)")
+        }
         // The same size claimed by 10 bytes of SNAPPY is refused before allocating.
         let e2 = "\(#expect(throws: ParquetError.self) { try Compression.decompress(.snappy, input: [UInt8](repeating: 0, count: 10), uncompressedSize: 3 << 29, into: &out) }!)"
         #expect(e2.contains("can hold"), "\(e2)")

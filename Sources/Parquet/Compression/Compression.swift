@@ -18,8 +18,8 @@ public enum Compression {
 
     /// The most bytes `compressed` bytes of a codec can decode to (its format's best case, with slack): snappy
     /// copies emit at most 64 bytes per 2-byte tag, LZ4 255 per byte of run length, DEFLATE 258 per 1-2 bits
-    /// (zlib's bound 1032:1), ZSTD and BROTLI repeat blocks (RLE blocks / repeated metablocks) up to 2^17 and
-    /// 2^24 bytes per few bytes.
+    /// (zlib's bound 1032:1), ZSTD at most a 128 KiB RLE block per 4 bytes. BROTLI has no useful bound (1.2 GiB
+    /// of zeros take 1.9 KB), so only the format's limit applies to it.
     public static func maxExpansion(_ codec: CompressionCodec, compressed: Int) -> Int {
         let c = max(compressed, 0)
         switch codec {
@@ -28,7 +28,6 @@ public enum Compression {
         case .lz4, .lz4Raw: return c &* 256 &+ 64
         case .gzip: return c &* 1032 &+ 64
         case .zstd: return c &* 32768 &+ (1 << 17)
-        case .brotli: return c &* 65536 &+ (1 << 24)
         default: return Int.max
         }
     }
