@@ -100,6 +100,10 @@ install: release
 	  "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" \
 	  "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
 	install -m 755 "$(RELEASE_BIN)" "$(DESTDIR)$(PREFIX)/bin/floe"
+	# the vendored built-in schemas of `floe validate --builtin-schema` (a SwiftPM resource bundle found beside
+	# the binary)
+	rm -rf "$(DESTDIR)$(PREFIX)/bin/Floe_ConfigFormats.resources"
+	cp -R "$$(dirname "$(RELEASE_BIN)")/Floe_ConfigFormats.resources" "$(DESTDIR)$(PREFIX)/bin/"
 	install -m 644 .build/plugins/GenerateManual/outputs/floe/floe.1 "$(DESTDIR)$(PREFIX)/share/man/man1/floe.1"
 	"$(DESTDIR)$(PREFIX)/bin/floe" --generate-completion-script bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/floe"
 	"$(DESTDIR)$(PREFIX)/bin/floe" --generate-completion-script zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_floe"

@@ -2,7 +2,6 @@
 
 import ArgumentParser
 import ConfigFormats
-
 import FileSafety
 import JSONSchema
 

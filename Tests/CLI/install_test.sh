@@ -38,5 +38,8 @@ fi
 # The installed binary works on real data.
 "$BIN" head -n 1 "$ROOT/Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.parquet" >/dev/null 2>&1 \
   && ok || bad "installed floe cannot read a file"
+# The built-in schemas of validate come with it.
+"$BIN" validate --builtin-schema list 2>&1 | grep -q 'github-workflow' && ok || bad "installed floe lists no built-in schemas"
+[ -d "$PREFIX/bin/Floe_ConfigFormats.resources" ] && ok || bad "built-in schema bundle not installed"
 echo "install: $pass passed, $fail failed"
 [ "$fail" = 0 ]
