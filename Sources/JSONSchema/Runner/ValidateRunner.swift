@@ -26,6 +26,8 @@ public struct ValidateConfiguration: Sendable {
     public var failFast = false
     public var jobs = 1
     public var instances: [String] = []
+    /// Busy time per pipeline stage (`--profile`, `floe bench validate`); nil: not measured.
+    public var profile: StageProfile? = nil
     /// Called now and then during NDJSON input with (bytes read, total bytes or 0 if unknown, records so far);
     /// the command draws a progress bar with it when stderr is a terminal.
     public var progress: (@Sendable (Int, Int, Int) -> Void)? = nil
@@ -186,14 +188,43 @@ struct RunState {
     static func evaluate(_ bytes: UnsafeRawBufferPointer, instance: String, line: Int?, config: ValidateConfiguration,
                          validator: JSONSchemaValidator) -> InstanceOutcome
     {
-        if config.outputFormat == nil, validator.isValid(bytes: bytes) == true {
-            if config.json { return InstanceOutcome(bad: false, resultLine: ValidateRunner.render(instance: instance, line: line, valid: true, errors: [], json: true)) }
-            return InstanceOutcome(bad: false, resultLine: line == nil ? "\(instance): valid" : nil)
-        }
+        render(check(bytes, inLine: line != nil, config: config, validator: validator), instance: instance, line: line,
+               config: config)
+    }
+
+    /// What validating one document found (without the instance name and line, which `render` adds; so the
+    /// parallel NDJSON workers can check lines before their line numbers are known).
+    enum Verdict: Sendable {
+        case valid
+        case invalid([SchemaValidationError])
+        case unparseable(String)
+        case output(valid: Bool, json: String)
+    }
+
+    static func check(_ bytes: UnsafeRawBufferPointer, inLine: Bool, config: ValidateConfiguration,
+                      validator: JSONSchemaValidator) -> Verdict
+    {
+        if config.outputFormat == nil, validator.isValid(bytes: bytes) == true { return .valid }
         let value: JSONValue
         do { value = try JSONParser.parse(bytes) } catch {
             // Within an NDJSON line the line number is the record's; only the column says more.
-            let what = line == nil ? "invalid JSON: \(error)" : "invalid JSON at column \(error.column): \(error.message)"
+            return .unparseable(inLine ? "invalid JSON at column \(error.column): \(error.message)" : "invalid JSON: \(error)")
+        }
+        if let format = config.outputFormat {
+            let out = validator.output(value, format: format)
+            return .output(valid: out["valid"]?.boolValue ?? false, json: JSONSerializer.string(out))
+        }
+        if validator.isValid(value) { return .valid }
+        return .invalid(validator.validate(value).errors)
+    }
+
+    static func render(_ verdict: Verdict, instance: String, line: Int?, config: ValidateConfiguration) -> InstanceOutcome {
+        switch verdict {
+        case .valid:
+            if config.json { return InstanceOutcome(bad: false, resultLine: ValidateRunner.render(instance: instance, line: line, valid: true, errors: [], json: true)) }
+            // Human mode: a line per valid document, nothing per valid NDJSON record.
+            return InstanceOutcome(bad: false, resultLine: line == nil ? "\(instance): valid" : nil)
+        case .unparseable(let what):
             var o = InstanceOutcome(bad: true)
             let where_ = line.map { "\(instance):\($0)" } ?? instance
             if config.json || config.outputFormat != nil {
@@ -205,23 +236,15 @@ struct RunState {
                 o.diagnostic = "floe: \(where_): \(what)"
             }
             return o
-        }
-        if let format = config.outputFormat {
-            let out = validator.output(value, format: format)
-            let valid = out["valid"]?.boolValue ?? false
+        case .output(let valid, let json):
             var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
             if let line { s += ",\"line\":\(line)" }
-            s += ",\"valid\":\(valid),\"output\":" + JSONSerializer.string(out) + "}"
+            s += ",\"valid\":\(valid),\"output\":" + json + "}"
             return InstanceOutcome(bad: !valid, resultLine: s)
+        case .invalid(let errors):
+            return InstanceOutcome(bad: true, resultLine: ValidateRunner.render(instance: instance, line: line, valid: false,
+                                                                                errors: errors, json: config.json))
         }
-        if validator.isValid(value) {
-            if config.json { return InstanceOutcome(bad: false, resultLine: ValidateRunner.render(instance: instance, line: line, valid: true, errors: [], json: true)) }
-            // Human mode: a line per valid document, nothing per valid NDJSON record.
-            return InstanceOutcome(bad: false, resultLine: line == nil ? "\(instance): valid" : nil)
-        }
-        let result = validator.validate(value)
-        return InstanceOutcome(bad: true, resultLine: ValidateRunner.render(instance: instance, line: line, valid: false,
-                                                                            errors: result.errors, json: config.json))
     }
 
     /// An instance file that cannot be read: a diagnostic, or the `valid: null` line in JSON modes.
@@ -273,9 +296,8 @@ struct RunState {
             }
             return
         }
-        let results = OutcomeBuffer(count: files.count)
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in results.set(i, one(files[i])) }
-        for o in results.items { emit(o!) }
+        ParallelDocuments.run(count: files.count, jobs: config.jobs, profile: config.profile,
+                              work: { one(files[$0]) }, emit: { emit($0) })
     }
 
     mutating func runNDJSON(_ path: String) {
@@ -304,94 +326,7 @@ struct RunState {
             }
             return
         }
-        // Parallel and pipelined: while the workers validate chunk k (concurrentPerform over slices), this
-        // thread reads chunk k+1; outcomes are emitted in input order.
-        let jobs = config.jobs
-        let config = self.config
-        let validator = self.validator
-        let done = DispatchGroup()
-        var pending: LineChunk? = nil
-        var current = LineChunk()
-        func finish(_ chunk: LineChunk, _ state: inout RunState) {
-            done.wait()
-            for o in chunk.results!.items { if let o { state.emit(o) } }
-        }
-        func submit(_ chunk: LineChunk, _ state: inout RunState) {
-            if let p = pending { finish(p, &state) }
-            let n = chunk.lines.count
-            chunk.results = OutcomeBuffer(count: n)
-            let slices = min(n, jobs * 4)
-            done.enter()
-            DispatchQueue.global().async {
-                chunk.buffer.withUnsafeBytes { all in
-                    let base = UnsafeRawBufferPointerBox(all)
-                    DispatchQueue.concurrentPerform(iterations: slices) { j in
-                        let lo = j * n / slices
-                        let hi = (j + 1) * n / slices
-                        for k in lo..<hi {
-                            let l = chunk.lines[k]
-                            if l.tooLong {
-                                chunk.results!.set(k, InstanceOutcome(bad: true, diagnostic: "floe: \(path):\(l.number): line too long"))
-                                continue
-                            }
-                            let bytes = UnsafeRawBufferPointer(rebasing: base.buffer[l.range])
-                            let o = RunState.evaluate(bytes, instance: path, line: l.number, config: config, validator: validator)
-                            if o.bad || o.resultLine != nil { chunk.results!.set(k, o) }
-                        }
-                    }
-                }
-                done.leave()
-            }
-            pending = chunk
-        }
-        do {
-            while let line = try reader.nextLine() {
-                if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
-                let start = current.buffer.count
-                current.buffer.append(contentsOf: reader.lineBytes)
-                current.lines.append((line.lineNumber, start..<current.buffer.count, line.isTooLong))
-                if current.buffer.count >= 4 << 20 || current.lines.count >= 8192 {
-                    submit(current, &self)
-                    current = LineChunk()
-                }
-            }
-        } catch {
-            if !current.lines.isEmpty { submit(current, &self) }
-            if let p = pending { finish(p, &self) }
-            emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(error)"))
-            return
-        }
-        if !current.lines.isEmpty { submit(current, &self) }
-        if let p = pending { finish(p, &self) }
+        // Parallel: `jobs` threads read and validate chunks of lines; this thread prints in input order.
+        ParallelNDJSON(path: path, reader: reader, config: config, validator: validator, total: total).run(&self)
     }
-}
-
-/// A block of NDJSON lines copied out of the reader, with the outcomes of its lines.
-final class LineChunk: @unchecked Sendable {
-    var buffer: [UInt8] = []
-    var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
-    var results: OutcomeBuffer? = nil
-    init() { buffer.reserveCapacity(4 << 20 + 65536) }
-}
-
-struct UnsafeRawBufferPointerBox: @unchecked Sendable {
-    let buffer: UnsafeRawBufferPointer
-    init(_ b: UnsafeRawBufferPointer) { buffer = b }
-}
-
-/// Slots written concurrently at distinct indices, read after the workers finish.
-final class OutcomeBuffer: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<InstanceOutcome?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-    func set(_ i: Int, _ o: InstanceOutcome) { storage[i] = o }
-    var items: [InstanceOutcome?] { Array(UnsafeBufferPointer(start: storage, count: count)) }
 }

@@ -141,69 +141,72 @@ public final class ParquetWriter {
         }
         var rows: Int?
         for i in columns.indices {
-            let want = schema.columns[i]
-            let c = columns[i]
-            let path = want.dottedPath
-            guard c.values.physicalType == want.physicalType else {
-                throw ParquetError.invalidArgument("column \(path): batch holds \(c.values.physicalType) values, the schema says \(want.physicalType)")
-            }
-            if want.physicalType == .fixedLenByteArray && c.values.fixed.width != want.typeLength {
-                throw ParquetError.invalidArgument("column \(path): values are \(c.values.fixed.width) bytes wide, the schema says \(want.typeLength)")
-            }
-            if c.levelCount == 0 && want.maxDefinitionLevel == 0 && want.maxRepetitionLevel == 0 {
-                columns[i].levelCount = c.values.count
-            }
-            let n = columns[i].levelCount
-            if want.maxDefinitionLevel > 0 {
-                if columns[i].definitionLevels.count < n {
-                    guard columns[i].definitionLevels.isEmpty, c.values.count == n else {
-                        throw ParquetError.invalidArgument("column \(path): \(columns[i].definitionLevels.count) definition levels for \(n) entries")
-                    }
-                    columns[i].definitionLevels = [Int16](repeating: Int16(want.maxDefinitionLevel), count: n)
-                }
-                let md = Int16(want.maxDefinitionLevel)
-                var present = 0
-                var outOfRange: UInt16 = 0
-                columns[i].definitionLevels.withUnsafeBufferPointer { d in
-                    // branch-free (vectorises): a negative level is a large UInt16
-                    let mdu = UInt16(md)
-                    for k in 0..<n {
-                        let x = d[k]
-                        present &+= x == md ? 1 : 0
-                        outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
-                    }
-                }
-                if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
-                guard present <= c.values.count else {
-                    throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
-                }
-            } else if c.values.count < n {
-                throw ParquetError.invalidArgument("column \(path): \(n) entries but only \(c.values.count) values")
-            }
-            if want.maxRepetitionLevel > 0 {
-                guard columns[i].repetitionLevels.count >= n else {
-                    throw ParquetError.invalidArgument("column \(path): \(columns[i].repetitionLevels.count) repetition levels for \(n) entries")
-                }
-                if n > 0 && columns[i].repetitionLevels[0] != 0 {
-                    throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(columns[i].repetitionLevels[0]))")
-                }
-                let mr = UInt16(want.maxRepetitionLevel)
-                var outOfRange: UInt16 = 0
-                columns[i].repetitionLevels.withUnsafeBufferPointer { r in
-                    for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
-                }
-                if outOfRange != 0 {
-                    throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
-                }
-            }
-            columns[i].descriptor = want
-            let r = Self.rowCount(columns[i])
+            let r = try Self.normalizeColumn(&columns[i], as: schema.columns[i])
             if let rows, rows != r {
-                throw ParquetError.invalidArgument("column \(path) holds \(r) rows, column \(schema.columns[0].dottedPath) holds \(rows)")
+                throw ParquetError.invalidArgument("column \(schema.columns[i].dottedPath) holds \(r) rows, column \(schema.columns[0].dottedPath) holds \(rows)")
             }
             rows = r
         }
         return rows ?? 0
+    }
+
+    /// Checks one batch column against its schema column, fills in implicit levels; returns its row count.
+    static func normalizeColumn(_ c: inout ColumnData, as want: ColumnDescriptor) throws -> Int {
+        let path = want.dottedPath
+        guard c.values.physicalType == want.physicalType else {
+            throw ParquetError.invalidArgument("column \(path): batch holds \(c.values.physicalType) values, the schema says \(want.physicalType)")
+        }
+        if want.physicalType == .fixedLenByteArray && c.values.fixed.width != want.typeLength {
+            throw ParquetError.invalidArgument("column \(path): values are \(c.values.fixed.width) bytes wide, the schema says \(want.typeLength)")
+        }
+        if c.levelCount == 0 && want.maxDefinitionLevel == 0 && want.maxRepetitionLevel == 0 {
+            c.levelCount = c.values.count
+        }
+        let n = c.levelCount
+        if want.maxDefinitionLevel > 0 {
+            if c.definitionLevels.count < n {
+                guard c.definitionLevels.isEmpty, c.values.count == n else {
+                    throw ParquetError.invalidArgument("column \(path): \(c.definitionLevels.count) definition levels for \(n) entries")
+                }
+                c.definitionLevels = [Int16](repeating: Int16(want.maxDefinitionLevel), count: n)
+            }
+            let md = Int16(want.maxDefinitionLevel)
+            var present = 0
+            var outOfRange: UInt16 = 0
+            c.definitionLevels.withUnsafeBufferPointer { d in
+                // branch-free (vectorises): a negative level is a large UInt16
+                let mdu = UInt16(md)
+                for k in 0..<n {
+                    let x = d[k]
+                    present &+= x == md ? 1 : 0
+                    outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
+                }
+            }
+            if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
+            guard present <= c.values.count else {
+                throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
+            }
+        } else if c.values.count < n {
+            throw ParquetError.invalidArgument("column \(path): \(n) entries but only \(c.values.count) values")
+        }
+        if want.maxRepetitionLevel > 0 {
+            guard c.repetitionLevels.count >= n else {
+                throw ParquetError.invalidArgument("column \(path): \(c.repetitionLevels.count) repetition levels for \(n) entries")
+            }
+            if n > 0 && c.repetitionLevels[0] != 0 {
+                throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(c.repetitionLevels[0]))")
+            }
+            let mr = UInt16(want.maxRepetitionLevel)
+            var outOfRange: UInt16 = 0
+            c.repetitionLevels.withUnsafeBufferPointer { r in
+                for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
+            }
+            if outOfRange != 0 {
+                throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
+            }
+        }
+        c.descriptor = want
+        return Self.rowCount(c)
     }
 
     /// Writes a batch of whole rows given as leaf columns in schema order (dense values + levels, as the reader
@@ -288,6 +291,24 @@ public final class ParquetWriter {
         } else {
             for w in writers { chunks.append(try w.finish()) }
         }
+        try writeFinished(&chunks, rows: rowGroupRows, recycle: true)
+        rowGroupRows = 0
+    }
+
+    /// Writes a row group of encoded column chunks (schema order) made by `ColumnChunkEncoder`s, after the row
+    /// groups written so far; the encoders may run on any threads, this call is the ordered step.
+    public func writeRowGroup(_ encoded: [EncodedColumnChunk], rows: Int) throws {
+        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        guard rowGroupRows == 0 else { throw ParquetError.invalidArgument("writeRowGroup with rows written by write(columns:) pending") }
+        guard encoded.count == schema.columns.count else {
+            throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
+        }
+        var chunks = encoded.map(\.chunk)
+        try writeFinished(&chunks, rows: Int64(rows), recycle: false)
+        totalRows += Int64(rows)
+    }
+
+    private func writeFinished(_ chunks: inout [FinishedChunk], rows rowGroupRows: Int64, recycle: Bool) throws {
         let start = offset
         var columns: [ColumnChunk] = []
         var info: [(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)] = []
@@ -308,7 +329,7 @@ public final class ParquetWriter {
                 }
             }
             try writeBytes(chunks[i].data)
-            writers[i].recycle(&chunks[i].data)  // the page buffer serves the next row group
+            if recycle { writers[i].recycle(&chunks[i].data) }  // the page buffer serves the next row group
             var ch = chunks[i]
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
             totalUncompressed += ch.meta.totalUncompressedSize
@@ -329,9 +350,9 @@ public final class ParquetWriter {
                                   sortingColumns: options.sortingColumns, fileOffset: start,
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
         pageIndexInfo.append(info)
-        rowGroupRows = 0
         chunks = []
-        releaseFreedMemory()
+        // (encoders on other threads keep their own memory; trimming the heap under them only costs time)
+        if recycle { releaseFreedMemory() }
         pageSpill?.reset()
         if options.fsync {
             // start writing the finished row group to disk now, so that the fsync at close waits for little more
