@@ -69,6 +69,8 @@ struct ConvertFlags: ParsableArguments {
     var arrivalTime: String?
     @Flag(name: .long, help: "No progress output.")
     var quiet = false
+    @Flag(name: .long, help: "Print the busy seconds and items of each pipeline stage on stderr.")
+    var profile = false
 
     func usage(_ message: String) -> FloeExit {
         Output.diagnostic("floe: \(message)")
@@ -196,7 +198,9 @@ struct ConvertFlags: ParsableArguments {
             }
         }
         c.partitionKeys = keys
+        guard jobs.map({ $0 >= 1 }) ?? true else { throw usage("--jobs must be at least 1") }
         c.jobs = max(1, jobs ?? ProcessInfoLite.activeCores)
+        c.profile = StageProfile(ConvertStage.names)
         c.checkpoint = checkpoint
         if let a = arrivalTime {
             if let ms = Int64(a) {
@@ -214,6 +218,14 @@ struct ConvertFlags: ParsableArguments {
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
         let c = try config()
+        let stats = try convert(c, inputs: inputs, ingest: ingest)
+        if profile, let p = c.profile {
+            for line in p.table(bytes: stats.bytesIn, wallSeconds: stats.seconds) { Output.diagnostic("floe: profile: " + line) }
+        }
+    }
+
+    /// Runs the conversion and the checks after it (stats file, --max-errors).
+    func convert(_ c: ConvertConfig, inputs: [String], ingest: Bool) throws -> ConvertStats {
         let stats: ConvertStats
         do {
             let conv = try Converter(config: c)
@@ -233,6 +245,7 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(stats.recordsFailed) records failed conversion (more than --max-errors \(m))")
             throw FloeExit.dataError
         }
+        return stats
     }
 }
 

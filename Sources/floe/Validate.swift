@@ -1,7 +1,9 @@
 // `floe validate`: flag parsing and printing only; the logic lives in JSONSchema (`ValidateRunner`).
 
 import ArgumentParser
+import JSON
 import JSONSchema
+import Parquet
 
 #if canImport(Glibc)
     import Glibc
@@ -49,8 +51,11 @@ struct Validate: ParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first invalid instance.")
     var failFast = false
 
-    @Option(name: .long, help: "Validate with N threads (results stay in input order).")
-    var jobs: Int = 1
+    @Option(name: .long, help: "Validate with N threads (results stay in input order; default: cores).")
+    var jobs: Int?
+
+    @Flag(name: .long, help: "Print the busy seconds and items of each pipeline stage on stderr.")
+    var profile = false
 
     @Flag(name: .long, help: "Validate the given SCHEMA files against their meta-schemas.")
     var metaschema = false
@@ -91,7 +96,7 @@ struct Validate: ParsableCommand {
             guard let f = OutputFormat(rawValue: output) else { throw usage("unknown --output \(output) (flag, basic, detailed, verbose)") }
             format = f
         }
-        guard jobs >= 1 else { throw usage("--jobs must be at least 1") }
+        guard jobs.map({ $0 >= 1 }) ?? true else { throw usage("--jobs must be at least 1") }
         let status: Int32
         if metaschema {
             status = ValidateRunner.runMetaSchema(instances + (schema.map { [$0] } ?? []), schemaDirectories: schemaDirs,
@@ -107,7 +112,19 @@ struct Validate: ParsableCommand {
             config.assertFormat = assertFormat
             config.draft = d
             config.failFast = failFast
-            config.jobs = jobs
+            config.jobs = jobs ?? ProcessInfoLite.activeCores
+            let stages = profile ? StageProfile(ValidateRunner.stageNames) : nil
+            config.profile = stages
+            let t0 = monotonicNanos()
+            defer {
+                if let stages {
+                    let bytes = instances.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize($1)) }
+                    for line in stages.table(bytes: bytes, wallSeconds: Double(monotonicNanos() - t0) / 1e9) {
+                        err.write("floe: profile: " + line)
+                    }
+                    err.flush()
+                }
+            }
             config.instances = instances
             if showProgress {
                 config.progress = { done, total, records in

@@ -70,12 +70,15 @@ public struct ConvertStats: Sendable {
     public var bytesIn: Int64 = 0
     public var bytesOut: Int64 = 0
     public var seconds = 0.0
+    /// The stage profile as JSON (`StageProfile.json`), when measured.
+    public var profile: String?
 
     public var json: String {
         let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
         return "{\"records_in\":\(recordsIn),\"records_converted\":\(recordsConverted),\"records_failed\":\(recordsFailed),"
             + "\"failed_by_code\":{\(codes)},\"files_written\":\(filesWritten),\"error_files_written\":\(errorFilesWritten),"
-            + "\"bytes_in\":\(bytesIn),\"bytes_out\":\(bytesOut),\"seconds\":\(seconds)}"
+            + "\"bytes_in\":\(bytesIn),\"bytes_out\":\(bytesOut),\"seconds\":\(seconds)"
+            + (profile.map { ",\"profile\":" + $0 } ?? "") + "}"
     }
 }
 
@@ -260,6 +263,7 @@ public final class Converter {
         stats.filesWritten = delivery.filesWritten
         stats.errorFilesWritten = delivery.errorFilesWritten
         stats.bytesOut = delivery.bytesOut
+        stats.profile = config.profile?.json(bytes: stats.bytesIn)
         if config.checkpoint == nil {
             FileOps.removeTree(stagingDir)
             // drop the staging parents when nothing else uses them

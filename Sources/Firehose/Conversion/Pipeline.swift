@@ -7,7 +7,8 @@
 //                       buffering hints; seals full row groups
 //   encode   (parallel) one task per column of a sealed row group: pages, dictionary, compression, statistics,
 //                       page index, bloom filter
-//   write    (ordered per file) append a file's encoded row groups in order
+//   place    (ordered per file) give a file's encoded row groups their file ranges and metadata, in order
+//   write    (parallel) pwrite a placed row group's column chunks
 //   close    (ordered)  footer, fsync, rename; checkpoint and publish
 // A worker prefers encode tasks (they free memory), then the next delivery, then a new chunk; it sleeps on the
 // monitor when there is nothing to do. At most `jobs + 2` chunks are claimed and not delivered; row groups wait
@@ -26,9 +27,9 @@ enum PipelineSource {
 public enum ConvertStage {
     public static let names: [(String, Bool)] = [
         ("claim", true), ("read", false), ("convert", false), ("deliver", true), ("encode", false),
-        ("write", true), ("close", true),
+        ("place", true), ("write", false), ("close", true),
     ]
-    static let claim = 0, read = 1, convert = 2, deliver = 3, encode = 4, write = 5, close = 6
+    static let claim = 0, read = 1, convert = 2, deliver = 3, encode = 4, place = 5, write = 6, close = 7
 }
 
 /// The chunk bookkeeping of `Converter.pipeline`, guarded by the scheduler's monitor.
@@ -87,13 +88,13 @@ extension Converter {
                     state.delivering = true
                     m.unlock()
                     var failed: Error?
-                    let t0 = monotonicNanos()
+                    let t0 = threadCPUNanos()
                     do {
                         try me.deliverInOrder(r, state)
                     } catch {
                         failed = error
                     }
-                    profile?.add(ConvertStage.deliver, nanos: monotonicNanos() &- t0)
+                    profile?.add(ConvertStage.deliver, nanos: threadCPUNanos() &- t0)
                     m.lock()
                     state.delivering = false
                     state.delivered += 1
@@ -117,20 +118,20 @@ extension Converter {
                     switch source {
                     case .ranges(let input):
                         m.unlock()
-                        let t0 = monotonicNanos()
+                        let t0 = threadCPUNanos()
                         do { try me.readRange(w, input, seq, f, arrival: arrival) } catch { failed = error }
-                        profile?.add(ConvertStage.read, nanos: monotonicNanos() &- t0)
+                        profile?.add(ConvertStage.read, nanos: threadCPUNanos() &- t0)
                     case .stream(let reader, let target):
                         // one reader: the claim is the ordered read
                         state.claiming = true
                         m.unlock()
-                        let t0 = monotonicNanos()
+                        let t0 = threadCPUNanos()
                         do {
                             got = try me.claim(w, reader, f, target: target, interactive: false, arrival: arrival)
                         } catch {
                             failed = error
                         }
-                        profile?.add(ConvertStage.claim, nanos: monotonicNanos() &- t0)
+                        profile?.add(ConvertStage.claim, nanos: threadCPUNanos() &- t0)
                         m.lock()
                         state.claiming = false
                         if !got || failed != nil { state.claimed -= 1 }
@@ -139,9 +140,9 @@ extension Converter {
                         m.unlock()
                     }
                     if got && failed == nil {
-                        let t0 = monotonicNanos()
+                        let t0 = threadCPUNanos()
                         processor.process(w)
-                        profile?.add(ConvertStage.convert, nanos: monotonicNanos() &- t0, items: w.recordsIn)
+                        profile?.add(ConvertStage.convert, nanos: threadCPUNanos() &- t0, items: w.recordsIn)
                     }
                     m.lock()
                     if got && failed == nil {

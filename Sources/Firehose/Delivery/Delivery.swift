@@ -135,9 +135,9 @@ final class Delivery {
             o.writer.abort()
             throw error
         }
-        let t0 = monotonicNanos()
+        let t0 = threadCPUNanos()
         try o.writer.close()
-        profile?.add(ConvertStage.close, nanos: monotonicNanos() &- t0)
+        profile?.add(ConvertStage.close, nanos: threadCPUNanos() &- t0)
         bytesOut += FileOps.fileSize(o.stagingPath)
         rowsPublished += o.rows
         filesWritten += 1

@@ -56,6 +56,8 @@ final class EncodingFile: @unchecked Sendable {
     var openBytes = 0
     var openRaw = 0
     var sealed = 0
+    /// Row groups placed in the file (in order) and written (in any order).
+    var placed = 0
     var written = 0
     var writing = false
     var completed: [Int: RowGroupWork] = [:]
@@ -191,7 +193,7 @@ final class EncodeScheduler: @unchecked Sendable {
         }
         let enc = encoders[column].popLast()
         m.unlock()
-        let t0 = monotonicNanos()
+        let t0 = threadCPUNanos()
         var result: EncodedColumnChunk?
         var error: Error?
         do {
@@ -204,7 +206,7 @@ final class EncodeScheduler: @unchecked Sendable {
             error = e
             m.lock()
         }
-        profile?.add(ConvertStage.encode, nanos: monotonicNanos() &- t0)
+        profile?.add(ConvertStage.encode, nanos: threadCPUNanos() &- t0)
         if let error, failure == nil { failure = error }
         rg.results[column] = result
         rg.done += 1
@@ -216,28 +218,43 @@ final class EncodeScheduler: @unchecked Sendable {
         m.broadcast()
     }
 
-    /// (lock held) Writes the file's completed row groups that are next in order, unless another worker is.
+    /// (lock held) Places the file's completed row groups that are next in order (the ordered step: file ranges
+    /// and metadata), unless another worker is; then writes their bytes, which may overlap with other writes.
     private func writeCompleted(_ file: EncodingFile) {
         guard !file.writing else { return }
         file.writing = true
-        while failure == nil, let rg = file.completed.removeValue(forKey: file.written) {
+        var placed: [(PlacedRowGroup, RowGroupWork)] = []
+        while failure == nil, let rg = file.completed.removeValue(forKey: file.placed) {
             m.unlock()
-            let t0 = monotonicNanos()
+            let t0 = threadCPUNanos()
             var failed: Error?
             do {
-                try file.writer.writeRowGroup(rg.results.map { $0! }, rows: rg.rows)
+                placed.append((try file.writer.placeRowGroup(rg.results.map { $0! }, rows: rg.rows), rg))
             } catch {
                 failed = error
             }
-            let encoded = rg.results.reduce(0) { $0 + ($1?.byteCount ?? 0) }
-            profile?.add(ConvertStage.write, nanos: monotonicNanos() &- t0)
+            profile?.add(ConvertStage.place, nanos: threadCPUNanos() &- t0)
             m.lock()
-            encodedBytes += encoded
-            rawBytes += rg.rawBytes
             if let failed, failure == nil { failure = failed }
-            file.written += 1
+            file.placed += 1
         }
         file.writing = false
+        m.broadcast()
+        guard !placed.isEmpty else { return }
+        m.unlock()
+        var failed: Error?
+        let t0 = threadCPUNanos()
+        for (p, _) in placed {
+            do { try p.write() } catch { failed = error }
+        }
+        profile?.add(ConvertStage.write, nanos: threadCPUNanos() &- t0, items: placed.count)
+        m.lock()
+        for (_, rg) in placed {
+            encodedBytes += rg.results.reduce(0) { $0 + ($1?.byteCount ?? 0) }
+            rawBytes += rg.rawBytes
+        }
+        if let failed, failure == nil { failure = failed }
+        file.written += placed.count
         m.broadcast()
     }
 

@@ -1,5 +1,5 @@
-// The stage profile of a parallel pipeline: per stage, the seconds threads were busy in it and the items it
-// handled. Stages are "parallel" (any number of threads at once) or "ordered" (one thread at a time, in input
+// The stage profile of a parallel pipeline: per stage, the CPU seconds threads spent in it (thread CPU time, so
+// other load on the machine does not inflate them) and the items it handled. Stages are "parallel" (any number of threads at once) or "ordered" (one thread at a time, in input
 // order); the ordered stages bound the speed-up (Amdahl's law), so their seconds per GB of input are the figure
 // to watch. Printed by `--profile`, `--stats-json` and `floe bench convert|validate`.
 
@@ -33,8 +33,8 @@ public final class StageProfile: @unchecked Sendable {
     /// Times `body` as `items` items of `stage`.
     @inline(__always)
     public func measure<T>(_ stage: Int, items: Int = 1, _ body: () throws -> T) rethrows -> T {
-        let t0 = monotonicNanos()
-        defer { add(stage, nanos: monotonicNanos() &- t0, items: items) }
+        let t0 = threadCPUNanos()
+        defer { add(stage, nanos: threadCPUNanos() &- t0, items: items) }
         return try body()
     }
 

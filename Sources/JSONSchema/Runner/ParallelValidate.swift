@@ -38,7 +38,7 @@ struct ParallelNDJSON {
     let config: ValidateConfiguration
     let validator: JSONSchemaValidator
     let total: Int
-    var chunkBytes = 4 << 20
+    let chunkBytes: Int
     let maxLine = 64 << 20
     let tooLongPrefix = 1024
 
@@ -48,6 +48,7 @@ struct ParallelNDJSON {
         self.config = config
         self.validator = validator
         self.total = total
+        chunkBytes = max(1, config.chunkBytes)
     }
 
     /// The shared state: next chunk to hand out, results waiting to print.
@@ -99,9 +100,9 @@ struct ParallelNDJSON {
                 let result = ChunkResult()
                 if fileFD < 0 {
                     // a stream: copy the next lines out under the lock (the one ordered read)
-                    let t0 = monotonicNanos()
+                    let t0 = threadCPUNanos()
                     let more = me.copyLines(streamReader, into: buffer, result, shared)
-                    profile?.add(ValidateStage.claim, nanos: monotonicNanos() &- t0)
+                    profile?.add(ValidateStage.claim, nanos: threadCPUNanos() &- t0)
                     if !more { shared.end = k + 1 }
                     shared.m.unlock()
                     me.validateCopied(buffer, result, profile)
@@ -143,9 +144,9 @@ struct ParallelNDJSON {
                     continue
                 }
                 shared.m.unlock()
-                let t0 = monotonicNanos()
+                let t0 = threadCPUNanos()
                 base = emit(r, base: base, records: &records, &state)
-                profile?.add(ValidateStage.print, nanos: monotonicNanos() &- t0)
+                profile?.add(ValidateStage.print, nanos: threadCPUNanos() &- t0)
                 shared.m.lock()
                 shared.printed = k + 1
                 if state.stop { shared.stop = true }
@@ -198,7 +199,7 @@ struct ParallelNDJSON {
     }
 
     private func validateCopied(_ buffer: RangeBuffer, _ result: ChunkResult, _ profile: StageProfile?) {
-        let t0 = monotonicNanos()
+        let t0 = threadCPUNanos()
         let all = buffer.bytes
         for l in buffer.lines {
             result.records += 1
@@ -208,7 +209,7 @@ struct ParallelNDJSON {
             }
             check(UnsafeRawBufferPointer(rebasing: all[l.range]), line: l.number, result)
         }
-        profile?.add(ValidateStage.validate, nanos: monotonicNanos() &- t0, items: result.records)
+        profile?.add(ValidateStage.validate, nanos: threadCPUNanos() &- t0, items: result.records)
     }
 
     @inline(__always)
@@ -226,7 +227,7 @@ struct ParallelNDJSON {
         let lo = k * chunkBytes
         let last = (k + 1) * chunkBytes >= size
         let hi = last ? Int.max : (k + 1) * chunkBytes
-        var t0 = monotonicNanos()
+        var t0 = threadCPUNanos()
         var readNanos: UInt64 = 0
         // position 0 of the buffer is file offset `from`
         let from = max(0, lo - 1)
@@ -247,9 +248,9 @@ struct ParallelNDJSON {
         result.byteEnd = min(size, hi)
         var start = first
         var lineNo = 1
-        readNanos &+= monotonicNanos() &- t0
-        t0 = monotonicNanos()
-        var validateNanos: UInt64 = 0
+        readNanos &+= threadCPUNanos() &- t0
+        t0 = threadCPUNanos()
+        let firstRead = readNanos
         while start < hi {
             // find the end of the line starting at `start`
             var scan = start
@@ -259,16 +260,16 @@ struct ParallelNDJSON {
                 if let nl = buf.find(0x0A, from: scan) { end = nl; break }
                 scan = max(scan, buf.end)
                 if scan - start > maxLine { tooLong = true; break }
-                let r0 = monotonicNanos()
+                let r0 = threadCPUNanos()
                 let more = buf.fill(fd, want: max(1 << 20, buf.end - start), keepFrom: start)
-                readNanos &+= monotonicNanos() &- r0
+                readNanos &+= threadCPUNanos() &- r0
                 if !more { break }
             }
             if tooLong {
                 // keep nothing of it; read on to its end
-                let r0 = monotonicNanos()
+                let r0 = threadCPUNanos()
                 let nl = buf.skipPastNewline(fd, from: scan)
-                readNanos &+= monotonicNanos() &- r0
+                readNanos &+= threadCPUNanos() &- r0
                 result.records += 1
                 result.outcomes.append((lineNo, nil, InstanceOutcome(bad: true, diagnostic: "")))
                 if nl < 0 { break }
@@ -284,18 +285,17 @@ struct ParallelNDJSON {
             let line = buf.slice(start, e)
             if !isBlank(line) {
                 result.records += 1
-                let v0 = monotonicNanos()
                 check(line, line: lineNo, result)
-                validateNanos &+= monotonicNanos() &- v0
             }
             if end < 0 { break }
             result.newlines += 1
             lineNo += 1
             start = end + 1
         }
-        let spent = monotonicNanos() &- t0
-        profile?.add(ValidateStage.read, nanos: readNanos &+ (spent &- validateNanos), items: 1)
-        profile?.add(ValidateStage.validate, nanos: validateNanos, items: result.records)
+        // line splitting is counted with validation; reading is the preads
+        let spent = threadCPUNanos() &- t0
+        profile?.add(ValidateStage.read, nanos: readNanos, items: 1)
+        profile?.add(ValidateStage.validate, nanos: spent &- min(spent, readNanos &- firstRead), items: result.records)
     }
 
     @inline(__always)
@@ -428,9 +428,9 @@ enum ParallelDocuments {
                 let i = shared.next
                 shared.next += 1
                 shared.m.unlock()
-                let t0 = monotonicNanos()
+                let t0 = threadCPUNanos()
                 let o = work(i)
-                profile?.add(ValidateStage.validate, nanos: monotonicNanos() &- t0)
+                profile?.add(ValidateStage.validate, nanos: threadCPUNanos() &- t0)
                 shared.m.lock()
                 shared.results[i] = o
                 shared.m.broadcast()
@@ -449,9 +449,9 @@ enum ParallelDocuments {
                 continue
             }
             shared.m.unlock()
-            let t0 = monotonicNanos()
+            let t0 = threadCPUNanos()
             emit(o)
-            profile?.add(ValidateStage.print, nanos: monotonicNanos() &- t0)
+            profile?.add(ValidateStage.print, nanos: threadCPUNanos() &- t0)
             shared.m.lock()
             i += 1
             shared.printed = i

@@ -1,7 +1,6 @@
 // The logic of `floe validate`: configuration, instance discovery, (parallel) validation, reporting.
 // The command file only parses flags and calls `ValidateRunner.run`.
 
-import Dispatch
 
 #if canImport(Glibc)
     import Glibc
@@ -26,6 +25,8 @@ public struct ValidateConfiguration: Sendable {
     public var failFast = false
     public var jobs = 1
     public var instances: [String] = []
+    /// Bytes of NDJSON per unit of parallel work (tests use tiny ones to cut lines everywhere).
+    public var chunkBytes = 4 << 20
     /// Busy time per pipeline stage (`--profile`, `floe bench validate`); nil: not measured.
     public var profile: StageProfile? = nil
     /// Called now and then during NDJSON input with (bytes read, total bytes or 0 if unknown, records so far);
@@ -53,6 +54,9 @@ public enum ValidateExit {
 }
 
 public enum ValidateRunner {
+    /// The pipeline's stages (name, ordered) for `StageProfile`.
+    public static var stageNames: [(String, Bool)] { ValidateStage.names }
+
     /// Builds the registry of a configuration (`--schema-dir`, `--map-uri`, built-in meta-schemas).
     public static func makeRegistry(schemaDirectories: [String], uriMappings: [(prefix: String, directory: String)]) throws(SchemaError) -> SchemaRegistry {
         let registry = SchemaRegistry()
@@ -291,7 +295,10 @@ struct RunState {
         }
         if config.jobs <= 1 || files.count < 2 || config.failFast {
             for f in files {
-                emit(one(f))
+                let t0 = monotonicNanos()
+                let o = one(f)
+                config.profile?.add(ValidateStage.validate, nanos: monotonicNanos() &- t0)
+                emit(o)
                 if stop { return }
             }
             return
@@ -310,7 +317,7 @@ struct RunState {
         }
         let total = path == "-" ? 0 : FileSystem.fileSize(path)
         let progress = config.progress
-        if config.jobs <= 1 || config.failFast {
+        if config.failFast {
             do {
                 while let line = try reader.nextLine() {
                     if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }

@@ -304,31 +304,58 @@ public final class ParquetWriter {
             throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
         }
         var chunks = encoded.map(\.chunk)
-        try writeFinished(&chunks, rows: Int64(rows), recycle: false)
+        _ = try writeFinished(&chunks, rows: Int64(rows), recycle: false)
         totalRows += Int64(rows)
     }
 
-    private func writeFinished(_ chunks: inout [FinishedChunk], rows rowGroupRows: Int64, recycle: Bool) throws {
+    /// Like `writeRowGroup`, but only places the row group (the ordered step: file ranges, metadata, bloom
+    /// filters); the column chunks' bytes are written by `PlacedRowGroup.write()`, from any thread, while later
+    /// row groups are placed. Every placed row group must be written before `close()`.
+    public func placeRowGroup(_ encoded: [EncodedColumnChunk], rows: Int) throws -> PlacedRowGroup {
+        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        guard rowGroupRows == 0 else { throw ParquetError.invalidArgument("placeRowGroup with rows written by write(columns:) pending") }
+        guard encoded.count == schema.columns.count else {
+            throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
+        }
+        var chunks = encoded.map(\.chunk)
+        let pages = chunks.map { ($0.dictionaryPage, $0.data) }
+        let at = try writeFinished(&chunks, rows: Int64(rows), recycle: false, deferData: true)
+        totalRows += Int64(rows)
+        return PlacedRowGroup(fd: fd, parts: at.map { ($0.0, pages[$0.1].0, pages[$0.1].1) })
+    }
+
+    /// Writes (or with `deferData`, only places) finished chunks as the next row group; returns, when deferred,
+    /// the file offset of each chunk (dictionary page, then data pages) and its index.
+    private func writeFinished(_ chunks: inout [FinishedChunk], rows rowGroupRows: Int64, recycle: Bool,
+                               deferData: Bool = false) throws -> [(Int64, Int)] {
+        var placed: [(Int64, Int)] = []
+        if deferData { try flushStaging() }  // the file position is `offset` now
         let start = offset
         var columns: [ColumnChunk] = []
         var info: [(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)] = []
         var totalUncompressed: Int64 = 0
         for i in chunks.indices {
             let chunkStart = offset
+            if deferData {
+                precondition(chunks[i].spilled.isEmpty, "placed chunks hold their pages in memory")
+                placed.append((chunkStart, i))
+            }
             if !chunks[i].dictionaryPage.isEmpty {
                 chunks[i].meta.dictionaryPageOffset = chunkStart
-                try writeBytes(chunks[i].dictionaryPage)
+                if deferData { offset += Int64(chunks[i].dictionaryPage.count) } else { try writeBytes(chunks[i].dictionaryPage) }
             }
             chunks[i].meta.dataPageOffset = offset
             let dataStart = offset
-            if !chunks[i].spilled.isEmpty, let spill = pageSpill {
+            if deferData {
+                offset += Int64(chunks[i].data.count)
+            } else if !chunks[i].spilled.isEmpty, let spill = pageSpill {
                 try flushStaging()
                 for seg in chunks[i].spilled {
                     try spill.copy(offset: seg.offset, length: seg.length, to: fd)
                     offset += Int64(seg.length)
                 }
             }
-            try writeBytes(chunks[i].data)
+            if !deferData { try writeBytes(chunks[i].data) }
             if recycle { writers[i].recycle(&chunks[i].data) }  // the page buffer serves the next row group
             var ch = chunks[i]
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
@@ -337,6 +364,9 @@ public final class ParquetWriter {
             info.append((ch.pages, ch.columnIndexAllowed, schema.columns[i].physicalType == .byteArray))
         }
         let compressed = offset - start
+        if deferData && lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            throw ParquetError.io("seek failed: \(String(cString: strerror(errno)))")
+        }
         // Bloom filters follow the row group's chunks.
         for (i, ch) in chunks.enumerated() {
             if let f = ch.bloomFilter {
@@ -354,7 +384,7 @@ public final class ParquetWriter {
         // (encoders on other threads keep their own memory; trimming the heap under them only costs time)
         if recycle { releaseFreedMemory() }
         pageSpill?.reset()
-        if options.fsync {
+        if options.fsync && !deferData {
             // start writing the finished row group to disk now, so that the fsync at close waits for little more
             // than the last row group
             try flushStaging()
@@ -362,6 +392,7 @@ public final class ParquetWriter {
             _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */)
             #endif
         }
+        return placed
     }
 
     /// Writes the last row group, the page index and the footer, then renames the file into place.
@@ -532,5 +563,43 @@ private final class FinishBox: @unchecked Sendable {
     }
     func fail(_ e: Error) {
         pthread_mutex_lock(&lock); error = e; pthread_mutex_unlock(&lock)
+    }
+}
+
+/// A row group placed by `ParquetWriter.placeRowGroup`: its column chunks and where they go in the file.
+public struct PlacedRowGroup: @unchecked Sendable {
+    let fd: Int32
+    let parts: [(Int64, [UInt8], [UInt8])]
+
+    /// Bytes to write.
+    public var byteCount: Int { parts.reduce(0) { $0 + $1.1.count + $1.2.count } }
+
+    /// Writes the chunks at their offsets (pwrite; safe alongside other placed row groups of the same file).
+    public func write() throws {
+        for (at, dict, data) in parts {
+            try Self.pwriteAll(fd, dict, at)
+            try Self.pwriteAll(fd, data, at + Int64(dict.count))
+        }
+        #if os(Linux)
+        // start writing back now, so the fsync at close waits for little more than the last row group
+        if let first = parts.first, let last = parts.last {
+            let end = last.0 + Int64(last.1.count + last.2.count)
+            _ = linuxSyncFileRange(fd, first.0, end - first.0, 2 /* SYNC_FILE_RANGE_WRITE */)
+        }
+        #endif
+    }
+
+    private static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], _ at: Int64) throws {
+        try bytes.withUnsafeBytes { p in
+            var done = 0
+            while done < p.count {
+                let r = pwrite(fd, p.baseAddress! + done, p.count - done, off_t(at + Int64(done)))
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
+                }
+                done += r
+            }
+        }
     }
 }
