@@ -355,15 +355,26 @@ struct DeepDocumentTests {
         let deep = String(repeating: "[", count: 1000) + "1" + String(repeating: "]", count: 1000)
         let s = try JSONParser.parse(shallow)
         let d = try JSONParser.parse(deep)
-        let results = OutcomeBuffer(count: 8)
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
+        // the threads validate and convert run on (WorkerThreads), and Dispatch's
+        final class Results: @unchecked Sendable {
+            let m = Monitor()
+            var bad = 0
+            var done = 0
+        }
+        let results = Results()
+        @Sendable func check(_ i: Int) {
             let okShallow = v.isValid(s) && v.validate(s).valid
             let deepResult = v.validate(d)
             let deepExplained = deepResult.valid || deepResult.errors.contains { $0.message.contains("too deep") }
             _ = v.isValid(d)
             _ = Array(deep.utf8).withUnsafeBytes { v.isValid(bytes: $0) }
-            results.set(i, InstanceOutcome(bad: !okShallow || !deepExplained))
+            results.m.withLock {
+                results.done += 1
+                if !okShallow || !deepExplained { results.bad += 1 }
+            }
         }
-        #expect(results.items.allSatisfy { $0?.bad == false })
+        WorkerThreads.run(8) { check($0) }
+        DispatchQueue.concurrentPerform(iterations: 8) { check($0) }
+        #expect(results.done == 16 && results.bad == 0)
     }
 }

@@ -235,7 +235,12 @@ public final class Converter {
         let pending = files.filter { !positions[$0]!.2 }
         for (n, f) in pending.enumerated() {
             let pos = positions[f]!
-            if !ingest, let ranges = RangeInput(path: f, origin: pos.0, chunk: chunkTarget, maxLine: max(1, config.maxRecordBytes)) {
+            // a small input gets smaller chunks (about four per job), so every worker has work and the memory
+            // the workers touch does not outgrow the input
+            let jobs = Int64(max(1, config.jobs))
+            let small = Int(max(256 << 10, (FileOps.fileSize(f) - pos.0) / (jobs * 4)))
+            if !ingest, let ranges = RangeInput(path: f, origin: pos.0, chunk: min(chunkTarget, small),
+                                                maxLine: max(1, config.maxRecordBytes)) {
                 // a plain file: workers read their own ranges
                 let end = try pipeline(.ranges(ranges), f, processor, start: (pos.0, pos.1), arrival: runStart,
                                        lastInput: n == pending.count - 1)

@@ -80,6 +80,9 @@ struct ParallelNDJSON {
             }
         }
         let shared = Shared()
+        // a small file gets smaller ranges (about four per job), so every worker has work and the memory the
+        // workers touch does not outgrow the input
+        let chunkBytes = min(self.chunkBytes, max(256 << 10, size / (4 * jobs)))
         if fd >= 0 { shared.end = max(1, (size + chunkBytes - 1) / chunkBytes) }
         let limit = 2 * jobs + 2
         nonisolated(unsafe) let me = self
@@ -108,7 +111,7 @@ struct ParallelNDJSON {
                     me.validateCopied(buffer, result, profile)
                 } else {
                     shared.m.unlock()
-                    me.validateRange(fileFD, k, size: fileSize, buffer, result, profile)
+                    me.validateRange(fileFD, k, size: fileSize, chunk: chunkBytes, buffer, result, profile)
                 }
                 shared.m.lock()
                 shared.results[k] = result
@@ -128,7 +131,7 @@ struct ParallelNDJSON {
                     if !copyLines(reader, into: buffer, result, shared) { shared.end = k + 1 }
                     validateCopied(buffer, result, profile)
                 } else {
-                    validateRange(fd, k, size: size, buffer, result, profile)
+                    validateRange(fd, k, size: size, chunk: chunkBytes, buffer, result, profile)
                 }
                 base = emit(result, base: base, records: &records, &state)
                 k += 1
@@ -222,8 +225,8 @@ struct ParallelNDJSON {
     // MARK: regular files (every worker reads its own range)
 
     /// Validates the lines that start in chunk `k` of the file.
-    private func validateRange(_ fd: Int32, _ k: Int, size: Int, _ buf: RangeBuffer, _ result: ChunkResult,
-                               _ profile: StageProfile?) {
+    private func validateRange(_ fd: Int32, _ k: Int, size: Int, chunk chunkBytes: Int, _ buf: RangeBuffer,
+                               _ result: ChunkResult, _ profile: StageProfile?) {
         let lo = k * chunkBytes
         let last = (k + 1) * chunkBytes >= size
         let hi = last ? Int.max : (k + 1) * chunkBytes
