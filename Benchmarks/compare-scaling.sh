@@ -71,7 +71,7 @@ con = duckdb.connect()
 con.execute(f"SET threads={int(sys.argv[1])}")
 f = sys.argv[2].replace("'", "''")
 cols = [c[0] for c in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{f}')").fetchall()]
-exprs = ["count(*)"] + ['max("' + c.replace('"', '""') + '")' for c in cols]
+exprs = ["count(*)"] + ['max("' + c.replace('"', '""') + '")::VARCHAR' for c in cols]
 con.execute(f"SELECT {', '.join(exprs)} FROM read_parquet('{f}')").fetchone()
 PY
 }
