@@ -122,18 +122,15 @@ echo "== stage profiles (floe bench, --jobs $last): ordered seconds per GB bound
 "$FLOE" bench convert --columns "$COLUMNS" --table events --buffer-size 1GiB --jobs "$last" "$EVENTS_NDJSON" \
   | tee "$OUT/pc.json"
 "$FLOE" bench validate --schema "$SCHEMA" --ndjson --jobs "$last" "$EVENTS_NDJSON" | tee "$OUT/pv.json"
-python3 - "$OUT/pc.json" "$OUT/pv.json" "${WALL[floe_convert,1]}" "${WALL[floe_validate,1]}" <<'PY'
-import json, sys, statistics
-for path, singles in ((sys.argv[1], sys.argv[3]), (sys.argv[2], sys.argv[4])):
+python3 - "$OUT/pc.json" "$OUT/pv.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
     r = json.load(open(path))
     p = r["profile"]
-    gb = r["bytes"] / 1e9
-    t1 = statistics.median(float(x) for x in singles.split()) / gb  # s per GB on one job
-    serial = p["ordered_s_per_gb"]
-    f = serial / t1 if t1 else 0
-    for n in (16, 64):
-        amdahl = 1 / (f + (1 - f) / n) if f < 1 else 1
-        print(f"{r['op']}: ordered {serial:.3f} s/GB of {t1:.2f} s/GB on one job -> at most {amdahl:.1f}x on {n} cores")
+    total = sum(s["seconds"] for s in p["stages"])
+    f = p["ordered_seconds"] / total if total else 0  # the serial fraction of the work
+    print(f"{r['op']}: ordered stages {p['ordered_s_per_gb']:.3f} s/GB, {100 * f:.2f}% of {total:.2f} CPU s"
+          + "".join(f"; at most {1 / (f + (1 - f) / n):.1f}x on {n} cores" for n in (16, 64)))
     print("   " + ", ".join(f"{s['name']}{'*' if s['ordered'] else ''} {s['seconds']:.3f}s" for s in p["stages"])
           + "   (* ordered)")
 PY

@@ -1,5 +1,6 @@
 // `floe convert` / `floe ingest`: flag parsing only; the stage lives in Firehose (`Converter`).
 
+import Parallel
 import ArgumentParser
 import Firehose
 import JSON

@@ -1,5 +1,6 @@
 // `floe validate`: flag parsing and printing only; the logic lives in JSONSchema (`ValidateRunner`).
 
+import Parallel
 import ArgumentParser
 import JSON
 import JSONSchema

@@ -1,3 +1,4 @@
+import Parallel
 import Foundation
 import JSON
 import Testing

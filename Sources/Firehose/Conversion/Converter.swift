@@ -7,6 +7,7 @@
 // them with the input positions reached (write-ahead), then publishes them: a rerun rolls the log forward,
 // removes staging leftovers and resumes from those positions, so each record lands exactly once.
 
+import Parallel
 import Dispatch
 import JSON
 import JSONSchema

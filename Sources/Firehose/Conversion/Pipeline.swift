@@ -14,6 +14,7 @@
 // monitor when there is nothing to do. At most `jobs + 2` chunks are claimed and not delivered; row groups wait
 // for encoding only while every worker is busy encoding.
 
+import Parallel
 import JSON
 import Parquet
 

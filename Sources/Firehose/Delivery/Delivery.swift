@@ -2,6 +2,7 @@
 // and published by rename; error records buffered per error prefix; the buffering hints (size of input,
 // interval of arrival time); the partition limit.
 
+import Parallel
 import JSON
 import Parquet
 #if canImport(Glibc)

@@ -6,6 +6,7 @@
 // One monitor guards the task queue and the pipeline's chunk bookkeeping (`PipelineState` shares it), so a
 // waiting worker sleeps until there is any work at all.
 
+import Parallel
 import JSON
 import Parquet
 

@@ -6,6 +6,7 @@
 // printed. Other inputs (stdin, pipes) are read by one claimer at a time, which copies whole lines out of the
 // stream reader. Waiting threads sleep on a condition variable; at most `2 × jobs + 2` chunks are in flight.
 
+import Parallel
 import JSON
 
 #if canImport(Glibc)

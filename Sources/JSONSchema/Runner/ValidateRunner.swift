@@ -2,6 +2,7 @@
 // The command file only parses flags and calls `ValidateRunner.run`.
 
 
+import Parallel
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
