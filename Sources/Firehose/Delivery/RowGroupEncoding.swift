@@ -24,7 +24,8 @@ final class ColumnBatch: @unchecked Sendable {
 final class RowGroupWork: @unchecked Sendable {
     let file: EncodingFile
     let index: Int
-    let slices: [(batch: ColumnBatch, from: Int, rows: Int)]
+    /// Dropped once every column is encoded (the batches go back to the pool).
+    var slices: [(batch: ColumnBatch, from: Int, rows: Int)]
     let rows: Int
     let rawBytes: Int
     /// Columns in the order they are handed out (largest first, so the last task of a group is short).
@@ -90,9 +91,10 @@ final class EncodeScheduler: @unchecked Sendable {
     let columnCount: Int
     /// Sealed row groups with columns not yet handed out, oldest first.
     private var queue: [RowGroupWork] = []
-    private var queueHead = 0
     private var encoders: [[ColumnChunkEncoder]]
     private var batches: [ColumnBatch] = []
+    /// Batches kept for reuse: about a row group's worth (more would only hold memory).
+    private let maxPooled = 24
     /// Encoded bytes per raw byte of finished row groups (for the row-group byte limit).
     private var encodedBytes = 0
     private var rawBytes = 0
@@ -110,7 +112,7 @@ final class EncodeScheduler: @unchecked Sendable {
     }
 
     /// (lock held) Whether an encode task is waiting.
-    var hasTask: Bool { queueHead < queue.count }
+    var hasTask: Bool { !queue.isEmpty }
 
     /// (lock held) Encoded bytes per raw byte so far (1 before any row group finished).
     var ratio: Double { rawBytes > 0 ? Double(encodedBytes) / Double(rawBytes) : 1 }
@@ -123,13 +125,13 @@ final class EncodeScheduler: @unchecked Sendable {
     private func release(_ slices: [(batch: ColumnBatch, from: Int, rows: Int)]) {
         for s in slices {
             s.batch.users -= 1
-            if s.batch.users == 0 && batches.count < 64 { batches.append(s.batch) }
+            if s.batch.users == 0 && batches.count < maxPooled { batches.append(s.batch) }
         }
     }
 
     /// Puts a batch that no row group took back into the pool.
     func recycle(_ b: ColumnBatch) {
-        m.withLock { if b.users == 0 && batches.count < 64 { batches.append(b) } }
+        m.withLock { if b.users == 0 && batches.count < maxPooled { batches.append(b) } }
     }
 
     /// Seals the open row group of `file` (the ordered step); its columns become tasks.
@@ -182,16 +184,10 @@ final class EncodeScheduler: @unchecked Sendable {
 
     /// (lock held; returns with it held) Takes one task and runs it with the lock released.
     func runOne() {
-        let rg = queue[queueHead]
+        let rg = queue[0]
         let column = rg.order[rg.handedOut]
         rg.handedOut += 1
-        if rg.handedOut == columnCount {
-            queueHead += 1
-            if queueHead > 64 {
-                queue.removeFirst(queueHead)
-                queueHead = 0
-            }
-        }
+        if rg.handedOut == columnCount { queue.removeFirst() }  // a handful at most
         let enc = encoders[column].popLast()
         m.unlock()
         let t0 = threadCPUNanos()
@@ -213,6 +209,7 @@ final class EncodeScheduler: @unchecked Sendable {
         rg.done += 1
         if rg.done == columnCount {
             release(rg.slices)
+            rg.slices = []
             rg.file.completed[rg.index] = rg
             writeCompleted(rg.file)
         }
