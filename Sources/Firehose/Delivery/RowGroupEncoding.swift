@@ -221,13 +221,15 @@ final class EncodeScheduler: @unchecked Sendable {
     private func writeCompleted(_ file: EncodingFile) {
         guard !file.writing else { return }
         file.writing = true
-        var placed: [(PlacedRowGroup, RowGroupWork)] = []
+        var placed: [(PlacedRowGroup, Int, Int)] = []  // (row group, raw bytes, encoded bytes)
         while failure == nil, let rg = file.completed.removeValue(forKey: file.placed) {
             m.unlock()
             let t0 = threadCPUNanos()
             var failed: Error?
             do {
-                placed.append((try file.writer.placeRowGroup(rg.results.map { $0! }, rows: rg.rows), rg))
+                let p = try file.writer.placeRowGroup(rg.results.map { $0! }, rows: rg.rows)
+                placed.append((p, rg.rawBytes, p.byteCount))
+                rg.results = []  // the placed row group holds the pages now
             } catch {
                 failed = error
             }
@@ -242,17 +244,22 @@ final class EncodeScheduler: @unchecked Sendable {
         m.unlock()
         var failed: Error?
         let t0 = threadCPUNanos()
-        for (p, _) in placed {
+        let groups = placed.map { ($0.1, $0.2) }
+        for (p, _, _) in placed {
             do { try p.write() } catch { failed = error }
         }
-        profile?.add(ConvertStage.write, nanos: threadCPUNanos() &- t0, items: placed.count)
+        // the row groups' pages and column data are free now: give the memory back (flat RSS however long
+        // the input)
+        placed.removeAll()
+        ParquetWriter.releaseFreedHeap()
+        profile?.add(ConvertStage.write, nanos: threadCPUNanos() &- t0, items: groups.count)
         m.lock()
-        for (_, rg) in placed {
-            encodedBytes += rg.results.reduce(0) { $0 + ($1?.byteCount ?? 0) }
-            rawBytes += rg.rawBytes
+        for (raw, encoded) in groups {
+            encodedBytes += encoded
+            rawBytes += raw
         }
         if let failed, failure == nil { failure = failed }
-        file.written += placed.count
+        file.written += groups.count
         m.broadcast()
     }
 
