@@ -46,7 +46,6 @@ struct BenchConvert: ParsableCommand {
         }
         if f.quiet == false { f.quiet = true }
         let c = try f.config()
-        MallocTuning.mapLargeBlocks()
         let cpu0 = ProcessCPU.seconds()
         let t0 = monotonicNanos()
         let stats: ConvertStats

@@ -218,7 +218,6 @@ struct ConvertFlags: ParsableArguments {
 
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
-        MallocTuning.mapLargeBlocks()
         let c = try config()
         let stats = try convert(c, inputs: inputs, ingest: ingest)
         if profile, let p = c.profile {

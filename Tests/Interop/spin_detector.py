@@ -41,8 +41,8 @@ def best(cmd, runs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
-    ap.add_argument("--records", type=int, default=60000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--records", type=int, default=100000)
+    ap.add_argument("--runs", type=int, default=4)
     a = ap.parse_args()
     many = 4 * (os.cpu_count() or 2)
     failures = []
