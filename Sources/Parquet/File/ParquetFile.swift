@@ -7,7 +7,7 @@ public final class ParquetFile: @unchecked Sendable {
     public let schema: Schema
     /// Byte offset where the footer starts (pages never extend past it).
     public let footerOffset: Int
-    let storage: FileStorage
+    let storage: any RandomAccessSource
 
     /// Opens the file at `path` (memory-mapped).
     public convenience init(path: String) throws {
@@ -19,26 +19,38 @@ public final class ParquetFile: @unchecked Sendable {
         try self.init(storage: FileStorage(bytes: bytes))
     }
 
-    init(storage: FileStorage) throws {
+    /// Opens a file through a byte source (an object in a store, say). The footer is read with at most two reads
+    /// (the source's cached tail, then the rest of a larger footer); column chunks are read when decoded.
+    public convenience init(source: any RandomAccessSource) throws {
+        try self.init(storage: source)
+    }
+
+    init(storage: any RandomAccessSource) throws {
         self.storage = storage
-        let all = storage.all
-        let n = all.count
+        let n = storage.size
         guard n >= 12 else {
             throw ParquetError.corrupt("file is \(n) bytes, too small to be Parquet (needs at least 12)")
         }
-        let head = Array(all[0..<4]), tail = Array(all[(n - 4)..<n])
+        let (tail, footerLength) = try storage.withBytes((n - 8)..<n) { t in
+            (Array(t[4..<8]), Int(t.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian))
+        }
         let par1: [UInt8] = Array("PAR1".utf8), pare: [UInt8] = Array("PARE".utf8)
         if tail == pare {
-            throw ParquetError.encrypted(Self.encryptedFooterMessage(all))
+            let len = footerLength > 0 && footerLength <= n - 12 ? footerLength : 0
+            throw ParquetError.encrypted(try storage.withBytes((n - 8 - len)..<n) { Self.encryptedFooterMessage($0) })
         }
         guard tail == par1 else { throw ParquetError.corrupt("no PAR1 magic at the end of the file (not Parquet, or truncated)") }
-        guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
-        let footerLength = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
+        // The leading magic costs a read of its own on a remote source; there it is checked when the footer read
+        // covers it.
+        if !storage.readsAreExpensive || footerLength + 12 >= n {
+            let head = try storage.withBytes(0..<4) { Array($0) }
+            guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
+        }
         guard footerLength > 0, footerLength <= n - 12 else {
             throw ParquetError.corrupt("footer length \(footerLength) does not fit in a file of \(n) bytes")
         }
         footerOffset = n - 8 - footerLength
-        let meta = try FileMetaData.decode(UnsafeRawBufferPointer(rebasing: all[footerOffset..<(n - 8)]))
+        let meta = try storage.withBytes(footerOffset..<(n - 8)) { try FileMetaData.decode($0) }
         metadata = meta
         schema = try Schema(elements: meta.schema)
         for (g, rg) in meta.rowGroups.enumerated() {
@@ -135,7 +147,25 @@ public final class ParquetFile: @unchecked Sendable {
         }
         var reader = ColumnChunkReader(descriptor: descriptor, metadata: meta,
                                        rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
-        return try reader.read(storage.bytes(range))
+        return try storage.withBytes(readRange(range, meta)) { try reader.read($0) }
+    }
+
+    /// The bytes to fetch for a chunk: up to the footer from a memory map (touching is reading); from an expensive
+    /// source, `total_compressed_size` plus 64 KiB of slack for writers that record it short.
+    func readRange(_ range: Range<Int>, _ meta: ColumnMetaData) -> Range<Int> {
+        guard storage.readsAreExpensive, meta.totalCompressedSize > 0 else { return range }
+        let want = Int(clamping: meta.totalCompressedSize) &+ (64 << 10)
+        return range.lowerBound..<min(range.upperBound, range.lowerBound &+ max(0, want))
+    }
+
+    /// Tells the source which chunks of a row group are about to be read, so a remote one can fetch them together.
+    public func willRead(rowGroup: Int, columns: [Int]) throws {
+        guard storage.readsAreExpensive, rowGroup >= 0, rowGroup < metadata.rowGroups.count else { return }
+        var ranges: [Range<Int>] = []
+        for c in columns where c >= 0 && c < schema.columns.count {
+            if let (meta, range) = try? chunkRange(rowGroup: rowGroup, column: c) { ranges.append(readRange(range, meta)) }
+        }
+        try storage.willRead(ranges)
     }
 
     /// Drops the file's memory-mapped pages from the process's resident set (decoded data is unaffected).

@@ -81,7 +81,7 @@ public enum FileInspector {
         j.field("created_by", m.createdBy)
         j.field("num_row_groups", m.rowGroups.count)
         j.field("num_columns", f.schema.columns.count)
-        j.field("footer_length", f.storage.count - 8 - f.footerOffset)
+        j.field("footer_length", f.storage.size - 8 - f.footerOffset)
         keyValues(&j, "key_value_metadata", m.keyValueMetadata)
         j.beginArray("row_groups")
         for (g, rg) in m.rowGroups.enumerated() {
@@ -265,20 +265,21 @@ public enum FileInspector {
         for g in 0..<f.rowGroupCount {
             for c in cols {
                 let (md, range) = try f.chunkRange(rowGroup: g, column: c)
-                let bytes = f.storage.bytes(range)
-                var pos = 0, seen: Int64 = 0, index = 0
-                while seen < md.numValues, pos < bytes.count {
-                    let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
-                    let size = Int(h.compressedPageSize)
-                    guard size >= 0, size <= bytes.count - pos - hl else {
-                        throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
+                try f.storage.withBytes(f.readRange(range, md)) { bytes in
+                    var pos = 0, seen: Int64 = 0, index = 0
+                    while seen < md.numValues, pos < bytes.count {
+                        let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
+                        let size = Int(h.compressedPageSize)
+                        guard size >= 0, size <= bytes.count - pos - hl else {
+                            throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
+                        }
+                        result.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
+                                               offset: range.lowerBound + pos, headerLength: hl, header: h))
+                        if let d = h.dataPageHeader { seen += Int64(d.numValues) }
+                        if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
+                        pos += hl + size
+                        index += 1
                     }
-                    result.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
-                                           offset: range.lowerBound + pos, headerLength: hl, header: h))
-                    if let d = h.dataPageHeader { seen += Int64(d.numValues) }
-                    if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
-                    pos += hl + size
-                    index += 1
                 }
             }
         }
