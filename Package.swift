@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(
             name: "floe",
             dependencies: [
-                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse",
+                "Parquet", "JSON", "JSONSchema", "Firehose", "Warehouse", "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

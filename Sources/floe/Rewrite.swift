@@ -113,17 +113,41 @@ struct Rewrite: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rewrite a Parquet file (same rows and schema) with other writer settings; OUT appears atomically.")
 
-    @Argument(help: "The Parquet file to read.") var input: String
-    @Argument(help: "The Parquet file to write.") var output: String
+    @Argument(help: "The Parquet file to read (a path or s3://bucket/key).") var input: String
+    @Argument(help: "The Parquet file to write (a path or s3://bucket/key).") var output: String
     @OptionGroup var writer: WriterFlags
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
 
     func run() throws {
         MallocTuning.mapLargeBlocks()
         let opts = try writer.options()
+        let target = try Storage.location(output)
         do {
-            try ParquetRewrite.rewrite(input: input, output: output, options: opts,
-                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+            let file = try Storage.openParquet(input)
+            switch target {
+            case .local(let path):
+                try ParquetRewrite.rewrite(file: file, output: path, options: opts,
+                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+            case .s3(let bucket, let key):
+                guard !key.isEmpty, !key.hasSuffix("/") else {
+                    Output.diagnostic("floe: \(output): names a prefix, not an object")
+                    throw FloeExit.usageError
+                }
+                _ = try Storage.s3(bucket, for: output)  // configuration problems before any work
+                // Written to a local temporary file, then streamed up in parts: the object appears when the
+                // upload completes, whole, or not at all.
+                let temp = TemporaryFile.path(near: nil, name: "rewrite.parquet")
+                defer { TemporaryFile.remove(temp) }
+                try ParquetRewrite.rewrite(file: file, output: temp, options: opts,
+                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                do {
+                    try Storage.upload(localPath: temp, to: output, bucket: bucket, key: key)
+                } catch {
+                    throw Output.fail(output, error)
+                }
+            }
+        } catch let e as FloeExit {
+            throw e
         } catch let e as ParquetError {
             if case .invalidArgument = e {
                 Output.diagnostic("floe: \(e.description)")

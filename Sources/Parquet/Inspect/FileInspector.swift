@@ -265,25 +265,40 @@ public enum FileInspector {
         for g in 0..<f.rowGroupCount {
             for c in cols {
                 let (md, range) = try f.chunkRange(rowGroup: g, column: c)
-                try f.storage.withBytes(f.readRange(range, md)) { bytes in
-                    var pos = 0, seen: Int64 = 0, index = 0
-                    while seen < md.numValues, pos < bytes.count {
-                        let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
-                        let size = Int(h.compressedPageSize)
-                        guard size >= 0, size <= bytes.count - pos - hl else {
-                            throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
-                        }
-                        result.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
-                                               offset: range.lowerBound + pos, headerLength: hl, header: h))
-                        if let d = h.dataPageHeader { seen += Int64(d.numValues) }
-                        if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
-                        pos += hl + size
-                        index += 1
-                    }
+                let cut = f.readRange(range, md)
+                // The chunk's recorded size first (what a remote source fetches); the range up to the footer when
+                // a writer recorded it short, as a local read sees it.
+                if cut != range, let pages = try? chunkPages(f, g, c, md, cut, start: range.lowerBound) {
+                    result += pages
+                } else {
+                    result += try chunkPages(f, g, c, md, range, start: range.lowerBound) ?? []
                 }
             }
         }
         return result
+    }
+
+    /// The page headers of one chunk read from `r`; nil when `r` ends before the chunk's values do.
+    static func chunkPages(_ f: ParquetFile, _ g: Int, _ c: Int, _ md: ColumnMetaData, _ r: Range<Int>,
+                           start: Int) throws -> [PageInfo]? {
+        try f.storage.withBytes(r) { bytes -> [PageInfo]? in
+            var out: [PageInfo] = []
+            var pos = 0, seen: Int64 = 0, index = 0
+            while seen < md.numValues, pos < bytes.count {
+                let (h, hl) = try PageHeader.decode(UnsafeRawBufferPointer(rebasing: bytes[pos...]))
+                let size = Int(h.compressedPageSize)
+                guard size >= 0, size <= bytes.count - pos - hl else {
+                    throw ParquetError.corrupt("column \(f.schema.columns[c].dottedPath) page \(index): size exceeds the file")
+                }
+                out.append(PageInfo(rowGroup: g, column: f.schema.columns[c].dottedPath, index: index,
+                                    offset: start + pos, headerLength: hl, header: h))
+                if let d = h.dataPageHeader { seen += Int64(d.numValues) }
+                if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
+                pos += hl + size
+                index += 1
+            }
+            return seen >= md.numValues || r.upperBound >= f.footerOffset ? out : nil
+        }
     }
 
     public static func pagesJSON(_ pages: [PageInfo]) -> String {
