@@ -15,6 +15,7 @@ struct BenchRead: ParsableCommand {
     @Flag(name: .long, help: "Do not verify page checksums.") var noVerifyChecksums = false
 
     func run() throws {
+        try Storage.requireLocal([file], command: "bench")
         do {
             let r = try ReadBenchmark.run(path: file, jobs: jobs,
                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))

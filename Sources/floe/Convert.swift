@@ -247,7 +247,11 @@ struct Convert: ParsableCommand {
     @OptionGroup var flags: ConvertFlags
     @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
     var inputs: [String] = []
-    func run() throws { try flags.run(inputs: inputs, ingest: false) }
+    func run() throws {
+        try Storage.requireLocal([flags.columns, flags.out, flags.warehouse, flags.schema, flags.checkpoint,
+                                  flags.statsJSON] + inputs, command: "convert")
+        try flags.run(inputs: inputs, ingest: false)
+    }
 }
 
 struct Ingest: ParsableCommand {
@@ -255,5 +259,9 @@ struct Ingest: ParsableCommand {
         commandName: "ingest",
         abstract: "Long-running convert: read stdin until it closes, flushing files by size and interval.")
     @OptionGroup var flags: ConvertFlags
-    func run() throws { try flags.run(inputs: ["-"], ingest: true) }
+    func run() throws {
+        try Storage.requireLocal([flags.columns, flags.out, flags.warehouse, flags.schema, flags.checkpoint,
+                                  flags.statsJSON], command: "ingest")
+        try flags.run(inputs: ["-"], ingest: true)
+    }
 }
