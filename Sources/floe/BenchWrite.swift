@@ -18,7 +18,7 @@ struct BenchWrite: ParsableCommand {
             throw FloeExit.usageError
         }
         var opts = WriterOptions(compression: codec)
-        opts.createdBy = "floe version \(FloeVersion.string) (build \(FloeInfo.build))"
+        opts.createdBy = FloeInfo.createdBy
         opts.threads = try FlagRange.workers(jobs, "--jobs")
         do {
             let r = try ParquetRewrite.rewrite(input: input, output: output, options: opts)

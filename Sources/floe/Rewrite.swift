@@ -105,7 +105,7 @@ struct WriterFlags: ParsableArguments {
         o.statistics = !noStatistics
         o.pageIndex = !noPageIndex
         o.checksums = !noChecksums
-        o.createdBy = "floe version \(FloeVersion.string) (build \(FloeInfo.build))"
+        o.createdBy = FloeInfo.createdBy
         return o
     }
 }

@@ -14,8 +14,8 @@ pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-VERSION=$(sed -n 's/.*static let number = "\([0-9.]*\)".*/\1/p' "$ROOT/Sources/floe/Floe.swift")
-[ -n "$VERSION" ] || { echo "FAIL: no version number in Sources/floe/Floe.swift"; exit 1; }
+VERSION=$(sed -n 's/.*public static let version = "\([0-9.]*\)".*/\1/p' "$ROOT/Sources/Parquet/Writer/WriterOptions.swift")
+[ -n "$VERSION" ] || { echo "FAIL: no version number in Sources/Parquet/Writer/WriterOptions.swift"; exit 1; }
 # The tree as it is (uncommitted changes to tracked files included) as a commit of its own, cloned and tagged.
 commit=$(git -C "$ROOT" stash create 2>/dev/null); [ -n "$commit" ] || commit=$(git -C "$ROOT" rev-parse HEAD)
 git clone -q --no-checkout "$ROOT" "$WORK/floe" && git -C "$WORK/floe" fetch -q "$ROOT" "$commit" 2>/dev/null

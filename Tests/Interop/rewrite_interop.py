@@ -15,6 +15,7 @@ import concurrent.futures as cf
 import glob
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -238,7 +239,7 @@ def check_page_index_and_footer(tmp):
     for rel in ("data/alltypes_plain.parquet", "data/nested_lists.snappy.parquet", "data/nulls.snappy.parquet"):
         out = os.path.join(tmp, "snappy-v1-dict", rel.replace("/", "_"))
         md = pq.ParquetFile(out).metadata
-        if not md.created_by.startswith("floe version 0.1.0 (build "):
+        if not re.match(r"floe version \d+\.\d+\.\d+ \(build [^)]+\)$", md.created_by or ""):
             fail(f"created_by of {rel}: {md.created_by!r}")
         for g in range(md.num_row_groups):
             for c in range(md.num_columns):

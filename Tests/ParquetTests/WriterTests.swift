@@ -270,7 +270,7 @@ private func rows(_ name: String, _ values: [ParquetValue]) -> [ParquetValue] {
         try w.close()
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["x.parquet"])
         let f = try ParquetFile(path: path)
-        #expect(f.metadata.createdBy?.hasPrefix("floe version 0.1.0 (build ") == true)
+        #expect(f.metadata.createdBy?.hasPrefix("floe version \(FloeInfo.version) (build ") == true)
         #expect(f.metadata.keyValueMetadata == [KeyValue(key: "k", value: "v")])
         #expect(f.metadata.rowGroups[0].sortingColumns == o.sortingColumns)
         // abort leaves nothing behind

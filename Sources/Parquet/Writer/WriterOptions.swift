@@ -2,9 +2,9 @@
 
 /// The Floe version written into `created_by`.
 public enum FloeInfo {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
     public static let build = "swiftpm"
-    /// `floe version 0.1.0 (build …)`, the form parquet-mr's and arrow's version parsers understand.
+    /// `floe version 0.2.0 (build …)`, the form parquet-mr's and arrow's version parsers understand.
     public static var createdBy: String { "floe version \(version) (build \(build))" }
 }
 
