@@ -3,7 +3,8 @@ import Testing
 @testable import Parquet
 
 /// Format rules checked on files built byte by byte from Floe's metadata structs (one column `x`, INT32), each
-/// test citing the rule's place in ../shared/spec/parquet-format.
+/// test citing the rule's place in the Parquet format specification (apache/parquet-format: LogicalTypes.md,
+/// Encodings.md, parquet.thrift).
 @Suite struct FormatRuleTests {
     static func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
