@@ -17,7 +17,6 @@ Usage: encryption_interop.py [FLOE_BINARY]. Exit status 0 when everything holds.
 import base64
 import glob
 import json
-import math
 import os
 import subprocess
 import sys
@@ -26,6 +25,7 @@ import tempfile
 import pyarrow.parquet as pq
 import pyarrow.parquet.encryption as pe
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from interop_checks import same
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(ROOT, "Tests", "ParquetTests", "TestVectors")
@@ -68,16 +68,6 @@ class LocalWrapKms(pe.KmsClient):
 
 FACTORY = pe.CryptoFactory(lambda config: LocalWrapKms(config))
 KMS_CONFIG = pe.KmsConnectionConfig()
-
-
-def same(a, b):
-    if isinstance(a, float) and isinstance(b, float):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k]) for k in a)
-    return type(a) == type(b) and a == b
 
 
 def floe(*args):

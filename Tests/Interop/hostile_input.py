@@ -25,23 +25,16 @@ import sys
 import tempfile
 import time
 
+from interop_checks import Tally
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PARQUET = os.path.join(ROOT, "Tests", "ParquetTests", "TestVectors", "parquet-testing", "data", "alltypes_plain.parquet")
 FLOE = os.path.abspath(sys.argv[1])
 TIMEOUT = 10.0
 RSS_LIMIT_KIB = 256 * 1024
 
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
+TALLY = Tally()
+check = TALLY.check
 
 
 def run(argv, cwd=None, stdin=subprocess.DEVNULL):
@@ -372,8 +365,7 @@ def main():
         sweep(tmp)
     with tempfile.TemporaryDirectory() as tmp:
         sentinel_test(tmp)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    TALLY.finish()
 
 
 if __name__ == "__main__":

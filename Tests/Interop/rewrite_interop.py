@@ -13,7 +13,6 @@ Usage: rewrite_interop.py [FLOE_BINARY]   (default .build/release/floe). Exit st
 """
 import concurrent.futures as cf
 import glob
-import math
 import os
 import re
 import subprocess
@@ -23,6 +22,7 @@ import time
 
 import duckdb
 import polars as pl
+from interop_checks import same
 import pyarrow.parquet as pq
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -55,17 +55,6 @@ failures = []
 def fail(msg):
     failures.append(msg)
     print("FAIL:", msg, flush=True)
-
-
-def same(a, b):
-    """Value equality, NaN equal to NaN, recursing through lists, tuples and dicts."""
-    if isinstance(a, float) and isinstance(b, float):
-        return (math.isnan(a) and math.isnan(b)) or a == b
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a.keys()) == list(b.keys()) and all(same(a[k], b[k]) for k in a)
-    return type(a) == type(b) and a == b
 
 
 def read_pyarrow(path, verify=True):

@@ -21,18 +21,11 @@ import sys
 import tempfile
 import time
 
+from interop_checks import Tally
+
 FLOE = os.path.abspath(sys.argv[1])
-passed = 0
-failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
+TALLY = Tally()
+check = TALLY.check
 
 
 def table_ids(out, table):
@@ -148,8 +141,7 @@ def main():
         convert_case(tmp, signal.SIGTERM)
         convert_case(tmp, signal.SIGINT)
         convert_case(tmp, signal.SIGTERM, second_signal=True)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    TALLY.finish()
 
 
 if __name__ == "__main__":
