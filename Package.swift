@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "Firehose", targets: ["Firehose"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
+        .library(name: "Iceberg", targets: ["Iceberg"]),
         .executable(name: "floe", targets: ["floe"]),
     ],
     dependencies: [
@@ -49,6 +50,8 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.copy("BuiltinSchemas")]),
         .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
+        // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
+        .target(name: "Iceberg", dependencies: ["Parquet", "JSON", "CCodecs", "FileSafety"]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
         .executableTarget(
             name: "floe",
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )
