@@ -1,6 +1,6 @@
 # Floe — build, test and demo. `make test` and `make demo` install what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev pkg-config python3-venv time zstd
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev libsqlite3-dev pkg-config python3-venv time zstd
 SWIFT ?= swift
 # Every release build links the Swift runtime statically (what `make install` ships), so the interop checks and
 # the install share one build. The three -l options name static archives that the runtime's Foundation needs but

@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Only its GRDBSQLite product (the system libsqlite3, a module map and no Swift code) for Iceberg's SQL
+        // catalog: no compile cost, and the same SQLite the Debian-built peers use.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,7 +54,9 @@ let package = Package(
         ], resources: [.copy("BuiltinSchemas")]),
         .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
-        .target(name: "Iceberg", dependencies: ["Parquet", "JSON", "CCodecs", "FileSafety"]),
+        .target(name: "Iceberg", dependencies: [
+            "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
         .executableTarget(
             name: "floe",

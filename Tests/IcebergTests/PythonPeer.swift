@@ -41,7 +41,7 @@ enum PythonPeer {
 }
 
 /// A temporary folder removed when the value goes away.
-final class TempFolder {
+final class TempFolder: Sendable {
     let path: String
     init() {
         path = NSTemporaryDirectory() + "floe-iceberg-" + UUID().uuidString

@@ -1,0 +1,241 @@
+// The SQL catalog that Iceberg's JDBC catalog, pyiceberg's SqlCatalog, iceberg-rust and iceberg-go share:
+// tables `iceberg_tables` and `iceberg_namespace_properties`, a commit being a compare-and-swap of
+// `metadata_location`, retried on conflict by re-applying the change on the new base (`commit.retry.*`).
+
+/// The retry policy of commits, from the table's `commit.retry.*` properties (defaults as Iceberg's).
+public struct CommitRetry: Sendable, Equatable {
+    public var numRetries = 4
+    public var minWaitMs = 100
+    public var maxWaitMs = 60_000
+    public var totalTimeoutMs = 1_800_000
+
+    public init() {}
+
+    public init(properties: [(String, String)]) {
+        func get(_ k: String) -> Int? { properties.last { $0.0 == k }.flatMap { Int($0.1) }.flatMap { $0 >= 0 ? $0 : nil } }
+        numRetries = get("commit.retry.num-retries") ?? numRetries
+        minWaitMs = get("commit.retry.min-wait-ms") ?? minWaitMs
+        maxWaitMs = max(get("commit.retry.max-wait-ms") ?? maxWaitMs, minWaitMs)
+        totalTimeoutMs = get("commit.retry.total-timeout-ms") ?? totalTimeoutMs
+    }
+
+    /// The wait before retry `attempt` (1-based): exponential from the minimum, capped, with jitter.
+    func waitMs(_ attempt: Int) -> Int {
+        let base = min(maxWaitMs, minWaitMs << min(attempt - 1, 20))
+        return base / 2 + Int.random(in: 0...max(0, base / 2))
+    }
+}
+
+/// An Iceberg catalog on SQLite, in the layout of the JDBC catalog (schema V1) and pyiceberg's SqlCatalog.
+public final class SQLiteCatalog {
+    public let name: String
+    public let path: String
+    /// Where new tables go: `<warehouse>/<namespace>/<table>`.
+    public let warehouse: String
+    let db: SQLiteConnection
+
+    /// Opens (creating if needed) the catalog database at `path`.
+    public init(path: String, name: String = "floe", warehouse: String) throws(IcebergError) {
+        self.name = name
+        self.path = path
+        self.warehouse = warehouse.hasSuffix("/") ? String(warehouse.dropLast()) : warehouse
+        db = try SQLiteConnection(path: path)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS iceberg_tables (
+              catalog_name VARCHAR(255) NOT NULL,
+              table_namespace VARCHAR(255) NOT NULL,
+              table_name VARCHAR(255) NOT NULL,
+              metadata_location VARCHAR(1000),
+              previous_metadata_location VARCHAR(1000),
+              iceberg_type VARCHAR(5),
+              PRIMARY KEY (catalog_name, table_namespace, table_name))
+            """)
+        try db.execute("""
+            CREATE TABLE IF NOT EXISTS iceberg_namespace_properties (
+              catalog_name VARCHAR(255) NOT NULL,
+              namespace VARCHAR(255) NOT NULL,
+              property_key VARCHAR(255) NOT NULL,
+              property_value VARCHAR(1000),
+              PRIMARY KEY (catalog_name, namespace, property_key))
+            """)
+    }
+
+    static func nsString(_ ns: [String]) -> String { ns.joined(separator: ".") }
+
+    // MARK: Namespaces
+
+    public func createNamespace(_ ns: [String], properties: [(String, String)] = []) throws(IcebergError) {
+        guard !ns.isEmpty, ns.allSatisfy({ !$0.isEmpty && !$0.contains(".") }) else {
+            throw .invalidArgument("invalid namespace '\(Self.nsString(ns))'")
+        }
+        guard try !namespaceExists(ns) else { throw .alreadyExists("namespace \(Self.nsString(ns)) exists already") }
+        let props = properties.isEmpty ? [("exists", "true")] : properties
+        for (k, v) in props {
+            try db.execute("INSERT INTO iceberg_namespace_properties (catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?)",
+                           [.text(name), .text(Self.nsString(ns)), .text(k), .text(v)])
+        }
+    }
+
+    public func namespaceExists(_ ns: [String]) throws(IcebergError) -> Bool {
+        let s = Self.nsString(ns)
+        let a = try db.execute("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ? LIMIT 1", [.text(name), .text(s)])
+        if !a.rows.isEmpty { return true }
+        let b = try db.execute("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? LIMIT 1", [.text(name), .text(s)])
+        return !b.rows.isEmpty
+    }
+
+    public func listNamespaces() throws(IcebergError) -> [[String]] {
+        let r = try db.execute("""
+            SELECT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?
+            UNION SELECT table_namespace FROM iceberg_tables WHERE catalog_name = ? ORDER BY 1
+            """, [.text(name), .text(name)])
+        return r.rows.compactMap { $0[0].map { $0.split(separator: ".").map(String.init) } }
+    }
+
+    // MARK: Tables
+
+    public func listTables(_ ns: [String]) throws(IcebergError) -> [String] {
+        try db.execute("SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL) ORDER BY table_name",
+                       [.text(name), .text(Self.nsString(ns))]).rows.compactMap { $0[0] }
+    }
+
+    func currentLocation(_ ns: [String], _ table: String) throws(IcebergError) -> String? {
+        let r = try db.execute("SELECT metadata_location FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL)",
+                               [.text(name), .text(Self.nsString(ns)), .text(table)])
+        guard let row = r.rows.first else { return nil }
+        guard let loc = row[0] else { throw .corrupt(file: path, detail: "table \(Self.nsString(ns)).\(table) has no metadata_location") }
+        return loc
+    }
+
+    public func loadTable(_ ns: [String], _ table: String) throws(IcebergError) -> IcebergTable {
+        guard let loc = try currentLocation(ns, table) else {
+            throw .notFound("table \(Self.nsString(ns)).\(table) does not exist in catalog '\(name)' (\(path))")
+        }
+        let m = try TableMetadata.parse(try LocalFileIO.read(loc), file: loc)
+        return IcebergTable(identifier: ns + [table], metadata: m, metadataLocation: loc)
+    }
+
+    /// Creates a table: writes its first metadata file (create-only) and registers it.
+    public func createTable(_ ns: [String], _ table: String, schema: IcebergSchema, spec: PartitionSpec = .unpartitioned,
+                            sortOrder: SortOrder = .unsorted, properties: [(String, String)] = [],
+                            location: String? = nil) throws(IcebergError) -> IcebergTable {
+        guard try namespaceExists(ns) else { throw .notFound("namespace \(Self.nsString(ns)) does not exist in catalog '\(name)'") }
+        guard try currentLocation(ns, table) == nil else { throw .alreadyExists("table \(Self.nsString(ns)).\(table) exists already") }
+        let loc = location ?? warehouse + "/" + ns.joined(separator: "/") + "/" + table
+        let m = try TableMetadata(location: loc, schema: schema, spec: spec, sortOrder: sortOrder, properties: properties)
+        let metaPath = nextMetadataPath(location: m.location, previous: nil)
+        try LocalFileIO.write(JSONSerializerBytes(m), to: metaPath, createOnly: true)
+        do {
+            try db.execute("INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, previous_metadata_location, iceberg_type) VALUES (?, ?, ?, ?, NULL, 'TABLE')",
+                           [.text(name), .text(Self.nsString(ns)), .text(table), .text(metaPath)])
+        } catch {
+            LocalFileIO.delete(metaPath)
+            if try currentLocation(ns, table) != nil { throw .alreadyExists("table \(Self.nsString(ns)).\(table) exists already") }
+            throw error
+        }
+        writeVersionHint(m.location, metaPath)
+        return IcebergTable(identifier: ns + [table], metadata: m, metadataLocation: metaPath)
+    }
+
+    /// Removes the table from the catalog (its files stay).
+    public func dropTable(_ ns: [String], _ table: String) throws(IcebergError) {
+        let r = try db.execute("DELETE FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND table_name = ?",
+                               [.text(name), .text(Self.nsString(ns)), .text(table)])
+        guard r.changes == 1 else { throw .notFound("table \(Self.nsString(ns)).\(table) does not exist") }
+    }
+
+    // MARK: Commits
+
+    /// Appends `files` as one snapshot. On a conflicting concurrent commit the append is re-applied on the new
+    /// base, up to the table's `commit.retry.*` limits.
+    @discardableResult
+    public func append(_ ns: [String], _ table: String, files: [DataFile]) throws(IcebergError) -> IcebergTable {
+        var op = AppendFiles(files: files)
+        do {
+            return try commit(ns, table) { (base, baseLocation, attempt) throws(IcebergError) in
+                try op.apply(to: base, metadataLocation: baseLocation, attempt: &attempt)
+            }
+        } catch {
+            // the manifest of the files belongs to no snapshot when every attempt failed for sure
+            if case .commitConflict = error, let m = op.manifest { LocalFileIO.delete(m.manifestPath) }
+            throw error
+        }
+    }
+
+    /// The commit loop: load the current metadata, apply `update`, write the new metadata file create-only,
+    /// swap `metadata_location` if it is still the one read. A lost swap deletes this attempt's files and
+    /// retries; an error whose outcome is unknown deletes nothing.
+    func commit(_ ns: [String], _ table: String,
+                       _ update: (TableMetadata, String, inout AttemptFiles) throws(IcebergError) -> TableMetadata) throws(IcebergError) -> IcebergTable {
+        let start = currentTimeMillis()
+        var attemptNo = 0
+        while true {
+            attemptNo += 1
+            let base = try loadTable(ns, table)
+            let retry = CommitRetry(properties: base.metadata.properties)
+            var files = AttemptFiles()
+            var new: TableMetadata
+            do { new = try update(base.metadata, base.metadataLocation, &files) } catch {
+                files.removeAll()
+                throw error
+            }
+            let metaPath = nextMetadataPath(location: new.location, previous: base.metadataLocation)
+            do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true) } catch {
+                files.removeAll()
+                if case .alreadyExists = error { continue }  // another writer took this version number: re-read
+                throw error
+            }
+            files.paths.append(metaPath)
+            let swapped: Bool
+            do {
+                let r = try db.execute("""
+                    UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
+                    WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?
+                    """, [.text(metaPath), .text(base.metadataLocation), .text(name), .text(Self.nsString(ns)), .text(table),
+                          .text(base.metadataLocation)])
+                swapped = r.changes == 1
+            } catch {
+                // SQLite applies a statement whole or not at all: a busy database did not take the swap
+                guard db.isBusy else { throw error }  // outcome unknown: keep every file
+                swapped = false
+            }
+            if swapped {
+                writeVersionHint(new.location, metaPath)
+                return IcebergTable(identifier: ns + [table], metadata: new, metadataLocation: metaPath)
+            }
+            files.removeAll()
+            let elapsed = Int(currentTimeMillis() - start)
+            guard attemptNo <= retry.numRetries, elapsed < retry.totalTimeoutMs else {
+                throw .commitConflict("table \(Self.nsString(ns)).\(table): commit lost to concurrent commits \(attemptNo) times (commit.retry.num-retries = \(retry.numRetries))")
+            }
+            sleepMs(min(retry.waitMs(attemptNo), max(0, retry.totalTimeoutMs - elapsed)))
+        }
+    }
+
+    /// `metadata/version-hint.text` for catalog-less readers (best effort: the catalog is the truth).
+    func writeVersionHint(_ location: String, _ metaPath: String) {
+        let name = metaPath.split(separator: "/").last.map(String.init) ?? metaPath
+        let version = name.split(separator: "-").first.flatMap { Int($0) }.map { String($0) } ?? name
+        try? LocalFileIO.write(Array(version.utf8), to: location + "/metadata/version-hint.text")
+    }
+}
+
+func JSONSerializerBytes(_ m: TableMetadata) -> [UInt8] {
+    var out: [UInt8] = []
+    JSONSerializer.serialize(m.json(), into: &out)
+    return out
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import JSON
+
+func sleepMs(_ ms: Int) {
+    guard ms > 0 else { return }
+    var req = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+    var rem = timespec()
+    while nanosleep(&req, &rem) != 0 && errno == EINTR { req = rem }
+}

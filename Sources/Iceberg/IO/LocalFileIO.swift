@@ -1,0 +1,77 @@
+// Local files for table data and metadata: bounded reads, writes that appear whole (temp file, fsync, rename or
+// link), create-only publication for metadata files, folder creation and deletion.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import FileSafety
+
+public enum LocalFileIO {
+    /// The bytes of `path` (at most `limit`).
+    public static func read(_ path: String, limit: Int = 1 << 30) throws(IcebergError) -> [UInt8] {
+        do { return try BoundedRead.read(path, limit: limit, what: "Iceberg file") } catch {
+            if access(path, F_OK) != 0 { throw .notFound("\(path): no such file") }
+            throw .io(error.description)
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func size(_ path: String) throws(IcebergError) -> Int64 {
+        var st = stat()
+        guard stat(path, &st) == 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
+        return Int64(st.st_size)
+    }
+
+    /// Writes `bytes` so that `path` appears whole or not at all. With `createOnly`, an existing `path` is an
+    /// `alreadyExists` error and is left untouched (the publication is a hard link, which fails if it exists).
+    public static func write(_ bytes: [UInt8], to path: String, createOnly: Bool = false) throws(IcebergError) {
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        try makeDirectories(dir)
+        let tmp = dir + "/.tmp-" + makeUUID()
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io("\(tmp): \(String(cString: strerror(errno)))") }
+        var ok = true
+        bytes.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { if errno == EINTR { continue }; ok = false; break }
+                off += n
+            }
+        }
+        let err = errno
+        if ok && fsync(fd) != 0 { ok = false }
+        close(fd)
+        guard ok else {
+            unlink(tmp)
+            throw .io("\(path): \(String(cString: strerror(err)))")
+        }
+        defer { unlink(tmp) }
+        if createOnly {
+            guard link(tmp, path) == 0 else {
+                if errno == EEXIST { throw .alreadyExists("\(path) exists already") }
+                throw .io("\(path): \(String(cString: strerror(errno)))")
+            }
+        } else {
+            guard rename(tmp, path) == 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
+        }
+        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dfd >= 0 { fsync(dfd); close(dfd) }
+    }
+
+    public static func delete(_ path: String) { unlink(path) }
+}
+
+/// `mkdir -p`.
+func makeDirectories(_ path: String) throws(IcebergError) {
+    var current = path.hasPrefix("/") ? "" : "."
+    for part in path.split(separator: "/") {
+        current += "/" + part
+        if mkdir(current, 0o755) != 0 && errno != EEXIST {
+            throw .io("\(current): \(String(cString: strerror(errno)))")
+        }
+    }
+}
