@@ -14,10 +14,14 @@ DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
+# The Iceberg interop peers (Tests/IcebergTests/*InteropTests.swift through Tests/Interop/avro_interop.py and
+# iceberg_interop.py): fastavro as an Avro reader/writer, pyiceberg's SqlCatalog on SQLite as a table reader and
+# second writer (pyiceberg-core does its partition transforms when it writes).
+ICEBERG_PY_PACKAGES := fastavro==1.13.1 pyiceberg[sql-sqlite,pyarrow]==0.12.0 pyiceberg-core==0.10.1
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv build release install test test-swift test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
+.PHONY: all deps venv build release install test test-swift test-iceberg-interop test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -34,6 +38,7 @@ deps:
 venv: deps
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	@$(PY) -c "import pyarrow, duckdb, polars, cryptography" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
+	@$(PY) -c "import fastavro, pyiceberg.catalog.sql, pyiceberg_core, sqlalchemy" 2>/dev/null || $(PY) -m pip install -q $(ICEBERG_PY_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -43,9 +48,16 @@ release: deps
 
 test: test-swift test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-install test-consumer test-docs
 
+# FLOE_REQUIRE_INTEROP=1: the Iceberg interop tests fail, rather than skip, when the venv lacks their peers.
 test-swift: deps venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	FLOE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build --parallel
+
+# Only the Iceberg interop tests (part of test-swift): fastavro round trips, pyiceberg reading Floe's SQLite
+# catalog and tables, Floe reading and appending to pyiceberg's (~25 s on 2 cores after the build).
+test-iceberg-interop: deps venv
+	$(SWIFT) build --build-tests
+	FLOE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build --filter 'AvroInteropTests|IcebergInteropTests'
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.
 test-cli: deps

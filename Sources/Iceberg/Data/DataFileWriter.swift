@@ -178,9 +178,10 @@ public struct DataFileWriter {
         }
         let footer: FileMetaData
         let size: Int64
+        let local = try localPath(path)
         do {
-            try makeDirectories(folder)
-            let w = try ParquetWriter(path: path, schema: parquetSchema(schema), options: options)
+            try makeDirectories(try localPath(folder))
+            let w = try ParquetWriter(path: local, schema: parquetSchema(schema), options: options)
             do {
                 try w.write(rows: rows)
                 try w.close()
@@ -188,14 +189,13 @@ public struct DataFileWriter {
                 w.abort()
                 throw error
             }
-            let f = try ParquetFile(path: path)
+            let f = try ParquetFile(path: local)
             footer = f.metadata
-            _ = f
-            size = try LocalFileIO.size(path)
+            size = try LocalFileIO.size(local)
         } catch let e as IcebergError {
             throw e
         } catch {
-            throw .io("\(path): \(error)")
+            throw .io("\(local): \(error)")
         }
         var df = DataFile(filePath: path, partition: partition, recordCount: Int64(rows.count), fileSizeInBytes: size)
         // column sizes by field id, from the footer's chunks (leaf paths map to ids through the schema)

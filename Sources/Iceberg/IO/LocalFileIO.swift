@@ -10,16 +10,21 @@ import FileSafety
 
 public enum LocalFileIO {
     /// The bytes of `path` (at most `limit`).
-    public static func read(_ path: String, limit: Int = 1 << 30) throws(IcebergError) -> [UInt8] {
+    public static func read(_ location: String, limit: Int = 1 << 30) throws(IcebergError) -> [UInt8] {
+        let path = try localPath(location)
         do { return try BoundedRead.read(path, limit: limit, what: "Iceberg file") } catch {
             if access(path, F_OK) != 0 { throw .notFound("\(path): no such file") }
             throw .io(error.description)
         }
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ location: String) -> Bool {
+        guard let path = try? localPath(location) else { return false }
+        return access(path, F_OK) == 0
+    }
 
-    public static func size(_ path: String) throws(IcebergError) -> Int64 {
+    public static func size(_ location: String) throws(IcebergError) -> Int64 {
+        let path = try localPath(location)
         var st = stat()
         guard stat(path, &st) == 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
         return Int64(st.st_size)
@@ -27,7 +32,8 @@ public enum LocalFileIO {
 
     /// Writes `bytes` so that `path` appears whole or not at all. With `createOnly`, an existing `path` is an
     /// `alreadyExists` error and is left untouched (the publication is a hard link, which fails if it exists).
-    public static func write(_ bytes: [UInt8], to path: String, createOnly: Bool = false) throws(IcebergError) {
+    public static func write(_ bytes: [UInt8], to location: String, createOnly: Bool = false) throws(IcebergError) {
+        let path = try localPath(location)
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         try makeDirectories(dir)
         let tmp = dir + "/.tmp-" + makeUUID()
@@ -62,7 +68,9 @@ public enum LocalFileIO {
         if dfd >= 0 { fsync(dfd); close(dfd) }
     }
 
-    public static func delete(_ path: String) { unlink(path) }
+    public static func delete(_ location: String) {
+        if let path = try? localPath(location) { unlink(path) }
+    }
 }
 
 /// `mkdir -p`.

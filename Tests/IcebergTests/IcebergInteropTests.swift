@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import JSON
+import Parquet
+@testable import Iceberg
+
+/// pyiceberg's SqlCatalog on the SQLite catalog Floe writes, and Floe on tables pyiceberg writes.
+@Suite("Iceberg interop (pyiceberg)", .serialized)
+struct IcebergInteropTests {
+    /// Rows as the JSON lines iceberg_interop.py compares (numbers as is, NaN as "NaN", bytes as hex).
+    static func jsonl(_ rows: [ParquetValue]) -> String {
+        func j(_ v: ParquetValue) -> JSONValue {
+            switch v {
+            case .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let i): return .number(JSONNumber(i))
+            case .uint64(let u): return .number(JSONNumber(u))
+            case .double(let d): return d.isNaN ? "NaN" : (JSONNumber(d).map { .number($0) } ?? .null)
+            case .float(let f): return f.isNaN ? "NaN" : (JSONNumber(Double(f)).map { .number($0) } ?? .null)
+            case .string(let s): return .string(s)
+            case .bytes(let b): return .string(b.map { String(format: "%02x", $0) }.joined())
+            case .array(let a): return .array(a.map(j))
+            case .object(let fs): return .object(JSONObject(fs.map { ($0.name, j($0.value)) }))
+            case .map(let es): return .object(JSONObject(es.map { (JSONSerializer.string(j($0.key)), j($0.value)) }))
+            }
+        }
+        return rows.map { JSONSerializer.string(j($0)) + "\n" }.joined()
+    }
+
+    @Test func pyicebergReadsFloeAndFloeReadsPyiceberg() throws {
+        guard let py = PythonPeer.python(needing: ["pyiceberg.catalog.sql", "pyarrow", "sqlalchemy"], test: "pyiceberg interop") else { return }
+        let tmp = TempFolder()
+        let db = tmp.path + "/catalog.db", wh = tmp.path + "/warehouse"
+        let script = PythonPeer.script("iceberg_interop.py")
+
+        // Floe writes db.events (hour partitions, three appends) through its SQLite catalog.
+        let cat = try SQLiteCatalog(path: db, warehouse: wh)
+        try cat.createNamespace(["db"])
+        let t = try cat.createTable(["db"], "events", schema: Fixture.schema, spec: Fixture.spec)
+        let writer = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
+        var all: [ParquetValue] = []
+        for round in 0..<3 {
+            let rows = (0..<50).map { Fixture.row($0, base: round * 1000) }
+            try cat.append(["db"], "events", files: try writer.write(rows: rows))
+            all += rows
+        }
+        try Self.jsonl(all).write(toFile: tmp.path + "/expected.jsonl", atomically: true, encoding: .utf8)
+        var r = try PythonPeer.run(py, [script, "read-floe", db, wh, tmp.path + "/expected.jsonl"])
+        #expect(r.status == 0, "pyiceberg reading Floe's table: \(r.err)")
+        print("read-floe:", r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        // Floe's own scan equals what it wrote.
+        try Self.jsonl(try cat.loadTable(["db"], "events").scan()).write(toFile: tmp.path + "/floe-events.jsonl", atomically: true, encoding: .utf8)
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/expected.jsonl", tmp.path + "/floe-events.jsonl"])
+        #expect(r.status == 0, "Floe's scan of its own table: \(r.err)")
+
+        // pyiceberg writes db.py_events into the same catalog; Floe scans it.
+        r = try PythonPeer.run(py, [script, "write-py", db, wh, tmp.path + "/py.jsonl"])
+        #expect(r.status == 0, "pyiceberg writing: \(r.err)")
+        print("write-py:", r.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        let pyTable = try cat.loadTable(["db"], "py_events")
+        #expect(pyTable.metadata.snapshots.count == 3)
+        #expect(pyTable.metadata.defaultSpec.fields.first?.transform == .day)
+        try Self.jsonl(try pyTable.scan()).write(toFile: tmp.path + "/floe-py.jsonl", atomically: true, encoding: .utf8)
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/py.jsonl", tmp.path + "/floe-py.jsonl"])
+        #expect(r.status == 0, "Floe's scan of pyiceberg's table: \(r.err)")
+
+        // Floe appends to pyiceberg's table; pyiceberg's scan then has both writers' rows.
+        let more: [ParquetValue] = (0..<20).map { i in
+            .object([ParquetField("id", .int(Int64(90_000 + i))), ParquetField("ts", .int(Fixture.hour0 + Int64(i) * 86_400_000_000)),
+                     ParquetField("label", .string("floe\(i)")), ParquetField("value", .double(Double(i))),
+                     ParquetField("point", .object([ParquetField("x", .int(Int64(i))), ParquetField("day", .int(20454))]))])
+        }
+        let pyWriter = DataFileWriter(schema: pyTable.metadata.currentSchema, spec: pyTable.metadata.defaultSpec,
+                                      location: pyTable.metadata.location)
+        #expect(pyTable.metadata.location.hasPrefix("file://"))  // pyiceberg's locations are URIs
+        let after = try cat.append(["db"], "py_events", files: try pyWriter.write(rows: more))
+        #expect(after.metadata.currentSnapshot?.summaryValue("total-records") == "140")
+        let combined = String(decoding: try LocalFileIO.read(tmp.path + "/py.jsonl"), as: UTF8.self) + Self.jsonl(more)
+        try combined.write(toFile: tmp.path + "/combined.jsonl", atomically: true, encoding: .utf8)
+        r = try PythonPeer.run(py, [script, "scan", db, wh, "py_events", tmp.path + "/py-after.jsonl"])
+        #expect(r.status == 0, "pyiceberg scanning after Floe's append: \(r.err)")
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/combined.jsonl", tmp.path + "/py-after.jsonl"])
+        #expect(r.status == 0, "pyiceberg's scan after Floe's append: \(r.err)")
+    }
+}
