@@ -7,8 +7,9 @@
         (total-records, total-data-files, a parent chain), rows scanned equal EXPECTED as multisets, and a scan
         filtered on one hour plans only that hour's files.
     iceberg_interop.py write-py CATALOG_DB WAREHOUSE OUT.jsonl
-        pyiceberg creates db.py_events (day(ts) partitions) in the same catalog, appends three batches, and writes
-        the rows it appended to OUT.jsonl.
+        pyiceberg creates db.py_events (day(ts) partitions) in the same catalog, appends three batches, evolves
+        the schema (adds `extra`, renames `label` to `title`), appends again, deletes one day partition, overwrites
+        rows by a filter that cuts through files, and writes its own scan of the result to OUT.jsonl.
     iceberg_interop.py compare A.jsonl B.jsonl
         The two files hold the same rows as multisets.
     iceberg_interop.py scan CATALOG_DB WAREHOUSE TABLE OUT.jsonl
@@ -167,11 +168,36 @@ def write_py(db: str, warehouse: str, out: str) -> None:
                          "point": None if i % 11 == 0 else {"x": n * 3, "day": datetime.date(2026, 1, 1 + i % 28)}})
         t.append(pa.Table.from_pylist(rows, schema=arrow_schema))
         written += rows
-    with open(out, "w") as f:
-        for r in written:
-            f.write(json.dumps(norm(r)) + "\n")
+    # Schema evolution: add a column, rename one; then append under the new schema.
+    with t.update_schema() as u:
+        u.add_column("extra", StringType())
+        u.rename_column("label", "title")
+    arrow_schema = t.schema().as_arrow()
+    rows = [{"id": 500 + i, "ts": EPOCH + datetime.timedelta(microseconds=HOUR0 + i * 3_600_000_000), "title": f"new{i}",
+             "value": 1.5 * i, "point": {"x": i, "day": datetime.date(2026, 2, 1)}, "extra": None if i % 2 else f"e{i}"}
+            for i in range(30)]
+    t.append(pa.Table.from_pylist(rows, schema=arrow_schema))
+    # Delete one day partition (whole files: a metadata-only delete), then overwrite rows of another day with
+    # a filter that cuts through files (copy-on-write rewrite).
+    day2 = EPOCH + datetime.timedelta(microseconds=HOUR0 + 2 * 86_400_000_000)
+    t.delete(delete_filter=And(GreaterThanOrEqual("ts", day2.isoformat()),
+                               LessThan("ts", (day2 + datetime.timedelta(days=1)).isoformat())))
+    replacement = [{"id": 700 + i, "ts": EPOCH + datetime.timedelta(microseconds=HOUR0 + 3 * 86_400_000_000 + i),
+                    "title": f"over{i}", "value": float(i), "point": None, "extra": "o"} for i in range(5)]
+    t.overwrite(pa.Table.from_pylist(replacement, schema=t.schema().as_arrow()), overwrite_filter=LessThan("id", 110))
     t = cat.load_table("db.py_events")
-    print(json.dumps({"table": "db.py_events", "rows": len(written), "snapshots": len(t.metadata.snapshots),
+    ops = [s.summary.operation.value for s in t.metadata.snapshots]
+    for needed in ("append", "delete", "overwrite"):
+        if needed not in ops:
+            fail(f"pyiceberg made no {needed} snapshot: {ops}")
+    scanned = rows_of(t.scan().to_arrow())
+    if not any(r.get("extra") == "o" for r in scanned) or any("label" in r for r in scanned):
+        fail("schema evolution or overwrite not visible in pyiceberg's own scan")
+    with open(out, "w") as f:
+        for r in scanned:
+            f.write(json.dumps(r) + "\n")
+    print(json.dumps({"table": "db.py_events", "appended": len(written) + 30, "rows": len(scanned),
+                      "snapshots": len(t.metadata.snapshots), "operations": ops,
                       "files": len(list(t.scan().plan_files()))}))
 
 
