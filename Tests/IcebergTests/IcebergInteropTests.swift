@@ -53,6 +53,22 @@ struct IcebergInteropTests {
         r = try PythonPeer.run(py, [script, "compare", tmp.path + "/expected.jsonl", tmp.path + "/floe-events.jsonl"])
         #expect(r.status == 0, "Floe's scan of its own table: \(r.err)")
 
+        // Floe overwrites hour 1 of db.events (the files of that partition go, ten new rows arrive) in one
+        // snapshot; pyiceberg's scan has the other hours' rows and the new ones.
+        let hour1: IcebergLiteral = .int(Int32(Fixture.hour0 / 3_600_000_000 + 1))
+        let fresh = (0..<10).map { Fixture.row($0 * 3 + 1, base: 5000) }  // i % 3 == 1: hour 1
+        let over = try cat.overwrite(["db"], "events", adding: try writer.write(rows: fresh)) { $0.partition == [hour1] }
+        #expect(over.metadata.currentSnapshot?.operation == "overwrite")
+        #expect(over.metadata.currentSnapshot?.summaryValue("deleted-records") == "51")  // 17 rows x 3 rounds
+        #expect(over.metadata.currentSnapshot?.summaryValue("total-records") == "109")
+        var kept: [ParquetValue] = []
+        for round in 0..<3 { for i in 0..<50 where i % 3 != 1 { kept.append(Fixture.row(i, base: round * 1000)) } }
+        try Self.jsonl(kept + fresh).write(toFile: tmp.path + "/over-expected.jsonl", atomically: true, encoding: .utf8)
+        r = try PythonPeer.run(py, [script, "scan", db, wh, "events", tmp.path + "/over-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg scanning Floe's overwrite: \(r.err)")
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/over-expected.jsonl", tmp.path + "/over-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg's scan after Floe's overwrite: \(r.err)")
+
         // pyiceberg writes db.py_events into the same catalog; Floe scans it.
         r = try PythonPeer.run(py, [script, "write-py", db, wh, tmp.path + "/py.jsonl"])
         #expect(r.status == 0, "pyiceberg writing: \(r.err)")

@@ -189,3 +189,38 @@ struct TableTests {
 }
 
 import Synchronization
+
+@Suite("Iceberg overwrites")
+struct OverwriteTests {
+    /// An overwrite removes exactly the selected files, keeps the others as EXISTING with their sequence numbers,
+    /// and its summary totals follow; the previous snapshot still reads as before.
+    @Test func overwriteByPartitionAndWhole() throws {
+        let tmp = TempFolder()
+        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        try cat.createNamespace(["db"])
+        let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
+        let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
+        for round in 0..<2 { try cat.append(["db"], "t", files: try w.write(rows: (0..<30).map { Fixture.row($0, base: round * 100) })) }
+        let before = try cat.loadTable(["db"], "t")
+        let hour0: IcebergLiteral = .int(Int32(Fixture.hour0 / 3_600_000_000))
+        let o = try cat.overwrite(["db"], "t", adding: try w.write(rows: [Fixture.row(0, base: 900)])) { $0.partition == [hour0] }
+        let s = try #require(o.metadata.currentSnapshot)
+        #expect(s.operation == "overwrite")
+        #expect(s.summaryValue("deleted-data-files") == "2")
+        #expect(s.summaryValue("deleted-records") == "20")
+        #expect(s.summaryValue("total-records") == "41")
+        #expect(s.summaryValue("total-data-files") == "5")
+        #expect(s.sequenceNumber == 3)
+        let files = try o.dataFiles()
+        #expect(files.count == 5)
+        #expect(try o.scan().count == 41)
+        #expect(try o.dataFiles(snapshotId: before.metadata.currentSnapshotId).count == 6)
+        // existing entries keep the sequence number of the append that added them
+        let entries = try IcebergTable.liveEntries(s, o.metadata)
+        #expect(Set(entries.compactMap(\.sequenceNumber)) == [1, 2, 3])
+        let all = try cat.overwrite(["db"], "t", adding: []) { _ in true }
+        #expect(all.metadata.currentSnapshot?.operation == "delete")
+        #expect(all.metadata.currentSnapshot?.summaryValue("total-records") == "0")
+        #expect(try all.scan().isEmpty)
+    }
+}

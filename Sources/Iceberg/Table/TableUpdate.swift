@@ -102,7 +102,6 @@ public struct AppendFiles: Sendable {
     /// The new metadata: `base` plus one append snapshot. Writes the manifest list (recorded in `attempt`).
     mutating func apply(to base: TableMetadata, metadataLocation: String, attempt: inout AttemptFiles,
                         nowMs: Int64 = currentTimeMillis()) throws(IcebergError) -> TableMetadata {
-        var m = base
         let seq = base.lastSequenceNumber + 1
         var mine = try writeManifest(base)
         mine.sequenceNumber = seq
@@ -133,19 +132,8 @@ public struct AppendFiles: Sendable {
             ("total-position-deletes", String(total("total-position-deletes"))),
             ("total-equality-deletes", String(total("total-equality-deletes"))),
         ]
-        let ts = max(nowMs, base.lastUpdatedMs)
-        m.snapshots.append(Snapshot(snapshotId: snapshotId, parentSnapshotId: parent?.snapshotId, sequenceNumber: seq,
-                                    timestampMs: ts, manifestList: listPath, summary: summary, schemaId: base.currentSchemaId))
-        m.lastSequenceNumber = seq
-        m.currentSnapshotId = snapshotId
-        m.lastUpdatedMs = ts
-        m.snapshotLog.append((snapshotId, ts))
-        m.metadataLog.append((metadataLocation, base.lastUpdatedMs))
-        let keep = Int(base.property("write.metadata.previous-versions-max") ?? "") ?? 100
-        if m.metadataLog.count > keep { m.metadataLog.removeFirst(m.metadataLog.count - keep) }
-        m.refs.removeAll { $0.0 == "main" }
-        m.refs.insert(("main", SnapshotRef(snapshotId: snapshotId, type: "branch")), at: 0)
-        return m
+        return commitSnapshot(base: base, metadataLocation: metadataLocation, snapshotId: snapshotId, sequenceNumber: seq,
+                              manifestList: listPath, summary: summary, nowMs: nowMs)
     }
 }
 
