@@ -69,6 +69,19 @@ struct IcebergInteropTests {
         r = try PythonPeer.run(py, [script, "compare", tmp.path + "/over-expected.jsonl", tmp.path + "/over-py.jsonl"])
         #expect(r.status == 0, "pyiceberg's scan after Floe's overwrite: \(r.err)")
 
+        // Floe deletes rows 0 and 1 of one data file by a position delete file; pyiceberg's scan applies it.
+        let target = try #require(try over.dataFiles().first)
+        let gone = DeleteTests.ids(try readRows(target.filePath).prefix(2).map { IcebergTable.project($0.0, fields: Fixture.schema.fields, node: $0.1) })
+        let pd = try writer.writePositionDeletes([(target.filePath, 0), (target.filePath, 1)], partition: target.partition)
+        try cat.append(["db"], "events", files: [pd])
+        let afterDelete = (kept + fresh).filter { !DeleteTests.ids([$0]).isSubset(of: gone) }
+        #expect(afterDelete.count == kept.count + fresh.count - 2)
+        try Self.jsonl(afterDelete).write(toFile: tmp.path + "/del-expected.jsonl", atomically: true, encoding: .utf8)
+        r = try PythonPeer.run(py, [script, "scan", db, wh, "events", tmp.path + "/del-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg scanning Floe's position deletes: \(r.err)")
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/del-expected.jsonl", tmp.path + "/del-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg's scan after Floe's position delete: \(r.err)")
+
         // pyiceberg writes db.py_events into the same catalog; Floe scans it.
         r = try PythonPeer.run(py, [script, "write-py", db, wh, tmp.path + "/py.jsonl"])
         #expect(r.status == 0, "pyiceberg writing: \(r.err)")

@@ -224,3 +224,49 @@ struct OverwriteTests {
         #expect(try all.scan().isEmpty)
     }
 }
+
+/// Spec "Row-level Deletes" and "Scan Planning": a position delete applies to data files with a data sequence
+/// number <= its own; an equality delete to data files with a strictly smaller one, within its partition.
+@Suite("Iceberg row-level deletes")
+struct DeleteTests {
+    static func ids(_ rows: [ParquetValue]) -> Set<Int64> {
+        Set(rows.compactMap { r in
+            guard case .object(let fs) = r, case .int(let id)? = fs.first(where: { $0.name == "id" })?.value else { return nil }
+            return id
+        })
+    }
+
+    @Test func positionAndEqualityDeletes() throws {
+        let tmp = TempFolder()
+        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        try cat.createNamespace(["db"])
+        let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
+        let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
+        let files = try w.write(rows: (0..<30).map { Fixture.row($0) })  // hour = i % 3
+        try cat.append(["db"], "t", files: files)
+        // positions 0 and 2 of the hour-0 file (ids 0 and 6), plus a position in a file that is not there
+        let f0 = files[0]
+        let pd = try w.writePositionDeletes([(f0.filePath, 2), (f0.filePath, 0), ("/nowhere.parquet", 1)], partition: f0.partition)
+        var s = try cat.append(["db"], "t", files: [pd])
+        #expect(s.metadata.currentSnapshot?.operation == "delete")
+        #expect(s.metadata.currentSnapshot?.summaryValue("total-position-deletes") == "3")
+        #expect(s.metadata.currentSnapshot?.summaryValue("total-delete-files") == "1")
+        var ids = Self.ids(try s.scan())
+        #expect(ids == Set(0..<30).subtracting([0, 6]))
+        // equality delete on id in the hour-2 partition: ids 5 and 8 go; id 4 (hour 1) stays although listed
+        let hour2 = files.first { $0.filePath.contains("2026-01-01-02") }!.partition
+        let eq = try w.writeEqualityDeletes([.object([ParquetField("id", .int(5))]), .object([ParquetField("id", .int(8))]),
+                                             .object([ParquetField("id", .int(4))])], equalityIds: [1], partition: hour2)
+        s = try cat.append(["db"], "t", files: [eq])
+        #expect(s.metadata.currentSnapshot?.summaryValue("total-equality-deletes") == "3")
+        ids = Self.ids(try s.scan())
+        #expect(ids == Set(0..<30).subtracting([0, 6, 5, 8]))
+        // a row appended after the equality delete has a larger sequence number: not deleted
+        s = try cat.append(["db"], "t", files: try w.write(rows: [Fixture.row(5)]))
+        #expect(try s.scan().count == 27)
+        // the earlier snapshot still reads without the equality delete
+        #expect(Self.ids(try s.scan(snapshotId: s.metadata.snapshots[1].snapshotId)) == Set(0..<30).subtracting([0, 6]))
+        // data files listing ignores delete files
+        #expect(try s.dataFiles().count == 4)
+    }
+}

@@ -146,7 +146,7 @@ public final class SQLiteCatalog {
 
     // MARK: Commits
 
-    /// Appends `files` as one snapshot. On a conflicting concurrent commit the append is re-applied on the new
+    /// Appends `files` (data files, and delete files for a row-level delta) as one snapshot. On a conflicting concurrent commit the append is re-applied on the new
     /// base, up to the table's `commit.retry.*` limits.
     @discardableResult
     public func append(_ ns: [String], _ table: String, files: [DataFile]) throws(IcebergError) -> IcebergTable {
@@ -157,7 +157,7 @@ public final class SQLiteCatalog {
             }
         } catch {
             // the manifest of the files belongs to no snapshot when every attempt failed for sure
-            if case .commitConflict = error, let m = op.manifest { LocalFileIO.delete(m.manifestPath) }
+            if case .commitConflict = error { op.deleteAll() }
             throw error
         }
     }

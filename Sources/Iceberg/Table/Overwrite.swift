@@ -138,7 +138,7 @@ extension SQLiteCatalog {
                 try op.apply(to: base, metadataLocation: baseLocation, attempt: &attempt)
             }
         } catch {
-            if case .commitConflict = error, let m = op.append.manifest { LocalFileIO.delete(m.manifestPath) }
+            if case .commitConflict = error { op.append.deleteAll() }
             throw error
         }
     }

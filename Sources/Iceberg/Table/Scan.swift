@@ -4,9 +4,8 @@
 import Parquet
 
 extension IcebergTable {
-    /// The rows of the current snapshot (or `snapshotId`) as objects keyed by the current schema's names.
-    /// Delete files are applied by no code here yet: a snapshot that has any is an error, never a silently
-    /// wrong answer.
+    /// The rows of the current snapshot (or `snapshotId`) as objects keyed by the current schema's names, with
+    /// position and equality deletes applied by the spec's sequence-number and partition rules.
     public func scan(snapshotId: Int64? = nil) throws(IcebergError) -> [ParquetValue] {
         let snap: Snapshot?
         if let id = snapshotId {
@@ -16,23 +15,19 @@ extension IcebergTable {
             snap = metadata.currentSnapshot
         }
         guard let snap else { return [] }
-        let entries = try Self.liveEntries(snap, metadata)
-        if let d = entries.first(where: { $0.dataFile.content != 0 }) {
-            throw .invalidArgument("table \(identifier.joined(separator: ".")): snapshot \(snap.snapshotId) has delete file \(d.dataFile.filePath); applying position and equality deletes is not implemented in this build")
-        }
+        let entries = try Self.liveEntriesWithSpec(snap, metadata)
         let schema = metadata.currentSchema
+        let deleteEntries = entries.filter { $0.0.dataFile.content != 0 }
+        let deletes = try DeleteIndex(deleteEntries, schema: schema)
+        let unpartitioned = Set(metadata.partitionSpecs.filter { $0.fields.isEmpty }.map(\.specId))
         var rows: [ParquetValue] = []
-        for e in entries {
-            let path = try localPath(e.dataFile.filePath)
-            do {
-                let f = try ParquetFile(path: path)
-                let values = try f.readValues()
-                let root = f.schema.root
-                for v in values { rows.append(Self.project(v, fields: schema.fields, node: root)) }
-            } catch let err as IcebergError {
-                throw err
-            } catch {
-                throw .io("\(path): \(error)")
+        for (e, specId) in entries where e.dataFile.content == 0 {
+            let seq = e.sequenceNumber ?? 0
+            for (pos, (v, root)) in try readRows(e.dataFile.filePath).enumerated() {
+                let row = Self.project(v, fields: schema.fields, node: root)
+                if !deleteEntries.isEmpty && deletes.isDeleted(file: e.dataFile, dataSequence: seq, specId: specId, pos: Int64(pos),
+                                                               row: row, schema: schema, unpartitionedSpecs: unpartitioned) { continue }
+                rows.append(row)
             }
         }
         return rows

@@ -31,15 +31,20 @@ public struct IcebergTable: Sendable {
 
     /// Live (added or existing) entries of every manifest of `snap`.
     static func liveEntries(_ snap: Snapshot, _ m: TableMetadata) throws(IcebergError) -> [ManifestEntry] {
+        try liveEntriesWithSpec(snap, m).map(\.0)
+    }
+
+    /// Live entries with the partition spec id of their manifest.
+    static func liveEntriesWithSpec(_ snap: Snapshot, _ m: TableMetadata) throws(IcebergError) -> [(ManifestEntry, Int)] {
         let list = try ManifestIO.readManifestList(try LocalFileIO.read(snap.manifestList), file: snap.manifestList)
-        var out: [ManifestEntry] = []
+        var out: [(ManifestEntry, Int)] = []
         for mf in list {
             guard let spec = m.spec(id: mf.partitionSpecId) else {
                 throw .corrupt(file: mf.manifestPath, detail: "partition spec \(mf.partitionSpecId) is not in the table metadata")
             }
             let entries = try ManifestIO.readManifest(try LocalFileIO.read(mf.manifestPath), file: mf.manifestPath,
                                                       manifest: mf, spec: spec, schema: m.currentSchema)
-            out += entries.filter { $0.status != 2 }
+            out += entries.filter { $0.status != 2 }.map { ($0, mf.partitionSpecId) }
         }
         return out
     }
@@ -53,10 +58,11 @@ struct AttemptFiles {
 
 /// An append of data files, applicable to any base metadata (so a conflicting commit re-applies it).
 public struct AppendFiles: Sendable {
+    /// Data files (content 0) and delete files (content 1 position, 2 equality).
     public var files: [DataFile]
-    /// The manifest of `files`, written once and reused on every retry: its entries inherit the sequence number
-    /// from the manifest list entry, so it does not depend on the base.
-    var manifest: ManifestFile?
+    /// The manifests of `files` (one for data, one for deletes), written once and reused on every retry: their
+    /// entries inherit the sequence number from the manifest list entry, so they do not depend on the base.
+    var written: [ManifestFile]?
     public let snapshotId: Int64
 
     public init(files: [DataFile]) {
@@ -65,22 +71,37 @@ public struct AppendFiles: Sendable {
         snapshotId = Int64.random(in: 1...Int64.max, using: &g)
     }
 
-    mutating func writeManifest(_ base: TableMetadata) throws(IcebergError) -> ManifestFile {
-        if let m = manifest { return m }
+    /// The data manifest (the first written), for callers that add data files only.
+    var manifest: ManifestFile? { written?.first }
+
+    mutating func writeManifests(_ base: TableMetadata) throws(IcebergError) -> [ManifestFile] {
+        if let m = written { return m }
         let spec = base.defaultSpec
-        let entries = files.map { ManifestEntry(status: 1, snapshotId: snapshotId, sequenceNumber: nil, fileSequenceNumber: nil, dataFile: $0) }
-        let bytes = try ManifestIO.writeManifest(entries: entries, schema: base.currentSchema, spec: spec)
-        let path = base.location + "/metadata/" + makeUUID() + "-m0.avro"
-        try LocalFileIO.write(bytes, to: path, createOnly: true)
         let ptype = try spec.partitionType(base.currentSchema)
-        let m = ManifestFile(manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecId: spec.specId, content: 0,
-                             sequenceNumber: -1, minSequenceNumber: -1, addedSnapshotId: snapshotId,
-                             addedFilesCount: Int32(files.count), existingFilesCount: 0, deletedFilesCount: 0,
-                             addedRowsCount: files.reduce(0) { $0 + $1.recordCount }, existingRowsCount: 0, deletedRowsCount: 0,
-                             partitions: Self.summaries(files, ptype))
-        manifest = m
+        var out: [ManifestFile] = []
+        for content in [0, 1] {
+            let group = files.filter { ($0.content == 0) == (content == 0) }
+            if group.isEmpty { continue }
+            let entries = group.map { ManifestEntry(status: 1, snapshotId: snapshotId, sequenceNumber: nil, fileSequenceNumber: nil, dataFile: $0) }
+            let bytes = try ManifestIO.writeManifest(entries: entries, schema: base.currentSchema, spec: spec, content: content)
+            let path = base.location + "/metadata/" + makeUUID() + "-m\(content).avro"
+            try LocalFileIO.write(bytes, to: path, createOnly: true)
+            out.append(ManifestFile(manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecId: spec.specId, content: content,
+                                    sequenceNumber: -1, minSequenceNumber: -1, addedSnapshotId: snapshotId,
+                                    addedFilesCount: Int32(group.count), existingFilesCount: 0, deletedFilesCount: 0,
+                                    addedRowsCount: group.reduce(0) { $0 + $1.recordCount }, existingRowsCount: 0, deletedRowsCount: 0,
+                                    partitions: Self.summaries(group, ptype)))
+        }
+        written = out
+        return out
+    }
+
+    mutating func writeManifest(_ base: TableMetadata) throws(IcebergError) -> ManifestFile {
+        guard let m = try writeManifests(base).first else { throw .invalidArgument("an empty set of files has no manifest") }
         return m
     }
+
+    func deleteAll() { for m in written ?? [] { LocalFileIO.delete(m.manifestPath) } }
 
     static func summaries(_ files: [DataFile], _ ptype: [NestedField]) -> [FieldSummary] {
         ptype.enumerated().map { i, f in
@@ -103,10 +124,12 @@ public struct AppendFiles: Sendable {
     mutating func apply(to base: TableMetadata, metadataLocation: String, attempt: inout AttemptFiles,
                         nowMs: Int64 = currentTimeMillis()) throws(IcebergError) -> TableMetadata {
         let seq = base.lastSequenceNumber + 1
-        var mine = try writeManifest(base)
-        mine.sequenceNumber = seq
-        mine.minSequenceNumber = seq
-        var manifests = [mine]
+        var manifests = try writeManifests(base).map { m -> ManifestFile in
+            var m = m
+            m.sequenceNumber = seq
+            m.minSequenceNumber = seq
+            return m
+        }
         let parent = base.currentSnapshot
         if let parent {
             manifests += try ManifestIO.readManifestList(try LocalFileIO.read(parent.manifestList), file: parent.manifestList)
@@ -117,20 +140,30 @@ public struct AppendFiles: Sendable {
         try LocalFileIO.write(listBytes, to: listPath, createOnly: true)
         attempt.paths.append(listPath)
 
-        let addedRecords = files.reduce(0) { $0 + $1.recordCount }
+        let data = files.filter { $0.content == 0 }
+        let posDeletes = files.filter { $0.content == 1 }, eqDeletes = files.filter { $0.content == 2 }
+        let addedRecords = data.reduce(0) { $0 + $1.recordCount }
         let addedSize = files.reduce(0) { $0 + $1.fileSizeInBytes }
+        let addedPos = posDeletes.reduce(0) { $0 + $1.recordCount }, addedEq = eqDeletes.reduce(0) { $0 + $1.recordCount }
         let partitions = Set(files.map { $0.partition }).count
         func total(_ key: String) -> Int64 { parent?.summaryValue(key).flatMap { Int64($0) } ?? 0 }
-        let summary: [(String, String)] = [
-            ("operation", "append"),
-            ("added-data-files", String(files.count)), ("added-records", String(addedRecords)),
+        var summary: [(String, String)] = [
+            ("operation", data.count == files.count ? "append" : data.isEmpty ? "delete" : "overwrite"),
+            ("added-data-files", String(data.count)), ("added-records", String(addedRecords)),
             ("added-files-size", String(addedSize)), ("changed-partition-count", String(partitions)),
+        ]
+        if data.count != files.count {
+            summary += [("added-delete-files", String(files.count - data.count)),
+                        ("added-position-delete-files", String(posDeletes.count)), ("added-position-deletes", String(addedPos)),
+                        ("added-equality-delete-files", String(eqDeletes.count)), ("added-equality-deletes", String(addedEq))]
+        }
+        summary += [
             ("total-records", String(total("total-records") + addedRecords)),
             ("total-files-size", String(total("total-files-size") + addedSize)),
-            ("total-data-files", String(total("total-data-files") + Int64(files.count))),
-            ("total-delete-files", String(total("total-delete-files"))),
-            ("total-position-deletes", String(total("total-position-deletes"))),
-            ("total-equality-deletes", String(total("total-equality-deletes"))),
+            ("total-data-files", String(total("total-data-files") + Int64(data.count))),
+            ("total-delete-files", String(total("total-delete-files") + Int64(files.count - data.count))),
+            ("total-position-deletes", String(total("total-position-deletes") + addedPos)),
+            ("total-equality-deletes", String(total("total-equality-deletes") + addedEq)),
         ]
         return commitSnapshot(base: base, metadataLocation: metadataLocation, snapshotId: snapshotId, sequenceNumber: seq,
                               manifestList: listPath, summary: summary, nowMs: nowMs)
