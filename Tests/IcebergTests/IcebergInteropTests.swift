@@ -81,6 +81,14 @@ struct IcebergInteropTests {
         #expect(r.status == 0, "pyiceberg scanning Floe's position deletes: \(r.err)")
         r = try PythonPeer.run(py, [script, "compare", tmp.path + "/del-expected.jsonl", tmp.path + "/del-py.jsonl"])
         #expect(r.status == 0, "pyiceberg's scan after Floe's position delete: \(r.err)")
+        // Expiring all but the last two snapshots deletes unreferenced files; pyiceberg still reads the table.
+        let expired = try cat.expireSnapshots(["db"], "events", retainLast: 2)
+        #expect(expired.expiredSnapshotIds.count == 3)
+        #expect(!expired.deletedFiles.isEmpty)
+        r = try PythonPeer.run(py, [script, "scan", db, wh, "events", tmp.path + "/exp-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg scanning after expiry: \(r.err)")
+        r = try PythonPeer.run(py, [script, "compare", tmp.path + "/del-expected.jsonl", tmp.path + "/exp-py.jsonl"])
+        #expect(r.status == 0, "pyiceberg's scan after expiry: \(r.err)")
 
         // pyiceberg writes db.py_events into the same catalog; Floe scans it.
         r = try PythonPeer.run(py, [script, "write-py", db, wh, tmp.path + "/py.jsonl"])

@@ -270,3 +270,44 @@ struct DeleteTests {
         #expect(try s.dataFiles().count == 4)
     }
 }
+
+@Suite("Iceberg snapshot expiry and time travel")
+struct ExpireTests {
+    @Test func expireKeepsWhatRetainedSnapshotsNeed() throws {
+        let tmp = TempFolder()
+        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        try cat.createNamespace(["db"])
+        let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
+        let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
+        let first = try w.write(rows: (0..<9).map { Fixture.row($0) })
+        try cat.append(["db"], "t", files: first)
+        try cat.append(["db"], "t", files: try w.write(rows: (0..<9).map { Fixture.row($0, base: 100) }))
+        // the third snapshot removes the first append's hour-0 file
+        let hour0: IcebergLiteral = .int(Int32(Fixture.hour0 / 3_600_000_000))
+        let removed = first.first { $0.partition == [hour0] }!.filePath
+        let o = try cat.overwrite(["db"], "t", adding: []) { $0.filePath == removed }
+        let m = o.metadata
+        #expect(m.snapshot(asOf: m.snapshotLog[1].1)?.snapshotId == m.snapshotLog[1].0)
+        #expect(m.snapshot(asOf: m.snapshotLog[0].1 - 1) == nil)
+        #expect(m.ancestry(of: m.currentSnapshotId).count == 3)
+        let before = try o.scan().count
+        let r = try cat.expireSnapshots(["db"], "t", retainLast: 2)
+        #expect(r.expiredSnapshotIds == [m.snapshots[0].snapshotId])
+        // the second snapshot (retained) still reads the removed file and the first append's manifest
+        #expect(r.deletedFiles == [m.snapshots[0].manifestList])
+        #expect(LocalFileIO.exists(removed))
+        let r2 = try cat.expireSnapshots(["db"], "t", retainLast: 1)
+        #expect(r2.expiredSnapshotIds == [m.snapshots[1].snapshotId])
+        #expect(r2.deletedFiles.contains(removed))  // no retained snapshot has it live now
+        #expect(r2.deletedFiles.contains(m.snapshots[1].manifestList))
+        #expect(!LocalFileIO.exists(removed))
+        let after = try cat.loadTable(["db"], "t")
+        #expect(after.metadata.snapshots.count == 1)
+        #expect(try after.scan().count == before)
+        // every file the retained snapshots read is still there
+        for s in after.metadata.snapshots { for f in try after.dataFiles(snapshotId: s.snapshotId) { #expect(LocalFileIO.exists(f.filePath)) } }
+        #expect(throws: IcebergError.self) { try cat.expireSnapshots(["db"], "t", retainLast: 0) }
+        // nothing older than the cutoff: nothing expires
+        #expect(try cat.expireSnapshots(["db"], "t", olderThanMs: 0, retainLast: 1).expiredSnapshotIds.isEmpty)
+    }
+}
