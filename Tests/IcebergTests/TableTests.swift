@@ -148,7 +148,8 @@ struct TableTests {
         #expect(files.reduce(0) { $0 + $1.recordCount } == 30)
         // the first snapshot still lists its own three files
         #expect(try loaded.dataFiles(snapshotId: loaded.metadata.snapshots[0].snapshotId).count == 3)
-        #expect(String(decoding: try LocalFileIO.read(loaded.metadata.location + "/metadata/version-hint.text"), as: UTF8.self) == "3")
+        let hint = String(decoding: try LocalFileIO.read(loaded.metadata.location + "/metadata/version-hint.text"), as: UTF8.self)
+        #expect(loaded.metadataLocation == loaded.metadata.location + "/metadata/" + hint + ".metadata.json")
         #expect(throws: IcebergError.self) { try cat.loadTable(["db"], "nope") }
     }
 
@@ -309,5 +310,44 @@ struct ExpireTests {
         #expect(throws: IcebergError.self) { try cat.expireSnapshots(["db"], "t", retainLast: 0) }
         // nothing older than the cutoff: nothing expires
         #expect(try cat.expireSnapshots(["db"], "t", olderThanMs: 0, retainLast: 1).expiredSnapshotIds.isEmpty)
+    }
+}
+
+@Suite("Iceberg commit conflicts")
+struct ConflictTests {
+    /// A swap lost to a concurrent commit is retried on the new base; with no retries left it fails with
+    /// commitConflict and removes every file of the failed attempts (nothing of it is referenced).
+    @Test func lostSwapRetriesThenGivesUp() throws {
+        let tmp = TempFolder()
+        let db = tmp.path + "/c.db"
+        let a = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
+        let b = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
+        try a.createNamespace(["db"])
+        let t = try a.createTable(["db"], "t", schema: Fixture.schema, properties: [("commit.retry.num-retries", "1"),
+                                                                                  ("commit.retry.min-wait-ms", "1")])
+        let w = DataFileWriter(schema: Fixture.schema, spec: .unpartitioned, location: t.metadata.location)
+        let files = try w.write(rows: [Fixture.row(1)])
+        var attempts = 0
+        // every attempt of `a` loses to a commit `b` makes between a's read and a's swap
+        let r: Result<IcebergTable, IcebergError> = Result { () throws(IcebergError) in
+            try a.commit(["db"], "t") { (base, loc, files2) throws(IcebergError) in
+                attempts += 1
+                try b.append(["db"], "t", files: try w.write(rows: [Fixture.row(100 + attempts)]))
+                var op = AppendFiles(files: files)
+                return try op.apply(to: base, metadataLocation: loc, attempt: &files2)
+            }
+        }
+        guard case .failure(.commitConflict) = r else { Issue.record("expected commitConflict, got \(r)"); return }
+        #expect(attempts == 2)  // the first try and one retry
+        let m = try a.loadTable(["db"], "t").metadata
+        #expect(m.snapshots.count == 2)  // b's two appends only
+        let metaDir = try localPath(m.location) + "/metadata"
+        let names = try FileManager.default.contentsOfDirectory(atPath: metaDir)
+        #expect(names.filter { $0.hasSuffix(".metadata.json") }.count == 3)  // create + b's two commits
+        #expect(names.filter { $0.hasPrefix("snap-") }.count == 2)  // a's manifest lists were removed
+        // a retry that finds the base quiet succeeds on top of b's commits, parent = b's last snapshot
+        let ok = try a.append(["db"], "t", files: files)
+        #expect(ok.metadata.currentSnapshot?.parentSnapshotId == m.currentSnapshotId)
+        #expect(ok.metadata.currentSnapshot?.summaryValue("total-records") == "3")
     }
 }

@@ -180,24 +180,29 @@ public final class SQLiteCatalog {
                 throw error
             }
             let metaPath = nextMetadataPath(location: new.location, previous: base.metadataLocation)
+            var written = true
             do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true) } catch {
-                files.removeAll()
-                if case .alreadyExists = error { continue }  // another writer took this version number: re-read
-                throw error
+                // the path exists already (another writer's file, never ours to delete): a lost round
+                guard case .alreadyExists = error else {
+                    files.removeAll()
+                    throw error
+                }
+                written = false
             }
-            files.paths.append(metaPath)
-            let swapped: Bool
-            do {
-                let r = try db.execute("""
-                    UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
-                    WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?
-                    """, [.text(metaPath), .text(base.metadataLocation), .text(name), .text(Self.nsString(ns)), .text(table),
-                          .text(base.metadataLocation)])
-                swapped = r.changes == 1
-            } catch {
-                // SQLite applies a statement whole or not at all: a busy database did not take the swap
-                guard db.isBusy else { throw error }  // outcome unknown: keep every file
-                swapped = false
+            var swapped = false
+            if written {
+                files.paths.append(metaPath)
+                do {
+                    let r = try db.execute("""
+                        UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
+                        WHERE catalog_name = ? AND table_namespace = ? AND table_name = ? AND metadata_location = ?
+                        """, [.text(metaPath), .text(base.metadataLocation), .text(name), .text(Self.nsString(ns)), .text(table),
+                              .text(base.metadataLocation)])
+                    swapped = r.changes == 1
+                } catch {
+                    // SQLite applies a statement whole or not at all: a busy database did not take the swap
+                    guard db.isBusy else { throw error }  // outcome unknown: keep every file
+                }
             }
             if swapped {
                 writeVersionHint(new.location, metaPath)
@@ -212,11 +217,13 @@ public final class SQLiteCatalog {
         }
     }
 
-    /// `metadata/version-hint.text` for catalog-less readers (best effort: the catalog is the truth).
+    /// `metadata/version-hint.text` for catalog-less readers (best effort: the catalog is the truth). It holds
+    /// the current metadata file's name without `.metadata.json` (`00003-<uuid>`), which DuckDB's
+    /// `iceberg_scan` completes with its `%s%s.metadata.json` name format.
     func writeVersionHint(_ location: String, _ metaPath: String) {
-        let name = metaPath.split(separator: "/").last.map(String.init) ?? metaPath
-        let version = name.split(separator: "-").first.flatMap { Int($0) }.map { String($0) } ?? name
-        try? LocalFileIO.write(Array(version.utf8), to: location + "/metadata/version-hint.text")
+        var name = metaPath.split(separator: "/").last.map(String.init) ?? metaPath
+        if name.hasSuffix(".metadata.json") { name.removeLast(".metadata.json".count) }
+        try? LocalFileIO.write(Array(name.utf8), to: location + "/metadata/version-hint.text")
     }
 }
 
