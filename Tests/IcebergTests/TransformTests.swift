@@ -88,3 +88,33 @@ struct TransformTests {
         #expect(BoundTruncation.upper(.binary(Array(repeating: 0x01, count: 20))) == .binary(Array(repeating: 1, count: 15) + [2]))
     }
 }
+
+@Suite("Iceberg specs from text")
+struct SpecParsingTests {
+    @Test func partitionSpecText() throws {
+        let spec = try PartitionSpec.parse("hour(event_time), bucket(16, id), truncate(4, name), identity(score)", schema: Fixture.schema)
+        #expect(spec.fields.map(\.name) == ["event_time_hour", "id_bucket_16", "name_trunc_4", "score"])
+        #expect(spec.fields.map(\.fieldId) == [1000, 1001, 1002, 1003])
+        #expect(spec.fields.map(\.sourceId) == [2, 1, 3, 4])
+        #expect(spec.fields.map(\.transform) == [.hour, .bucket(16), .truncate(4), .identity])
+        #expect(try PartitionSpec.parse("name", schema: Fixture.schema).fields.first?.transform == .identity)
+        for bad in ["hour(nope)", "hour(name)", "bucket(0, id)", "bucket(id)", "identity(where)", "hour(event_time), hour(event_time)", "", "frob(id)"] {
+            #expect(throws: IcebergError.self, "\(bad)") { try PartitionSpec.parse(bad, schema: Fixture.schema) }
+        }
+    }
+
+    @Test func freshIds() throws {
+        let s = IcebergSchema(fields: [
+            NestedField(id: 0, name: "a", type: .long, required: true),
+            NestedField(id: 0, name: "s", type: .structure([NestedField(id: 0, name: "x", type: .string)])),
+            NestedField(id: 0, name: "l", type: .list(elementId: 0, element: .int, elementRequired: false)),
+            NestedField(id: 0, name: "m", type: .map(keyId: 0, key: .string, valueId: 0, value: .double, valueRequired: false)),
+        ]).assigningFreshIds()
+        #expect(s.fields.map(\.id) == [1, 2, 3, 4])
+        #expect(s.field(id: 5)?.name == "x")
+        #expect(s.fields[2].type == .list(elementId: 6, element: .int, elementRequired: false))
+        #expect(s.fields[3].type == .map(keyId: 7, key: .string, valueId: 8, value: .double, valueRequired: false))
+        #expect(s.highestFieldId == 8)
+        try s.validate()
+    }
+}
