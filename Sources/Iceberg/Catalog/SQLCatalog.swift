@@ -40,6 +40,11 @@ public final class SQLiteCatalog {
         self.path = path
         self.warehouse = warehouse.hasSuffix("/") ? String(warehouse.dropLast()) : warehouse
         db = try SQLiteConnection(path: path)
+        // Write-ahead logging: a commit is one fsync of the log instead of a rollback journal's create, sync and
+        // delete; readers (pyiceberg among them) never wait for a writer. Persistent in the file; a database that
+        // another connection holds keeps its mode, which is fine either way.
+        _ = try? db.execute("PRAGMA journal_mode=WAL")
+        _ = try? db.execute("PRAGMA synchronous=FULL")
         try db.execute("""
             CREATE TABLE IF NOT EXISTS iceberg_tables (
               catalog_name VARCHAR(255) NOT NULL,
@@ -223,7 +228,7 @@ public final class SQLiteCatalog {
     func writeVersionHint(_ location: String, _ metaPath: String) {
         var name = metaPath.split(separator: "/").last.map(String.init) ?? metaPath
         if name.hasSuffix(".metadata.json") { name.removeLast(".metadata.json".count) }
-        try? LocalFileIO.write(Array(name.utf8), to: location + "/metadata/version-hint.text")
+        try? LocalFileIO.write(Array(name.utf8), to: location + "/metadata/version-hint.text", durable: false)
     }
 }
 

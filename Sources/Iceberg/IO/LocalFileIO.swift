@@ -32,7 +32,10 @@ public enum LocalFileIO {
 
     /// Writes `bytes` so that `path` appears whole or not at all. With `createOnly`, an existing `path` is an
     /// `alreadyExists` error and is left untouched (the publication is a hard link, which fails if it exists).
-    public static func write(_ bytes: [UInt8], to location: String, createOnly: Bool = false) throws(IcebergError) {
+    /// `durable: false` skips the fsyncs (for hints that may be lost); `syncFolder: false` leaves the folder's
+    /// fsync to a later durable write into the same folder (one folder fsync covers every entry made before it).
+    public static func write(_ bytes: [UInt8], to location: String, createOnly: Bool = false, durable: Bool = true,
+                             syncFolder: Bool = true) throws(IcebergError) {
         let path = try localPath(location)
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         try makeDirectories(dir)
@@ -49,7 +52,7 @@ public enum LocalFileIO {
             }
         }
         let err = errno
-        if ok && fsync(fd) != 0 { ok = false }
+        if ok && durable && fsync(fd) != 0 { ok = false }
         close(fd)
         guard ok else {
             unlink(tmp)
@@ -64,8 +67,10 @@ public enum LocalFileIO {
         } else {
             guard rename(tmp, path) == 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
         }
-        let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 { fsync(dfd); close(dfd) }
+        if durable && syncFolder {
+            let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 { fsync(dfd); close(dfd) }
+        }
     }
 
     public static func delete(_ location: String) {

@@ -69,7 +69,7 @@ public struct OverwriteFiles: Sendable {
                 let schema = base.currentSchema
                 let bytes = try ManifestIO.writeManifest(entries: rewritten, schema: schema, spec: spec, content: mf.content)
                 let path = base.location + "/metadata/" + makeUUID() + "-m1.avro"
-                try LocalFileIO.write(bytes, to: path, createOnly: true)
+                try LocalFileIO.write(bytes, to: path, createOnly: true, syncFolder: false)
                 attempt.paths.append(path)
                 let minSeq = rewritten.compactMap(\.sequenceNumber).min() ?? mf.minSequenceNumber
                 manifests.append(ManifestFile(
@@ -83,7 +83,7 @@ public struct OverwriteFiles: Sendable {
         let listPath = base.location + "/metadata/snap-\(snapshotId)-\(seq)-\(makeUUID()).avro"
         let listBytes = try ManifestIO.writeManifestList(manifests, snapshotId: snapshotId, parentSnapshotId: parent?.snapshotId,
                                                          sequenceNumber: seq)
-        try LocalFileIO.write(listBytes, to: listPath, createOnly: true)
+        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, syncFolder: false)
         attempt.paths.append(listPath)
 
         let addedRecords = added.reduce(0) { $0 + $1.recordCount }

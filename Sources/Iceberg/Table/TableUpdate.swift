@@ -85,7 +85,7 @@ public struct AppendFiles: Sendable {
             let entries = group.map { ManifestEntry(status: 1, snapshotId: snapshotId, sequenceNumber: nil, fileSequenceNumber: nil, dataFile: $0) }
             let bytes = try ManifestIO.writeManifest(entries: entries, schema: base.currentSchema, spec: spec, content: content)
             let path = base.location + "/metadata/" + makeUUID() + "-m\(content).avro"
-            try LocalFileIO.write(bytes, to: path, createOnly: true)
+            try LocalFileIO.write(bytes, to: path, createOnly: true, syncFolder: false)
             out.append(ManifestFile(manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecId: spec.specId, content: content,
                                     sequenceNumber: -1, minSequenceNumber: -1, addedSnapshotId: snapshotId,
                                     addedFilesCount: Int32(group.count), existingFilesCount: 0, deletedFilesCount: 0,
@@ -137,7 +137,7 @@ public struct AppendFiles: Sendable {
         let listPath = base.location + "/metadata/snap-\(snapshotId)-\(seq)-\(makeUUID()).avro"
         let listBytes = try ManifestIO.writeManifestList(manifests, snapshotId: snapshotId, parentSnapshotId: parent?.snapshotId,
                                                          sequenceNumber: seq)
-        try LocalFileIO.write(listBytes, to: listPath, createOnly: true)
+        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, syncFolder: false)
         attempt.paths.append(listPath)
 
         let data = files.filter { $0.content == 0 }
