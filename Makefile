@@ -17,7 +17,7 @@ PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
 # The Iceberg interop peers (Tests/IcebergTests/*InteropTests.swift through Tests/Interop/avro_interop.py and
 # iceberg_interop.py): fastavro as an Avro reader/writer, pyiceberg's SqlCatalog on SQLite as a table reader and
 # second writer (pyiceberg-core does its partition transforms when it writes).
-ICEBERG_PY_PACKAGES := fastavro==1.13.1 pyiceberg[sql-sqlite,pyarrow]==0.12.0 pyiceberg-core==0.10.1
+ICEBERG_PY_PACKAGES := fastavro==1.13.1 'pyiceberg[sql-sqlite,pyarrow]==0.12.0' pyiceberg-core==0.10.1
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
