@@ -22,6 +22,7 @@ import Darwin
 /// A local file operation that was refused or failed: the path and what is wrong, ready for
 /// `floe: <path>: <message>`.
 public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why the operation was refused or failed; callers map ``io`` to "cannot read" and the others to a refusal.
     public enum Kind: Sendable, Equatable {
         /// The file does not exist or cannot be opened / read (errno text in the message).
         case io
@@ -33,16 +34,22 @@ public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertib
         /// is allowed.
         case outsideRoot
     }
+    /// The category of the failure.
     public var kind: Kind
+    /// The path as the caller gave it (or the component of it that failed), not a resolved real path.
     public var path: String
+    /// What is wrong, without the path: `is a symbolic link; refusing to follow it out of /w`, or the `strerror`
+    /// text for ``Kind/io``.
     public var message: String
 
+    /// Creates an error of `kind` about `path` with the human-readable `message`.
     public init(_ kind: Kind, path: String, _ message: String) {
         self.kind = kind
         self.path = path
         self.message = message
     }
 
+    /// `<path>: <message>`, the text after `floe: ` in a diagnostic line.
     public var description: String { "\(path): \(message)" }
 }
 

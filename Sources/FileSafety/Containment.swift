@@ -6,6 +6,10 @@ import Glibc
 import Darwin
 #endif
 
+/// Checks and operations that keep every file Floe deletes, renames or writes inside a root folder (the
+/// warehouse, `--out`): real paths are compared, and symbolic links are refused or removed, never followed out.
+///
+/// All functions work on absolute or relative POSIX paths and touch only the local file system.
 public enum PathContainment {
     /// The real path of `path` (symbolic links resolved), nil when it does not exist.
     public static func realPath(_ path: String) -> String? {
