@@ -12,15 +12,22 @@ import FileSafety
 
 /// An error in a schema or its configuration (unreadable, unparseable, unresolvable `$ref`, bad keyword).
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The category of a schema error (all map to exit status 2 in the CLI).
     public enum Kind: Sendable, Equatable {
+        /// The file cannot be read; it is not JSON (or YAML); a `$ref` target is not found offline; a keyword's value
+        /// is invalid for the draft; `$vocabulary` requires a vocabulary Floe does not implement.
         case unreadable, unparseable, unresolvableReference, invalidKeyword, unsupportedVocabulary
     }
+    /// The category.
     public let kind: Kind
+    /// The diagnostic, naming the file or URI.
     public let message: String
+    /// An error of `kind` saying `message`.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
+    /// The message.
     public var description: String { message }
 }
 
@@ -32,6 +39,7 @@ public final class SchemaRegistry: @unchecked Sendable {
     /// Whether the embedded meta-schemas of all five drafts are served.
     public let includesMetaSchemas: Bool
 
+    /// An empty registry; `includeMetaSchemas` serves the embedded meta-schemas of drafts 4 to 2020-12.
     public init(includeMetaSchemas: Bool = true) {
         self.includesMetaSchemas = includeMetaSchemas
     }
@@ -171,11 +179,13 @@ public enum FileSystem {
         return Int(st.st_size)
     }
 
+    /// Whether `path` is a directory (following symbolic links).
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether `path` is a regular file (following symbolic links).
     public static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
@@ -203,6 +213,7 @@ public enum FileSystem {
         return (try? walker.files(below: path)) ?? []
     }
 
+    /// `path` made absolute against the working directory and normalized (`.` and `..` removed lexically).
     public static func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buf = [CChar](repeating: 0, count: 4096)
