@@ -39,6 +39,8 @@ import Darwin
 import Firehose
 import Parquet
 
+/// What `floe merge` does: which columns identify a row, which are added up, and how the delta's columns map to
+/// the base's.
 public struct MergeSpec: Sendable {
     /// Key columns (dotted paths of base columns).
     public var keys: [String]
@@ -48,8 +50,11 @@ public struct MergeSpec: Sendable {
     public var renames: [(from: String, to: String)]
     /// Row groups decoded at once (nil: the active cores).
     public var threads: Int?
+    /// Parquet writer settings of the merged table.
     public var writerOptions: WriterOptions
 
+    /// A merge on `keys` adding up `sums`, with delta columns renamed by `renames` and `threads` row groups decoded at
+    /// once (`nil`: the active cores).
     public init(keys: [String], sums: [String] = [], renames: [(from: String, to: String)] = [], threads: Int? = nil,
                 writerOptions: WriterOptions = WriterOptions()) {
         self.keys = keys
@@ -62,7 +67,9 @@ public struct MergeSpec: Sendable {
 
 /// What a merge did.
 public struct MergeStats: Sendable, Equatable {
+    /// Rows read from the base table.
     public var baseRows: Int = 0
+    /// Rows read from the delta table.
     public var deltaRows: Int = 0
     /// Distinct keys of the delta.
     public var deltaKeys: Int = 0
@@ -72,6 +79,7 @@ public struct MergeStats: Sendable, Equatable {
     public var updatedRows: Int = 0
     /// Rows inserted from the delta.
     public var insertedRows: Int = 0
+    /// Rows of the result: base rows plus inserted rows.
     public var rowsWritten: Int = 0
 }
 
@@ -136,6 +144,9 @@ enum SumAccumulator {
     case doubles([Double], present: [Bool])
 }
 
+/// The merge engine behind ``DataWarehouse`` `merge`: the delta is loaded into a hash table by key, then the base
+/// is streamed row group by row group (several decoded in parallel), probed and written in order; memory is the
+/// delta plus a few base row groups.
 public enum TableMerge {
     /// The delta's dotted path after renames.
     static func renamed(_ path: [String], _ renames: [(from: String, to: String)]) -> String {
