@@ -2,10 +2,15 @@ import Dispatch
 
 /// `floe bench read`: decode every column chunk of a file (values and levels), in parallel over chunks.
 public enum ReadBenchmark {
+    /// What a read benchmark measured.
     public struct Result: Sendable {
+        /// Size of the file in bytes.
         public var bytes: Int
+        /// Rows in the file.
         public var rows: Int64
+        /// Values and levels decoded, over all column chunks.
         public var values: Int
+        /// Wall time from opening the file to the last chunk decoded, in seconds.
         public var seconds: Double
 
         /// `{"op":"read","bytes":N,"rows":N,"seconds":S,"mb_per_s":X}`
@@ -20,6 +25,9 @@ public enum ReadBenchmark {
         }
     }
 
+    /// Opens `path` and decodes every column chunk on `jobs` threads (`nil`: the active cores).
+    ///
+    /// - Throws: ``ParquetError`` when the file cannot be opened, decrypted or decoded.
     public static func run(path: String, jobs: Int? = nil, options: ReadOptions = ReadOptions(),
                            decryption: FileDecryptionProperties? = nil) throws -> Result {
         let start = ContinuousClock.now
@@ -107,6 +115,7 @@ import Darwin
 
 /// Cores online: the default parallelism of readers, writers and the converter.
 public enum ProcessInfoLite {
+    /// Processors online (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
     public static var activeCores: Int {
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? n : 1

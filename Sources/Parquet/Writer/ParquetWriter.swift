@@ -9,9 +9,18 @@ import Glibc
 import Darwin
 #endif
 
+/// Writes one Parquet file from column batches or rows.
+///
+/// Pages are encoded and compressed as values arrive; a row group closes at ``WriterOptions/rowGroupSize`` bytes or
+/// ``WriterOptions/rowGroupRows`` rows. The file is written beside `path` under a hidden name and renamed into
+/// place by ``close()``, so readers never see a partial file; ``abort()`` removes it. Not thread-safe: one writer
+/// per thread (it encodes columns on ``WriterOptions/threads`` threads itself).
 public final class ParquetWriter {
+    /// The file's schema.
     public let schema: Schema
+    /// The settings used.
     public let options: WriterOptions
+    /// Where the file appears on ``close()``.
     public let path: String
     /// Footer key/value metadata (from the options; callers may add more before `close()`).
     public var keyValueMetadata: [KeyValue]
@@ -388,6 +397,7 @@ public final class ParquetWriter {
 
     /// Bytes written so far (the file offset).
     public var bytesWritten: Int64 { offset }
+    /// Rows accepted so far (flushed or not).
     public var rowsWritten: Int64 { totalRows }
 
     // MARK: - page index

@@ -5,12 +5,17 @@ import Glibc
 
 // Rewriting a Parquet file with other writer settings (`floe rewrite`), and the write benchmark (`floe bench write`).
 
+/// `floe rewrite` and `floe bench write`: copy a file's rows into a new file with other writer settings.
 public enum ParquetRewrite {
+    /// What a rewrite wrote and how long it took.
     public struct Result: Sendable {
+        /// Rows written.
         public var rows: Int64
+        /// Size of the written file in bytes.
         public var bytes: Int64
         /// Seconds spent in the writer (encoding, compression, I/O), reading excluded.
         public var writeSeconds: Double
+        /// Wall time of the whole rewrite, reading included.
         public var totalSeconds: Double
 
         /// `{"op":"write","bytes":N,"rows":N,"seconds":S,"mb_per_s":X}` (bytes of the written file, writer time).
