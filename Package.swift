@@ -6,8 +6,16 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Parquet", targets: ["Parquet"]),
+        // Key material and KMS wrapping of Parquet modular encryption (parquet-java / Arrow key tools).
+        .library(name: "ParquetKeyManagement", targets: ["ParquetKeyManagement"]),
         .library(name: "JSON", targets: ["JSON"]),
+        // Bounded reads, path containment and the one directory walk every module uses; public so that users of
+        // Firehose and Warehouse can raise `BoundedRead.defaultLimit` as `--max-schema-size` does.
+        .library(name: "FileSafety", targets: ["FileSafety"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        // YAML / TOML instances and the vendored schemas of `floe validate`, for validating configuration files
+        // from Swift (links Yams and TOMLKit only into packages that use this product).
+        .library(name: "ConfigFormats", targets: ["ConfigFormats"]),
         .library(name: "Firehose", targets: ["Firehose"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .executable(name: "floe", targets: ["floe"]),

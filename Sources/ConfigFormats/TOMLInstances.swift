@@ -273,7 +273,7 @@ public struct ConfigFormatsDecoder: InstanceDecoder {
     /// The documents in `bytes`: every document of a YAML stream (`---` separated), the one table of a TOML file,
     /// or JSON / JSON5 through JSONSchema's own decoding; each value keeps its line and column for diagnostics.
     ///
-    /// - Throws: ``InstanceDecodeError`` with the line and column of the first syntax error.
+    /// - Throws: `InstanceDecodeError` (JSONSchema) with the line and column of the first syntax error.
     public func decode(_ bytes: UnsafeRawBufferPointer, format: InstanceFormat) throws(InstanceDecodeError) -> [InstanceDocument] {
         switch format {
         case .yaml: return try YAMLInstances.decode(bytes)

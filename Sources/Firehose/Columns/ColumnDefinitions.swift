@@ -55,7 +55,7 @@ public struct ColumnDefinitions: Hashable, Sendable {
     /// The table name when the document was a Glue `TableInput` with a `Name`.
     public var tableName: String?
 
-    /// Definitions with the given columns and keys, taken as they are (``parse(_:)`` applies the naming rules).
+    /// Definitions with the given columns and keys, taken as they are (the `parse` functions apply the naming rules).
     public init(columns: [HiveColumn], partitionKeys: [HiveColumn] = [], tableName: String? = nil) {
         self.columns = columns
         self.partitionKeys = partitionKeys
