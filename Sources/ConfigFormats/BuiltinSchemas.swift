@@ -2,6 +2,7 @@
 // the SchemaStore catalog's `fileMatch` patterns (provenance and licenses: BuiltinSchemas/SOURCE.md).
 
 import Foundation
+import Synchronization
 import JSON
 import JSONSchema
 
@@ -85,7 +86,7 @@ public enum BuiltinSchemas {
 
     /// Reads a vendored schema; its base URI is its `$id` (or a `urn:floe:builtin:` name).
     ///
-    /// - Throws: ``SchemaError`` when the file is missing from ``directory`` or is not JSON.
+    /// - Throws: `SchemaError` (JSONSchema) when the file is missing from ``directory`` or is not JSON.
     public static func load(_ b: BuiltinSchema) throws(SchemaError) -> (document: JSONValue, baseURI: String) {
         let path = directory + "/" + b.file
         let doc = try SchemaRegistry.loadFile(path)
@@ -128,7 +129,7 @@ public final class CatalogChooser: SchemaChooser, @unchecked Sendable {
     public let registry: SchemaRegistry
     private let patterns: [(BuiltinSchema, [String])]
     private var loaded: [String: (document: JSONValue, baseURI: String)] = [:]
-    private let lock = NSLock()
+    private let lock = Mutex(())
 
     /// Creates a chooser; adds every vendored schema to `registry` (reading each once) and reads the catalog's
     /// patterns. Schemas themselves are parsed on first use.
@@ -142,11 +143,11 @@ public final class CatalogChooser: SchemaChooser, @unchecked Sendable {
     /// file cannot be read). Thread-safe; each schema is loaded once.
     public func schema(for path: String) -> (name: String, document: JSONValue, baseURI: String)? {
         guard let b = CatalogChooser.match(path, patterns) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if loaded[b.name] == nil { loaded[b.name] = try? BuiltinSchemas.load(b) }
-        guard let l = loaded[b.name] else { return nil }
-        return (b.name, l.document, l.baseURI)
+        return lock.withLock { _ in
+            if loaded[b.name] == nil { loaded[b.name] = try? BuiltinSchemas.load(b) }
+            guard let l = loaded[b.name] else { return nil }
+            return (b.name, l.document, l.baseURI)
+        }
     }
 
     static func match(_ path: String, _ patterns: [(BuiltinSchema, [String])]) -> BuiltinSchema? {

@@ -31,6 +31,7 @@
 // bounded by the delta plus a few base row groups and the writer's open row group.
 
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -97,21 +98,17 @@ final class SendableBox<T>: @unchecked Sendable {
 final class Slots<T>: @unchecked Sendable {
     var items: [T?]
     var error: Error?
-    private var lock = pthread_mutex_t()
+    private let lock = Mutex(())
     init(_ n: Int) {
         items = Array(repeating: nil, count: n)
-        pthread_mutex_init(&lock, nil)
     }
-    deinit { pthread_mutex_destroy(&lock) }
     func set(_ i: Int, _ v: T) {
-        pthread_mutex_lock(&lock)
-        items[i] = v
-        pthread_mutex_unlock(&lock)
+        lock.withLock { _ in items[i] = v }
     }
     func fail(_ e: Error) {
-        pthread_mutex_lock(&lock)
-        if error == nil { error = e }
-        pthread_mutex_unlock(&lock)
+        lock.withLock { _ in
+            if error == nil { error = e }
+        }
     }
 }
 

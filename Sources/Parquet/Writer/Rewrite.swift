@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -75,16 +76,16 @@ public enum ParquetRewrite {
         final class Box: @unchecked Sendable {
             var out: [ColumnData?]
             var error: Error?
-            let lock = NSLockLite()
+            let lock = Mutex(())
             init(_ n: Int) { out = [ColumnData?](repeating: nil, count: n) }
         }
         let box = Box(n)
         DispatchQueue.concurrentPerform(iterations: n) { c in
             do {
                 let d = try file.readColumn(rowGroup: g, column: c, options: options)
-                box.lock.locked { box.out[c] = d }
+                box.lock.withLock { _ in box.out[c] = d }
             } catch {
-                box.lock.locked { box.error = error }
+                box.lock.withLock { _ in box.error = error }
             }
         }
         if let e = box.error { throw e }
@@ -99,17 +100,5 @@ public enum ParquetRewrite {
             out[0].type = nil
         }
         return out
-    }
-}
-
-/// A minimal pthread mutex.
-final class NSLockLite: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
-        return try body()
     }
 }
