@@ -260,7 +260,7 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(error)")
             throw FloeExit.dataError
         }
-        if terminal { ProgressBar.writeErr(ProgressBar.summary(stats) + "\n") }
+        if terminal { Output.writeStderr(ProgressBar.summary(stats) + "\n") }
         statsWritten = true
         if let s = statsJSON, !writeStats(stats, to: s) { throw usage("--stats-json: cannot write \(s)") }
         if stats.stoppedBySignal != 0 {
