@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         // Log events of the long-running commands (`floe ingest`, `floe convert`); the CLI only.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // File descriptors, paths and stat for FileSafety's file work.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -48,8 +50,8 @@ let package = Package(
         .target(name: "ParquetKeyManagement", dependencies: ["Parquet", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "JSON"),
         // Local files read and written safely (bounded regular-file reads, path containment, the one directory
-        // walker): dependency-free so every module above the format core can use it.
-        .target(name: "FileSafety"),
+        // walker): only swift-system below it, so every module above the format core can use it.
+        .target(name: "FileSafety", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety"]),
         // YAML and TOML instances for `floe validate` (Yams, TOMLKit); kept out of JSON and JSONSchema so those and
         // everything above them (Firehose, Warehouse) stay free of libyaml, toml++ and Foundation.
