@@ -131,21 +131,29 @@ test-install: deps
 test-consumer: deps
 	bash Tests/Consumer/consumer_check.sh
 
+# The targets of every library product, from the manifest.
+LIBRARY_TARGETS = $(SWIFT) package dump-package | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(t for p in d["products"] if "library" in p["type"] for t in p["targets"]))'
+
 # `make docs`: one DocC catalog per library product (Sources/<Module>/<Module>.docc), warnings as errors, into
 # .build/docs/<Module>. A library product without a catalog is an error.
 DOCS_OUT := .build/docs
 docs: deps
-	@mkdir -p $(DOCS_OUT); rm -rf $(DOCS_OUT)/*; products=$$($(SWIFT) package dump-package | python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(t for p in d["products"] if "library" in p["type"] for t in p["targets"]))'); \
+	@mkdir -p $(DOCS_OUT); rm -rf $(DOCS_OUT)/*; products=$$($(LIBRARY_TARGETS)); \
 	for t in $$products; do \
 	  [ -d "Sources/$$t/$$t.docc" ] || { echo "Sources/$$t/$$t.docc: library product without a documentation catalog"; exit 1; }; \
 	  $(SWIFT) package --allow-writing-to-directory $(DOCS_OUT) generate-documentation --target $$t \
 	    --warnings-as-errors --output-path $(DOCS_OUT)/$$t || exit 1; \
 	done
 
-# The catalogs build without warnings, and the getting-started snippets (Snippets/, compiled by `swift build`) run.
+# The catalogs build without warnings, the getting-started snippets (Snippets/, compiled by `swift build`) run,
+# and every public declaration of every library product has a doc comment (scripts/doc_coverage.py over the
+# symbol graphs; ceiling 0).
 test-docs: docs
 	$(SWIFT) build
 	bash Tests/CLI/snippets_test.sh "$$($(SWIFT) build --show-bin-path)"
+	@graphs=$$($(SWIFT) package dump-symbol-graph --minimum-access-level public 2>&1 | sed -n 's/^Files written to //p'); \
+	[ -n "$$graphs" ] || { echo "dump-symbol-graph wrote no symbol graphs"; exit 1; }; \
+	python3 scripts/doc_coverage.py "$$graphs" $$($(LIBRARY_TARGETS)) --max 0
 
 # Hostile and careless input (issue 11): /dev/zero, FIFOs without writers, symlink loops, garbage, truncated
 # gzip/zstd/brotli inputs and absurd numeric flags given to every command that takes a path or number (each ends

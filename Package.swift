@@ -6,8 +6,16 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Parquet", targets: ["Parquet"]),
+        // Key material and KMS wrapping of Parquet modular encryption (parquet-java / Arrow key tools).
+        .library(name: "ParquetKeyManagement", targets: ["ParquetKeyManagement"]),
         .library(name: "JSON", targets: ["JSON"]),
+        // Bounded reads, path containment and the one directory walk every module uses; public so that users of
+        // Firehose and Warehouse can raise `BoundedRead.defaultLimit` as `--max-schema-size` does.
+        .library(name: "FileSafety", targets: ["FileSafety"]),
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
+        // YAML / TOML instances and the vendored schemas of `floe validate`, for validating configuration files
+        // from Swift (links Yams and TOMLKit only into packages that use this product).
+        .library(name: "ConfigFormats", targets: ["ConfigFormats"]),
         .library(name: "Firehose", targets: ["Firehose"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
@@ -23,6 +31,10 @@ let package = Package(
         // Only its GRDBSQLite product (the system libsqlite3, a module map and no Swift code) for Iceberg's SQL
         // catalog: no compile cost, and the same SQLite the Debian-built peers use.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Log events of the long-running commands (`floe ingest`, `floe convert`); the CLI only.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // File descriptors, paths and stat for FileSafety's file work.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(
@@ -42,8 +54,8 @@ let package = Package(
         .target(name: "ParquetKeyManagement", dependencies: ["Parquet", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "JSON"),
         // Local files read and written safely (bounded regular-file reads, path containment, the one directory
-        // walker): dependency-free so every module above the format core can use it.
-        .target(name: "FileSafety"),
+        // walker): only swift-system below it, so every module above the format core can use it.
+        .target(name: "FileSafety", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety"]),
         // YAML and TOML instances for `floe validate` (Yams, TOMLKit); kept out of JSON and JSONSchema so those and
         // everything above them (Firehose, Warehouse) stay free of libyaml, toml++ and Foundation.
@@ -64,6 +76,7 @@ let package = Package(
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
                 "FileSafety",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["FloeBuildInfo"]
         ),

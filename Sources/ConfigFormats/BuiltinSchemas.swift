@@ -2,11 +2,16 @@
 // the SchemaStore catalog's `fileMatch` patterns (provenance and licenses: BuiltinSchemas/SOURCE.md).
 
 import Foundation
+import Synchronization
 import JSON
 import JSONSchema
 
+/// A JSON Schema vendored with Floe (from check-jsonschema and SchemaStore, pinned), chosen by name with
+/// `floe validate --builtin-schema NAME` or by file name with `--schema-from-catalog`.
 public struct BuiltinSchema: Sendable {
+    /// The name `--builtin-schema` takes, as check-jsonschema spells it (`github-workflows`, `dependabot`).
     public let name: String
+    /// Other accepted names (usually the SchemaStore file name, such as `github-workflow`).
     public let aliases: [String]
     /// Resource path below BuiltinSchemas/.
     let file: String
@@ -16,7 +21,10 @@ public struct BuiltinSchema: Sendable {
     let extraFileMatch: [String]
 }
 
+/// The vendored schemas, their location on disk and SchemaStore's `fileMatch` patterns for them.
 public enum BuiltinSchemas {
+    /// Every vendored schema, in the order `--builtin-schema list` prints them (and the order in which catalog
+    /// patterns are tried).
     public static let all: [BuiltinSchema] = [
         s("github-workflows", ["github-workflow"], "check-jsonschema/github-workflows.json", "https://json.schemastore.org/github-workflow.json"),
         s("github-actions", ["github-action"], "check-jsonschema/github-actions.json", "https://json.schemastore.org/github-action.json"),
@@ -77,6 +85,8 @@ public enum BuiltinSchemas {
     }
 
     /// Reads a vendored schema; its base URI is its `$id` (or a `urn:floe:builtin:` name).
+    ///
+    /// - Throws: `SchemaError` (JSONSchema) when the file is missing from ``directory`` or is not JSON.
     public static func load(_ b: BuiltinSchema) throws(SchemaError) -> (document: JSONValue, baseURI: String) {
         let path = directory + "/" + b.file
         let doc = try SchemaRegistry.loadFile(path)
@@ -115,24 +125,29 @@ public enum BuiltinSchemas {
 
 /// Chooses each instance's schema by the catalog's `fileMatch` patterns (first built-in whose pattern matches).
 public final class CatalogChooser: SchemaChooser, @unchecked Sendable {
+    /// The registry `$ref`s resolve in: the caller's, with every vendored schema added.
     public let registry: SchemaRegistry
     private let patterns: [(BuiltinSchema, [String])]
     private var loaded: [String: (document: JSONValue, baseURI: String)] = [:]
-    private let lock = NSLock()
+    private let lock = Mutex(())
 
+    /// Creates a chooser; adds every vendored schema to `registry` (reading each once) and reads the catalog's
+    /// patterns. Schemas themselves are parsed on first use.
     public init(registry: SchemaRegistry) {
         self.registry = BuiltinSchemas.registry(base: registry)
         let p = BuiltinSchemas.catalogPatterns()
         patterns = BuiltinSchemas.all.map { ($0, p[$0.name] ?? []) }
     }
 
+    /// The built-in schema for the instance at `path`, or `nil` when no catalog pattern matches it (or the vendored
+    /// file cannot be read). Thread-safe; each schema is loaded once.
     public func schema(for path: String) -> (name: String, document: JSONValue, baseURI: String)? {
         guard let b = CatalogChooser.match(path, patterns) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if loaded[b.name] == nil { loaded[b.name] = try? BuiltinSchemas.load(b) }
-        guard let l = loaded[b.name] else { return nil }
-        return (b.name, l.document, l.baseURI)
+        return lock.withLock { _ in
+            if loaded[b.name] == nil { loaded[b.name] = try? BuiltinSchemas.load(b) }
+            guard let l = loaded[b.name] else { return nil }
+            return (b.name, l.document, l.baseURI)
+        }
     }
 
     static func match(_ path: String, _ patterns: [(BuiltinSchema, [String])]) -> BuiltinSchema? {
@@ -144,6 +159,8 @@ public final class CatalogChooser: SchemaChooser, @unchecked Sendable {
 /// SchemaStore `fileMatch` globs as editors apply them: a pattern without `/` matches the file name; one with `/`
 /// matches the end of the path at a folder boundary (`**/` optional); `**` crosses folders, `*` and `?` do not.
 public enum FileMatch {
+    /// Whether `path` (relative or absolute, `./` prefixes ignored) matches the `fileMatch` glob `pattern`.
+    /// Cost: linear in the path's components times the backtracking of `*`, which is small for catalog patterns.
     public static func matches(_ pattern: String, _ path: String) -> Bool {
         var p = path
         while p.hasPrefix("./") { p.removeFirst(2) }

@@ -268,7 +268,12 @@ struct TOMLLocator {
 
 /// The `InstanceDecoder` of `floe validate` for YAML and TOML.
 public struct ConfigFormatsDecoder: InstanceDecoder {
+    /// Creates the decoder; it holds no state and can be shared between threads.
     public init() {}
+    /// The documents in `bytes`: every document of a YAML stream (`---` separated), the one table of a TOML file,
+    /// or JSON / JSON5 through JSONSchema's own decoding; each value keeps its line and column for diagnostics.
+    ///
+    /// - Throws: `InstanceDecodeError` (JSONSchema) with the line and column of the first syntax error.
     public func decode(_ bytes: UnsafeRawBufferPointer, format: InstanceFormat) throws(InstanceDecodeError) -> [InstanceDocument] {
         switch format {
         case .yaml: return try YAMLInstances.decode(bytes)

@@ -10,18 +10,21 @@
 //   a folder, detects cycles (bind mounts) by device and inode, visits each file once, takes only the file kinds
 //   the command reads.
 //
-// The module imports nothing but the C library, so the Parquet format core, JSONSchema's runner, Firehose and
-// Warehouse can all use it without gaining a dependency on JSON or networking.
+// The module imports only the C library and swift-system (descriptors, paths, stat), so JSONSchema's runner,
+// Firehose and Warehouse can all use it without gaining a dependency on JSON or networking. Calls swift-system
+// does not offer (opendir/readdir, mkdir, rmdir, unlink, realpath, fcntl) stay raw, each marked `raw syscall`.
 
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemPackage
 
 /// A local file operation that was refused or failed: the path and what is wrong, ready for
 /// `floe: <path>: <message>`.
 public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Why the operation was refused or failed; callers map ``io`` to "cannot read" and the others to a refusal.
     public enum Kind: Sendable, Equatable {
         /// The file does not exist or cannot be opened / read (errno text in the message).
         case io
@@ -33,16 +36,22 @@ public struct FileSafetyError: Error, Sendable, Equatable, CustomStringConvertib
         /// is allowed.
         case outsideRoot
     }
+    /// The category of the failure.
     public var kind: Kind
+    /// The path as the caller gave it (or the component of it that failed), not a resolved real path.
     public var path: String
+    /// What is wrong, without the path: `is a symbolic link; refusing to follow it out of /w`, or the `strerror`
+    /// text for ``Kind/io``.
     public var message: String
 
+    /// Creates an error of `kind` about `path` with the human-readable `message`.
     public init(_ kind: Kind, path: String, _ message: String) {
         self.kind = kind
         self.path = path
         self.message = message
     }
 
+    /// `<path>: <message>`, the text after `floe: ` in a diagnostic line.
     public var description: String { "\(path): \(message)" }
 }
 
@@ -67,31 +76,39 @@ public enum BoundedRead {
         -> [UInt8]
     {
         let limit = limit ?? defaultLimit
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard fd >= 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
-        let type = st.st_mode & S_IFMT
-        guard type == S_IFREG else {
-            throw FileSafetyError(.notRegularFile, path: path,
-                                  "\(what) must be a regular file, not \(kindName(type))")
+        let fd: FileDescriptor
+        do {
+            // Non-blocking open: a FIFO with no writer does not hang the open. (Glibc's O_NOCTTY has no named
+            // option in swift-system.)
+            fd = try FileDescriptor.open(FilePath(path), .readOnly,
+                                         options: [.closeOnExec, .nonBlocking, FileDescriptor.OpenOptions(rawValue: O_NOCTTY)])
+        } catch {
+            throw FileSafetyError(.io, path: path, errnoText(error))
         }
-        if Int64(st.st_size) > Int64(limit) {
+        defer { try? fd.close() }
+        let st: Stat
+        do { st = try fd.stat() } catch { throw FileSafetyError(.io, path: path, errnoText(error)) }
+        guard st.type == .regular else {
+            throw FileSafetyError(.notRegularFile, path: path,
+                                  "\(what) must be a regular file, not \(kindName(st.type))")
+        }
+        if st.size > Int64(limit) {
             throw FileSafetyError(.tooLarge, path: path,
-                                  "\(what) is \(st.st_size) bytes, more than the limit of \(limit) bytes (raise it with --max-schema-size)")
+                                  "\(what) is \(st.size) bytes, more than the limit of \(limit) bytes (raise it with --max-schema-size)")
         }
         // Back to blocking reads (a regular file never blocks, but be explicit).
-        let flags = fcntl(fd, F_GETFL)
-        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        // raw syscall: swift-system 1.8 has no fcntl(F_SETFL) to clear O_NONBLOCK on an open descriptor.
+        let flags = fcntl(fd.rawValue, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd.rawValue, F_SETFL, flags & ~O_NONBLOCK) }
         var out: [UInt8] = []
-        out.reserveCapacity(Int(st.st_size))
+        out.reserveCapacity(Int(st.size))
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileSafetyError(.io, path: path, errnoText())
+            let n: Int
+            do {
+                n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0) }  // retries EINTR
+            } catch {
+                throw FileSafetyError(.io, path: path, errnoText(error))
             }
             if n == 0 { break }
             if out.count + n > limit {
@@ -102,17 +119,23 @@ public enum BoundedRead {
         return out
     }
 
-    static func kindName(_ type: mode_t) -> String {
+    static func kindName(_ type: FileType) -> String {
         switch type {
-        case S_IFIFO: "a FIFO or pipe"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFDIR: "a directory"
-        case S_IFSOCK: "a socket"
-        case S_IFLNK: "a symbolic link"
+        case .fifo: "a FIFO or pipe"
+        case .characterSpecial: "a character device"
+        case .blockSpecial: "a block device"
+        case .directory: "a directory"
+        case .socket: "a socket"
+        case .symbolicLink: "a symbolic link"
         default: "a special file"
         }
     }
 }
 
 func errnoText(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
+
+/// The system's text for a swift-system error (`Errno` for every call this module makes), as `strerror` gives it.
+func errnoText(_ error: any Error) -> String {
+    if let e = error as? Errno { return errnoText(e.rawValue) }
+    return "\(error)"
+}

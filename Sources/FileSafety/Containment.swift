@@ -5,10 +5,21 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemPackage
 
+/// `lstat(path)` through swift-system: the entry itself, a symbolic link not followed.
+private func linkStat(_ path: String) throws(Errno) -> Stat {
+    try FilePath(path).stat(followTargetSymlink: false)
+}
+
+/// Checks and operations that keep every file Floe deletes, renames or writes inside a root folder (the
+/// warehouse, `--out`): real paths are compared, and symbolic links are refused or removed, never followed out.
+///
+/// All functions work on absolute or relative POSIX paths and touch only the local file system.
 public enum PathContainment {
     /// The real path of `path` (symbolic links resolved), nil when it does not exist.
     public static func realPath(_ path: String) -> String? {
+        // raw syscall: swift-system 1.8 has no realpath.
         guard let p = realpath(path, nil) else { return nil }
         defer { free(p) }
         return String(cString: p)
@@ -35,12 +46,12 @@ public enum PathContainment {
     /// real path below the real path of `root`. Returns the real path.
     @discardableResult
     public static func requireFolderWithin(_ path: String, root: String) throws(FileSafetyError) -> String {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { throw FileSafetyError(.io, path: path, errnoText()) }
-        if (st.st_mode & S_IFMT) == S_IFLNK {
+        let st: Stat
+        do { st = try linkStat(path) } catch { throw FileSafetyError(.io, path: path, errnoText(error)) }
+        if st.type == .symbolicLink {
             throw FileSafetyError(.outsideRoot, path: path, "is a symbolic link; refusing to follow it out of \(root)")
         }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+        guard st.type == .directory else {
             throw FileSafetyError(.outsideRoot, path: path, "is not a folder")
         }
         guard let realRoot = realPath(root) else { throw FileSafetyError(.io, path: root, errnoText()) }
@@ -67,19 +78,19 @@ public enum PathContainment {
             if part == "." { continue }
             guard part != ".." else { throw FileSafetyError(.outsideRoot, path: path, "has a '..' component; refusing to leave \(root)") }
             current = current == "/" ? "/" + part : current + "/" + part
-            var st = stat()
-            if lstat(current, &st) == 0 {
-                switch st.st_mode & S_IFMT {
-                case S_IFDIR: continue
-                case S_IFLNK:
+            if let st = try? linkStat(current) {
+                switch st.type {
+                case .directory: continue
+                case .symbolicLink:
                     throw FileSafetyError(.outsideRoot, path: current, "is a symbolic link; refusing to write through it out of \(root)")
                 default:
                     throw FileSafetyError(.io, path: current, "exists and is not a folder")
                 }
             }
+            // raw syscall: swift-system 1.8 has no mkdir.
             if mkdir(current, 0o755) != 0 && errno != EEXIST { throw FileSafetyError(.io, path: current, errnoText()) }
             // created by someone else meanwhile: it must be a real folder too
-            guard lstat(current, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            guard (try? linkStat(current))?.type == .directory else {
                 throw FileSafetyError(.outsideRoot, path: current, "is not a real folder")
             }
         }
@@ -88,12 +99,12 @@ public enum PathContainment {
     /// `rm -rf path` that never leaves `root`: refuses unless `path` is a real folder (or file) inside `root`
     /// (requireFolderWithin), and never follows a symbolic link below it (links are removed, not their targets).
     public static func removeTree(_ path: String, within root: String) throws(FileSafetyError) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else {
-            if errno == ENOENT { return }
-            throw FileSafetyError(.io, path: path, errnoText())
+        let st: Stat
+        do { st = try linkStat(path) } catch {
+            if error == .noSuchFileOrDirectory { return }
+            throw FileSafetyError(.io, path: path, errnoText(error))
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        if st.type == .directory {
             try requireFolderWithin(path, root: root)
         } else if let realRoot = realPath(root), let realParent = realPath(parent(of: path)),
                   !isWithin(realParent, root: realRoot) {
@@ -104,13 +115,14 @@ public enum PathContainment {
 
     /// `rm -rf` by lstat: removes links themselves, descends only into real folders.
     public static func removeTreeNoFollow(_ path: String) throws(FileSafetyError) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else {
-            if errno == ENOENT { return }
-            throw FileSafetyError(.io, path: path, errnoText())
+        let st: Stat
+        do { st = try linkStat(path) } catch {
+            if error == .noSuchFileOrDirectory { return }
+            throw FileSafetyError(.io, path: path, errnoText(error))
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        if st.type == .directory {
             for name in DirectoryWalker.names(in: path) { try removeTreeNoFollow(path + "/" + name) }
+            // raw syscall: swift-system 1.8 has no rmdir or unlink.
             guard rmdir(path) == 0 || errno == ENOENT else { throw FileSafetyError(.io, path: path, errnoText()) }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw FileSafetyError(.io, path: path, errnoText()) }

@@ -13,7 +13,17 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemPackage
 
+/// The one recursive directory walk of Floe: takes the regular files below a root whose names a command reads,
+/// each once and in sorted path order, without following symbolic links into folders and cutting cycles by
+/// device and inode.
+///
+/// ```swift
+/// let inputs = try DirectoryWalker.ndjsonInputs.files(below: "events/")
+/// ```
+///
+/// Cost: one `lstat` per entry plus one `readdir` pass per folder; memory grows with the number of files found.
 public struct DirectoryWalker: Sendable {
     /// Which file names a command reads.
     public var accept: @Sendable (String) -> Bool
@@ -25,6 +35,7 @@ public struct DirectoryWalker: Sendable {
     /// Deepest folder level entered (guards against absurd trees; a deeper folder is an error).
     public var maxDepth = 256
 
+    /// A walker taking the files whose base name `accept` returns true for (hidden names skipped, depth 256).
     public init(accept: @escaping @Sendable (String) -> Bool) {
         self.accept = accept
     }
@@ -49,9 +60,9 @@ public struct DirectoryWalker: Sendable {
         var out: [String] = []
         var seenDirs = Set<FileID>()
         var seenFiles = Set<FileID>()
-        var st = stat()
-        guard stat(root, &st) == 0 else { throw FileSafetyError(.io, path: root, errnoText()) }
-        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+        let st: Stat
+        do { st = try FilePath(root).stat() } catch { throw FileSafetyError(.io, path: root, errnoText(error)) }
+        guard st.type == .directory else {
             throw FileSafetyError(.notRegularFile, path: root, "is not a folder")
         }
         seenDirs.insert(FileID(st))
@@ -68,19 +79,17 @@ public struct DirectoryWalker: Sendable {
             if skipHidden && name.hasPrefix(".") { continue }
             if let include, !include(relative, name) { continue }
             let path = dir == "/" ? "/" + name : dir + "/" + name
-            var st = stat()
-            guard lstat(path, &st) == 0 else { continue }  // vanished meanwhile
-            switch st.st_mode & S_IFMT {
-            case S_IFDIR:
+            guard let st = try? FilePath(path).stat(followTargetSymlink: false) else { continue }  // vanished meanwhile
+            switch st.type {
+            case .directory:
                 guard seenDirs.insert(FileID(st)).inserted else { continue }
                 try walk(path, relative: relative.isEmpty ? name : relative + "/" + name, depth: depth + 1,
                          &out, &seenDirs, &seenFiles)
-            case S_IFREG:
+            case .regular:
                 if accept(name), seenFiles.insert(FileID(st)).inserted { out.append(path) }
-            case S_IFLNK:
+            case .symbolicLink:
                 // A link to a regular file counts as that file; links to folders (or dangling) are skipped.
-                var target = stat()
-                if stat(path, &target) == 0, (target.st_mode & S_IFMT) == S_IFREG, accept(name),
+                if let target = try? FilePath(path).stat(), target.type == .regular, accept(name),
                    seenFiles.insert(FileID(target)).inserted {
                     out.append(path)
                 }
@@ -92,6 +101,7 @@ public struct DirectoryWalker: Sendable {
 
     /// Names in a folder (without `.` and `..`), sorted; empty when it cannot be read.
     public static func names(in path: String) -> [String] {
+        // raw syscall: swift-system 1.8 has no directory listing.
         guard let d = opendir(path) else { return [] }
         defer { closedir(d) }
         var out: [String] = []
@@ -106,16 +116,15 @@ public struct DirectoryWalker: Sendable {
 
     /// True when `path` is a folder and not a symbolic link (lstat).
     public static func isRealFolder(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        (try? FilePath(path).stat(followTargetSymlink: false))?.type == .directory
     }
 }
 
 struct FileID: Hashable {
     var dev: UInt64
     var ino: UInt64
-    init(_ st: stat) {
-        dev = UInt64(st.st_dev)
-        ino = UInt64(st.st_ino)
+    init(_ st: Stat) {
+        dev = UInt64(st.deviceID.rawValue)
+        ino = UInt64(st.inode.rawValue)
     }
 }

@@ -13,5 +13,6 @@
 
 /// Module marker kept for callers of the original placeholder.
 public enum JSONModule {
+    /// The module's name, `"JSON"`.
     public static let name = "JSON"
 }

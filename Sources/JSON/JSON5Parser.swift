@@ -8,23 +8,37 @@
 /// A 1-based line and column of a value in its source text. Columns count Unicode scalars (code points), as
 /// editors and GitHub annotations do.
 public struct SourcePosition: Sendable, Equatable, Hashable, CustomStringConvertible {
+    /// 1-based line number; lines end at `\n`, `\r\n`, `\r`, U+2028 or U+2029.
     public var line: Int
+    /// 1-based column in Unicode scalars from the line start.
     public var column: Int
+    /// A position at `line` and `column` (both 1-based).
     public init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
+    /// `line:column`, as compilers and editors print positions.
     public var description: String { "\(line):\(column)" }
 }
 
 /// A JSON5 document that cannot be parsed: what, and where (1-based, columns in code points).
 public struct JSON5ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line of the offending character.
     public let line: Int
+    /// 1-based column of the offending character, in Unicode scalars.
     public let column: Int
+    /// What is wrong, without the position (`unterminated string`).
     public let message: String
+    /// `line L, column C: message`.
     public var description: String { "line \(line), column \(column): \(message)" }
 }
 
+/// A parser of JSON5 1.0 (and so JSONC and JSON) into ``JSONValue``, and the locator of values' source positions
+/// for diagnostics.
+///
+/// Recursive descent limited to 512 nested containers (deeper documents are an error, not a crash); linear in the
+/// input size. Numbers keep their literal (hexadecimal, `Infinity` and `NaN` become the nearest JSON number or are
+/// refused, as documented on `parse(_: UnsafeRawBufferPointer)`).
 public struct JSON5Parser {
     private let p: UnsafePointer<UInt8>?
     private let n: Int
@@ -49,6 +63,9 @@ public struct JSON5Parser {
         return try parser.document()
     }
 
+    /// Parses one JSON5 value from `text` (see `parse(_: UnsafeRawBufferPointer)`).
+    ///
+    /// - Throws: ``JSON5ParseError`` with the line and column of the first error.
     public static func parse(_ text: String) throws(JSON5ParseError) -> JSONValue {
         let bytes = Array(text.utf8)
         let r: Result<JSONValue, JSON5ParseError> = bytes.withUnsafeBytes { b in

@@ -19,8 +19,11 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
     /// Wraps a literal already validated by the tokenizer.
     init(validatedText: String) { self.text = validatedText }
 
+    /// The number `value`, written in decimal without exponent.
     public init(_ value: Int64) { text = String(value) }
+    /// The number `value`, written in decimal without exponent.
     public init(_ value: UInt64) { text = String(value) }
+    /// The number `value`, written in decimal without exponent.
     public init(_ value: Int) { text = String(value) }
 
     /// A finite double, written with Swift's shortest round-trip digits (`0.1`, `1e-05`, `5e-324`).
@@ -30,6 +33,7 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         text = value.description
     }
 
+    /// The literal text, as ``text``.
     public var description: String { text }
 
     /// The literal has neither fraction nor exponent.
@@ -68,13 +72,16 @@ public struct JSONNumber: Sendable, Hashable, Comparable, CustomStringConvertibl
         return t.withUTF8 { JSONDecimal(validatedLiteral: UnsafeRawBufferPointer($0)) }
     }
 
+    /// Mathematical equality: `1 == 1.0 == 10e-1`, `-0 == 0`. Linear in the literals' lengths.
     public static func == (a: JSONNumber, b: JSONNumber) -> Bool {
         if a.text == b.text { return true }
         return a.decimal == b.decimal
     }
 
+    /// Hashes the exact decimal value, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(decimal) }
 
+    /// Exact mathematical order (no rounding through `Double`, so `9007199254740993 > 9007199254740992`).
     public static func < (a: JSONNumber, b: JSONNumber) -> Bool { a.decimal < b.decimal }
 
     /// Exact: `self / divisor` is an integer. `false` when `divisor` is zero.
@@ -259,13 +266,17 @@ private let exactPowersOfTen: [Double] = [
 /// Exponents are exact up to ±2^60; literals with even larger exponents (`1e99999999999999999999`)
 /// saturate there, which only affects comparisons between such absurd numbers.
 public struct JSONDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The sign; always `false` for zero.
     public let isNegative: Bool
     /// Significant decimal digits as values 0...9, most significant first.
     public let digitValues: [UInt8]
+    /// The power of ten the digits are multiplied by, clamped to ±2^60.
     public let exponent: Int
 
     static let exponentLimit = 1 << 60
 
+    /// The value `±digitValues × 10^exponent`, normalized (leading and trailing zeros removed, zero made positive).
+    /// `digitValues` holds values 0...9, most significant first.
     public init(isNegative: Bool, digitValues: [UInt8], exponent: Int) {
         var d = digitValues
         var e = exponent
@@ -334,6 +345,7 @@ public struct JSONDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         max(-exponentLimit, min(exponentLimit, a + b))
     }
 
+    /// Whether the value is zero.
     public var isZero: Bool { digitValues.isEmpty }
 
     /// The significant digits as text, e.g. `"75"` for 0.0075.
@@ -345,6 +357,7 @@ public struct JSONDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return (isNegative ? "-" : "") + digits + (exponent == 0 ? "" : "e\(exponent)")
     }
 
+    /// Whether the value has no fractional part (`1.5e1` is an integer).
     public var isInteger: Bool { isZero || exponent >= 0 }
 
     /// Magnitude as UInt64 if it is an integer that fits.
@@ -367,12 +380,14 @@ public struct JSONDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return v
     }
 
+    /// The value if it is an integer in `Int64` range, else `nil`.
     public var int64: Int64? {
         guard let m = magnitudeUInt64 else { return nil }
         if isNegative { return m <= 1 << 63 ? Int64(bitPattern: 0 &- m) : nil }
         return m <= UInt64(Int64.max) ? Int64(m) : nil
     }
 
+    /// The value if it is a non-negative integer in `UInt64` range, else `nil`.
     public var uint64: UInt64? {
         guard let m = magnitudeUInt64 else { return nil }
         return isNegative && m != 0 ? nil : m
@@ -394,6 +409,7 @@ public struct JSONDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return 0
     }
 
+    /// Exact numeric order.
     public static func < (a: JSONDecimal, b: JSONDecimal) -> Bool {
         let sa = a.isZero ? 0 : (a.isNegative ? -1 : 1)
         let sb = b.isZero ? 0 : (b.isNegative ? -1 : 1)

@@ -44,6 +44,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         case duplicateKey
     }
 
+    /// What went wrong, for branching; see ``message`` for the text.
     public let kind: Kind
     /// 0-based byte offset of the offending byte (or the end of input).
     public let offset: Int
@@ -54,6 +55,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What went wrong, without the position: `trailing comma in object`.
     public let message: String
 
+    /// An error of `kind` at byte `offset` (0-based), `line` and byte `column` (1-based), described by `message`.
     public init(kind: Kind, offset: Int, line: Int, column: Int, message: String) {
         self.kind = kind
         self.offset = offset
@@ -62,6 +64,7 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
         self.message = message
     }
 
+    /// `line L, column C: message` (column in bytes).
     public var description: String { "line \(line), column \(column): \(message)" }
 
     /// Maps an error found while parsing one NDJSON record (whose positions are relative to the record) to

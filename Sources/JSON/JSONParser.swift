@@ -22,6 +22,9 @@ public struct JSONParser {
         return v
     }
 
+    /// Parses exactly one JSON value from `bytes` (see the `UnsafeRawBufferPointer` overload).
+    ///
+    /// - Throws: ``JSONParseError`` at the first syntax error, excess depth or trailing content.
     public static func parse(
         _ bytes: [UInt8], options: JSONParserOptions = JSONParserOptions()
     ) throws(JSONParseError) -> JSONValue {
@@ -31,6 +34,9 @@ public struct JSONParser {
         return try r.get()
     }
 
+    /// Parses exactly one JSON value from the UTF-8 of `text`.
+    ///
+    /// - Throws: ``JSONParseError`` at the first syntax error, excess depth or trailing content.
     public static func parse(
         _ text: String, options: JSONParserOptions = JSONParserOptions()
     ) throws(JSONParseError) -> JSONValue {
@@ -106,9 +112,12 @@ public struct JSONParser {
     /// The result of `splitDocuments`: the byte ranges of the consecutive top-level values found, and the
     /// error that stopped the split, if any (values after an error cannot be located reliably).
     public struct DocumentSplit: Sendable, Equatable {
+        /// Byte ranges of the values found, in order, each without surrounding whitespace.
         public var ranges: [Range<Int>]
+        /// The error that ended the split early, or `nil` when the whole input was split.
         public var error: JSONParseError?
 
+        /// A split result with `ranges` and the stopping `error`.
         public init(ranges: [Range<Int>], error: JSONParseError? = nil) {
             self.ranges = ranges
             self.error = error
@@ -142,6 +151,8 @@ public struct JSONParser {
         }
     }
 
+    /// Splits `bytes` into consecutive top-level JSON values (see
+    /// the `UnsafeRawBufferPointer` overload).
     public static func splitDocuments(
         _ bytes: [UInt8], options: JSONParserOptions = JSONParserOptions()
     ) -> DocumentSplit {

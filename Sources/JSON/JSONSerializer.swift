@@ -5,12 +5,14 @@
 /// escaped (`/`, U+007F and non-ASCII are written raw). Numbers are written as their literal text, object
 /// members in order. Iterative, so any depth is fine.
 public enum JSONSerializer {
+    /// The compact UTF-8 JSON of `value`. Linear in the output size.
     public static func serialize(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         serialize(value, into: &out)
         return out
     }
 
+    /// The compact JSON of `value` as a `String`.
     public static func string(_ value: JSONValue) -> String {
         String(decoding: serialize(value), as: UTF8.self)
     }

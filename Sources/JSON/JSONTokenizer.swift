@@ -20,6 +20,8 @@ public struct JSONParserOptions: Sendable, Equatable {
     /// value. When `false` (default) anything but whitespace after the first value is `.trailingContent`.
     public var multipleDocuments: Bool
 
+    /// Options with the given limits; every default is the strict RFC 8259 behavior (depth 1024, duplicates kept,
+    /// no byte order mark, one document).
     public init(
         maxDepth: Int = 1024, rejectDuplicateKeys: Bool = false, allowByteOrderMark: Bool = false,
         multipleDocuments: Bool = false
@@ -43,6 +45,7 @@ public struct JSONStringToken: Sendable, Equatable, Hashable {
     public let start: Int
     @usableFromInline let packed: UInt64  // length << 2 | isASCII << 1 | hasEscapes
 
+    /// A token for the body `start..<end` (byte offsets, quotes excluded). `start..<end` must be at most 2^62 bytes.
     @inlinable
     public init(start: Int, end: Int, hasEscapes: Bool, isASCII: Bool) {
         self.start = start
@@ -57,16 +60,19 @@ public struct JSONStringToken: Sendable, Equatable, Hashable {
     @inlinable public var hasEscapes: Bool { packed & 1 != 0 }
     /// Every byte of the body is < 0x80.
     @inlinable public var isASCII: Bool { packed & 2 != 0 }
+    /// The body's byte range, `start..<end`.
     @inlinable public var range: Range<Int> { start..<end }
 }
 
 /// A number token: the byte range of the literal (grammar already validated) and, for plain integer
 /// literals that fit, the value. (Three words.)
 public struct JSONNumberToken: Sendable, Equatable, Hashable {
+    /// Offset of the literal's first byte.
     public let start: Int
     @usableFromInline let packed: UInt64  // length << 2 | hasFastValue << 1 | isIntegerLiteral
     @usableFromInline let fastValue: Int64
 
+    /// A token for the literal at `start..<end`; `int64` is its value when it is a plain integer literal that fits.
     @inlinable
     public init(start: Int, end: Int, isIntegerLiteral: Bool, int64: Int64?) {
         self.start = start
@@ -74,8 +80,11 @@ public struct JSONNumberToken: Sendable, Equatable, Hashable {
         self.fastValue = int64 ?? 0
     }
 
+    /// Offset just past the literal's last byte.
     @inlinable public var end: Int { start &+ length }
+    /// Length of the literal in bytes.
     @inlinable public var length: Int { Int(truncatingIfNeeded: packed &>> 2) }
+    /// The literal's byte range, `start..<end`.
     @inlinable public var range: Range<Int> { start..<end }
     /// The literal has neither a fraction nor an exponent (`-12`, not `1.0` or `1e2`).
     @inlinable public var isIntegerLiteral: Bool { packed & 1 != 0 }
@@ -91,14 +100,23 @@ public struct JSONNumberToken: Sendable, Equatable, Hashable {
 /// Inside an object the tokenizer returns `.key` before each member's value, so `{"a":[1]}` yields
 /// `objectStart, key("a"), arrayStart, number(1), arrayEnd, objectEnd, endOfDocument`.
 public enum JSONToken: Sendable, Equatable, Hashable {
+    /// `{`.
     case objectStart
+    /// `}`.
     case objectEnd
+    /// `[`.
     case arrayStart
+    /// `]`.
     case arrayEnd
+    /// An object member's key (the tokenizer has consumed the `:` after it).
     case key(JSONStringToken)
+    /// A string value.
     case string(JSONStringToken)
+    /// A number value.
     case number(JSONNumberToken)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
     /// The input is exhausted after a complete value (repeated on further calls).
     case endOfDocument

@@ -6,13 +6,21 @@
 /// Unicode code points (bytes) — *not* by Swift's canonical equivalence, so NFC `"é"` and NFD `"é"` differ —
 /// and objects ignore member order.
 public enum JSONValue: Sendable, Equatable {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number, kept exactly as written.
     case number(JSONNumber)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, members in document order.
     case object(JSONObject)
 
+    /// JSON equality: numbers mathematically, strings by bytes, objects regardless of member order, arrays in order.
+    /// Linear in the size of both trees.
     public static func == (a: JSONValue, b: JSONValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -28,11 +36,17 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// Whether the value is `null`.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
+    /// The Boolean, or `nil` for other kinds.
     public var boolValue: Bool? { if case .bool(let b) = self { return b } else { return nil } }
+    /// The number, or `nil` for other kinds.
     public var numberValue: JSONNumber? { if case .number(let n) = self { return n } else { return nil } }
+    /// The string, or `nil` for other kinds.
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    /// The elements, or `nil` for other kinds.
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+    /// The object, or `nil` for other kinds.
     public var objectValue: JSONObject? { if case .object(let o) = self { return o } else { return nil } }
 
     /// Member lookup on objects (`nil` for other kinds or a missing key).
@@ -70,6 +84,7 @@ struct ByteKey: Hashable, Sendable {
 /// `JSONParserOptions.rejectDuplicateKeys`). Lookup is a linear scan up to 16 members and a hash index
 /// beyond. `==` ignores member order.
 public struct JSONObject: Sendable, Equatable, Sequence {
+    /// A member: its key and value.
     public typealias Element = (key: String, value: JSONValue)
 
     /// Members in order of first appearance; keys are unique.
@@ -80,6 +95,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     static let indexThreshold = 16
 
+    /// An empty object.
     public init() {}
 
     /// Builds an object from pairs; later duplicates replace earlier values.
@@ -88,10 +104,14 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         for (k, v) in pairs { append(key: k, value: v) }
     }
 
+    /// The number of members (distinct keys).
     public var count: Int { members.count }
+    /// Whether the object has no members.
     public var isEmpty: Bool { members.isEmpty }
+    /// The keys in document order.
     public var keys: [String] { members.map(\.key) }
 
+    /// Iterates the members in document order.
     public func makeIterator() -> IndexingIterator<[Element]> { members.makeIterator() }
 
     /// Index of `key` in `members`.
@@ -101,6 +121,8 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         return nil
     }
 
+    /// The value of member `key` (compared by bytes), or `nil`. Setting a new key appends it; setting `nil` removes
+    /// the member. O(1) with more than 16 members (hash index), a linear scan below.
     public subscript(key: String) -> JSONValue? {
         get { firstIndex(of: key).map { members[$0].value } }
         set {
@@ -145,6 +167,7 @@ public struct JSONObject: Sendable, Equatable, Sequence {
         index = d
     }
 
+    /// Whether both have the same keys with equal values, in any order.
     public static func == (a: JSONObject, b: JSONObject) -> Bool {
         guard a.count == b.count else { return false }
         for (k, v) in a.members {
@@ -157,10 +180,16 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    /// `nil` as a literal: ``JSONValue/null``.
     public init(nilLiteral: ()) { self = .null }
+    /// `true` / `false` literals.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// Integer literals.
     public init(integerLiteral value: Int) { self = .number(JSONNumber(value)) }
+    /// String literals.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// Array literals.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// Dictionary literals, as an object with members in literal order (a repeated key: the last value wins).
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
 }

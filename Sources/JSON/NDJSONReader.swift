@@ -16,16 +16,24 @@ public protocol NDJSONByteSource {
 
 /// An I/O failure while reading an NDJSON stream (syntax errors are per record, see `JSONParseError`).
 public struct NDJSONReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What failed, including the system's error text.
     public let message: String
+    /// An error with the text `message`.
     public init(message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
 /// Reads from a file descriptor with `read(2)` (retrying on EINTR).
 public struct FileDescriptorByteSource: NDJSONByteSource {
+    /// The descriptor read from; the source does not close it.
     public let fileDescriptor: Int32
+    /// A source reading the open descriptor `fileDescriptor` (owned by the caller).
     public init(fileDescriptor: Int32) { self.fileDescriptor = fileDescriptor }
 
+    /// Reads up to `buffer.count` bytes; 0 at end of file.
+    ///
+    /// - Throws: ``NDJSONReadError`` with the system's error text when `read(2)` fails.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             #if canImport(Darwin)
@@ -45,8 +53,10 @@ public struct FileDescriptorByteSource: NDJSONByteSource {
 public struct MemoryByteSource: NDJSONByteSource {
     let bytes: [UInt8]
     var position = 0
+    /// A source serving `bytes`, then end of stream.
     public init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// Copies the next bytes into `buffer`; 0 when all were served. Never throws.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - position)
         if n > 0 {
@@ -70,6 +80,7 @@ public struct NDJSONReaderOptions: Sendable, Equatable {
     /// How many leading bytes of a too-long line are kept (default 1024).
     public var tooLongPrefixLength: Int
 
+    /// Options with sizes in bytes; values are clamped to at least 16, 1 and 0.
     public init(chunkSize: Int = 1 << 20, maxLineLength: Int = 64 << 20, tooLongPrefixLength: Int = 1024) {
         self.chunkSize = max(16, chunkSize)
         self.maxLineLength = max(1, maxLineLength)
@@ -88,6 +99,7 @@ public struct NDJSONLine: Sendable, Equatable {
     /// The line is longer than `maxLineLength`; only a prefix of its bytes is available.
     public let isTooLong: Bool
 
+    /// A line description with the given fields.
     public init(lineNumber: Int, byteOffset: Int, length: Int, isTooLong: Bool) {
         self.lineNumber = lineNumber
         self.byteOffset = byteOffset
@@ -98,6 +110,7 @@ public struct NDJSONLine: Sendable, Equatable {
 
 /// A line with a copy of its bytes.
 public struct NDJSONRecord: Sendable, Equatable {
+    /// Where the line is.
     public let line: NDJSONLine
     /// The raw line (without `\n` / `\r\n`); for a too-long line, its first `tooLongPrefixLength` bytes.
     public let bytes: [UInt8]
@@ -128,6 +141,7 @@ public final class NDJSONReader {
     private var current: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
     private var prefixBuffer: UnsafeMutableRawPointer? = nil  // tooLongPrefixLength bytes, allocated on demand
 
+    /// A reader of `source`; allocates one buffer of `options.chunkSize` bytes (or `maxLineLength + 1` if smaller).
     public init(source: some NDJSONByteSource, options: NDJSONReaderOptions = NDJSONReaderOptions()) {
         self.source = source
         self.options = options

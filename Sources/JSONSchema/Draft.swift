@@ -2,12 +2,18 @@
 
 /// A JSON Schema specification version.
 public enum SchemaDraft: String, Sendable, CaseIterable, Comparable {
+    /// Draft 4 (`http://json-schema.org/draft-04/schema#`).
     case draft4 = "4"
+    /// Draft 6 (`http://json-schema.org/draft-06/schema#`).
     case draft6 = "6"
+    /// Draft 7 (`http://json-schema.org/draft-07/schema#`).
     case draft7 = "7"
+    /// Draft 2019-09 (`https://json-schema.org/draft/2019-09/schema`), the first with vocabularies.
     case draft2019_09 = "2019-09"
+    /// Draft 2020-12 (`https://json-schema.org/draft/2020-12/schema`), the default.
     case draft2020_12 = "2020-12"
 
+    /// Publication order: draft 4 is the oldest.
     public static func < (a: SchemaDraft, b: SchemaDraft) -> Bool { a.order < b.order }
 
     var order: Int {

@@ -12,6 +12,8 @@
 // - Regex/ and Formats/: the ECMA-262 engine and `FormatChecker` (other branches).
 @_exported import JSON
 
+/// The module marker.
 public enum JSONSchemaModule {
+    /// The module's name, `"JSONSchema"`.
     public static let name = "JSONSchema"
 }

@@ -10,6 +10,7 @@ public struct ValidatorOptions: Sendable {
     /// (`--disable-formats`, as check-jsonschema's).
     public var disabledFormats: Set<String>
 
+    /// Options with the given defaults (draft 2020-12, `format` as annotation, none disabled).
     public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = []) {
         self.defaultDraft = defaultDraft
         self.assertFormat = assertFormat

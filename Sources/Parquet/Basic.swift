@@ -3,9 +3,14 @@
 
 /// Physical storage type of a leaf column (`Type` in parquet.thrift).
 public enum PhysicalType: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The physical types of parquet.thrift `Type`, values 0 to 7: bit-packed Booleans, 32- and 64-bit signed
+    /// integers, the deprecated 96-bit timestamps, IEEE 754 floats and doubles, length-prefixed byte arrays and byte
+    /// arrays of the width the schema gives.
     case boolean, int32, int64, int96, float, double, byteArray, fixedLenByteArray
+    /// A type number this implementation does not know, kept so errors can name it.
     case unknown(Int32)
 
+    /// The type with Thrift value `rawValue`; values outside 0...7 give ``unknown(_:)``.
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .boolean
@@ -20,6 +25,7 @@ public enum PhysicalType: Equatable, Hashable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The Thrift enum value.
     public var rawValue: Int32 {
         switch self {
         case .boolean: 0
@@ -34,6 +40,7 @@ public enum PhysicalType: Equatable, Hashable, Sendable, CustomStringConvertible
         }
     }
 
+    /// The parquet.thrift name: `INT32`, `BYTE_ARRAY`, `FIXED_LEN_BYTE_ARRAY`.
     public var description: String {
         switch self {
         case .boolean: "BOOLEAN"
@@ -61,7 +68,9 @@ public enum PhysicalType: Equatable, Hashable, Sendable, CustomStringConvertible
 
 /// Field repetition (`FieldRepetitionType`).
 public enum Repetition: Int32, Sendable, CustomStringConvertible {
+    /// `required`: exactly one value; `optional`: zero or one (nullable); `repeated`: zero or more (lists).
     case required = 0, optional = 1, repeated = 2
+    /// The schema-text keyword: `required`, `optional` or `repeated`.
     public var description: String {
         switch self {
         case .required: "required"
@@ -73,10 +82,17 @@ public enum Repetition: Int32, Sendable, CustomStringConvertible {
 
 /// Value encodings (`Encoding`).
 public enum Encoding: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The encodings of parquet.thrift `Encoding`: `PLAIN` (0), `PLAIN_DICTIONARY` (2, the v1 dictionary page and
+    /// indices), `RLE` (3, the hybrid RLE / bit-packing of levels and Booleans), `BIT_PACKED` (4, deprecated levels),
+    /// `DELTA_BINARY_PACKED` (5), `DELTA_LENGTH_BYTE_ARRAY` (6) and `DELTA_BYTE_ARRAY` (7).
     case plain, plainDictionary, rle, bitPacked, deltaBinaryPacked, deltaLengthByteArray, deltaByteArray
+    /// `RLE_DICTIONARY` (8, dictionary indices), `BYTE_STREAM_SPLIT` (9) and `ALP` (10, adaptive lossless
+    /// floating point; recognised, not decoded).
     case rleDictionary, byteStreamSplit, alp
+    /// An encoding number this implementation does not know.
     case unknown(Int32)
 
+    /// The encoding with Thrift value `rawValue`; unknown values give ``unknown(_:)``.
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .plain
@@ -93,6 +109,7 @@ public enum Encoding: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The Thrift enum value.
     public var rawValue: Int32 {
         switch self {
         case .plain: 0
@@ -126,6 +143,7 @@ public enum Encoding: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The encoding named `name` as in parquet.thrift (case-insensitive: `delta_binary_packed`), or `nil`.
     public init?(name: String) {
         let all: [Encoding] = [.plain, .plainDictionary, .rle, .bitPacked, .deltaBinaryPacked, .deltaLengthByteArray,
                                .deltaByteArray, .rleDictionary, .byteStreamSplit, .alp]
@@ -136,9 +154,13 @@ public enum Encoding: Equatable, Hashable, Sendable, CustomStringConvertible {
 
 /// Compression codecs (`CompressionCodec`).
 public enum CompressionCodec: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// The codecs of parquet.thrift `CompressionCodec`, values 0 to 7. `lz4` is the deprecated Hadoop-framed LZ4;
+    /// `lz4Raw` the LZ4 block format that replaced it. LZO is recognised but not supported.
     case uncompressed, snappy, gzip, lzo, brotli, lz4, zstd, lz4Raw
+    /// A codec number this implementation does not know.
     case unknown(Int32)
 
+    /// The codec with Thrift value `rawValue`; unknown values give ``unknown(_:)``.
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .uncompressed
@@ -153,6 +175,7 @@ public enum CompressionCodec: Equatable, Hashable, Sendable, CustomStringConvert
         }
     }
 
+    /// The Thrift enum value.
     public var rawValue: Int32 {
         switch self {
         case .uncompressed: 0
@@ -167,6 +190,7 @@ public enum CompressionCodec: Equatable, Hashable, Sendable, CustomStringConvert
         }
     }
 
+    /// The parquet.thrift name: `UNCOMPRESSED`, `SNAPPY`, `ZSTD`, `LZ4_RAW`.
     public var description: String {
         switch self {
         case .uncompressed: "UNCOMPRESSED"
@@ -184,9 +208,13 @@ public enum CompressionCodec: Equatable, Hashable, Sendable, CustomStringConvert
 
 /// Page types (`PageType`).
 public enum PageType: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// `DATA_PAGE` (0), `INDEX_PAGE` (1, never written by any known writer), `DICTIONARY_PAGE` (2) and
+    /// `DATA_PAGE_V2` (3).
     case dataPage, indexPage, dictionaryPage, dataPageV2
+    /// A page type number this implementation does not know (such pages are skipped by size).
     case unknown(Int32)
 
+    /// The page type with Thrift value `rawValue`; unknown values give ``unknown(_:)``.
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .dataPage
@@ -197,6 +225,7 @@ public enum PageType: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The Thrift enum value.
     public var rawValue: Int32 {
         switch self {
         case .dataPage: 0
@@ -207,6 +236,7 @@ public enum PageType: Equatable, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The parquet.thrift name: `DATA_PAGE`, `DICTIONARY_PAGE`, `DATA_PAGE_V2`.
     public var description: String {
         switch self {
         case .dataPage: "DATA_PAGE"
@@ -220,11 +250,17 @@ public enum PageType: Equatable, Hashable, Sendable, CustomStringConvertible {
 
 /// Legacy converted types (`ConvertedType`).
 public enum ConvertedType: Int32, Sendable, CustomStringConvertible {
+    /// The legacy annotations of parquet.thrift `ConvertedType`, by Thrift value; each has a ``LogicalType``
+    /// equivalent that newer writers write beside it.
     case utf8 = 0, map = 1, mapKeyValue = 2, list = 3, enumType = 4, decimal = 5, date = 6
+    /// Time of day and timestamps (UTC-adjusted) in milliseconds or microseconds.
     case timeMillis = 7, timeMicros = 8, timestampMillis = 9, timestampMicros = 10
+    /// Integers of the given signedness and width, stored in INT32 or INT64.
     case uint8 = 11, uint16 = 12, uint32 = 13, uint64 = 14, int8 = 15, int16 = 16, int32 = 17, int64 = 18
+    /// JSON text, BSON bytes, and the 12-byte `INTERVAL` (months, days, milliseconds).
     case json = 19, bson = 20, interval = 21
 
+    /// The parquet.thrift name: `UTF8`, `TIMESTAMP_MILLIS`, `INTERVAL`.
     public var description: String {
         switch self {
         case .utf8: "UTF8"
@@ -255,7 +291,9 @@ public enum ConvertedType: Int32, Sendable, CustomStringConvertible {
 
 /// Boundary order of a column index (`BoundaryOrder`).
 public enum BoundaryOrder: Int32, Sendable, CustomStringConvertible {
+    /// How the pages' min/max values of a column index are ordered, so readers can binary-search them.
     case unordered = 0, ascending = 1, descending = 2
+    /// The parquet.thrift name: `UNORDERED`, `ASCENDING` or `DESCENDING`.
     public var description: String {
         switch self {
         case .unordered: "UNORDERED"

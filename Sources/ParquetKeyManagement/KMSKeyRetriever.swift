@@ -8,12 +8,21 @@ import Parquet
 /// Resolves data keys from PKMT1 key material through a local KMS. Key metadata that is not key material is
 /// left to other retrievers (nil).
 public struct KMSKeyRetriever: DecryptionKeyRetriever {
+    /// The KMS holding the master keys that unwrap the data keys (or the key-encryption keys when double-wrapped).
     public let kms: LocalKMS
     /// The external key material file's entries (key reference -> key material JSON), when one exists.
     let external: [String: String]?
     let externalPath: String?
 
-    /// `parquetFile`: the path of the file being read, to find `_KEY_MATERIAL_FOR_<name>.json` beside it.
+    /// Creates a retriever unwrapping through `kms`.
+    ///
+    /// - Parameters:
+    ///   - kms: The master keys.
+    ///   - parquetFile: The path of the file being read, to find external key material in
+    ///     `_KEY_MATERIAL_FOR_<name>.json` beside it; `nil` when the file has no local path, in which case only
+    ///     key material stored inside the file can be used.
+    /// - Throws: ``KeyManagementError`` when the external key material file exists but is not a JSON object of
+    ///   key references to key material strings.
     public init(kms: LocalKMS, parquetFile: String?) throws {
         self.kms = kms
         guard let parquetFile else {
@@ -34,6 +43,13 @@ public struct KMSKeyRetriever: DecryptionKeyRetriever {
         }
     }
 
+    /// The data key described by `keyMetadata` when it is PKMT1 key material (stored in the file or, with
+    /// `"internalStorage": false`, in the external file under its `keyReference`).
+    ///
+    /// - Returns: The unwrapped data key (16, 24 or 32 bytes), or `nil` when `keyMetadata` is not JSON key material,
+    ///   so a ``ChainedKeyRetriever`` tries the next retriever.
+    /// - Throws: ``KeyManagementError`` for an unknown key material type, a missing external file or reference, an
+    ///   unknown master key, or a wrapped key that fails GCM authentication (a wrong master key).
     public func retrieveKey(keyMetadata: [UInt8]) throws -> [UInt8]? {
         guard let meta = try? JSONSerialization.jsonObject(with: Data(keyMetadata)) as? [String: Any],
               let type = meta["keyMaterialType"] as? String
@@ -76,11 +92,15 @@ public struct KMSKeyRetriever: DecryptionKeyRetriever {
 
 /// Creates data keys and their key material for writing (internal storage: the material is the key metadata).
 public struct KeyMaterialWriter: Sendable {
+    /// The KMS whose master keys wrap each new data key (or key-encryption key).
     public let kms: LocalKMS
+    /// `true` (the default, as in parquet-java and Arrow): each data key is wrapped by a fresh 128-bit key-encryption
+    /// key, which the master key wraps; `false`: the master key wraps the data key directly.
     public var doubleWrapping: Bool
     /// Data key length in bytes (16, 24 or 32).
     public var dataKeyLength: Int
 
+    /// Creates a writer that wraps keys with `kms`; `dataKeyLength` is in bytes (16, 24 or 32 for AES-128/192/256).
     public init(kms: LocalKMS, doubleWrapping: Bool = true, dataKeyLength: Int = 16) {
         self.kms = kms
         self.doubleWrapping = doubleWrapping

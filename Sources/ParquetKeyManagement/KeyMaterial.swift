@@ -8,7 +8,9 @@ import Parquet
 
 /// Errors of the key tools; messages name the key and the cause.
 public struct KeyManagementError: Error, CustomStringConvertible, Sendable {
+    /// The message: which key or file, and what is wrong.
     public let description: String
+    /// Creates an error with the message `description`.
     public init(_ description: String) { self.description = description }
 }
 
@@ -75,9 +77,12 @@ public func loadKeyMap(path: String) throws -> [String: [UInt8]] {
 /// Keys by key id: the key metadata of each footer / column is the id (UTF-8), as written by writers given
 /// explicit keys with ids (parquet-java `withKeyID`, Arrow `key_id`).
 public struct KeyIdRetriever: DecryptionKeyRetriever {
+    /// The keys by key id; each key is 16, 24 or 32 bytes.
     public let keys: [String: [UInt8]]
+    /// Creates a retriever over `keys` (key id to AES key).
     public init(keys: [String: [UInt8]]) { self.keys = keys }
 
+    /// The key whose id is `keyMetadata` read as UTF-8; `nil` when the metadata is not UTF-8 or the id is unknown.
     public func retrieveKey(keyMetadata: [UInt8]) throws -> [UInt8]? {
         guard let id = String(validating: keyMetadata, as: UTF8.self) else { return nil }
         return keys[id]
@@ -86,9 +91,14 @@ public struct KeyIdRetriever: DecryptionKeyRetriever {
 
 /// Tries retrievers in order; the first that knows the key wins.
 public struct ChainedKeyRetriever: DecryptionKeyRetriever {
+    /// The retrievers in the order they are asked.
     public let retrievers: [any DecryptionKeyRetriever]
+    /// Creates a chain asking `retrievers` in order.
     public init(_ retrievers: [any DecryptionKeyRetriever]) { self.retrievers = retrievers }
 
+    /// The first key a retriever returns for `keyMetadata`, or `nil` when none knows it.
+    ///
+    /// - Throws: The first error a retriever throws; later retrievers are not asked.
     public func retrieveKey(keyMetadata: [UInt8]) throws -> [UInt8]? {
         for r in retrievers {
             if let k = try r.retrieveKey(keyMetadata: keyMetadata) { return k }
@@ -100,6 +110,11 @@ public struct ChainedKeyRetriever: DecryptionKeyRetriever {
 /// AES-GCM wrapping of a key the way parquet-java's `KeyToolkit.encryptKeyLocally` and Arrow's
 /// `EncryptKeyLocally` do: base64 of `nonce (12) | ciphertext | tag (16)`, with an AAD.
 public enum LocalKeyWrap {
+    /// Encrypts `key` with AES-GCM under `wrappingKey` (16, 24 or 32 bytes) and a fresh random 12-byte nonce,
+    /// authenticating `aad`.
+    ///
+    /// - Returns: Base64 of `nonce | ciphertext | tag`.
+    /// - Throws: A CryptoKit error when `wrappingKey` is not a valid AES key length.
     public static func wrap(_ key: [UInt8], with wrappingKey: [UInt8], aad: [UInt8]) throws -> String {
         let box = try AES.GCM.seal(key, using: SymmetricKey(data: wrappingKey), nonce: AES.GCM.Nonce(),
                                    authenticating: aad)
@@ -110,6 +125,10 @@ public enum LocalKeyWrap {
         return Data(out).base64EncodedString()
     }
 
+    /// The key inside `wrapped` (the form ``wrap(_:with:aad:)`` produces), checked against `aad`.
+    ///
+    /// - Throws: ``KeyManagementError`` when `wrapped` is not base64 of at least nonce, 16 key bytes and tag, or when
+    ///   authentication fails (a wrong wrapping key or AAD).
     public static func unwrap(_ wrapped: String, with wrappingKey: [UInt8], aad: [UInt8]) throws -> [UInt8] {
         guard let d = Data(base64Encoded: wrapped), d.count >= 28 + 16 else {
             throw KeyManagementError("wrapped key is not base64 of nonce, ciphertext and tag")
@@ -128,7 +147,9 @@ public enum LocalKeyWrap {
 /// A KMS holding master keys locally, wrapping data keys with AES-GCM and the master key id as AAD — the test
 /// KMSs of parquet-java (`InMemoryKMS`) and Arrow C++ (`TestOnlyInServerWrapKms`).
 public struct LocalKMS: Sendable {
+    /// The master keys by id (16, 24 or 32 bytes each).
     public let masterKeys: [String: [UInt8]]
+    /// Creates a KMS holding `masterKeys` (for instance from ``loadKeyMap(path:)``).
     public init(masterKeys: [String: [UInt8]]) { self.masterKeys = masterKeys }
 
     func masterKey(_ id: String) throws -> [UInt8] {
@@ -136,10 +157,16 @@ public struct LocalKMS: Sendable {
         return k
     }
 
+    /// Wraps `key` with the master key `masterKeyID` (its UTF-8 id as AAD); base64 text as stored in key material.
+    ///
+    /// - Throws: ``KeyManagementError`` when the master key is unknown.
     public func wrapKey(_ key: [UInt8], masterKeyID: String) throws -> String {
         try LocalKeyWrap.wrap(key, with: masterKey(masterKeyID), aad: Array(masterKeyID.utf8))
     }
 
+    /// Unwraps a key that ``wrapKey(_:masterKeyID:)`` (or parquet-java's in-memory KMS) wrapped with `masterKeyID`.
+    ///
+    /// - Throws: ``KeyManagementError`` naming the master key when it is unknown or authentication fails.
     public func unwrapKey(_ wrapped: String, masterKeyID: String) throws -> [UInt8] {
         do {
             return try LocalKeyWrap.unwrap(wrapped, with: masterKey(masterKeyID), aad: Array(masterKeyID.utf8))

@@ -26,25 +26,37 @@ import Darwin
 import Firehose
 import Parquet
 
+/// An aggregate `floe aggregate` computes per group, with SQL's semantics; the raw value is the prefix of the
+/// default output name (`sum_<col>`).
 public enum AggregateFunction: String, Sendable, CaseIterable {
+    /// `count(c)`: non-null values of the column; `count(*)`: rows. A BIGINT, never null.
     case count
+    /// `count(DISTINCT c)`: distinct non-null values (integers compare by number, `-0.0` equals `0.0`). A BIGINT.
     case countDistinct = "count_distinct"
+    /// `sum` adds integers into a BIGINT (overflow is an error) and floating-point values into a DOUBLE; `min` and
+    /// `max` keep the column's type, compare strings and binaries byte-wise and ignore NaN. Over only nulls: null.
     case sum, min, max
 }
 
+/// One output measure of an aggregate: a function applied to a column, and the output column's name.
 public struct AggregateMeasure: Sendable, Equatable {
+    /// What is computed.
     public var function: AggregateFunction
     /// Dotted path; `*` for count(*).
     public var column: String
     /// Output name (nil: the default naming).
     public var name: String?
 
+    /// A measure of `function` over the dotted leaf path `column` (`*` for `count(*)`), named `name` or by
+    /// ``defaultName``.
     public init(_ function: AggregateFunction, _ column: String, name: String? = nil) {
         self.function = function
         self.column = column
         self.name = name
     }
 
+    /// The output name when none is given: `<function>_<last path component>` (`sum_followers_count`), `count` for
+    /// `count(*)`.
     public var defaultName: String {
         if column == "*" { return function == .count ? "count" : "\(function.rawValue)_all" }
         let last = column.split(separator: ".").last.map(String.init) ?? column
@@ -55,12 +67,22 @@ public struct AggregateMeasure: Sendable, Equatable {
     public var expression: String { "\(function.rawValue)(\(column))" }
 }
 
+/// A `--where-partition KEY OP VALUE` condition on a file's partition values; files that fail it are not read.
 public struct PartitionFilter: Sendable, Equatable {
-    public enum Op: String, Sendable, CaseIterable { case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=" }
+    /// The comparison; the raw value is its spelling in a filter (`<>` is parsed as ``ne``).
+    public enum Op: String, Sendable, CaseIterable {
+        /// Equal, not equal, less, less or equal, greater, greater or equal.
+        case eq = "=", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
+    }
+    /// The partition key compared (`inserted_at`, or a Hive `key=value` folder's key; matched case-insensitively).
     public var key: String
+    /// How the file's value compares with ``value``.
     public var op: Op
+    /// The value compared against, quotes removed. Compared as an integer when both sides are integers, else as a
+    /// string (hourly `YYYY/MM/DD/HH` values therefore sort by time).
     public var value: String
 
+    /// A filter `key op value`.
     public init(key: String, op: Op, value: String) {
         self.key = key
         self.op = op
@@ -85,6 +107,8 @@ public struct PartitionFilter: Sendable, Equatable {
         throw .invalid("--where-partition '\(text)': expected KEY OP VALUE with OP one of = != < <= > >= (e.g. inserted_at>=2024/05/01/00)")
     }
 
+    /// Whether a file with the partition `values` (from ``values(ofRelativePath:)``) is read. A file without the key
+    /// does not pass.
     public func passes(_ values: [String: String]) -> Bool {
         guard let v = values[key] ?? values.first(where: { $0.key.lowercased() == key.lowercased() })?.value else { return false }
         let c: Int
@@ -125,14 +149,21 @@ extension String {
     }
 }
 
+/// What `floe aggregate` computes: the group columns, the measures, the partition filters and how the result is
+/// written.
 public struct AggregateSpec: Sendable {
+    /// Group columns as dotted leaf paths outside lists and maps; nulls form one group. Empty: one row for the table.
     public var groupBy: [String]
     /// Output names of the group columns (nil entries: the last path component).
     public var groupNames: [String?]
+    /// The measures, in output order after the group columns.
     public var measures: [AggregateMeasure]
+    /// Conditions every read file must pass (all of them).
     public var filters: [PartitionFilter]
+    /// Parquet writer settings of the result (compression, row group size).
     public var writerOptions: WriterOptions
 
+    /// An aggregate of `measures` grouped by `groupBy`; `groupNames` renames group columns by position.
     public init(groupBy: [String], groupNames: [String?] = [], measures: [AggregateMeasure],
                 filters: [PartitionFilter] = [], writerOptions: WriterOptions = WriterOptions()) {
         self.groupBy = groupBy
@@ -143,10 +174,15 @@ public struct AggregateSpec: Sendable {
     }
 }
 
+/// What an aggregate read and produced.
 public struct AggregateStats: Sendable, Equatable {
+    /// Data files read.
     public var filesRead = 0
+    /// Data files skipped by the partition filters.
     public var filesSkipped = 0
+    /// Source rows read from the files that passed.
     public var rowsRead = 0
+    /// Groups found: the rows of the result.
     public var groups = 0
 }
 
@@ -162,6 +198,8 @@ enum MeasureState {
     case extInt96([Int96], [Bool])
 }
 
+/// The aggregate engine behind ``DataWarehouse`` `aggregate`: one pass over the source's row groups with per-group
+/// state in hash tables (memory grows with the number of groups, not rows).
 public enum TableAggregate {
     /// `emptySchema`: the schema of a source table without data files (from its catalog columns); the result is
     /// then an empty table with the output columns (issue 11), not an error.

@@ -44,6 +44,7 @@ public enum TableKind: String, Sendable, CaseIterable, Codable {
 
 /// How a table's files are stored.
 public enum TableFormat: String, Sendable, CaseIterable, Codable {
+    /// Parquet files (`*.parquet`), the default.
     case parquet
     /// Newline-delimited JSON.
     case json
@@ -55,8 +56,11 @@ public struct Partition: Hashable, Sendable {
     public var values: [String]
     /// Folder of the partition relative to the warehouse directory, ending in `/`.
     public var location: String
+    /// When the partition was registered: UTC, ISO 8601 to the second (`2024-05-01T12:00:00Z`).
     public var createdAt: String
 
+    /// A partition with one value per partition key, its folder relative to the warehouse (ending in `/`) and its
+    /// registration time.
     public init(values: [String], location: String, createdAt: String) {
         self.values = values
         self.location = location
@@ -66,18 +70,27 @@ public struct Partition: Hashable, Sendable {
 
 /// One table of the catalog.
 public struct Table: Hashable, Sendable {
+    /// The table name: lower case letters, digits and underscores, at most 255 characters.
     public var name: String
+    /// Whether files arrive in hourly folders (streaming) or are written in batches.
     public var kind: TableKind
+    /// How the data files are stored.
     public var format: TableFormat
     /// Folder of the table's data relative to the warehouse directory, ending in `/` (`<name>/`).
     public var location: String
+    /// The data columns (not the partition keys), with Hive types, in order.
     public var columns: [HiveColumn]
+    /// The partition columns, in folder order (`inserted_at` for streaming tables).
     public var partitionKeys: [HiveColumn]
     /// Free-form table properties (written as TBLPROPERTIES / Glue `Parameters`), in order.
     public var properties: [(key: String, value: String)]
+    /// When the table was created: UTC, ISO 8601 to the second.
     public var createdAt: String
+    /// The registered partitions, sorted by their values.
     public var partitions: [Partition]
 
+    /// A table entry with every field given; names and locations are taken as they are (``DataWarehouse`` validates
+    /// them when it creates tables).
     public init(name: String, kind: TableKind, format: TableFormat, location: String, columns: [HiveColumn],
                 partitionKeys: [HiveColumn], properties: [(key: String, value: String)] = [], createdAt: String,
                 partitions: [Partition] = []) {
@@ -92,6 +105,7 @@ public struct Table: Hashable, Sendable {
         self.partitions = partitions
     }
 
+    /// Whether every field is equal, properties compared in order.
     public static func == (a: Table, b: Table) -> Bool {
         a.name == b.name && a.kind == b.kind && a.format == b.format && a.location == b.location
             && a.columns == b.columns && a.partitionKeys == b.partitionKeys
@@ -99,6 +113,7 @@ public struct Table: Hashable, Sendable {
             && a.createdAt == b.createdAt && a.partitions == b.partitions
     }
 
+    /// Hashes the name, columns and partitions (a subset of what `==` compares).
     public func hash(into h: inout Hasher) {
         h.combine(name)
         h.combine(columns)
@@ -116,17 +131,23 @@ public struct Table: Hashable, Sendable {
 
 /// The whole catalog file.
 public struct Catalog: Equatable, Sendable {
+    /// The catalog file's `"format"` value; a file with another value is refused as corrupt.
     public static let formatName = "floe-warehouse-catalog"
+    /// The catalog file's `"format_version"` this build writes and reads.
     public static let formatVersion = 1
 
     /// Incremented by every write.
     public var version: Int
+    /// The database name given to `floe warehouse init` (lower case; the database of the printed DDL).
     public var database: String
+    /// When the warehouse was created: UTC, ISO 8601 to the second.
     public var createdAt: String
+    /// When the catalog was last written: UTC, ISO 8601 to the second.
     public var updatedAt: String
     /// Sorted by name.
     public var tables: [Table]
 
+    /// A catalog with the given fields; `tables` must be sorted by name.
     public init(version: Int = 0, database: String, createdAt: String, updatedAt: String, tables: [Table] = []) {
         self.version = version
         self.database = database
@@ -135,11 +156,13 @@ public struct Catalog: Equatable, Sendable {
         self.tables = tables
     }
 
+    /// The table called `name` (case-insensitive), or `nil`. Linear in the number of tables.
     public func table(named name: String) -> Table? {
         let n = name.lowercased()
         return tables.first { $0.name == n }
     }
 
+    /// The position in ``tables`` of the table called `name` (case-insensitive), or `nil`.
     public func index(of name: String) -> Int? {
         let n = name.lowercased()
         return tables.firstIndex { $0.name == n }
@@ -160,6 +183,7 @@ extension HiveColumn {
 }
 
 extension Partition {
+    /// The partition as it is stored in the catalog file (`values`, `location`, `created_at`).
     public var json: JSONValue {
         .object(JSONObject([
             ("values", .array(values.map { .string($0) })),
@@ -250,6 +274,7 @@ extension Table {
 }
 
 extension Catalog {
+    /// The whole catalog file's JSON (format, version, database, times and tables).
     public var json: JSONValue {
         .object(JSONObject([
             ("format", .string(Catalog.formatName)),

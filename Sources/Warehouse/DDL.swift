@@ -22,10 +22,15 @@
 import Firehose
 import JSON
 
+/// The dialect `floe table ddl --engine` prints.
 public enum DDLEngine: String, Sendable, CaseIterable {
+    /// `athena`: `CREATE EXTERNAL TABLE` and `ALTER TABLE ADD PARTITION` statements; `glue`: `aws glue` CLI input
+    /// JSON (`TableInput`, `PartitionInputList` in batches of ``DDL/gluePartitionBatch``); `duckdb`: a view over
+    /// `read_parquet` / `read_json` of the table's files.
     case athena, glue, duckdb
 }
 
+/// Statements that register a warehouse table in a query engine (Athena, Glue, DuckDB), from its catalog entry.
 public enum DDL {
     static let parquetSerDe = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
     static let parquetInput = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"

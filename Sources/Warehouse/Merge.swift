@@ -31,6 +31,7 @@
 // bounded by the delta plus a few base row groups and the writer's open row group.
 
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -39,6 +40,8 @@ import Darwin
 import Firehose
 import Parquet
 
+/// What `floe merge` does: which columns identify a row, which are added up, and how the delta's columns map to
+/// the base's.
 public struct MergeSpec: Sendable {
     /// Key columns (dotted paths of base columns).
     public var keys: [String]
@@ -48,8 +51,11 @@ public struct MergeSpec: Sendable {
     public var renames: [(from: String, to: String)]
     /// Row groups decoded at once (nil: the active cores).
     public var threads: Int?
+    /// Parquet writer settings of the merged table.
     public var writerOptions: WriterOptions
 
+    /// A merge on `keys` adding up `sums`, with delta columns renamed by `renames` and `threads` row groups decoded at
+    /// once (`nil`: the active cores).
     public init(keys: [String], sums: [String] = [], renames: [(from: String, to: String)] = [], threads: Int? = nil,
                 writerOptions: WriterOptions = WriterOptions()) {
         self.keys = keys
@@ -62,7 +68,9 @@ public struct MergeSpec: Sendable {
 
 /// What a merge did.
 public struct MergeStats: Sendable, Equatable {
+    /// Rows read from the base table.
     public var baseRows: Int = 0
+    /// Rows read from the delta table.
     public var deltaRows: Int = 0
     /// Distinct keys of the delta.
     public var deltaKeys: Int = 0
@@ -72,6 +80,7 @@ public struct MergeStats: Sendable, Equatable {
     public var updatedRows: Int = 0
     /// Rows inserted from the delta.
     public var insertedRows: Int = 0
+    /// Rows of the result: base rows plus inserted rows.
     public var rowsWritten: Int = 0
 }
 
@@ -89,21 +98,17 @@ final class SendableBox<T>: @unchecked Sendable {
 final class Slots<T>: @unchecked Sendable {
     var items: [T?]
     var error: Error?
-    private var lock = pthread_mutex_t()
+    private let lock = Mutex(())
     init(_ n: Int) {
         items = Array(repeating: nil, count: n)
-        pthread_mutex_init(&lock, nil)
     }
-    deinit { pthread_mutex_destroy(&lock) }
     func set(_ i: Int, _ v: T) {
-        pthread_mutex_lock(&lock)
-        items[i] = v
-        pthread_mutex_unlock(&lock)
+        lock.withLock { _ in items[i] = v }
     }
     func fail(_ e: Error) {
-        pthread_mutex_lock(&lock)
-        if error == nil { error = e }
-        pthread_mutex_unlock(&lock)
+        lock.withLock { _ in
+            if error == nil { error = e }
+        }
     }
 }
 
@@ -136,6 +141,9 @@ enum SumAccumulator {
     case doubles([Double], present: [Bool])
 }
 
+/// The merge engine behind ``DataWarehouse`` `merge`: the delta is loaded into a hash table by key, then the base
+/// is streamed row group by row group (several decoded in parallel), probed and written in order; memory is the
+/// delta plus a few base row groups.
 public enum TableMerge {
     /// The delta's dotted path after renames.
     static func renamed(_ path: [String], _ renames: [(from: String, to: String)]) -> String {

@@ -8,9 +8,11 @@ import Parquet
 
 /// What `aggregate` / `merge` did to the target table.
 public struct VersionedWrite: Sendable, Equatable {
+    /// The target table's name.
     public var table: String
     /// The version folder now current (`v-000007`).
     public var version: String
+    /// Rows in the new version.
     public var rowsWritten: Int
 }
 

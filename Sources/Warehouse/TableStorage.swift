@@ -35,14 +35,21 @@ import Parquet
 
 /// Names used by the versioned layout.
 public enum VersionedLayout {
+    /// The relative symbolic link in the table folder naming the current version folder.
     public static let currentLink = "current"
+    /// The file in the table folder that writers of the table `flock(2)`.
     public static let lockFile = ".floe-table.lock"
+    /// The catalog table property marking the versioned layout.
     public static let layoutProperty = "floe.layout"
+    /// The value of ``layoutProperty`` for versioned tables.
     public static let layoutValue = "versioned"
     /// Catalog property naming the current version folder (`v-000007`), for engines without symbolic links.
     public static let currentProperty = "floe.current_version"
+    /// How long, in seconds, a superseded version stays after its successor became current (readers may still hold
+    /// its files); `--grace` changes it.
     public static let defaultGraceSeconds = 600
 
+    /// The folder name of version `n`: `v-` and at least six digits (`v-000007`).
     public static func folderName(_ n: Int) -> String { "v-" + pad(n, 6) }
 
     static func pad(_ n: Int, _ w: Int) -> String {
@@ -65,7 +72,9 @@ public struct TableSnapshot: @unchecked Sendable {
     public var root: String
     /// The version folder name when the table is versioned.
     public var version: String?
+    /// The data files of the snapshot, sorted by path.
     public var paths: [String]
+    /// The opened files, in the order of ``paths``; they stay readable after the version is removed.
     public var files: [ParquetFile]
 
     /// Resolves and opens the table folder `tableDir` (retries when a version disappears under it).
@@ -123,8 +132,11 @@ public struct TableSnapshot: @unchecked Sendable {
 
 /// Writes a new version of a versioned table and swaps it in.
 public final class VersionedTableWriter {
+    /// The table's folder.
     public let tableDir: String
+    /// The table's name, used in the data file names (`<table>-00000.parquet`).
     public let tableName: String
+    /// The number of the version being written (one more than the highest existing).
     public let version: Int
     /// The hidden folder the new version is built in.
     public let stagingDir: String
@@ -176,6 +188,7 @@ public final class VersionedTableWriter {
         if !finished { abort() }
     }
 
+    /// The new version's folder name (`v-000008`).
     public var versionName: String { VersionedLayout.folderName(version) }
 
     /// Path of the next data file in the staging folder.

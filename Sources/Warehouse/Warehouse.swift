@@ -17,13 +17,18 @@ import JSON
 
 /// What `DataWarehouse.createTable` needs.
 public struct TableSpec: Sendable {
+    /// The table name (validated: letters, digits, underscores; stored lower-case).
     public var name: String
+    /// The data columns and partition keys.
     public var columns: ColumnDefinitions
+    /// How data files are stored (Parquet by default).
     public var format: TableFormat
     /// nil: `streaming` when the partition keys are exactly `inserted_at`, else `plain`.
     public var kind: TableKind?
+    /// Table properties written to the catalog and the DDL (`TBLPROPERTIES`), in order.
     public var properties: [(key: String, value: String)]
 
+    /// A table specification; `kind` `nil` derives it from the partition keys.
     public init(name: String, columns: ColumnDefinitions, format: TableFormat = .parquet, kind: TableKind? = nil,
                 properties: [(key: String, value: String)] = []) {
         self.name = name
@@ -49,7 +54,9 @@ public struct PartitionSyncResult: Equatable, Sendable {
 
 /// A warehouse folder and its catalog.
 public struct DataWarehouse: Sendable {
+    /// The catalog file's name in the warehouse folder.
     public static let catalogFileName = "floe-catalog.json"
+    /// The file every catalog writer `flock(2)`s, so concurrent commands serialize their read-modify-write.
     public static let lockFileName = ".floe-catalog.lock"
     /// Partition key of streaming input tables.
     public static let streamingPartitionKey = "inserted_at"
@@ -60,6 +67,7 @@ public struct DataWarehouse: Sendable {
     /// `directory` as an absolute path (against the working directory), without `.` / `..` components.
     public var absoluteDirectory: String { Posix.absolutePath(directory) }
 
+    /// The path of the catalog file.
     public var catalogPath: String { directory + "/" + DataWarehouse.catalogFileName }
     var lockPath: String { directory + "/" + DataWarehouse.lockFileName }
 
@@ -131,6 +139,10 @@ public struct DataWarehouse: Sendable {
         return name.lowercased()
     }
 
+    /// The catalog entry of table `name` (case-insensitive), read from the catalog file now.
+    ///
+    /// - Throws: ``WarehouseError/tableNotFound(_:)`` when there is no such table; ``WarehouseError/corruptCatalog(_:)``
+    ///   or ``WarehouseError/io(_:_:)`` when the catalog cannot be read.
     public func table(named name: String) throws(WarehouseError) -> Table {
         guard let t = try catalog().table(named: name) else { throw .tableNotFound(name) }
         return t

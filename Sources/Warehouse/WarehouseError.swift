@@ -29,6 +29,7 @@ public enum WarehouseError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A file operation failed: path and the system's message.
     case io(String, String)
 
+    /// The message after `floe: ` in a diagnostic (`Table 'x' does not exist.`, `path: system message`).
     public var description: String {
         switch self {
         case .duplicateTable(let n): "Duplicate table! Name: \(n)"

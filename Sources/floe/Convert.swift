@@ -70,6 +70,12 @@ struct ConvertFlags: ParsableArguments {
     var arrivalTime: String?
     @Flag(name: .long, help: "No progress bar or summary line on a terminal.")
     var quiet = false
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "Log events on stderr from this level on: trace, debug, info, notice, warning, error, critical (default warning: nothing on success; also FLOE_LOG_LEVEL).",
+        discussion: "At info: the start of the run, progress every --log-interval seconds, and the outcome."))
+    var logLevel: String?
+    @Option(name: .customLong("log-interval"), parsing: .unconditional, help: "Seconds between progress events at --log-level info (default 60).")
+    var logInterval: Double = 60
     @Option(name: .customLong("max-schema-size"), help: "Largest --columns / --schema / $ref / checkpoint file read (default 64MiB).")
     var maxSchemaSize: String = "64MiB"
 
@@ -232,10 +238,21 @@ struct ConvertFlags: ParsableArguments {
 
     func run(inputs: [String], ingest: Bool) throws {
         if !ingest && inputs.isEmpty { throw usage("convert: give INPUT files, directories or -") }
+        guard let level = FloeLog.level(logLevel) else {
+            throw usage("--log-level: unknown level '\(logLevel ?? "")' (\(FloeLog.levelNames))")
+        }
+        guard logInterval > 0, logInterval <= 86_400 else { throw usage("--log-interval: \(logInterval) is not between 0 and 86400 seconds") }
         var c = try config()
         let terminal = ProgressBar.isTerminal(quiet: quiet)
-        if terminal { c.progress = ConvertProgress() }
-        let bar = c.progress.flatMap { ProgressBar.start($0, quiet: quiet) }
+        if terminal || level <= .info { c.progress = ConvertProgress() }
+        let bar = terminal ? c.progress.flatMap { ProgressBar.start($0, quiet: quiet) } : nil
+        let log = FloeLog.logger(ingest ? "ingest" : "convert", level: level, clearsLine: bar != nil)
+        log.info("started", metadata: [
+            "inputs": "\(inputs.joined(separator: ","))", "out": "\(c.delivery.outDir)", "table": "\(c.delivery.table)",
+            "jobs": "\(c.jobs)", "checkpoint": "\(checkpoint ?? "none")",
+        ])
+        let ticker = level <= .info ? c.progress.map { ProgressLog($0, log, interval: logInterval) } : nil
+        defer { ticker?.stop() }
         let stats: ConvertStats
         // SIGTERM / SIGINT: stop reading, publish what is buffered, write the checkpoint (StopRequest.swift).
         c.stop.installSignalHandlers()
@@ -260,7 +277,13 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(error)")
             throw FloeExit.dataError
         }
-        if terminal { ProgressBar.writeErr(ProgressBar.summary(stats) + "\n") }
+        ticker?.stop()
+        log.info("finished", metadata: [
+            "records_in": "\(stats.recordsIn)", "records_converted": "\(stats.recordsConverted)",
+            "records_failed": "\(stats.recordsFailed)", "files_written": "\(stats.filesWritten)",
+            "bytes_in": "\(stats.bytesIn)", "bytes_out": "\(stats.bytesOut)", "seconds": "\(stats.seconds)",
+        ])
+        if terminal { Output.writeStderr(ProgressBar.summary(stats) + "\n") }
         statsWritten = true
         if let s = statsJSON, !writeStats(stats, to: s) { throw usage("--stats-json: cannot write \(s)") }
         if stats.stoppedBySignal != 0 {

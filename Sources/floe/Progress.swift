@@ -40,7 +40,7 @@ final class ProgressBar: @unchecked Sendable {
         timer.setCancelHandler { done.signal() }
         timer.cancel()
         done.wait()
-        if drawn { Self.writeErr("\r\u{1B}[K") }
+        if drawn { Output.writeStderr("\r\u{1B}[K") }
     }
 
     private func draw() {
@@ -65,7 +65,7 @@ final class ProgressBar: @unchecked Sendable {
         if failed > 0 { line += "  " + Self.grouped(failed) + " failed" }
         line += eta
         if line.count > width - 1 { line = String(line.prefix(width - 1)) }
-        Self.writeErr("\r" + line + "\u{1B}[K")
+        Output.writeStderr("\r" + line + "\u{1B}[K")
         drawn = true
     }
 
@@ -113,17 +113,6 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     private static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-
-    static func writeErr(_ s: String) {
-        var bytes = Array(s.utf8)
-        var off = 0
-        while off < bytes.count {
-            let r = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + off, $0.count - off) }
-            if r <= 0 { if r < 0 && errno == EINTR { continue }; return }
-            off += r
-        }
-        bytes.removeAll()
-    }
 
     /// The one summary line at the end: `converted 335,741 of 335,753 records (12 failed) into 2 files, 40.0 MB,
     /// 0.71 s`.

@@ -1,4 +1,5 @@
 import Parquet
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -54,7 +55,38 @@ enum Output {
             ? String(message) : "floe: \(message)"
         var bytes = Array(line.utf8)
         if bytes.last != 0x0A { bytes.append(0x0A) }
-        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress!, $0.count) }
+        writeStderr(bytes)
+    }
+
+    /// Serializes writers of stderr (the progress bar's timer thread and diagnostics from the command's threads),
+    /// so a line is never split by another.
+    private static let stderrLock = Mutex(())
+
+    /// Writes `text` to stderr whole: see `writeStderr(_: [UInt8])`.
+    static func writeStderr(_ text: String) { writeStderr(Array(text.utf8)) }
+
+    /// The one writer of stderr: writes every byte, resuming after a partial write or a signal (EINTR) and
+    /// waiting (poll) while a non-blocking stderr is full (EAGAIN); gives up silently when stderr is gone (EPIPE,
+    /// EBADF), since there is nowhere left to report that.
+    static func writeStderr(_ bytes: [UInt8]) {
+        stderrLock.withLock { _ in
+            bytes.withUnsafeBytes { p in
+                var off = 0
+                while off < p.count {
+                    let r = Glibc.write(2, p.baseAddress! + off, p.count - off)
+                    if r > 0 {
+                        off += r
+                    } else if r < 0 && errno == EINTR {
+                        continue
+                    } else if r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                        var fds = pollfd(fd: 2, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&fds, 1, 1000)
+                    } else {
+                        return
+                    }
+                }
+            }
+        }
     }
 
     /// Reports a failure on `file` and returns the exit to throw.

@@ -152,6 +152,21 @@ expect_exit 0 "$FLOE" cat --format table "$DATA/float16_zeros_and_nans.parquet"
 grep -q "| NULL " "$TMP/out" && ok || bad "table shows null as NULL"
 # A progress bar and a summary on a terminal, silence otherwise (issue 13).
 python3 "$HERE/progress_test.py" "$FLOE" "$COLS" "$HERE/../../scripts/demo_events.py" && ok || bad "progress_test.py"
+# Log events of the long-running commands through swift-log (issue 13): none by default; at --log-level info (or
+# FLOE_LOG_LEVEL=info) the start, progress every --log-interval seconds and the outcome, one line each; an unknown
+# level is a usage error.
+python3 "$HERE/../../scripts/demo_events.py" --records 2000 > "$TMP/log.ndjson"
+expect_exit 0 "$FLOE" convert --columns "$COLS" --out "$TMP/logout" "$TMP/log.ndjson"
+[ ! -s "$TMP/err" ] && ok || bad "convert logged at the default level: $(head -c 300 "$TMP/err")"
+expect_exit 0 "$FLOE" convert --columns "$COLS" --out "$TMP/logout" --log-level info "$TMP/log.ndjson"
+grep -qE '^floe: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z convert info: started .*inputs=[^ ]*log.ndjson' "$TMP/err" && ok || bad "no start event: $(cat "$TMP/err")"
+grep -qE '^floe: [0-9T:.Z-]+ convert info: finished .*records_converted=2000 ' "$TMP/err" && ok || bad "no outcome event: $(cat "$TMP/err")"
+(python3 -c 'import sys,time; sys.stdout.write(open(sys.argv[1]).read()); sys.stdout.flush(); time.sleep(3)' "$TMP/log.ndjson" \
+  | FLOE_LOG_LEVEL=info "$FLOE" ingest --columns "$COLS" --out "$TMP/logout" --log-interval 0.2 >/dev/null 2>"$TMP/ingest.err") \
+  && grep -qE ' ingest info: progress .*records_in=2000 ' "$TMP/ingest.err" && grep -q ' ingest info: finished ' "$TMP/ingest.err" \
+  && ok || bad "ingest progress events: $(head -c 600 "$TMP/ingest.err")"
+expect_exit 2 "$FLOE" convert --columns "$COLS" --out "$TMP/logout" --log-level chatty "$TMP/log.ndjson"
+grep -q "unknown level 'chatty'" "$TMP/err" && ok || bad "--log-level chatty: $(cat "$TMP/err")"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

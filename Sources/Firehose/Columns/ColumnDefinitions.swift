@@ -22,10 +22,14 @@ import JSON
 
 /// One column: a name, a Hive type and an optional comment.
 public struct HiveColumn: Hashable, Sendable {
+    /// The column name as defined (case kept; matched to JSON keys case-insensitively by default).
     public var name: String
+    /// The column's Hive type.
     public var type: HiveType
+    /// The definition's `comment`, carried into DDL.
     public var comment: String?
 
+    /// A column `name` of `type`, with an optional comment.
     public init(name: String, type: HiveType, comment: String? = nil) {
         self.name = name
         self.type = type
@@ -44,11 +48,14 @@ public struct HiveColumn: Hashable, Sendable {
 
 /// The columns and partition keys of a table.
 public struct ColumnDefinitions: Hashable, Sendable {
+    /// The data columns, in file order.
     public var columns: [HiveColumn]
+    /// The partition keys (Glue `PartitionKeys`), primitive types only; not stored in the data files.
     public var partitionKeys: [HiveColumn]
     /// The table name when the document was a Glue `TableInput` with a `Name`.
     public var tableName: String?
 
+    /// Definitions with the given columns and keys, taken as they are (the `parse` functions apply the naming rules).
     public init(columns: [HiveColumn], partitionKeys: [HiveColumn] = [], tableName: String? = nil) {
         self.columns = columns
         self.partitionKeys = partitionKeys
@@ -80,6 +87,11 @@ public struct ColumnDefinitions: Hashable, Sendable {
         return try parse(value)
     }
 
+    /// Reads a column list, a Glue `TableInput` (also wrapped in `TableInput` or `Table`) or a
+    /// `{"columns":[...],"partition_keys":[...]}` object.
+    ///
+    /// - Throws: ``ColumnDefinitionError`` naming the entry when a name is empty, longer than 255 characters, holds a
+    ///   control character or repeats (ignoring case), a type does not parse, or a partition key is not primitive.
     public static func parse(_ value: JSONValue) throws(ColumnDefinitionError) -> ColumnDefinitions {
         var defs: ColumnDefinitions
         switch value {
@@ -226,14 +238,18 @@ public struct ColumnDefinitions: Hashable, Sendable {
 
 /// A column definition that cannot be used: where (`StorageDescriptor.Columns[2] 'user'`) and what is wrong.
 public struct ColumnDefinitionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Where in the document (`StorageDescriptor.Columns[2] 'user'`); `nil` for problems of the whole document.
     public var location: String?
+    /// What is wrong.
     public var message: String
 
+    /// An error at `location` (or about the whole document when `nil`) saying `message`.
     public init(location: String?, message: String) {
         self.location = location
         self.message = message
     }
 
+    /// `location: message`, or the message alone.
     public var description: String {
         guard let location, !location.isEmpty else { return message }
         return "\(location): \(message)"

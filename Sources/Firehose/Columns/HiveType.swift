@@ -20,22 +20,40 @@
 
 /// A Hive / Glue column type (`struct<id:bigint,tags:array<string>>`).
 public indirect enum HiveType: Hashable, Sendable, CustomStringConvertible {
+    /// `string`: UTF-8 text (Parquet BYTE_ARRAY, STRING).
     case string
+    /// `char(n)`: text cut to its first `n` characters (1...255), as Hive stores it.
     case char(Int)
+    /// `varchar(n)`: text cut to its first `n` characters (1...65535), as Hive stores it.
     case varchar(Int)
+    /// `tinyint`: 8-bit signed integer (INT32 annotated INT(8, signed)).
     case tinyint
+    /// `smallint`: 16-bit signed integer (INT32 annotated INT(16, signed)).
     case smallint
+    /// `int` / `integer`: 32-bit signed integer (INT32).
     case int
+    /// `bigint`: 64-bit signed integer (INT64).
     case bigint
+    /// `float`: 32-bit IEEE 754 (FLOAT).
     case float
+    /// `double`: 64-bit IEEE 754 (DOUBLE).
     case double
+    /// `boolean` (BOOLEAN).
     case boolean
+    /// `decimal(p,s)`: exact decimal with `precision` digits (1...38), `scale` of them after the point (DECIMAL on
+    /// INT32 up to 9 digits, INT64 up to 18, else FIXED_LEN_BYTE_ARRAY).
     case decimal(precision: Int, scale: Int)
+    /// `date`: a calendar day (INT32 DATE, days since 1970-01-01).
     case date
+    /// `timestamp`: an instant (INT64 TIMESTAMP in microseconds by default, or INT96, see `--timestamp`).
     case timestamp
+    /// `binary`: raw bytes (BYTE_ARRAY); from JSON, the string's unescaped UTF-8 bytes.
     case binary
+    /// `array<T>`: a list (Parquet 3-level LIST).
     case array(HiveType)
+    /// `map<K,V>`: a map with primitive keys (Parquet MAP).
     case map(key: HiveType, value: HiveType)
+    /// `struct<a:T,...>`: named fields (a Parquet group).
     case `struct`([HiveField])
 
     /// Largest decimal precision Hive accepts.
@@ -105,9 +123,12 @@ public indirect enum HiveType: Hashable, Sendable, CustomStringConvertible {
 
 /// A named member of a `struct<...>`.
 public struct HiveField: Hashable, Sendable {
+    /// The field name as written (backticks removed).
     public var name: String
+    /// The field's type.
     public var type: HiveType
 
+    /// A field `name` of `type`.
     public init(name: String, type: HiveType) {
         self.name = name
         self.type = type
@@ -142,11 +163,13 @@ public struct HiveTypeError: Error, Sendable, Equatable, CustomStringConvertible
     /// What is wrong there.
     public var message: String
 
+    /// An error at character `position` (0-based) of `input`.
     public init(input: String, position: Int, message: String) {
         self.input = input
         self.position = position
         self.message = message
     }
 
+    /// `invalid type '<input>' at <position>: <message>`.
     public var description: String { "invalid type '\(input)' at \(position): \(message)" }
 }

@@ -12,8 +12,11 @@ import Darwin
 
 /// The checkpoint is held by another running process.
 public struct CheckpointBusy: Error, CustomStringConvertible, Sendable {
+    /// The checkpoint path the second run named.
     public var checkpoint: String
+    /// The process id of the run holding it, when its lock file names one.
     public var holder: Int32?
+    /// The diagnostic: the checkpoint, the holder's pid and why the run refuses to start.
     public var description: String {
         "\(checkpoint): checkpoint is in use by another run" + (holder.map { " (pid \($0))" } ?? "")
             + "; two runs sharing a checkpoint would duplicate records"

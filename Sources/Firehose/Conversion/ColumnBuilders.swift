@@ -8,7 +8,13 @@ import Parquet
 
 /// Record semantics (`--serde`, key matching).
 public struct RecordOptions: Sendable {
-    public enum SerDe: String, Sendable { case openx, hive }
+    /// The Hive SerDe whose JSON rules are followed (`--serde`): `openx` (Firehose's OpenX JSON SerDe: keys matched
+    /// ignoring case, numbers in strings accepted) or `hive` (Hive's JsonSerDe: stricter type matching).
+    public enum SerDe: String, Sendable {
+        /// `openx`: Firehose's OpenX JSON SerDe; `hive`: Hive's JsonSerDe (stricter type matching).
+        case openx, hive
+    }
+    /// The SerDe rules to follow (OpenX by default, as Firehose).
     public var serde: SerDe = .openx
     /// Keys match column and field names ignoring (ASCII and Unicode) case (OpenX default).
     public var caseInsensitive = true
@@ -16,17 +22,25 @@ public struct RecordOptions: Sendable {
     public var keyMapping: [String: String] = [:]
     /// `--dots-to-underscores`: the JSON key `a.b` matches the column `a_b`.
     public var dotsToUnderscores = false
+    /// How `timestamp` columns are stored (`--timestamp`): INT64 microseconds by default.
     public var timestamp: TimestampMode = .micros
+    /// Firehose's defaults: OpenX, case-insensitive keys, no mapping, microsecond timestamps.
     public init() {}
 }
 
 /// Why a record failed.
 public struct RecordFailure: Error, Sendable {
+    /// Firehose's error code for the failure (the raw value), written as `errorCode` in the error output.
     public enum Code: String, Sendable, CaseIterable {
+        /// The record is not JSON (or not an object).
         case parseError = "DataFormatConversion.ParseError"
+        /// A value does not fit its column's type (wrong kind, out of range, bad date or timestamp, too long).
         case malformedData = "DataFormatConversion.MalformedData"
+        /// The record fails the `--schema` JSON Schema.
         case schemaViolation = "DataFormatConversion.JSONSchemaViolation"
+        /// A `--partition-key` query gave no usable value (null, object, array, or an error).
         case partitionExtraction = "DynamicPartitioning.MetadataExtractionFailed"
+        /// The record would open a partition beyond the limit of open partitions.
         case partitionLimit = "DynamicPartitioning.ActivePartitionsExceeded"
 
         /// `!{firehose:error-output-type}` of the code.
@@ -37,8 +51,11 @@ public struct RecordFailure: Error, Sendable {
             }
         }
     }
+    /// The failure's category.
     public var code: Code
+    /// What was wrong with the record (`column 'id': expected a string, found an array`).
     public var message: String
+    /// A failure with `code` and `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
@@ -115,8 +132,11 @@ struct RecordPlan {
 
 /// The shape shared by every builder of one table: nodes, leaf descriptors, options. Immutable, shared by threads.
 public final class RecordLayout: @unchecked Sendable {
+    /// The Parquet schema the columns map to.
     public let schema: Schema
+    /// The column definitions the layout was built from.
     public let columns: ColumnDefinitions
+    /// The record semantics used.
     public let options: RecordOptions
     let descriptors: [ColumnDescriptor]
     /// Every node, by index (root first); the plan mirrors them.
@@ -124,6 +144,7 @@ public final class RecordLayout: @unchecked Sendable {
     let plan: RecordPlan
     private let keyBytes: UnsafeMutableRawPointer
 
+    /// Builds the node tree and flat plan of `columns`; linear in the number of columns and fields.
     public init(columns: ColumnDefinitions, options: RecordOptions) {
         self.columns = columns
         self.options = options
@@ -246,6 +267,7 @@ public final class RecordLayout: @unchecked Sendable {
 
 /// Column buffers of one batch of records: dense values plus levels per leaf. Reused between batches.
 public final class ColumnBuilders: @unchecked Sendable {
+    /// The shared layout the builders fill.
     public let layout: RecordLayout
     /// One store per leaf.
     let leaves: UnsafeMutablePointer<LeafStore>
@@ -273,6 +295,7 @@ public final class ColumnBuilders: @unchecked Sendable {
     }
     private var materialized: [ColumnData] = []
 
+    /// Empty buffers for every leaf of `layout`.
     public init(layout: RecordLayout) {
         self.layout = layout
         leafCount = layout.descriptors.count
@@ -305,6 +328,7 @@ public final class ColumnBuilders: @unchecked Sendable {
         lineMarks.deallocate()
     }
 
+    /// Empties every buffer (keeping capacity) for the next batch.
     public func reset() {
         for i in 0..<leafCount { leaves[i].removeAll() }
         rows = 0

@@ -18,12 +18,17 @@ import Glibc
 import Darwin
 #endif
 
+/// The source of arrival times for records and file names, replaceable in tests.
 public protocol ConversionClock: Sendable {
+    /// The current time in milliseconds since the Unix epoch, UTC.
     func nowMillis() -> Int64
 }
 
+/// The real clock (`CLOCK_REALTIME`).
 public struct SystemClock: ConversionClock {
+    /// The system clock.
     public init() {}
+    /// Milliseconds since the Unix epoch from `clock_gettime(CLOCK_REALTIME)`.
     public func nowMillis() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
@@ -31,19 +36,32 @@ public struct SystemClock: ConversionClock {
     }
 }
 
+/// A clock stopped at one instant (reproducible file names and prefixes in tests).
 public struct FixedClock: ConversionClock {
+    /// The instant, in milliseconds since the Unix epoch.
     public let millis: Int64
+    /// A clock that always reads `millis`.
     public init(millis: Int64) { self.millis = millis }
+    /// The fixed instant.
     public func nowMillis() -> Int64 { millis }
 }
 
+/// Everything one `floe convert` / `floe ingest` run needs: where files go, the columns, record rules,
+/// validation, dynamic partitioning, parallelism and checkpointing.
 public struct ConvertConfig: Sendable {
+    /// Where and how files are delivered.
     public var delivery: DeliveryConfig
+    /// The table's columns.
     public var columns: ColumnDefinitions
+    /// How JSON records map to columns.
     public var record = RecordOptions()
+    /// A JSON Schema each record must pass before conversion (`--schema`); failures are `JSONSchemaViolation`.
     public var validator: JSONSchemaValidator?
+    /// `--partition-key KEY=QUERY`: values for `!{partitionKeyFromQuery:KEY}`, taken from each record.
     public var partitionKeys: [(String, JQQuery)] = []
+    /// Chunks converted in parallel (`--jobs`); 1 converts on the calling thread.
     public var jobs = 1
+    /// `--checkpoint FILE`: input positions are recorded there after each publish, and a rerun resumes after them.
     public var checkpoint: String?
     /// Longest input line converted; a longer one goes to the error output with its first bytes.
     public var maxRecordBytes = 64 << 20
@@ -51,6 +69,7 @@ public struct ConvertConfig: Sendable {
     public var chunkBytes = 4 << 20
     /// Arrival time of every record (tests); nil: the run's start (convert) or the read time (ingest).
     public var arrivalTime: Int64?
+    /// Where arrival times come from when ``arrivalTime`` is `nil`.
     public var clock: any ConversionClock = SystemClock()
     /// Live counters for a progress display; nil: none kept.
     public var progress: ConvertProgress?
@@ -58,25 +77,37 @@ public struct ConvertConfig: Sendable {
     /// Observed by the reading stage: once requested, reading stops and what is buffered is published.
     public var stop: StopRequest = .shared
 
+    /// A configuration with the defaults of `floe convert` for everything else.
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
         self.delivery = delivery
         self.columns = columns
     }
 }
 
+/// What a run did; ``json`` is the `--stats-json` document.
 public struct ConvertStats: Sendable {
+    /// Records read (non-blank lines, or documents when a line holds several).
     public var recordsIn = 0
+    /// Records written to Parquet files.
     public var recordsConverted = 0
+    /// Records routed to the error output.
     public var recordsFailed = 0
+    /// Failed records by Firehose error code.
     public var failedByCode: [String: Int] = [:]
+    /// Parquet files published.
     public var filesWritten = 0
+    /// Error-output files published.
     public var errorFilesWritten = 0
+    /// Input bytes read (after decompression).
     public var bytesIn: Int64 = 0
+    /// Bytes of the published Parquet files.
     public var bytesOut: Int64 = 0
+    /// Wall time of the run, in seconds.
     public var seconds = 0.0
     /// The signal that stopped the run before its input ended (0: the input was read to its end).
     public var stoppedBySignal: Int32 = 0
 
+    /// The `--stats-json` object on one line, keys in a fixed order.
     public var json: String {
         let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
         return "{\"records_in\":\(recordsIn),\"records_converted\":\(recordsConverted),\"records_failed\":\(recordsFailed),"
@@ -120,7 +151,11 @@ final class ChunkWork: @unchecked Sendable {
     }
 }
 
+/// Converts NDJSON inputs into Parquet files under the Firehose layout: records are parsed straight into column
+/// buffers in chunks (in parallel with `jobs` > 1), failed records go to the error output, files are written in a
+/// hidden staging folder and published by rename. Memory is bounded by the chunks in flight and the open row groups.
 public final class Converter {
+    /// The run's configuration.
     public let config: ConvertConfig
     let layout: RecordLayout
     var stats = ConvertStats()
@@ -135,6 +170,8 @@ public final class Converter {
     /// `OUT/.floe-staging/<table>`: the staging folders of this table's runs.
     var stagingBase: String { config.delivery.outDir + "/.floe-staging/" + config.delivery.table }
 
+    /// Prepares a run: the record layout and the staging folder name (derived from the checkpoint path, so a rerun
+    /// finds its staging folder). Nothing is written yet.
     public init(config: ConvertConfig) throws {
         self.config = config
         layout = RecordLayout(columns: config.columns, options: config.record)

@@ -18,6 +18,7 @@ import Glibc
 import Darwin
 #endif
 
+/// A request to stop a conversion at the next line boundary, set by SIGTERM / SIGINT or by a caller; thread-safe.
 public final class StopRequest: Sendable {
     /// The process-wide request that `Converter` observes.
     public static let shared = StopRequest()
@@ -25,10 +26,12 @@ public final class StopRequest: Sendable {
     private let signalNumber = Atomic<Int32>(0)
     private let sources = Mutex<[any DispatchSourceSignal]>([])
 
+    /// A request not yet made (tests and embedders use their own; the CLI uses ``shared``).
     public init() {}
 
     /// The signal that asked to stop (0: none).
     public var signal: Int32 { signalNumber.load(ordering: .acquiring) }
+    /// Whether a stop was requested.
     public var isRequested: Bool { signal != 0 }
 
     /// Asks the stage to stop (as the first SIGTERM / SIGINT does). Returns false when a stop was already

@@ -9,17 +9,25 @@ import Glibc
 import Darwin
 #endif
 
+/// Where and how converted records are delivered: folders, file naming, buffering hints and Parquet settings.
 public struct DeliveryConfig: Sendable {
+    /// The `--out` folder; files go to `<outDir>/<table>/<prefix>`.
     public var outDir: String
+    /// The table name: the folder below ``outDir``, and the table named in error records.
     public var table: String
+    /// The delivery stream name at the start of file names (`<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>.parquet`).
     public var stream: String
+    /// The database named in error records' `dataCatalogTable`.
     public var database = "default"
+    /// The prefix of converted files.
     public var prefix: PrefixTemplate
+    /// The prefix of error-output files.
     public var errorPrefix: PrefixTemplate
     /// Close a file once its records' input reaches this many bytes.
     public var bufferSize = 128 << 20
     /// … or once its first record arrived this many milliseconds ago.
     public var bufferIntervalMillis: Int64 = 300_000
+    /// Distinct prefixes open at once; records for a further one fail with `ActivePartitionsExceeded`, as in Firehose.
     public var maxOpenPartitions = 500
     /// Parquet settings: the writer's defaults (row groups of 128 Ki rows or `--block-size` bytes, each written and
     /// handed to the disk while later records are still being converted), except that dictionaries may grow to
@@ -30,6 +38,7 @@ public struct DeliveryConfig: Sendable {
         return w
     }()
 
+    /// A delivery into `outDir/table` with Firehose's default buffering hints (128 MiB, 300 s) and writer settings.
     public init(outDir: String, table: String, stream: String, prefix: PrefixTemplate, errorPrefix: PrefixTemplate) {
         self.outDir = outDir
         self.table = table
@@ -38,6 +47,7 @@ public struct DeliveryConfig: Sendable {
         self.errorPrefix = errorPrefix
     }
 
+    /// `<outDir>/<table>`.
     public var tableDir: String { outDir + "/" + table }
 }
 

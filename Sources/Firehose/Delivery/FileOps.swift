@@ -8,9 +8,13 @@ import JSONSchema
 import Darwin
 #endif
 
+/// Writing, syncing or publishing an output file failed (the message names the path and the system error).
 public struct DeliveryError: Error, CustomStringConvertible, Sendable {
+    /// The path and what failed.
     public var message: String
+    /// An error with the text `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 

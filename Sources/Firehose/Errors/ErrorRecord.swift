@@ -12,7 +12,12 @@
 import JSON
 import Parquet
 
+/// Failed records in Firehose's error-output layout, one JSON object per line.
 public enum ErrorRecord {
+    /// Appends one error-output line (with its `\n`) for a failed record to `out`: `code` and `message` as the
+    /// error fields, `raw` (the record's exact input bytes) base64-encoded as `rawData`, `input:line` (1-based
+    /// line, `-` for stdin) as `sequenceNumber` and `document` (0-based) as `subSequenceNumber`, `arrival` and
+    /// `ending` (milliseconds since the epoch) as the timestamps, and `database` / `table` in `dataCatalogTable`.
     public static func render(code: RecordFailure.Code, message: String, raw: UnsafeRawBufferPointer,
                               input: String, line: Int, document: Int, arrival: Int64, ending: Int64,
                               database: String, table: String, into out: inout [UInt8]) {

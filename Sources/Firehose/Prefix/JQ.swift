@@ -10,11 +10,15 @@
 
 import JSON
 
+/// A `--partition-key` query that does not parse, or that fails on a record.
 public struct JQError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, with the query text.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 
+/// A query of the jq subset Firehose's inline parsing supports, compiled once and evaluated per record.
 public struct JQQuery: Sendable {
     indirect enum Step: Sendable {
         case key(String)
@@ -23,8 +27,12 @@ public struct JQQuery: Sendable {
         case function(String, String?)
     }
     let steps: [Step]
+    /// The query as given.
     public let text: String
 
+    /// Compiles `text`.
+    ///
+    /// - Throws: ``JQError`` for syntax outside the supported subset.
     public init(_ text: String) throws(JQError) {
         self.text = text
         var steps: [Step] = []

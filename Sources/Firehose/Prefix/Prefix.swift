@@ -17,11 +17,15 @@ import Glibc
 import Darwin
 #endif
 
+/// A prefix expression that cannot be used (unknown namespace, bad time pattern, a key outside the error prefix).
 public struct PrefixError: Error, CustomStringConvertible, Sendable {
+    /// What is wrong, quoting the expression.
     public var message: String
+    /// The message.
     public var description: String { message }
 }
 
+/// An S3-style prefix with Firehose's `!{...}` expressions, parsed once and rendered per record or file.
 public struct PrefixTemplate: Sendable {
     enum Part: Sendable {
         case literal(String)
@@ -35,14 +39,20 @@ public struct PrefixTemplate: Sendable {
         case literal(String)
     }
     let parts: [Part]
+    /// The prefix as given.
     public let text: String
 
     /// Keys used by `!{partitionKeyFromQuery:KEY}`.
     public var partitionKeys: [String] {
         parts.compactMap { if case .partitionKey(let k) = $0 { return k } else { return nil } }
     }
+    /// Whether the prefix has `!{firehose:random-string}` (drawn per delivered file).
     public var usesRandom: Bool { parts.contains { if case .random = $0 { return true } else { return false } } }
 
+    /// Parses `text`; `errorPrefix` allows `!{firehose:error-output-type}`, which only the error prefix may use.
+    ///
+    /// - Throws: ``PrefixError`` for an unknown expression, an unsupported time pattern letter, or an expression the
+    ///   kind of prefix does not allow.
     public init(_ text: String, errorPrefix: Bool) throws(PrefixError) {
         self.text = text
         var parts: [Part] = []
@@ -201,6 +211,7 @@ public struct PrefixTemplate: Sendable {
         return out + rest
     }
 
+    /// `n` random characters from `[0-9a-z]` (system random generator).
     public static func randomString(_ n: Int) -> String {
         let chars = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         var g = SystemRandomNumberGenerator()
@@ -248,11 +259,13 @@ public struct PrefixTemplate: Sendable {
 
 /// File names: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>`.
 public enum ObjectName {
+    /// A file name without extension: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>` for the UTC time `millis`.
     public static func make(stream: String, millis: Int64) -> String {
         let t = try! PrefixTemplate.parseTimePattern("yyyy-MM-dd-HH-mm-ss")
         return "\(stream)-1-\(PrefixTemplate.format(t, millis: millis))-\(uuid())"
     }
 
+    /// A random version 4 UUID in lower-case hex with dashes.
     public static func uuid() -> String {
         var g = SystemRandomNumberGenerator()
         var b = (0..<16).map { _ in UInt8(truncatingIfNeeded: g.next() as UInt64) }

@@ -4,6 +4,7 @@
 public enum FormatChecker {
     /// The draft whose format vocabulary applies (formats a draft does not define are unknown to it).
     public enum Draft: Sendable, Comparable, CaseIterable {
+        /// Drafts 4, 6, 7, 2019-09 and 2020-12, oldest first.
         case draft4, draft6, draft7, draft2019_09, draft2020_12
     }
 

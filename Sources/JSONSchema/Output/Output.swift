@@ -2,6 +2,7 @@
 
 /// One evaluation result with its locations; `errors` holds nested results.
 public struct OutputUnit: Sendable, Equatable {
+    /// Whether this keyword (and everything below it) passed.
     public var valid: Bool
     /// JSON Pointer through the schema as evaluated (across `$ref`s).
     public var keywordLocation: String
@@ -9,9 +10,13 @@ public struct OutputUnit: Sendable, Equatable {
     public var absoluteKeywordLocation: String?
     /// JSON Pointer to the instance value.
     public var instanceLocation: String
+    /// The failure message of a failed leaf keyword; `nil` for passing units and for units whose failure is in
+    /// ``errors``.
     public var error: String?
+    /// Nested results (the subschemas' keywords).
     public var errors: [OutputUnit]
 
+    /// A unit with the given fields.
     public init(valid: Bool, keywordLocation: String, absoluteKeywordLocation: String?, instanceLocation: String,
                 error: String?, errors: [OutputUnit] = [])
     {
@@ -26,21 +31,29 @@ public struct OutputUnit: Sendable, Equatable {
 
 /// The output structures of JSON Schema 2019-09 / 2020-12, section "Output Formatting".
 public enum OutputFormat: String, Sendable, CaseIterable {
+    /// `flag`: only `valid`; `basic`: a flat list of failed units; `detailed`: failed units nested as the schema is;
+    /// `verbose`: every unit, passing ones too, nested.
     case flag, basic, detailed, verbose
 }
 
 /// A flat error: where in the instance, which keyword, and a message a person understands.
 public struct SchemaValidationError: Sendable, Equatable, CustomStringConvertible {
+    /// JSON Pointer to the failing value in the instance (`""` for the root).
     public let instanceLocation: String
+    /// JSON Pointer through the schema as evaluated (across `$ref`s), ending at the keyword.
     public let keywordLocation: String
+    /// The keyword's absolute URI (`base#/pointer`) after resolving references; `nil` when equal to the root's.
     public let absoluteKeywordLocation: String?
+    /// What failed, for people (`"abc" is not of type "integer"`).
     public let message: String
 
+    /// `<instance location or />: <message>`.
     public var description: String { "\(instanceLocation.isEmpty ? "/" : instanceLocation): \(message)" }
 }
 
 /// The result of `JSONSchemaValidator.validate`.
 public struct ValidationResult: Sendable {
+    /// Whether the instance is valid.
     public let valid: Bool
     /// Keyword results under the root (failed ones; with `verbose`, passing ones too).
     public let units: [OutputUnit]

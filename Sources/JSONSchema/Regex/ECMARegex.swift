@@ -27,6 +27,8 @@ public struct ECMARegex: Sendable {
     /// Named groups and their indices.
     public let groupNames: [String: Int]
 
+    /// Backtracking steps one match may take before it fails with ``RegexBudgetError`` (only patterns with
+    /// back-references or lookaround backtrack; others run in linear time).
     public static let defaultStepBudget = 5_000_000
 
     /// Parses and compiles `pattern`; throws `RegexSyntaxError` (with the offending position) when it is

@@ -106,8 +106,11 @@ enum PikeVM {
 
 /// Matching ran out of its step budget (only possible for patterns with back-references or lookaround).
 public struct RegexBudgetError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The pattern as written in the schema.
     public let pattern: String
+    /// The budget that was exhausted, in steps.
     public let steps: Int
+    /// The diagnostic naming the pattern and the budget.
     public var description: String {
         "regular expression /\(pattern)/ exceeded its backtracking budget of \(steps) steps"
     }

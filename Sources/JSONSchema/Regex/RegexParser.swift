@@ -2,15 +2,18 @@
 
 /// A pattern that is not a valid ECMA-262 (u-mode) regular expression.
 public struct RegexSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong (`unterminated group`).
     public let message: String
     /// Offset of the error in the pattern, counted in Unicode scalars.
     public let position: Int
 
+    /// An error at `position` (in Unicode scalars) of the pattern.
     public init(_ message: String, at position: Int) {
         self.message = message
         self.position = position
     }
 
+    /// `invalid regular expression at offset N: message`.
     public var description: String { "invalid regular expression at offset \(position): \(message)" }
 }
 

@@ -2,6 +2,7 @@
 // embedded meta-schemas. Never touches the network.
 
 import FileSafety
+import Synchronization
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -12,15 +13,22 @@ import FileSafety
 
 /// An error in a schema or its configuration (unreadable, unparseable, unresolvable `$ref`, bad keyword).
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The category of a schema error (all map to exit status 2 in the CLI).
     public enum Kind: Sendable, Equatable {
+        /// The file cannot be read; it is not JSON (or YAML); a `$ref` target is not found offline; a keyword's value
+        /// is invalid for the draft; `$vocabulary` requires a vocabulary Floe does not implement.
         case unreadable, unparseable, unresolvableReference, invalidKeyword, unsupportedVocabulary
     }
+    /// The category.
     public let kind: Kind
+    /// The diagnostic, naming the file or URI.
     public let message: String
+    /// An error of `kind` saying `message`.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
+    /// The message.
     public var description: String { message }
 }
 
@@ -28,10 +36,11 @@ public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class SchemaRegistry: @unchecked Sendable {
     private var documents: [String: JSONValue] = [:]
     private var mappings: [(prefix: String, directory: String)] = []
-    private let lock = NSLockLite()
+    private let lock = Mutex(())
     /// Whether the embedded meta-schemas of all five drafts are served.
     public let includesMetaSchemas: Bool
 
+    /// An empty registry; `includeMetaSchemas` serves the embedded meta-schemas of drafts 4 to 2020-12.
     public init(includeMetaSchemas: Bool = true) {
         self.includesMetaSchemas = includeMetaSchemas
     }
@@ -39,7 +48,7 @@ public final class SchemaRegistry: @unchecked Sendable {
     /// Registers `document` under `uri` (a fragment is ignored) and, if it has one, its top-level `$id`
     /// (draft 4: `id`) resolved against `uri`.
     public func add(_ document: JSONValue, uri: String) {
-        lock.withLock {
+        lock.withLock { _ in
             let key = SchemaRegistry.normalize(URIs.stripFragment(uri))
             documents[key] = document
             if case .object(let o) = document {
@@ -78,7 +87,7 @@ public final class SchemaRegistry: @unchecked Sendable {
 
     /// A URI starting with `prefix` is the file `directory/<rest of the URI>`.
     public func mapURI(prefix: String, directory: String) {
-        lock.withLock { mappings.append((prefix, FileSystem.absolutePath(directory))) }
+        lock.withLock { _ in mappings.append((prefix, FileSystem.absolutePath(directory))) }
     }
 
     /// Reads and parses a schema file.
@@ -97,19 +106,19 @@ public final class SchemaRegistry: @unchecked Sendable {
     /// The document for `uri` (no fragment), or nil.
     func document(for uri: String) -> JSONValue? {
         let key = SchemaRegistry.normalize(uri)
-        if let d = lock.withLock({ documents[key] }) { return d }
+        if let d = lock.withLock({ _ in documents[key] }) { return d }
         if includesMetaSchemas, let d = SchemaRegistry.metaSchema(key) { return d }
-        let maps = lock.withLock { mappings }
+        let maps = lock.withLock { _ in mappings }
         for (prefix, dir) in maps where key.hasPrefix(prefix) {
             let rest = String(key.dropFirst(prefix.count))
             let path = dir.hasSuffix("/") || rest.hasPrefix("/") ? dir + rest : dir + "/" + rest
             if let doc = try? SchemaRegistry.loadFile(path) {
-                lock.withLock { documents[key] = doc }
+                lock.withLock { _ in documents[key] = doc }
                 return doc
             }
         }
         if key.hasPrefix("file://"), let doc = try? SchemaRegistry.loadFile(URIs.percentDecode(String(key.dropFirst(7)))) {
-            lock.withLock { documents[key] = doc }
+            lock.withLock { _ in documents[key] = doc }
             return doc
         }
         return nil
@@ -134,26 +143,14 @@ public final class SchemaRegistry: @unchecked Sendable {
 
 final class MetaSchemaCache: @unchecked Sendable {
     private var parsed: [String: JSONValue] = [:]
-    private let lock = NSLockLite()
+    private let lock = Mutex(())
     func get(_ uri: String) -> JSONValue? {
-        lock.withLock {
+        lock.withLock { _ in
             if let v = parsed[uri] { return v }
             guard let text = EmbeddedMetaSchemas.texts[uri], let v = try? JSONParser.parse(text) else { return nil }
             parsed[uri] = v
             return v
         }
-    }
-}
-
-/// A small pthread mutex (the library avoids Foundation).
-final class NSLockLite: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
     }
 }
 
@@ -171,11 +168,13 @@ public enum FileSystem {
         return Int(st.st_size)
     }
 
+    /// Whether `path` is a directory (following symbolic links).
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
     }
 
+    /// Whether `path` is a regular file (following symbolic links).
     public static func isRegularFile(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
@@ -203,6 +202,7 @@ public enum FileSystem {
         return (try? walker.files(below: path)) ?? []
     }
 
+    /// `path` made absolute against the working directory and normalized (`.` and `..` removed lexically).
     public static func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") { return path }
         var buf = [CChar](repeating: 0, count: 4096)

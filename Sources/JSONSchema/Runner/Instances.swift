@@ -15,6 +15,8 @@ import JSON
 
 /// How an instance file is read.
 public enum InstanceFormat: String, Sendable, CaseIterable {
+    /// JSON (RFC 8259), newline-delimited JSON (one instance per line), YAML 1.2, TOML 1.0 and JSON5 (which also
+    /// reads JSONC).
     case json, ndjson, yaml, toml, json5
 
     /// By extension: `.yaml .yml` (and `.cff`, Citation File Format, which is YAML) YAML, `.toml` TOML, `.json5 .jsonc` JSON5, anything else JSON.
@@ -42,10 +44,12 @@ public enum InstanceFormat: String, Sendable, CaseIterable {
 
 /// One document of an instance file (a YAML stream may hold several).
 public struct InstanceDocument: Sendable {
+    /// The decoded document.
     public var value: JSONValue
     /// The source position of the value at a JSON pointer; called only for reported errors.
     public var locate: @Sendable (String) -> SourcePosition?
 
+    /// A document `value` with the function that finds a JSON pointer's position in its source.
     public init(value: JSONValue, locate: @escaping @Sendable (String) -> SourcePosition?) {
         self.value = value
         self.locate = locate
@@ -54,8 +58,11 @@ public struct InstanceDocument: Sendable {
 
 /// A document that cannot be decoded: the cause and, where known, its position.
 public struct InstanceDecodeError: Error, Sendable, Equatable {
+    /// What is wrong with the document.
     public var message: String
+    /// Line and column of the problem, when known.
     public var position: SourcePosition?
+    /// An error saying `message` at `position`.
     public init(_ message: String, at position: SourcePosition? = nil) {
         self.message = message
         self.position = position
@@ -64,9 +71,13 @@ public struct InstanceDecodeError: Error, Sendable, Equatable {
 
 /// Decodes formats this module does not read itself (YAML, TOML).
 public protocol InstanceDecoder: Sendable {
+    /// The documents in `bytes` read as `format`, each with a position locator.
+    ///
+    /// - Throws: ``InstanceDecodeError`` with the position of the first syntax error.
     func decode(_ bytes: UnsafeRawBufferPointer, format: InstanceFormat) throws(InstanceDecodeError) -> [InstanceDocument]
 }
 
+/// Decoding of instance files by format.
 public enum InstanceDecoding {
     /// Decodes `bytes` in `format`: JSON and JSON5 here, others through `decoder`.
     public static func decode(_ bytes: UnsafeRawBufferPointer, format: InstanceFormat,
@@ -95,6 +106,7 @@ public enum InstanceDecoding {
         }
     }
 
+    /// Decodes `bytes` in `format` (see the `UnsafeRawBufferPointer` overload).
     public static func decode(_ bytes: [UInt8], format: InstanceFormat,
                               decoder: (any InstanceDecoder)?) throws(InstanceDecodeError) -> [InstanceDocument]
     {
@@ -143,9 +155,12 @@ public enum InstanceDecoding {
 /// `InstanceFormat.defaultGlobs`) and none of the `excludes` (which also prune directories). Patterns are
 /// fnmatch(3) patterns tried against the name and against the path relative to the walked directory.
 public struct InstanceWalk: Sendable {
+    /// Patterns an instance must match (one of them).
     public var globs: [String]
+    /// Patterns that exclude files and prune directories.
     public var excludes: [String]
 
+    /// A walk with `globs` (empty: ``InstanceFormat/defaultGlobs``) and `excludes`.
     public init(globs: [String] = [], excludes: [String] = []) {
         self.globs = globs.isEmpty ? InstanceFormat.defaultGlobs : globs
         self.excludes = excludes
@@ -182,5 +197,7 @@ public struct InstanceWalk: Sendable {
 public protocol SchemaChooser: Sendable {
     /// Where the chosen schemas' `$ref`s resolve.
     var registry: SchemaRegistry { get }
+    /// The schema for the instance at `path` (its name for reports, the document and its base URI), or `nil` to skip
+    /// the instance.
     func schema(for path: String) -> (name: String, document: JSONValue, baseURI: String)?
 }

@@ -17,8 +17,11 @@ public enum ReportStyle: String, Sendable, CaseIterable {
 
 /// A schema error with the source position of the value it is about.
 public struct LocatedError: Sendable, Equatable {
+    /// The validation error.
     public var error: SchemaValidationError
+    /// The line and column of the instance value, when the format locates values.
     public var position: SourcePosition?
+    /// Pairs `error` with `position`.
     public init(_ error: SchemaValidationError, _ position: SourcePosition?) {
         self.error = error
         self.position = position
@@ -34,6 +37,7 @@ struct JUnitCase: Sendable {
     var detail: String = ""
 }
 
+/// The report formats of `floe validate` (text, JSON lines, GitHub annotations, JUnit XML).
 public enum Report {
     /// `file:line:column` (or what of it is known).
     static func place(_ file: String, _ pos: SourcePosition?, recordLine: Int? = nil) -> String {

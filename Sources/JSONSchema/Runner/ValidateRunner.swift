@@ -13,13 +13,17 @@ import Dispatch
 
 /// Everything `floe validate` takes from the command line.
 public struct ValidateConfiguration: Sendable {
+    /// `--schema`: the schema file (`-` is not allowed).
     public var schemaPath: String
+    /// `--schema-dir`: folders whose `*.json` schemas `$ref` may name.
     public var schemaDirectories: [String] = []
     /// `PREFIX=DIR` pairs.
     public var uriMappings: [(prefix: String, directory: String)] = []
+    /// `--ndjson`: each non-empty line of each instance is one instance.
     public var ndjson = false
     /// The report on stdout (`--json` is `.json`, `--output github|junit`).
     public var report: ReportStyle = .text
+    /// `--json`: whether ``report`` is JSON lines (setting `false` goes back to text).
     public var json: Bool {
         get { report == .json }
         set { report = newValue ? .json : (report == .json ? .text : report) }
@@ -40,22 +44,31 @@ public struct ValidateConfiguration: Sendable {
     public var registry: SchemaRegistry? = nil
     /// Print the standard output structure per instance (one JSON line each) instead of the default lines.
     public var outputFormat: OutputFormat? = nil
+    /// `--assert-format`: `format` is asserted, not only annotated.
     public var assertFormat = false
+    /// `--draft`: the draft of a schema without `$schema`.
     public var draft: SchemaDraft = .draft2020_12
+    /// Stop at the first invalid instance.
     public var failFast = false
+    /// Instances validated in parallel.
     public var jobs = 1
+    /// The instance arguments: files, folders, or `-` for stdin.
     public var instances: [String] = []
     /// Called now and then during NDJSON input with (bytes read, total bytes or 0 if unknown, records so far);
     /// the command draws a progress bar with it when stderr is a terminal.
     public var progress: (@Sendable (Int, Int, Int) -> Void)? = nil
 
+    /// A configuration for `schemaPath` with every other option at its default.
     public init(schemaPath: String) { self.schemaPath = schemaPath }
 }
 
 /// Sinks for results (stdout) and diagnostics (stderr); each call gets one complete line without `\n`.
 public struct ValidateOutput: Sendable {
+    /// Receives report lines (stdout).
     public var result: @Sendable (String) -> Void
+    /// Receives diagnostic lines (stderr).
     public var diagnostic: @Sendable (String) -> Void
+    /// Sinks `result` for the report and `diagnostic` for diagnostics; both may be called from several threads.
     public init(result: @escaping @Sendable (String) -> Void, diagnostic: @escaping @Sendable (String) -> Void) {
         self.result = result
         self.diagnostic = diagnostic
@@ -64,11 +77,16 @@ public struct ValidateOutput: Sendable {
 
 /// Exit statuses of the CLI contract.
 public enum ValidateExit {
+    /// Every instance is valid.
     public static let ok: Int32 = 0
+    /// An instance is invalid or cannot be read or parsed.
     public static let invalid: Int32 = 1
+    /// A usage or schema error (takes precedence over 1).
     public static let usage: Int32 = 2
 }
 
+/// The whole of `floe validate` below the flag parsing: loads and compiles the schema, walks the instances, validates
+/// them (in parallel with `jobs`), and writes the report.
 public enum ValidateRunner {
     /// Builds the registry of a configuration (`--schema-dir`, `--map-uri`, built-in meta-schemas).
     public static func makeRegistry(schemaDirectories: [String], uriMappings: [(prefix: String, directory: String)],

@@ -3,19 +3,27 @@ public typealias TimeUnitKind = CanonicalFormat.TimeUnit
 
 /// How a leaf column's values are presented (the logical meaning of the stored values).
 public enum LeafFormat: Sendable, Equatable {
+    /// `true` / `false`.
     case boolean
+    /// Signed or unsigned integers of 32 or 64 bits (8- and 16-bit integer types are shown as 32-bit).
     case int32, uint32, int64, uint64
+    /// IEEE 754 single, double and half precision (FLOAT16 on FIXED_LEN_BYTE_ARRAY(2)).
     case float, double, float16
     /// UTF-8 text (STRING, ENUM, JSON and their converted types).
     case string
     /// Raw bytes (no string annotation, INTERVAL, BSON, WKB geometry).
     case binary
+    /// A DECIMAL shown as exact decimal text with `scale` digits after the point.
     case decimal(scale: Int)
+    /// A DATE (days since 1970-01-01), shown as `YYYY-MM-DD`.
     case date
+    /// A TIME of day in the given unit, shown as `HH:MM:SS[.fraction]`.
     case time(TimeUnitKind)
+    /// A TIMESTAMP in the given unit since the epoch; `utc` for instants (shown with `Z`), `false` for local times.
     case timestamp(TimeUnitKind, utc: Bool)
     /// Legacy INT96 timestamps (nanoseconds, no zone).
     case int96
+    /// A UUID (16 bytes), shown in the 8-4-4-4-12 hex form.
     case uuid
 
     /// Resolves the presentation of a column from its logical type, else its converted type, else its storage.

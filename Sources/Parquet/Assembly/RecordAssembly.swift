@@ -3,15 +3,23 @@
 
 /// Receives the structure of assembled records.
 public protocol RecordSink {
+    /// A record (row) starts.
     mutating func beginRecord()
+    /// The record ends.
     mutating func endRecord()
     /// Start of a struct (top-level records are structs too).
     mutating func beginObject()
+    /// The next value belongs to field `node` of the current struct.
     mutating func key(_ node: AssemblyNode)
+    /// The current struct ends.
     mutating func endObject()
+    /// A list (or map, as a list of `[key, value]` pairs) starts.
     mutating func beginArray()
+    /// Between two elements of the current list.
     mutating func arraySeparator()
+    /// The current list ends.
     mutating func endArray()
+    /// A null value (a missing optional field or element).
     mutating func null()
     /// The value at dense index `index` of projected column `column`.
     mutating func value(column: Int, index: Int) throws
@@ -19,8 +27,11 @@ public protocol RecordSink {
 
 /// A node of the assembly plan: which JSON-like shape a schema node takes.
 public final class AssemblyNode: @unchecked Sendable {
+    /// The shape a schema node takes in an assembled record.
     public enum Kind {
+        /// A primitive value from projected column `column`.
         case leaf(column: Int)
+        /// A struct with the given fields (only projected ones).
         case group([AssemblyNode])
         /// A list: `repeatedDef`/`repeatedRep` are the levels of the repeated node; `element` the item shape.
         case list(repeatedDef: Int, repeatedRep: Int, element: AssemblyNode)
@@ -28,14 +39,19 @@ public final class AssemblyNode: @unchecked Sendable {
         case map(repeatedDef: Int, repeatedRep: Int, key: AssemblyNode?, value: AssemblyNode?)
     }
 
+    /// The field name.
     public let name: String
     /// `"name":` as JSON bytes (escaped), ready to copy.
     public let jsonKey: [UInt8]
+    /// Whether the field may be null.
     public let optional: Bool
+    /// The definition level at which the node is present (not null).
     public let definitionLevel: Int
+    /// The node's shape.
     public let kind: Kind
     /// Projected columns under this node: `firstColumn ..< firstColumn + columnCount`.
     public let firstColumn: Int
+    /// Number of projected columns under the node.
     public let columnCount: Int
 
     init(name: String, optional: Bool, definitionLevel: Int, kind: Kind, firstColumn: Int, columnCount: Int) {
@@ -51,6 +67,7 @@ public final class AssemblyNode: @unchecked Sendable {
 
 /// The assembly plan for a (projected) schema: top-level fields and the leaf columns in projection order.
 public struct AssemblyPlan: Sendable {
+    /// The top-level fields with at least one projected column, in schema order.
     public let fields: [AssemblyNode]
     /// Schema leaf index of each projected column.
     public let columns: [Int]
@@ -155,6 +172,7 @@ public struct AssemblyPlan: Sendable {
 
 /// Walks the level streams of one row group's projected columns, record by record.
 public struct RecordAssembler {
+    /// The plan being walked.
     public let plan: AssemblyPlan
     let columns: [ColumnData]
     private var levelPos: [Int]
@@ -165,6 +183,7 @@ public struct RecordAssembler {
     private let hasDef: [Bool]
     private let hasRep: [Bool]
 
+    /// An assembler over one row group's decoded `columns`, one per ``AssemblyPlan/columns`` entry in the same order.
     public init(plan: AssemblyPlan, columns: [ColumnData]) {
         precondition(plan.columns.count == columns.count)
         self.plan = plan

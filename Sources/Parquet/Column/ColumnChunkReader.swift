@@ -10,13 +10,17 @@ import Foundation
 public struct ReadOptions: Sendable {
     /// Verify page CRCs when a page carries one (default on; `--no-verify-checksums` turns it off).
     public var verifyChecksums: Bool = true
+    /// Options; checksums are verified unless `verifyChecksums` is `false`.
     public init(verifyChecksums: Bool = true) { self.verifyChecksums = verifyChecksums }
 }
 
 /// Decodes every page of one column chunk into a `ColumnData`.
 public struct ColumnChunkReader {
+    /// The column being read.
     public let descriptor: ColumnDescriptor
+    /// The chunk's metadata (offsets, codec, sizes).
     public let metadata: ColumnMetaData
+    /// The read options.
     public let options: ReadOptions
     /// Rows of the row group (bounds the values a flat column may hold).
     public let rowGroupRows: Int64
@@ -28,6 +32,7 @@ public struct ColumnChunkReader {
     private var pageBuffer: [UInt8] = []
     private var indexScratch: [Int32] = []
 
+    /// A reader of the chunk described by `metadata`; pages are read by the methods that take the chunk's bytes.
     public init(descriptor: ColumnDescriptor, metadata: ColumnMetaData, rowGroupRows: Int64, options: ReadOptions) {
         self.descriptor = descriptor
         self.metadata = metadata

@@ -10,6 +10,9 @@ import Musl
 import Darwin
 #endif
 
+/// Page compression and decompression for every codec Parquet defines except LZO, over the system libraries
+/// (snappy, zlib, brotli, lz4, zstd), with size checks so a forged page cannot allocate more than its bytes could
+/// decode to.
 public enum Compression {
     /// Default cap on a page's declared uncompressed size: what the format allows (PageHeader's
     /// `uncompressed_page_size` is an i32, so 2 GiB - 1). A forged size is also checked against the compressed
@@ -124,6 +127,7 @@ public enum Compression {
         }
     }
 
+    /// Decompresses `input` (see the `UnsafeRawBufferPointer` overload for the checks and errors).
     public static func decompress(_ codec: CompressionCodec, input: [UInt8], uncompressedSize: Int,
                                   into out: inout [UInt8], maxSize: Int = defaultMaxUncompressedSize) throws {
         try input.withUnsafeBytes {
@@ -194,6 +198,10 @@ public enum Compression {
         }
     }
 
+    /// Compresses `input` with `codec` at `level` (`nil`: the codec's default) into `out` (replacing its contents).
+    ///
+    /// - Throws: ``ParquetError/unsupported(_:)`` for LZO or an unknown codec; ``ParquetError/io(_:)`` when the
+    ///   library fails; ``ParquetError/invalidArgument(_:)`` for an LZ4_RAW page above LZ4's input limit.
     public static func compress(_ codec: CompressionCodec, input: [UInt8], level: Int? = nil,
                                 into out: inout [UInt8]) throws {
         try input.withUnsafeBytes { try compress(codec, input: $0, level: level, into: &out) }

@@ -20,6 +20,8 @@
 // distance decays to 1/8 instead of restarting at 1, so barely compressible data (doubles, hashes) does not get
 // rescanned byte by byte after every short accidental match.
 
+/// Floe's own Snappy block compressor (format-compatible with the snappy library, faster on Parquet pages); the
+/// system library decompresses.
 public enum SnappyEncoder {
     /// Upper bound on the compressed size of `n` input bytes (the output buffer must have at least this much room).
     public static func maxCompressedLength(_ n: Int) -> Int { 32 + n + n / 6 }

@@ -1,5 +1,7 @@
 // BYTE_STREAM_SPLIT (Encodings.md "BYTE_STREAM_SPLIT = 9"): K byte streams of N bytes for values of K bytes.
 
+/// The BYTE_STREAM_SPLIT encoding: byte `k` of every value goes to stream `k`, which makes floating-point data
+/// compress better. Linear in the data size.
 public enum ByteStreamSplit {
     /// Reassembles `count` values of `width` bytes into `out` (room for `count * width` bytes).
     /// The stream length N is `data.count / width` (the page's value count); `data.count` must be a multiple of
@@ -137,6 +139,7 @@ public enum ByteStreamSplit {
         }
     }
 
+    /// Appends `values` (FLOAT, DOUBLE, INT32 or INT64) split into `MemoryLayout<T>.size` byte streams to `out`.
     @_specialize(where T == Int32)
     @_specialize(where T == Int64)
     @_specialize(where T == Float)
@@ -145,6 +148,7 @@ public enum ByteStreamSplit {
         values.withUnsafeBytes { encode($0, width: MemoryLayout<T>.size, into: &out) }
     }
 
+    /// Appends FIXED_LEN_BYTE_ARRAY `values` split into `width` byte streams to `out`.
     public static func encode(_ values: FixedBuffer, into out: inout [UInt8]) {
         values.bytes.withUnsafeBytes { encode($0, width: values.width, into: &out) }
     }

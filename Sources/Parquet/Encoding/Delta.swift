@@ -1,5 +1,7 @@
 // DELTA_BINARY_PACKED (INT32, INT64), DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY (Encodings.md).
 
+/// The DELTA_BINARY_PACKED encoding of INT32 and INT64: blocks of 128 deltas from the block's minimum delta,
+/// bit-packed in four miniblocks of 32 at the width each needs.
 public enum DeltaBinaryPacked {
     /// Largest accepted block size; real writers use 128 (parquet-mr, arrow) up to a few thousand.
     static let maxBlockSize = 1 << 20
@@ -127,10 +129,12 @@ public enum DeltaBinaryPacked {
         encodeGeneric(values, into: &out)
     }
 
+    /// Appends `values` DELTA_BINARY_PACKED to `out` (header, then blocks of 128 with four miniblocks each).
     public static func encode(_ values: [Int64], into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encodeGeneric($0, into: &out) }
     }
 
+    /// Appends INT32 `values` DELTA_BINARY_PACKED to `out` (deltas wrap in 32 bits).
     public static func encode(_ values: [Int32], into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encodeGeneric($0, into: &out) }
     }
@@ -179,6 +183,7 @@ public enum DeltaBinaryPacked {
     }
 }
 
+/// The DELTA_LENGTH_BYTE_ARRAY encoding: the lengths DELTA_BINARY_PACKED, then the values' bytes back to back.
 public enum DeltaLengthByteArray {
     /// Decodes `count` values (delta-encoded lengths, then the bytes back to back) and appends them.
     /// Returns the bytes consumed.
@@ -232,6 +237,8 @@ public enum DeltaLengthByteArray {
     }
 }
 
+/// The DELTA_BYTE_ARRAY (incremental) encoding: per value, the length of the prefix shared with the previous
+/// value and the remaining suffix (both as DELTA_LENGTH_BYTE_ARRAY streams).
 public enum DeltaByteArray {
     /// Decodes `count` BYTE_ARRAY values (prefix lengths, suffix lengths, suffix bytes) and appends them.
     /// The first value's "previous" is empty (the state resets every page). Returns bytes consumed.

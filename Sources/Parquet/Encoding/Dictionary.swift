@@ -1,6 +1,8 @@
 // Dictionary encoding (Encodings.md "RLE_DICTIONARY = 8"): index decoding, gathers that materialise values from a
 // dictionary page, index encoding, and dictionary builders for the writer.
 
+/// The RLE_DICTIONARY / PLAIN_DICTIONARY index stream of a data page (a bit-width byte, then RLE / bit-packed
+/// hybrid runs), and the lookup of indices in a decoded dictionary.
 public enum DictionaryIndices {
     /// Reads the leading bit-width byte (0…32) and returns a hybrid decoder positioned after it.
     public static func decoder(data: UnsafeRawBufferPointer) throws -> RLEBitPackedHybridDecoder {
@@ -43,6 +45,7 @@ public enum DictionaryIndices {
         RLEBitPackedHybridEncoder.encode(indices, bitWidth: bw, into: &out)
     }
 
+    /// Appends the bit-width byte and the hybrid encoding of `indices` (each below `dictionaryCount`) to `out`.
     public static func encode(_ indices: [Int32], dictionaryCount: Int, into out: inout [UInt8]) {
         indices.withUnsafeBufferPointer { encode($0, dictionaryCount: dictionaryCount, into: &out) }
     }
@@ -180,6 +183,9 @@ public enum DictionaryIndices {
         }
     }
 
+    /// Appends `dictionary[i]` for each index to `out`.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when an index is negative or not below the dictionary's count.
     public static func gather(indices: [Int32], dictionary: ByteArrayBuffer, into out: inout ByteArrayBuffer) throws {
         try indices.withUnsafeBufferPointer { try gather(indices: $0, dictionary: dictionary, into: &out) }
     }
@@ -203,6 +209,9 @@ public enum DictionaryIndices {
         }
     }
 
+    /// Appends `dictionary[i]` for each index to `out` (fixed-width values).
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when an index is negative or not below the dictionary's count.
     @_specialize(where T == Int32)
     @_specialize(where T == Int64)
     @_specialize(where T == Float)
@@ -312,6 +321,8 @@ public struct ByteArrayDictionaryBuilder {
     private var slots: [UInt64]  // hash tag (upper 32 bits) | entry index + 1 (lower 32 bits), 0 = empty
     private var mask: Int
 
+    /// An empty dictionary; `fixedWidth` for FIXED_LEN_BYTE_ARRAY / INT96 values, `expectedCount` sizes the hash table
+    /// (it grows as needed).
     public init(fixedWidth: Int? = nil, expectedCount: Int = 1024) {
         self.fixedWidth = fixedWidth
         var cap = 64
@@ -320,6 +331,7 @@ public struct ByteArrayDictionaryBuilder {
         mask = cap - 1
     }
 
+    /// Number of distinct values.
     public var count: Int { values.count }
 
     /// Size of the dictionary page payload in PLAIN encoding.
@@ -448,6 +460,7 @@ public struct ByteArrayDictionaryBuilder {
         }
     }
 
+    /// Empties the dictionary for the next column chunk, keeping capacity.
     public mutating func removeAll() {
         values.removeAll()
         hashes.removeAll(keepingCapacity: true)
@@ -502,11 +515,13 @@ func memcmpEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool
 /// so that -0.0 and NaN payloads stay distinct), keeping insertion order. Open addressing with linear probing
 /// over slots that hold the value itself next to its id + 1 (one memory access per probe).
 public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
+    /// Distinct values in insertion order; index `i` is dictionary id `i`.
     public private(set) var values: [T] = []
     private var keys: [T]
     private var ids: [Int32]  // entry index + 1, 0 = empty
     private var mask: Int
 
+    /// An empty dictionary sized for about `expectedCount` values (it grows as needed).
     public init(expectedCount: Int = 1024) {
         var cap = 64
         while cap < max(1, expectedCount) * 2 { cap <<= 1 }
@@ -515,7 +530,9 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
         mask = cap - 1
     }
 
+    /// Number of distinct values.
     public var count: Int { values.count }
+    /// Size of the dictionary page payload in PLAIN encoding, in bytes.
     public var plainEncodedSize: Int { values.count * MemoryLayout<T>.size }
 
     @inline(__always)
@@ -524,6 +541,7 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
         return Int(truncatingIfNeeded: x ^ (x >> 29))
     }
 
+    /// The id of `v`, inserting it if new (amortized O(1)).
     public mutating func id(of v: T) -> Int32 {
         var r: Int32 = 0
         withUnsafePointer(to: v) { vp in
@@ -577,11 +595,13 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
         }
     }
 
+    /// Appends the ids of `source` (inserting new values) to `out`.
     public mutating func insert(contentsOf source: UnsafeBufferPointer<T>, ids out: inout [Int32]) {
         if source.isEmpty { return }
         out.appendExactly(count: source.count) { insert(contentsOf: source, into: $0) }
     }
 
+    /// Appends the ids of `source` (inserting new values) to `ids`.
     public mutating func insert(contentsOf source: [T], ids: inout [Int32]) {
         source.withUnsafeBufferPointer { insert(contentsOf: $0, ids: &ids) }
     }
@@ -599,6 +619,7 @@ public struct FixedWidthDictionaryBuilder<T: FixedWidthInteger> {
         }
     }
 
+    /// Empties the dictionary for the next column chunk, keeping capacity.
     public mutating func removeAll() {
         values.removeAll(keepingCapacity: true)
         for i in ids.indices { ids[i] = 0 }

@@ -1,6 +1,8 @@
 // PLAIN encoding (Encodings.md "PLAIN = 0") for every physical type, and the two BOOLEAN encodings.
 
 
+/// The PLAIN encoding: fixed-width values little-endian back to back, BYTE_ARRAY values with a 4-byte
+/// little-endian length prefix, FIXED_LEN_BYTE_ARRAY values raw, INT96 as 12 bytes.
 public enum Plain {
     // MARK: decode
 
@@ -36,18 +38,30 @@ public enum Plain {
         return count * width
     }
 
+    /// Appends `count` INT32 values; returns the bytes consumed.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when `data` holds fewer than `count` values.
     public static func decodeInt32(data: UnsafeRawBufferPointer, count: Int, into out: inout [Int32]) throws -> Int {
         try decode(data: data, count: count, into: &out)
     }
 
+    /// Appends `count` INT64 values; returns the bytes consumed.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when `data` holds fewer than `count` values.
     public static func decodeInt64(data: UnsafeRawBufferPointer, count: Int, into out: inout [Int64]) throws -> Int {
         try decode(data: data, count: count, into: &out)
     }
 
+    /// Appends `count` FLOAT values; returns the bytes consumed.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when `data` holds fewer than `count` values.
     public static func decodeFloat(data: UnsafeRawBufferPointer, count: Int, into out: inout [Float]) throws -> Int {
         try decode(data: data, count: count, into: &out)
     }
 
+    /// Appends `count` DOUBLE values; returns the bytes consumed.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when `data` holds fewer than `count` values.
     public static func decodeDouble(data: UnsafeRawBufferPointer, count: Int, into out: inout [Double]) throws -> Int {
         try decode(data: data, count: count, into: &out)
     }
@@ -142,6 +156,7 @@ public enum Plain {
         out.append(contentsOf: UnsafeRawBufferPointer(values))
     }
 
+    /// Appends fixed-width `values` (INT32, INT64, FLOAT, DOUBLE) little-endian to `out`.
     @_specialize(where T == Int32)
     @_specialize(where T == Int64)
     @_specialize(where T == Float)
@@ -150,6 +165,7 @@ public enum Plain {
         values.withUnsafeBufferPointer { encode($0, into: &out) }
     }
 
+    /// Appends INT96 `values` as 12 bytes each (nanoseconds of day, then Julian day, little-endian).
     public static func encodeInt96(_ values: [Int96], into out: inout [UInt8]) {
         out.reserveCapacity(out.count + values.count * 12)
         for v in values {
@@ -245,6 +261,7 @@ public enum Booleans {
         return 4 + len
     }
 
+    /// Appends BOOLEAN `values` PLAIN: bit-packed, least significant bit first, padded to a whole byte.
     public static func encodePlain(_ values: UnsafeBufferPointer<Bool>, into out: inout [UInt8]) {
         let n = values.count
         if n == 0 { return }
@@ -266,6 +283,7 @@ public enum Booleans {
         }
     }
 
+    /// Appends BOOLEAN `values` PLAIN: bit-packed, least significant bit first, padded to a whole byte.
     public static func encodePlain(_ values: [Bool], into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encodePlain($0, into: &out) }
     }

@@ -8,6 +8,7 @@ public struct RLEBitPackedHybridDecoder {
     @usableFromInline let base: UnsafeRawPointer
     @usableFromInline let end: Int
     @usableFromInline var pos: Int = 0
+    /// Bits per value (0...32).
     public let bitWidth: Int
     @usableFromInline let valueBytes: Int
     @usableFromInline let mask: UInt64
@@ -42,14 +43,23 @@ public struct RLEBitPackedHybridDecoder {
         try decodeGeneric(into: out, count: count)
     }
 
+    /// Decodes up to `count` values into `out` (levels); returns how many were produced.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a malformed run header (bit width above 32, a run past the data).
     public mutating func decode(into out: UnsafeMutablePointer<Int16>, count: Int) throws -> Int {
         try decodeGeneric(into: out, count: count)
     }
 
+    /// Decodes up to `count` values into `out` (Booleans, bit width 1); returns how many were produced.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a malformed run header.
     public mutating func decode(into out: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
         try decodeGeneric(into: out, count: count)
     }
 
+    /// Decodes up to `count` values into `out`; returns how many were produced.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a malformed run header.
     public mutating func decode(into out: UnsafeMutablePointer<UInt32>, count: Int) throws -> Int {
         try decodeGeneric(into: out, count: count)
     }
@@ -176,6 +186,7 @@ public enum RLEBitPackedHybridEncoder {
         if lit < n { emitBitPacked(p + lit, count: n - lit, bitWidth: bitWidth, into: &out) }
     }
 
+    /// Appends `values` (each fitting `bitWidth` bits) RLE / bit-packed hybrid encoded, without a length prefix.
     public static func encode<T: FixedWidthInteger>(_ values: [T], bitWidth: Int, into out: inout [UInt8]) {
         values.withUnsafeBufferPointer { encode($0, bitWidth: bitWidth, into: &out) }
     }
@@ -344,6 +355,8 @@ public enum Levels {
         }
     }
 
+    /// Appends `levels` hybrid-encoded at `bitWidth`; `lengthPrefixed` adds the 4-byte length v1 data pages need.
+    /// Nothing is written when `bitWidth` is 0.
     public static func encodeLevels(_ levels: [Int16], bitWidth: Int, lengthPrefixed: Bool, into out: inout [UInt8]) {
         levels.withUnsafeBufferPointer { encodeLevels($0, bitWidth: bitWidth, lengthPrefixed: lengthPrefixed, into: &out) }
     }

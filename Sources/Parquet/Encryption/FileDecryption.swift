@@ -30,6 +30,8 @@ public struct FileDecryptionProperties: Sendable {
     /// Verify the signature of a plaintext footer when the footer key is known (default on).
     public var verifyFooterSignature: Bool
 
+    /// Decryption properties with explicit keys (16, 24 or 32 bytes each; column keys by dotted path), a retriever for
+    /// keys named by key metadata, an AAD prefix, and whether to verify a plaintext footer's signature.
     public init(footerKey: [UInt8]? = nil, columnKeys: [String: [UInt8]] = [:],
                 keyRetriever: (any DecryptionKeyRetriever)? = nil, aadPrefix: [UInt8]? = nil,
                 verifyFooterSignature: Bool = true) {

@@ -3,8 +3,11 @@
 
 /// A column's encryption key and the key metadata stored with it (a key id, or key material).
 public struct ColumnEncryptionKey: Sendable, Equatable {
+    /// The AES key: 16, 24 or 32 bytes.
     public var key: [UInt8]
+    /// Metadata stored with the column so readers can find the key (a key id or key material), if any.
     public var keyMetadata: [UInt8]?
+    /// A column key with optional key metadata.
     public init(key: [UInt8], keyMetadata: [UInt8]? = nil) {
         self.key = key
         self.keyMetadata = keyMetadata
@@ -14,17 +17,22 @@ public struct ColumnEncryptionKey: Sendable, Equatable {
 /// How a file is encrypted. With no column keys every column is encrypted with the footer key ("uniform
 /// encryption"); with column keys only those columns are encrypted, each with its key.
 public struct FileEncryptionOptions: Sendable {
+    /// `AES_GCM_V1` (default) or `AES_GCM_CTR_V1`.
     public var algorithm: EncryptionAlgorithmKind = .gcm
+    /// The footer key: 16, 24 or 32 bytes; also the key of columns without their own key in uniform encryption.
     public var footerKey: [UInt8]
+    /// Metadata stored in the file so readers can find the footer key, if any.
     public var footerKeyMetadata: [UInt8]?
     /// Keys of encrypted columns by dotted path.
     public var columnKeys: [String: ColumnEncryptionKey] = [:]
     /// Leave the footer readable (signed, PAR1) so legacy readers can read the plaintext columns.
     public var plaintextFooter = false
+    /// An AAD prefix that binds the file to a name or table, if any.
     public var aadPrefix: [UInt8]?
     /// Store the AAD prefix in the file (else readers must supply it: `supply_aad_prefix`).
     public var storeAadPrefix = true
 
+    /// Uniform encryption with `footerKey` and `algorithm` (add ``columnKeys`` to encrypt only some columns).
     public init(footerKey: [UInt8], footerKeyMetadata: [UInt8]? = nil, algorithm: EncryptionAlgorithmKind = .gcm) {
         self.footerKey = footerKey
         self.footerKeyMetadata = footerKeyMetadata

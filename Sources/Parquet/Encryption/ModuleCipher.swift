@@ -11,7 +11,9 @@ import Foundation
 
 /// Module types of the AAD suffix (Encryption.md §4.4.2).
 public enum ModuleType: UInt8, Sendable {
+    /// The footer, a column's metadata, data and dictionary pages, and a data page's header (AAD suffix values 0-4).
     case footer = 0, columnMetaData = 1, dataPage = 2, dictionaryPage = 3, dataPageHeader = 4
+    /// A dictionary page's header, the page index structures and the Bloom filter's header and bitset (values 5-9).
     case dictionaryPageHeader = 5, columnIndex = 6, offsetIndex = 7, bloomFilterHeader = 8, bloomFilterBitset = 9
 }
 

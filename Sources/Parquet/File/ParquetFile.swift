@@ -9,7 +9,9 @@ import Foundation
 /// Reading a column touches only that column chunk's bytes; memory held while reading is bounded by the
 /// projected column chunks of one row group.
 public final class ParquetFile: @unchecked Sendable {
+    /// The decoded footer (decrypted for encrypted footers).
     public let metadata: FileMetaData
+    /// The schema tree built from the footer, with levels and leaf descriptors.
     public let schema: Schema
     /// Byte offset where the footer starts (pages never extend past it).
     public let footerOffset: Int
@@ -141,6 +143,7 @@ public final class ParquetFile: @unchecked Sendable {
         metadata.rowGroups.reduce(0) { $0 + $1.numRows }
     }
 
+    /// Number of row groups.
     public var rowGroupCount: Int { metadata.rowGroups.count }
 
     /// The first byte of a column chunk's pages and the bytes the reader may look at (up to the footer: some

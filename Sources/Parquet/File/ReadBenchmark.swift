@@ -1,11 +1,17 @@
 import Dispatch
+import Synchronization
 
 /// `floe bench read`: decode every column chunk of a file (values and levels), in parallel over chunks.
 public enum ReadBenchmark {
+    /// What a read benchmark measured.
     public struct Result: Sendable {
+        /// Size of the file in bytes.
         public var bytes: Int
+        /// Rows in the file.
         public var rows: Int64
+        /// Values and levels decoded, over all column chunks.
         public var values: Int
+        /// Wall time from opening the file to the last chunk decoded, in seconds.
         public var seconds: Double
 
         /// `{"op":"read","bytes":N,"rows":N,"seconds":S,"mb_per_s":X}`
@@ -20,6 +26,9 @@ public enum ReadBenchmark {
         }
     }
 
+    /// Opens `path` and decodes every column chunk on `jobs` threads (`nil`: the active cores).
+    ///
+    /// - Throws: ``ParquetError`` when the file cannot be opened, decrypted or decoded.
     public static func run(path: String, jobs: Int? = nil, options: ReadOptions = ReadOptions(),
                            decryption: FileDecryptionProperties? = nil) throws -> Result {
         let start = ContinuousClock.now
@@ -64,38 +73,38 @@ public enum ReadBenchmark {
 }
 
 /// Work queue and result shared by benchmark workers.
-final class SharedState: @unchecked Sendable {
-    private var lock = pthread_mutex_t()
-    private var nextIndex = 0
+final class SharedState: Sendable {
+    private struct State {
+        var nextIndex = 0
+        var total = 0
+        var error: Error?
+    }
+    private let state = Mutex(State())
     private let count: Int
-    private(set) var total = 0
-    private(set) var error: Error?
 
     init(count: Int) {
         self.count = count
-        pthread_mutex_init(&lock, nil)
     }
 
-    deinit { pthread_mutex_destroy(&lock) }
+    var total: Int { state.withLock { $0.total } }
+    var error: Error? { state.withLock { $0.error } }
 
     func next() -> Int? {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        guard error == nil, nextIndex < count else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
+        state.withLock { s in
+            guard s.error == nil, s.nextIndex < count else { return nil }
+            s.nextIndex += 1
+            return s.nextIndex - 1
+        }
     }
 
     func add(_ n: Int) {
-        pthread_mutex_lock(&lock)
-        total += n
-        pthread_mutex_unlock(&lock)
+        state.withLock { $0.total += n }
     }
 
     func fail(_ e: Error) {
-        pthread_mutex_lock(&lock)
-        if error == nil { error = e }
-        pthread_mutex_unlock(&lock)
+        state.withLock { s in
+            if s.error == nil { s.error = e }
+        }
     }
 }
 
@@ -107,6 +116,7 @@ import Darwin
 
 /// Cores online: the default parallelism of readers, writers and the converter.
 public enum ProcessInfoLite {
+    /// Processors online (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
     public static var activeCores: Int {
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? n : 1

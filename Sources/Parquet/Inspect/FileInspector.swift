@@ -1,10 +1,16 @@
 /// One page header as found while walking a column chunk.
 public struct PageInfo: Sendable {
+    /// 0-based row group index.
     public var rowGroup: Int
+    /// The column's dotted path.
     public var column: String
+    /// 0-based page index within the column chunk (dictionary page included).
     public var index: Int
+    /// File offset of the page header.
     public var offset: Int
+    /// Bytes of the Thrift page header; the page data follows.
     public var headerLength: Int
+    /// The decoded page header.
     public var header: PageHeader
 }
 
@@ -45,6 +51,7 @@ public enum FileInspector {
 
     // MARK: schema
 
+    /// `floe schema --json`: the schema tree as one JSON object (name, repetition, type, annotations, children).
     public static func schemaJSON(_ f: ParquetFile) -> String {
         var j = JSONOut()
         func node(_ n: SchemaNode, key: String?) {
@@ -71,6 +78,8 @@ public enum FileInspector {
 
     // MARK: meta
 
+    /// `floe meta --json`: the footer as one JSON object (row groups, column chunks with codec, encodings, sizes,
+    /// statistics, page index and Bloom filter presence, key/value metadata).
     public static func metaJSON(_ f: ParquetFile) -> String {
         let m = f.metadata
         var j = JSONOut()
@@ -207,6 +216,7 @@ public enum FileInspector {
         j.endObject()
     }
 
+    /// `floe meta`: the footer as indented text, one fact per line.
     public static func metaText(_ f: ParquetFile) -> String {
         let m = f.metadata
         var out = ""
@@ -279,6 +289,7 @@ public enum FileInspector {
         return result
     }
 
+    /// `floe pages --json`: one JSON object per page and line.
     public static func pagesJSON(_ pages: [PageInfo]) -> String {
         var out = ""
         for p in pages {
@@ -321,6 +332,7 @@ public enum FileInspector {
         return out
     }
 
+    /// `floe pages`: one line per page, grouped by row group and column.
     public static func pagesText(_ pages: [PageInfo]) -> String {
         var out = ""
         var last = ""

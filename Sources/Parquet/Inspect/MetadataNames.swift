@@ -1,5 +1,7 @@
 /// Display names of metadata unions used by the inspection commands and error messages.
 extension ColumnOrder {
+    /// The parquet.thrift name: `TYPE_DEFINED_ORDER`, `IEEE_754_TOTAL_ORDER`, `INT96_TIMESTAMP_ORDER` or
+    /// `UNDEFINED(<field id>)`.
     public var name: String {
         switch self {
         case .typeDefinedOrder: "TYPE_DEFINED_ORDER"
@@ -11,6 +13,7 @@ extension ColumnOrder {
 }
 
 extension EncryptionAlgorithm {
+    /// The parquet.thrift name: `AES_GCM_V1`, `AES_GCM_CTR_V1` or `UNDEFINED(<field id>)`.
     public var name: String {
         switch self {
         case .aesGcmV1: "AES_GCM_V1"

@@ -69,6 +69,7 @@ extension LogicalType {
 }
 
 extension TimeUnit {
+    /// The schema-text name: `MILLIS`, `MICROS` or `NANOS`.
     public var name: String {
         switch self {
         case .millis: "MILLIS"

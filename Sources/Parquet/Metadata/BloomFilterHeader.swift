@@ -4,6 +4,7 @@
 public enum BloomFilterAlgorithm: Equatable, Hashable, Sendable {
     /// Split Block Bloom Filter.
     case block
+    /// A union member this implementation does not know (its field id); such filters are not used.
     case undefined(fieldId: Int16)
 }
 
@@ -11,12 +12,15 @@ public enum BloomFilterAlgorithm: Equatable, Hashable, Sendable {
 public enum BloomFilterHash: Equatable, Hashable, Sendable {
     /// xxHash64 with seed 0.
     case xxHash
+    /// A union member this implementation does not know (its field id); such filters are not used.
     case undefined(fieldId: Int16)
 }
 
 /// `union BloomFilterCompression`.
 public enum BloomFilterCompression: Equatable, Hashable, Sendable {
+    /// The bitset is stored as is (the only compression the format defines).
     case uncompressed
+    /// A union member this implementation does not know (its field id); such filters are not used.
     case undefined(fieldId: Int16)
 }
 
@@ -39,11 +43,18 @@ private func writeEmptyMemberUnion(_ w: inout ThriftCompactWriter, _ id: Int16) 
 }
 
 extension BloomFilterAlgorithm: ThriftStruct {
+    /// Decodes a `BloomFilterAlgorithm` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         let id = try readEmptyMemberUnion(&r, "BloomFilterAlgorithm")
         self = id == 1 ? .block : .undefined(fieldId: id)
     }
 
+    /// Appends this `BloomFilterAlgorithm` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         switch self {
         case .block: writeEmptyMemberUnion(&w, 1)
@@ -53,11 +64,18 @@ extension BloomFilterAlgorithm: ThriftStruct {
 }
 
 extension BloomFilterHash: ThriftStruct {
+    /// Decodes a `BloomFilterHash` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         let id = try readEmptyMemberUnion(&r, "BloomFilterHash")
         self = id == 1 ? .xxHash : .undefined(fieldId: id)
     }
 
+    /// Appends this `BloomFilterHash` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         switch self {
         case .xxHash: writeEmptyMemberUnion(&w, 1)
@@ -67,11 +85,18 @@ extension BloomFilterHash: ThriftStruct {
 }
 
 extension BloomFilterCompression: ThriftStruct {
+    /// Decodes a `BloomFilterCompression` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         let id = try readEmptyMemberUnion(&r, "BloomFilterCompression")
         self = id == 1 ? .uncompressed : .undefined(fieldId: id)
     }
 
+    /// Appends this `BloomFilterCompression` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         switch self {
         case .uncompressed: writeEmptyMemberUnion(&w, 1)
@@ -84,10 +109,14 @@ extension BloomFilterCompression: ThriftStruct {
 public struct BloomFilterHeader: Equatable, Hashable, Sendable {
     /// Size of the bitset in bytes.
     public var numBytes: Int32
+    /// The filter algorithm (split block).
     public var algorithm: BloomFilterAlgorithm
+    /// The hash of values (xxHash64).
     public var hash: BloomFilterHash
+    /// The compression of the bitset (none).
     public var compression: BloomFilterCompression
 
+    /// A header for a bitset of `numBytes` bytes with the only algorithm, hash and compression the format defines.
     public init(numBytes: Int32, algorithm: BloomFilterAlgorithm = .block, hash: BloomFilterHash = .xxHash,
                 compression: BloomFilterCompression = .uncompressed) {
         self.numBytes = numBytes
@@ -105,6 +134,11 @@ public struct BloomFilterHeader: Equatable, Hashable, Sendable {
 }
 
 extension BloomFilterHeader: ThriftStruct {
+    /// Decodes a `BloomFilterHeader` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var n: Int32?, alg: BloomFilterAlgorithm?, hash: BloomFilterHash?, comp: BloomFilterCompression?
@@ -124,6 +158,8 @@ extension BloomFilterHeader: ThriftStruct {
         self.init(numBytes: n, algorithm: alg, hash: hash, compression: comp)
     }
 
+    /// Appends this `BloomFilterHeader` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: numBytes)

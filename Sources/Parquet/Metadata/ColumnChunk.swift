@@ -2,10 +2,14 @@
 
 /// How many pages of a type used an encoding (`struct PageEncodingStats`).
 public struct PageEncodingStats: Equatable, Hashable, Sendable {
+    /// The page type counted.
     public var pageType: PageType
+    /// The encoding of those pages' values.
     public var encoding: Encoding
+    /// How many pages of ``pageType`` used ``encoding``.
     public var count: Int32
 
+    /// Counts `count` pages of `pageType` encoded with `encoding`.
     public init(pageType: PageType, encoding: Encoding, count: Int32) {
         self.pageType = pageType
         self.encoding = encoding
@@ -14,6 +18,11 @@ public struct PageEncodingStats: Equatable, Hashable, Sendable {
 }
 
 extension PageEncodingStats: ThriftStruct {
+    /// Decodes a `PageEncodingStats` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var pageType: PageType?, encoding: Encoding?, count: Int32?
@@ -31,6 +40,8 @@ extension PageEncodingStats: ThriftStruct {
         self.init(pageType: pageType, encoding: encoding, count: count)
     }
 
+    /// Appends this `PageEncodingStats` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: pageType.rawValue)
@@ -42,24 +53,42 @@ extension PageEncodingStats: ThriftStruct {
 
 /// Description of a column chunk (`struct ColumnMetaData`).
 public struct ColumnMetaData: Equatable, Hashable, Sendable {
+    /// Physical type of the column's values (the schema leaf's type).
     public var type: PhysicalType
+    /// Every encoding used in the chunk's pages (values and levels), without repeats.
     public var encodings: [Encoding]
+    /// The leaf's path from the root (excluded) to the leaf, e.g. `["user", "id"]`.
     public var pathInSchema: [String]
+    /// Compression of the chunk's pages.
     public var codec: CompressionCodec
+    /// Number of values in the chunk, nulls included (for repeated columns, more than the rows).
     public var numValues: Int64
+    /// Bytes of all pages after decompression, headers included.
     public var totalUncompressedSize: Int64
+    /// Bytes of all pages as stored, headers included: the chunk's length in the file.
     public var totalCompressedSize: Int64
+    /// Free-form key/value pairs of the chunk, if any.
     public var keyValueMetadata: [KeyValue]?
+    /// File offset of the first data page.
     public var dataPageOffset: Int64
+    /// File offset of the first index page (unused by known writers).
     public var indexPageOffset: Int64?
+    /// File offset of the dictionary page, if there is one (see ``firstPageOffset`` for writers that store 0).
     public var dictionaryPageOffset: Int64?
+    /// Statistics of the whole chunk (min, max, null count), if written.
     public var statistics: Statistics?
+    /// Pages per type and encoding; tells whether every data page is dictionary-encoded.
     public var encodingStats: [PageEncodingStats]?
+    /// File offset of the chunk's split-block Bloom filter (header then bitset), if any.
     public var bloomFilterOffset: Int64?
+    /// Bytes of the Bloom filter, header included, when the writer recorded it.
     public var bloomFilterLength: Int32?
+    /// Unencoded byte-array sizes and level histograms of the chunk, if written.
     public var sizeStatistics: SizeStatistics?
+    /// Bounding box and geometry types of a GEOMETRY / GEOGRAPHY column, if written.
     public var geospatialStatistics: GeospatialStatistics?
 
+    /// Column metadata with the given fields.
     public init(type: PhysicalType, encodings: [Encoding], pathInSchema: [String], codec: CompressionCodec,
                 numValues: Int64, totalUncompressedSize: Int64, totalCompressedSize: Int64,
                 keyValueMetadata: [KeyValue]? = nil, dataPageOffset: Int64, indexPageOffset: Int64? = nil,
@@ -96,6 +125,11 @@ public struct ColumnMetaData: Equatable, Hashable, Sendable {
 }
 
 extension ColumnMetaData: ThriftStruct {
+    /// Decodes a `ColumnMetaData` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var type: PhysicalType?, encodings: [Encoding]?, path: [String]?, codec: CompressionCodec?
@@ -145,6 +179,8 @@ extension ColumnMetaData: ThriftStruct {
                   bloomFilterLength: bloomLength, sizeStatistics: sizeStats, geospatialStatistics: geoStats)
     }
 
+    /// Appends this `ColumnMetaData` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: type.rawValue)
@@ -178,14 +214,20 @@ public struct ColumnChunk: Equatable, Hashable, Sendable {
     public var fileOffset: Int64
     /// Nil when the column's metadata is encrypted (`encryptedColumnMetadata`).
     public var metaData: ColumnMetaData?
+    /// File offset of the chunk's offset index (page locations), if written.
     public var offsetIndexOffset: Int64?
+    /// Bytes of the offset index.
     public var offsetIndexLength: Int32?
+    /// File offset of the chunk's column index (per-page min/max), if written.
     public var columnIndexOffset: Int64?
+    /// Bytes of the column index.
     public var columnIndexLength: Int32?
+    /// How the column is encrypted (footer key or its own key), when the file is encrypted.
     public var cryptoMetadata: ColumnCryptoMetaData?
     /// The ColumnMetaData encrypted with the column key (decrypt, then decode as ColumnMetaData).
     public var encryptedColumnMetadata: [UInt8]?
 
+    /// A column chunk with the given fields.
     public init(filePath: String? = nil, fileOffset: Int64 = 0, metaData: ColumnMetaData? = nil,
                 offsetIndexOffset: Int64? = nil, offsetIndexLength: Int32? = nil, columnIndexOffset: Int64? = nil,
                 columnIndexLength: Int32? = nil, cryptoMetadata: ColumnCryptoMetaData? = nil,
@@ -203,6 +245,11 @@ public struct ColumnChunk: Equatable, Hashable, Sendable {
 }
 
 extension ColumnChunk: ThriftStruct {
+    /// Decodes a `ColumnChunk` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         self.init()
         var last: Int16 = 0
@@ -224,6 +271,8 @@ extension ColumnChunk: ThriftStruct {
         guard sawFileOffset else { throw thriftMissing("ColumnChunk", "file_offset") }
     }
 
+    /// Appends this `ColumnChunk` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, string: filePath)

@@ -9,6 +9,7 @@ public struct AesGcmV1: Equatable, Hashable, Sendable {
     /// True if the reader must supply the AAD prefix.
     public var supplyAadPrefix: Bool?
 
+    /// AES-GCM parameters with the given fields.
     public init(aadPrefix: [UInt8]? = nil, aadFileUnique: [UInt8]? = nil, supplyAadPrefix: Bool? = nil) {
         self.aadPrefix = aadPrefix
         self.aadFileUnique = aadFileUnique
@@ -18,10 +19,14 @@ public struct AesGcmV1: Equatable, Hashable, Sendable {
 
 /// Parameters of AES_GCM_CTR_V1 (`struct AesGcmCtrV1`).
 public struct AesGcmCtrV1: Equatable, Hashable, Sendable {
+    /// AAD prefix (stored only if the writer chose to).
     public var aadPrefix: [UInt8]?
+    /// Unique file identifier part of the AAD.
     public var aadFileUnique: [UInt8]?
+    /// True if the reader must supply the AAD prefix.
     public var supplyAadPrefix: Bool?
 
+    /// AES-GCM-CTR parameters with the given fields.
     public init(aadPrefix: [UInt8]? = nil, aadFileUnique: [UInt8]? = nil, supplyAadPrefix: Bool? = nil) {
         self.aadPrefix = aadPrefix
         self.aadFileUnique = aadFileUnique
@@ -53,22 +58,36 @@ private func writeAesFields(_ w: inout ThriftCompactWriter, _ prefix: [UInt8]?, 
 }
 
 extension AesGcmV1: ThriftStruct {
+    /// Decodes a `AesGcmV1` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         let (p, u, s) = try readAesFields(&r, "AesGcmV1")
         self.init(aadPrefix: p, aadFileUnique: u, supplyAadPrefix: s)
     }
 
+    /// Appends this `AesGcmV1` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         writeAesFields(&w, aadPrefix, aadFileUnique, supplyAadPrefix)
     }
 }
 
 extension AesGcmCtrV1: ThriftStruct {
+    /// Decodes a `AesGcmCtrV1` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         let (p, u, s) = try readAesFields(&r, "AesGcmCtrV1")
         self.init(aadPrefix: p, aadFileUnique: u, supplyAadPrefix: s)
     }
 
+    /// Appends this `AesGcmCtrV1` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         writeAesFields(&w, aadPrefix, aadFileUnique, supplyAadPrefix)
     }
@@ -76,13 +95,20 @@ extension AesGcmCtrV1: ThriftStruct {
 
 /// `union EncryptionAlgorithm`.
 public enum EncryptionAlgorithm: Equatable, Hashable, Sendable {
+    /// `AES_GCM_V1`: every module (pages and metadata) encrypted and authenticated with AES-GCM.
     case aesGcmV1(AesGcmV1)
+    /// `AES_GCM_CTR_V1`: page data encrypted with AES-CTR (not authenticated), metadata with AES-GCM.
     case aesGcmCtrV1(AesGcmCtrV1)
     /// A union member this spec does not know (field id); such files cannot be decrypted.
     case undefined(fieldId: Int16)
 }
 
 extension EncryptionAlgorithm: ThriftStruct {
+    /// Decodes an `EncryptionAlgorithm` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var result: EncryptionAlgorithm?
@@ -99,6 +125,8 @@ extension EncryptionAlgorithm: ThriftStruct {
         self = result
     }
 
+    /// Appends this `EncryptionAlgorithm` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         switch self {
@@ -112,10 +140,12 @@ extension EncryptionAlgorithm: ThriftStruct {
 
 /// The plaintext prefix of an encrypted footer ("PARE" files) (`struct FileCryptoMetaData`).
 public struct FileCryptoMetaData: Equatable, Hashable, Sendable {
+    /// The algorithm and AAD parameters of the file.
     public var encryptionAlgorithm: EncryptionAlgorithm
     /// Retrieval metadata of the footer key.
     public var keyMetadata: [UInt8]?
 
+    /// Crypto metadata with the given fields.
     public init(encryptionAlgorithm: EncryptionAlgorithm, keyMetadata: [UInt8]? = nil) {
         self.encryptionAlgorithm = encryptionAlgorithm
         self.keyMetadata = keyMetadata
@@ -131,6 +161,11 @@ public struct FileCryptoMetaData: Equatable, Hashable, Sendable {
 }
 
 extension FileCryptoMetaData: ThriftStruct {
+    /// Decodes a `FileCryptoMetaData` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var alg: EncryptionAlgorithm?, key: [UInt8]?
@@ -145,6 +180,8 @@ extension FileCryptoMetaData: ThriftStruct {
         self.init(encryptionAlgorithm: alg, keyMetadata: key)
     }
 
+    /// Appends this `FileCryptoMetaData` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, struct: encryptionAlgorithm)
@@ -155,9 +192,12 @@ extension FileCryptoMetaData: ThriftStruct {
 
 /// Column encrypted with its own key (`struct EncryptionWithColumnKey`).
 public struct EncryptionWithColumnKey: Equatable, Hashable, Sendable {
+    /// The encrypted column's path (the same as in its `ColumnMetaData`).
     public var pathInSchema: [String]
+    /// Retrieval metadata of the column key (a key id or key material), passed to the key retriever.
     public var keyMetadata: [UInt8]?
 
+    /// A column-key description with the given fields.
     public init(pathInSchema: [String], keyMetadata: [UInt8]? = nil) {
         self.pathInSchema = pathInSchema
         self.keyMetadata = keyMetadata
@@ -165,6 +205,11 @@ public struct EncryptionWithColumnKey: Equatable, Hashable, Sendable {
 }
 
 extension EncryptionWithColumnKey: ThriftStruct {
+    /// Decodes a `EncryptionWithColumnKey` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var path: [String]?, key: [UInt8]?
@@ -179,6 +224,8 @@ extension EncryptionWithColumnKey: ThriftStruct {
         self.init(pathInSchema: path, keyMetadata: key)
     }
 
+    /// Appends this `EncryptionWithColumnKey` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, stringList: pathInSchema)
@@ -191,11 +238,18 @@ extension EncryptionWithColumnKey: ThriftStruct {
 public enum ColumnCryptoMetaData: Equatable, Hashable, Sendable {
     /// ENCRYPTION_WITH_FOOTER_KEY (`EncryptionWithFooterKey`, an empty struct).
     case encryptionWithFooterKey
+    /// ENCRYPTION_WITH_COLUMN_KEY: the column has its own key.
     case encryptionWithColumnKey(EncryptionWithColumnKey)
+    /// A union member this implementation does not know (its field id); the column cannot be decrypted.
     case undefined(fieldId: Int16)
 }
 
 extension ColumnCryptoMetaData: ThriftStruct {
+    /// Decodes a `ColumnCryptoMetaData` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var result: ColumnCryptoMetaData?
@@ -212,6 +266,8 @@ extension ColumnCryptoMetaData: ThriftStruct {
         self = result
     }
 
+    /// Appends this `ColumnCryptoMetaData` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         switch self {

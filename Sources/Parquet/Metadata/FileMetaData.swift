@@ -13,6 +13,11 @@ public enum ColumnOrder: Equatable, Hashable, Sendable {
 }
 
 extension ColumnOrder: ThriftStruct {
+    /// Decodes a `ColumnOrder` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var order: ColumnOrder?
@@ -30,6 +35,8 @@ extension ColumnOrder: ThriftStruct {
         self = order
     }
 
+    /// Appends this `ColumnOrder` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         switch self {
@@ -44,11 +51,15 @@ extension ColumnOrder: ThriftStruct {
 
 /// The file footer (`struct FileMetaData`).
 public struct FileMetaData: Equatable, Hashable, Sendable {
+    /// Format version the writer claims: 1 or 2 (readers do not depend on it).
     public var version: Int32
     /// The schema tree flattened depth-first; element 0 is the root.
     public var schema: [SchemaElement]
+    /// Number of rows in the file, the sum of the row groups' rows.
     public var numRows: Int64
+    /// The row groups, in file order.
     public var rowGroups: [RowGroup]
+    /// Application metadata (e.g. `ARROW:schema`), in order.
     public var keyValueMetadata: [KeyValue]?
     /// e.g. "parquet-mr version 1.12.0 (build …)".
     public var createdBy: String?
@@ -56,8 +67,10 @@ public struct FileMetaData: Equatable, Hashable, Sendable {
     public var columnOrders: [ColumnOrder]?
     /// Set in files with a plaintext footer whose columns are encrypted.
     public var encryptionAlgorithm: EncryptionAlgorithm?
+    /// Retrieval metadata of the key that signs a plaintext footer of an encrypted file.
     public var footerSigningKeyMetadata: [UInt8]?
 
+    /// File metadata with the given fields.
     public init(version: Int32, schema: [SchemaElement], numRows: Int64, rowGroups: [RowGroup],
                 keyValueMetadata: [KeyValue]? = nil, createdBy: String? = nil, columnOrders: [ColumnOrder]? = nil,
                 encryptionAlgorithm: EncryptionAlgorithm? = nil, footerSigningKeyMetadata: [UInt8]? = nil) {
@@ -74,6 +87,11 @@ public struct FileMetaData: Equatable, Hashable, Sendable {
 }
 
 extension FileMetaData: ThriftStruct {
+    /// Decodes a `FileMetaData` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var version: Int32?, schema: [SchemaElement]?, numRows: Int64?, rowGroups: [RowGroup]?
@@ -102,6 +120,8 @@ extension FileMetaData: ThriftStruct {
                   footerSigningKeyMetadata: signingKey)
     }
 
+    /// Appends this `FileMetaData` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: version)

@@ -2,10 +2,12 @@
 
 /// Time unit of TIME and TIMESTAMP logical types (`union TimeUnit`).
 public enum TimeUnit: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// Milliseconds, microseconds or nanoseconds.
     case millis, micros, nanos
     /// A union member this spec does not know (field id).
     case undefined(Int16)
 
+    /// `MILLIS`, `MICROS` or `NANOS`.
     public var description: String {
         switch self {
         case .millis: "MILLIS"
@@ -17,6 +19,11 @@ public enum TimeUnit: Equatable, Hashable, Sendable, CustomStringConvertible {
 }
 
 extension TimeUnit: ThriftStruct {
+    /// Decodes a `TimeUnit` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var unit: TimeUnit?
@@ -34,6 +41,8 @@ extension TimeUnit: ThriftStruct {
         self = unit
     }
 
+    /// Appends this `TimeUnit` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         switch self {
@@ -48,9 +57,12 @@ extension TimeUnit: ThriftStruct {
 
 /// Edge interpolation of GEOGRAPHY values (`EdgeInterpolationAlgorithm`).
 public enum EdgeInterpolationAlgorithm: Equatable, Hashable, Sendable, CustomStringConvertible {
+    /// Edges are shortest paths on the sphere (`SPHERICAL`) or on the ellipsoid by the named algorithm.
     case spherical, vincenty, thomas, andoyer, karney
+    /// An algorithm number this implementation does not know.
     case unknown(Int32)
 
+    /// The algorithm with Thrift value `rawValue`; unknown values give ``unknown(_:)``.
     public init(rawValue: Int32) {
         switch rawValue {
         case 0: self = .spherical
@@ -62,6 +74,7 @@ public enum EdgeInterpolationAlgorithm: Equatable, Hashable, Sendable, CustomStr
         }
     }
 
+    /// The Thrift enum value.
     public var rawValue: Int32 {
         switch self {
         case .spherical: 0
@@ -73,6 +86,7 @@ public enum EdgeInterpolationAlgorithm: Equatable, Hashable, Sendable, CustomStr
         }
     }
 
+    /// The parquet.thrift name: `SPHERICAL`, `VINCENTY`, `KARNEY`.
     public var description: String {
         switch self {
         case .spherical: "SPHERICAL"
@@ -87,30 +101,53 @@ public enum EdgeInterpolationAlgorithm: Equatable, Hashable, Sendable, CustomStr
 
 /// Logical type annotation of a schema element (`union LogicalType`).
 public enum LogicalType: Equatable, Hashable, Sendable {
+    /// UTF-8 text in BYTE_ARRAY.
     case string
+    /// A map: a group holding one repeated `key_value` group of `key` and `value`.
     case map
+    /// A list: a group holding one repeated `list` group of one `element`.
     case list
+    /// An enum value as UTF-8 text.
     case `enum`
+    /// A decimal `unscaled × 10^-scale` with at most `precision` digits, in INT32, INT64, FIXED_LEN_BYTE_ARRAY or
+    /// BYTE_ARRAY (big-endian two's complement).
     case decimal(scale: Int32, precision: Int32)
+    /// Days since 1970-01-01 in INT32.
     case date
+    /// Time of day in `unit` since midnight (INT32 for milliseconds, INT64 otherwise).
     case time(isAdjustedToUTC: Bool, unit: TimeUnit)
+    /// An instant (`isAdjustedToUTC`) or a local date-time, in `unit` since the epoch, in INT64.
     case timestamp(isAdjustedToUTC: Bool, unit: TimeUnit)
+    /// An integer of 8, 16, 32 or 64 bits, signed or unsigned, in INT32 or INT64.
     case integer(bitWidth: Int8, isSigned: Bool)
     /// `NullType`: only nulls are stored.
     case unknown
+    /// JSON text in BYTE_ARRAY.
     case json
+    /// BSON bytes in BYTE_ARRAY.
     case bson
+    /// A UUID in a 16-byte FIXED_LEN_BYTE_ARRAY, big-endian.
     case uuid
+    /// An IEEE 754 half-precision float in a 2-byte FIXED_LEN_BYTE_ARRAY, little-endian.
     case float16
+    /// A semi-structured Variant value (group of `metadata` and `value` binaries).
     case variant(specVersion: Int8?)
+    /// Planar geometries as WKB in BYTE_ARRAY, in the coordinate reference system `crs` (default OGC:CRS84).
     case geometry(crs: String?)
+    /// Geographies as WKB in BYTE_ARRAY, with edges interpolated by `algorithm` (default spherical).
     case geography(crs: String?, algorithm: EdgeInterpolationAlgorithm?)
+    /// Reserved in parquet.thrift (field 15); no content.
     case file
     /// A union member this spec does not know (its field id); its content was skipped.
     case undefined(fieldId: Int16)
 }
 
 extension LogicalType: ThriftStruct {
+    /// Decodes a `LogicalType` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var result: LogicalType?
@@ -233,6 +270,8 @@ extension LogicalType: ThriftStruct {
         return .geography(crs: crs, algorithm: algorithm)
     }
 
+    /// Appends this `LogicalType` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         switch self {

@@ -4,11 +4,16 @@
 public struct DataPageHeader: Equatable, Hashable, Sendable {
     /// Number of values including nulls.
     public var numValues: Int32
+    /// Encoding of the values.
     public var encoding: Encoding
+    /// Encoding of the definition levels (`RLE`, or the deprecated `BIT_PACKED`).
     public var definitionLevelEncoding: Encoding
+    /// Encoding of the repetition levels (`RLE`, or the deprecated `BIT_PACKED`).
     public var repetitionLevelEncoding: Encoding
+    /// Statistics of the page's values (deprecated in data pages in favor of the page index; still read).
     public var statistics: Statistics?
 
+    /// A v1 data page header with the given fields.
     public init(numValues: Int32, encoding: Encoding, definitionLevelEncoding: Encoding,
                 repetitionLevelEncoding: Encoding, statistics: Statistics? = nil) {
         self.numValues = numValues
@@ -20,6 +25,11 @@ public struct DataPageHeader: Equatable, Hashable, Sendable {
 }
 
 extension DataPageHeader: ThriftStruct {
+    /// Decodes a `DataPageHeader` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var n: Int32?, enc: Encoding?, def: Encoding?, rep: Encoding?
@@ -44,6 +54,8 @@ extension DataPageHeader: ThriftStruct {
         repetitionLevelEncoding = rep
     }
 
+    /// Appends this `DataPageHeader` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: numValues)
@@ -57,14 +69,22 @@ extension DataPageHeader: ThriftStruct {
 
 /// Header of an index page (`struct IndexPageHeader`, empty; index pages are not used by writers).
 public struct IndexPageHeader: Equatable, Hashable, Sendable {
+    /// The empty index page header.
     public init() {}
 }
 
 extension IndexPageHeader: ThriftStruct {
+    /// Decodes a `IndexPageHeader` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         try r.readEmptyStruct()
     }
 
+    /// Appends this `IndexPageHeader` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.endStruct(s)
@@ -73,10 +93,14 @@ extension IndexPageHeader: ThriftStruct {
 
 /// Header of a dictionary page (`struct DictionaryPageHeader`).
 public struct DictionaryPageHeader: Equatable, Hashable, Sendable {
+    /// Number of values in the dictionary.
     public var numValues: Int32
+    /// Encoding of the dictionary values: `PLAIN` (or `PLAIN_DICTIONARY` from old writers).
     public var encoding: Encoding
+    /// Whether the dictionary entries are sorted, if the writer said.
     public var isSorted: Bool?
 
+    /// A dictionary page header with the given fields.
     public init(numValues: Int32, encoding: Encoding, isSorted: Bool? = nil) {
         self.numValues = numValues
         self.encoding = encoding
@@ -85,6 +109,11 @@ public struct DictionaryPageHeader: Equatable, Hashable, Sendable {
 }
 
 extension DictionaryPageHeader: ThriftStruct {
+    /// Decodes a `DictionaryPageHeader` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var n: Int32?, enc: Encoding?, sorted: Bool?
@@ -101,6 +130,8 @@ extension DictionaryPageHeader: ThriftStruct {
         self.init(numValues: n, encoding: enc, isSorted: sorted)
     }
 
+    /// Appends this `DictionaryPageHeader` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: numValues)
@@ -112,19 +143,27 @@ extension DictionaryPageHeader: ThriftStruct {
 
 /// Header of a v2 data page (`struct DataPageHeaderV2`).
 public struct DataPageHeaderV2: Equatable, Hashable, Sendable {
+    /// Number of values, including nulls.
     public var numValues: Int32
+    /// Number of null values.
     public var numNulls: Int32
+    /// Number of rows (records) in the page: pages of v2 start and end at row boundaries.
     public var numRows: Int32
+    /// Encoding of the values.
     public var encoding: Encoding
+    /// Bytes of RLE-encoded definition levels at the start of the page (never compressed, no length prefix).
     public var definitionLevelsByteLength: Int32
+    /// Bytes of RLE-encoded repetition levels after the definition levels (never compressed, no length prefix).
     public var repetitionLevelsByteLength: Int32
     /// Whether the values section is compressed. Absent on the wire means true (`isCompressedField` keeps
     /// whether it was written, so a round trip is byte-exact).
     public var isCompressed: Bool { isCompressedField ?? true }
     /// The field as stored (nil = absent).
     public var isCompressedField: Bool?
+    /// Statistics of the page's values, if written.
     public var statistics: Statistics?
 
+    /// A v2 data page header; `isCompressed` `nil` leaves the field absent (meaning compressed).
     public init(numValues: Int32, numNulls: Int32, numRows: Int32, encoding: Encoding,
                 definitionLevelsByteLength: Int32, repetitionLevelsByteLength: Int32, isCompressed: Bool? = nil,
                 statistics: Statistics? = nil) {
@@ -140,6 +179,11 @@ public struct DataPageHeaderV2: Equatable, Hashable, Sendable {
 }
 
 extension DataPageHeaderV2: ThriftStruct {
+    /// Decodes a `DataPageHeaderV2` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var n: Int32?, nulls: Int32?, rows: Int32?, enc: Encoding?, defLen: Int32?, repLen: Int32?
@@ -170,6 +214,8 @@ extension DataPageHeaderV2: ThriftStruct {
         repetitionLevelsByteLength = repLen
     }
 
+    /// Appends this `DataPageHeaderV2` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: numValues)
@@ -186,17 +232,24 @@ extension DataPageHeaderV2: ThriftStruct {
 
 /// Header preceding every page (`struct PageHeader`).
 public struct PageHeader: Equatable, Hashable, Sendable {
+    /// The kind of page, which says which of the sub-headers is set.
     public var type: PageType
+    /// Bytes of page data after decompression (levels included); bounded by 2 GiB by the format.
     public var uncompressedPageSize: Int32
     /// Bytes of page data following the header.
     public var compressedPageSize: Int32
     /// CRC-32 of the page data (as stored, i.e. the compressed bytes), when written.
     public var crc: Int32?
+    /// Set for `DATA_PAGE`.
     public var dataPageHeader: DataPageHeader?
+    /// Set for `INDEX_PAGE`.
     public var indexPageHeader: IndexPageHeader?
+    /// Set for `DICTIONARY_PAGE`.
     public var dictionaryPageHeader: DictionaryPageHeader?
+    /// Set for `DATA_PAGE_V2`.
     public var dataPageHeaderV2: DataPageHeaderV2?
 
+    /// A page header with the given fields.
     public init(type: PageType, uncompressedPageSize: Int32, compressedPageSize: Int32, crc: Int32? = nil,
                 dataPageHeader: DataPageHeader? = nil, indexPageHeader: IndexPageHeader? = nil,
                 dictionaryPageHeader: DictionaryPageHeader? = nil, dataPageHeaderV2: DataPageHeaderV2? = nil) {
@@ -222,6 +275,11 @@ public struct PageHeader: Equatable, Hashable, Sendable {
 }
 
 extension PageHeader: ThriftStruct {
+    /// Decodes a `PageHeader` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         // Optional members are decoded straight into self (no copies of the large sub-headers).
         var last: Int16 = 0
@@ -248,6 +306,8 @@ extension PageHeader: ThriftStruct {
         compressedPageSize = comp
     }
 
+    /// Appends this `PageHeader` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: type.rawValue)

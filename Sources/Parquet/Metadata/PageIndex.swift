@@ -9,6 +9,7 @@ public struct PageLocation: Equatable, Hashable, Sendable {
     /// Index of the page's first row within the row group.
     public var firstRowIndex: Int64
 
+    /// A page location with the given fields.
     public init(offset: Int64, compressedPageSize: Int32, firstRowIndex: Int64) {
         self.offset = offset
         self.compressedPageSize = compressedPageSize
@@ -17,6 +18,11 @@ public struct PageLocation: Equatable, Hashable, Sendable {
 }
 
 extension PageLocation: ThriftStruct {
+    /// Decodes a `PageLocation` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var offset: Int64?, size: Int32?, first: Int64?
@@ -34,6 +40,8 @@ extension PageLocation: ThriftStruct {
         self.init(offset: offset, compressedPageSize: size, firstRowIndex: first)
     }
 
+    /// Appends this `PageLocation` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i64: offset)
@@ -45,9 +53,12 @@ extension PageLocation: ThriftStruct {
 
 /// Page locations of a column chunk (`struct OffsetIndex`).
 public struct OffsetIndex: Equatable, Hashable, Sendable {
+    /// Every data page of the chunk, in file order.
     public var pageLocations: [PageLocation]
+    /// Unencoded BYTE_ARRAY bytes per page, if written.
     public var unencodedByteArrayDataBytes: [Int64]?
 
+    /// An offset index with the given pages.
     public init(pageLocations: [PageLocation], unencodedByteArrayDataBytes: [Int64]? = nil) {
         self.pageLocations = pageLocations
         self.unencodedByteArrayDataBytes = unencodedByteArrayDataBytes
@@ -55,6 +66,11 @@ public struct OffsetIndex: Equatable, Hashable, Sendable {
 }
 
 extension OffsetIndex: ThriftStruct {
+    /// Decodes a `OffsetIndex` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var locations: [PageLocation]?, unencoded: [Int64]?
@@ -69,6 +85,8 @@ extension OffsetIndex: ThriftStruct {
         self.init(pageLocations: locations, unencodedByteArrayDataBytes: unencoded)
     }
 
+    /// Appends this `OffsetIndex` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, structList: pageLocations)
@@ -81,14 +99,22 @@ extension OffsetIndex: ThriftStruct {
 public struct ColumnIndex: Equatable, Hashable, Sendable {
     /// True for pages holding only nulls (their min/max entries are empty).
     public var nullPages: [Bool]
+    /// Per page, the PLAIN-encoded minimum (empty for null pages); possibly truncated.
     public var minValues: [[UInt8]]
+    /// Per page, the PLAIN-encoded maximum (empty for null pages); possibly truncated.
     public var maxValues: [[UInt8]]
+    /// Whether the pages' minimums and maximums are sorted.
     public var boundaryOrder: BoundaryOrder
+    /// Per page, the number of nulls, if written.
     public var nullCounts: [Int64]?
+    /// Per page, the repetition level histogram, concatenated (max level + 1 entries each), if written.
     public var repetitionLevelHistograms: [Int64]?
+    /// Per page, the definition level histogram, concatenated (max level + 1 entries each), if written.
     public var definitionLevelHistograms: [Int64]?
+    /// Per page, the number of NaN values (floating-point columns), if written.
     public var nanCounts: [Int64]?
 
+    /// A column index with the given per-page lists (all of one length, the number of pages).
     public init(nullPages: [Bool], minValues: [[UInt8]], maxValues: [[UInt8]], boundaryOrder: BoundaryOrder,
                 nullCounts: [Int64]? = nil, repetitionLevelHistograms: [Int64]? = nil,
                 definitionLevelHistograms: [Int64]? = nil, nanCounts: [Int64]? = nil) {
@@ -104,6 +130,11 @@ public struct ColumnIndex: Equatable, Hashable, Sendable {
 }
 
 extension ColumnIndex: ThriftStruct {
+    /// Decodes a `ColumnIndex` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var nullPages: [Bool]?, mins: [[UInt8]]?, maxs: [[UInt8]]?, order: BoundaryOrder?
@@ -135,6 +166,8 @@ extension ColumnIndex: ThriftStruct {
                   nanCounts: nanCounts)
     }
 
+    /// Appends this `ColumnIndex` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, boolList: nullPages)

@@ -4,9 +4,12 @@
 public struct SortingColumn: Equatable, Hashable, Sendable {
     /// Index of the leaf column in the row group's `columns`.
     public var columnIdx: Int32
+    /// Whether the order is descending.
     public var descending: Bool
+    /// Whether nulls sort before values.
     public var nullsFirst: Bool
 
+    /// A sorting column with the given fields.
     public init(columnIdx: Int32, descending: Bool, nullsFirst: Bool) {
         self.columnIdx = columnIdx
         self.descending = descending
@@ -15,6 +18,11 @@ public struct SortingColumn: Equatable, Hashable, Sendable {
 }
 
 extension SortingColumn: ThriftStruct {
+    /// Decodes a `SortingColumn` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var idx: Int32?, desc: Bool?, nullsFirst: Bool?
@@ -32,6 +40,8 @@ extension SortingColumn: ThriftStruct {
         self.init(columnIdx: idx, descending: desc, nullsFirst: nullsFirst)
     }
 
+    /// Appends this `SortingColumn` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: columnIdx)
@@ -47,13 +57,18 @@ public struct RowGroup: Equatable, Hashable, Sendable {
     public var columns: [ColumnChunk]
     /// Total uncompressed byte size of all column data.
     public var totalByteSize: Int64
+    /// Number of rows in the row group.
     public var numRows: Int64
+    /// The order of rows, when the writer sorted them.
     public var sortingColumns: [SortingColumn]?
     /// Byte offset of the row group's first page.
     public var fileOffset: Int64?
+    /// Bytes of the row group's column chunks as stored, if written.
     public var totalCompressedSize: Int64?
+    /// Position of the row group in the file (needed for encryption AADs), if written.
     public var ordinal: Int16?
 
+    /// A row group with the given fields.
     public init(columns: [ColumnChunk], totalByteSize: Int64, numRows: Int64, sortingColumns: [SortingColumn]? = nil,
                 fileOffset: Int64? = nil, totalCompressedSize: Int64? = nil, ordinal: Int16? = nil) {
         self.columns = columns
@@ -67,6 +82,11 @@ public struct RowGroup: Equatable, Hashable, Sendable {
 }
 
 extension RowGroup: ThriftStruct {
+    /// Decodes a `RowGroup` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var columns: [ColumnChunk]?, total: Int64?, numRows: Int64?
@@ -90,6 +110,8 @@ extension RowGroup: ThriftStruct {
                   fileOffset: fileOffset, totalCompressedSize: compressed, ordinal: ordinal)
     }
 
+    /// Appends this `RowGroup` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, structList: columns)

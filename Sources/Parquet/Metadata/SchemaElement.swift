@@ -8,16 +8,22 @@ public struct SchemaElement: Equatable, Hashable, Sendable {
     public var typeLength: Int32?
     /// Nil only for the root (some writers also set it there).
     public var repetitionType: Repetition?
+    /// The field name (for the root, the schema's name, often `schema`).
     public var name: String
     /// Number of children; nil (or absent) for leaves.
     public var numChildren: Int32?
     /// Legacy annotation. A value this model does not know is dropped (treated as absent).
     public var convertedType: ConvertedType?
+    /// Legacy DECIMAL scale (see ``LogicalType/decimal(scale:precision:)`` for the current form).
     public var scale: Int32?
+    /// Legacy DECIMAL precision.
     public var precision: Int32?
+    /// The field id of an external schema (Iceberg, Arrow), if any.
     public var fieldId: Int32?
+    /// The logical type annotation; a member this implementation does not know is kept as `undefined`.
     public var logicalType: LogicalType?
 
+    /// A schema element with the given fields.
     public init(name: String, type: PhysicalType? = nil, typeLength: Int32? = nil, repetitionType: Repetition? = nil,
                 numChildren: Int32? = nil, convertedType: ConvertedType? = nil, scale: Int32? = nil,
                 precision: Int32? = nil, fieldId: Int32? = nil, logicalType: LogicalType? = nil) {
@@ -35,6 +41,11 @@ public struct SchemaElement: Equatable, Hashable, Sendable {
 }
 
 extension SchemaElement: ThriftStruct {
+    /// Decodes a `SchemaElement` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var name: String?
@@ -64,6 +75,8 @@ extension SchemaElement: ThriftStruct {
         self = e
     }
 
+    /// Appends this `SchemaElement` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i32: type?.rawValue)
@@ -82,9 +95,12 @@ extension SchemaElement: ThriftStruct {
 
 /// A key/value metadata pair (`struct KeyValue`).
 public struct KeyValue: Equatable, Hashable, Sendable {
+    /// The key (e.g. `ARROW:schema`, `writer.time.zone`).
     public var key: String
+    /// The value, which may be absent.
     public var value: String?
 
+    /// A pair `key` = `value`.
     public init(key: String, value: String? = nil) {
         self.key = key
         self.value = value
@@ -92,6 +108,11 @@ public struct KeyValue: Equatable, Hashable, Sendable {
 }
 
 extension KeyValue: ThriftStruct {
+    /// Decodes a `KeyValue` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var key: String?
@@ -107,6 +128,8 @@ extension KeyValue: ThriftStruct {
         self.init(key: key, value: value)
     }
 
+    /// Appends this `KeyValue` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, string: key)

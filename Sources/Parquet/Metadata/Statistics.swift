@@ -6,14 +6,23 @@ public struct Statistics: Equatable, Hashable, Sendable {
     public var max: [UInt8]?
     /// Deprecated `min`.
     public var min: [UInt8]?
+    /// Number of null values, if written.
     public var nullCount: Int64?
+    /// Number of distinct values, if written (rarely is).
     public var distinctCount: Int64?
+    /// The maximum under the column's sort order (logical type aware), PLAIN-encoded; BYTE_ARRAY values without the
+    /// length prefix.
     public var maxValue: [UInt8]?
+    /// The minimum under the column's sort order, PLAIN-encoded like ``maxValue``.
     public var minValue: [UInt8]?
+    /// Whether ``maxValue`` is an actual value (`false`: a truncated upper bound).
     public var isMaxValueExact: Bool?
+    /// Whether ``minValue`` is an actual value (`false`: a truncated lower bound).
     public var isMinValueExact: Bool?
+    /// Number of NaN values of a FLOAT / DOUBLE column (NaN is excluded from min and max), if written.
     public var nanCount: Int64?
 
+    /// Statistics with the given fields; every field is optional on the wire.
     public init(max: [UInt8]? = nil, min: [UInt8]? = nil, nullCount: Int64? = nil, distinctCount: Int64? = nil,
                 maxValue: [UInt8]? = nil, minValue: [UInt8]? = nil, isMaxValueExact: Bool? = nil,
                 isMinValueExact: Bool? = nil, nanCount: Int64? = nil) {
@@ -30,6 +39,11 @@ public struct Statistics: Equatable, Hashable, Sendable {
 }
 
 extension Statistics: ThriftStruct {
+    /// Decodes a `Statistics` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         self.init()
         var last: Int16 = 0
@@ -49,6 +63,8 @@ extension Statistics: ThriftStruct {
         }
     }
 
+    /// Appends this `Statistics` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, binary: max)
@@ -66,10 +82,15 @@ extension Statistics: ThriftStruct {
 
 /// Sizes and level histograms of a column chunk or page (`struct SizeStatistics`).
 public struct SizeStatistics: Equatable, Hashable, Sendable {
+    /// Bytes of BYTE_ARRAY data before encoding and compression (without length prefixes), for readers that size
+    /// buffers.
     public var unencodedByteArrayDataBytes: Int64?
+    /// Count of each repetition level, index = level (0...max), if written.
     public var repetitionLevelHistogram: [Int64]?
+    /// Count of each definition level, index = level (0...max), if written.
     public var definitionLevelHistogram: [Int64]?
 
+    /// Size statistics with the given fields.
     public init(unencodedByteArrayDataBytes: Int64? = nil, repetitionLevelHistogram: [Int64]? = nil,
                 definitionLevelHistogram: [Int64]? = nil) {
         self.unencodedByteArrayDataBytes = unencodedByteArrayDataBytes
@@ -79,6 +100,11 @@ public struct SizeStatistics: Equatable, Hashable, Sendable {
 }
 
 extension SizeStatistics: ThriftStruct {
+    /// Decodes a `SizeStatistics` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         self.init()
         var last: Int16 = 0
@@ -92,6 +118,8 @@ extension SizeStatistics: ThriftStruct {
         }
     }
 
+    /// Appends this `SizeStatistics` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, i64: unencodedByteArrayDataBytes)
@@ -103,15 +131,24 @@ extension SizeStatistics: ThriftStruct {
 
 /// Bounding box of geospatial values (`struct BoundingBox`).
 public struct BoundingBox: Equatable, Hashable, Sendable {
+    /// Smallest X (longitude for geography).
     public var xmin: Double
+    /// Largest X; smaller than ``xmin`` for a geography box that crosses the antimeridian.
     public var xmax: Double
+    /// Smallest Y (latitude for geography).
     public var ymin: Double
+    /// Largest Y.
     public var ymax: Double
+    /// Smallest Z, when the geometries have Z.
     public var zmin: Double?
+    /// Largest Z.
     public var zmax: Double?
+    /// Smallest M (measure), when the geometries have M.
     public var mmin: Double?
+    /// Largest M.
     public var mmax: Double?
 
+    /// A bounding box with the given bounds.
     public init(xmin: Double, xmax: Double, ymin: Double, ymax: Double, zmin: Double? = nil, zmax: Double? = nil,
                 mmin: Double? = nil, mmax: Double? = nil) {
         self.xmin = xmin
@@ -131,6 +168,7 @@ public struct BoundingBox: Equatable, Hashable, Sendable {
             && eq(a.zmin, b.zmin) && eq(a.zmax, b.zmax) && eq(a.mmin, b.mmin) && eq(a.mmax, b.mmax)
     }
 
+    /// Hashes the bit patterns, consistent with the bit-pattern equality.
     public func hash(into h: inout Hasher) {
         for v in [xmin, xmax, ymin, ymax] { h.combine(v.bitPattern) }
         for v in [zmin, zmax, mmin, mmax] { h.combine(v?.bitPattern) }
@@ -138,6 +176,11 @@ public struct BoundingBox: Equatable, Hashable, Sendable {
 }
 
 extension BoundingBox: ThriftStruct {
+    /// Decodes a `BoundingBox` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         var last: Int16 = 0
         var xmin: Double?, xmax: Double?, ymin: Double?, ymax: Double?
@@ -162,6 +205,8 @@ extension BoundingBox: ThriftStruct {
         self.init(xmin: xmin, xmax: xmax, ymin: ymin, ymax: ymax, zmin: zmin, zmax: zmax, mmin: mmin, mmax: mmax)
     }
 
+    /// Appends this `BoundingBox` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, double: xmin)
@@ -178,10 +223,12 @@ extension BoundingBox: ThriftStruct {
 
 /// Geospatial statistics of a GEOMETRY/GEOGRAPHY column chunk (`struct GeospatialStatistics`).
 public struct GeospatialStatistics: Equatable, Hashable, Sendable {
+    /// The bounding box of all values, if written.
     public var bbox: BoundingBox?
     /// WKB geometry type codes (ISO), e.g. 1 = Point, 1001 = Point Z.
     public var geospatialTypes: [Int32]?
 
+    /// Geospatial statistics with the given fields.
     public init(bbox: BoundingBox? = nil, geospatialTypes: [Int32]? = nil) {
         self.bbox = bbox
         self.geospatialTypes = geospatialTypes
@@ -189,6 +236,11 @@ public struct GeospatialStatistics: Equatable, Hashable, Sendable {
 }
 
 extension GeospatialStatistics: ThriftStruct {
+    /// Decodes a `GeospatialStatistics` in the Thrift compact protocol at the reader's position and leaves the reader
+    /// after it; fields this version does not know are skipped.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the bytes end early, a required field is missing, or a
+    ///   length, count or nesting depth is out of range.
     public init(from r: inout ThriftCompactReader) throws {
         self.init()
         var last: Int16 = 0
@@ -201,6 +253,8 @@ extension GeospatialStatistics: ThriftStruct {
         }
     }
 
+    /// Appends this `GeospatialStatistics` in the Thrift compact protocol to the writer; `nil` optional fields are
+    /// omitted, so decoding and re-encoding a struct gives the same bytes.
     public func write(to w: inout ThriftCompactWriter) {
         let s = w.beginStruct()
         w.writeField(1, struct: bbox)

@@ -6,6 +6,7 @@
 extension CanonicalFormat {
     /// Unit of a TIMESTAMP / TIME value.
     public enum TimeUnit: Sendable, Hashable {
+        /// Seconds, milliseconds, microseconds or nanoseconds.
         case seconds, millis, micros, nanos
 
         /// Ticks per second.

@@ -8,6 +8,8 @@ extension ColumnValues {
 
 /// Appends one stored value as canonical JSON, interpreted by its `LeafFormat`.
 public enum CanonicalValue {
+    /// Appends value `i` of `v` (below `v.count`) as canonical JSON text for `format` (numbers, quoted strings,
+    /// ISO 8601 dates and times, decimal text) to `out`.
     @inline(__always)
     public static func append(_ v: borrowing ColumnValues, index i: Int, format: LeafFormat, to out: inout [UInt8]) {
         switch format {

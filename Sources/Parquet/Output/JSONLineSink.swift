@@ -1,6 +1,7 @@
 /// Writes assembled records as canonical JSON lines (conventions: canonical-jsonl.md) into a byte buffer.
 /// Records where each top-level field's value starts (`fieldStarts`) so row-oriented formats can slice them.
 public struct JSONLineSink: RecordSink {
+    /// The JSON lines written so far, each ended by `\n`.
     public var out: [UInt8] = []
     /// For the last record: byte offsets in `out` where each top-level value starts and ends.
     public var fieldRanges: [Range<Int>] = []
@@ -18,16 +19,19 @@ public struct JSONLineSink: RecordSink {
     private var depth = 0
     private var fieldStart = 0
 
+    /// A sink printing the values of `columns` (the assembler's projected columns, in the same order).
     public init(columns: [ColumnData]) {
         store = Store(columns)
         out.reserveCapacity(1 << 16)
         firstInObject.reserveCapacity(16)
     }
 
+    /// Starts a record.
     public mutating func beginRecord() {
         fieldRanges.removeAll(keepingCapacity: true)
     }
 
+    /// Ends the record's line.
     public mutating func endRecord() {
         out.append(0x0A)
     }
@@ -47,6 +51,7 @@ public struct JSONLineSink: RecordSink {
         depth += 1
     }
 
+    /// Writes the member key of `node`.
     public mutating func key(_ node: AssemblyNode) {
         if depth == 1 { closeField() }
         if firstInObject[firstInObject.count - 1] {
@@ -61,6 +66,7 @@ public struct JSONLineSink: RecordSink {
         }
     }
 
+    /// Closes the current object.
     public mutating func endObject() {
         if depth == 1 { closeField() }
         firstInObject.removeLast()
@@ -68,9 +74,13 @@ public struct JSONLineSink: RecordSink {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Opens a list.
     public mutating func beginArray() { out.append(UInt8(ascii: "[")) }
+    /// Writes the comma between list elements.
     public mutating func arraySeparator() { out.append(UInt8(ascii: ",")) }
+    /// Closes the current list.
     public mutating func endArray() { out.append(UInt8(ascii: "]")) }
+    /// Writes `null`.
     public mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
     public mutating func value(column: Int, index: Int) throws {

@@ -1,13 +1,17 @@
 /// Output formats of `floe cat`.
 public enum RowFormat: String, Sendable, CaseIterable {
+    /// Canonical JSON lines; CSV (RFC 4180, header line, nested values as JSON text); an aligned text table.
     case jsonl, csv, table
 }
 
 /// Reads rows of a file (optionally projected and limited) and renders them as JSON lines, CSV or a text grid,
 /// handing out the bytes in chunks. Memory: one row group's projected columns plus one output chunk.
 public struct RowExporter {
+    /// The file being read.
     public let file: ParquetFile
+    /// The projection being rendered.
     public let plan: AssemblyPlan
+    /// Page reading options (checksum verification).
     public var options: ReadOptions
 
     /// Row groups to read (all when nil), in file order.
@@ -15,6 +19,9 @@ public struct RowExporter {
     /// Names this file in errors when several files are exported together (a table's files).
     public var label: String?
 
+    /// An exporter of `columns` (dotted paths; `nil`: all) of the row groups `rowGroups` (`nil`: all).
+    ///
+    /// - Throws: ``ParquetError/invalidArgument(_:)`` for an unknown column path or a row group out of range.
     public init(file: ParquetFile, columns: [String]? = nil, rowGroups: [Int]? = nil,
                 options: ReadOptions = ReadOptions()) throws {
         self.file = file

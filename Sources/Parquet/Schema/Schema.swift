@@ -3,17 +3,25 @@
 
 /// One node of a Parquet schema: a group (with children) or a primitive leaf.
 public struct SchemaNode: Sendable {
+    /// The field name (the root's is the schema name).
     public var name: String
     /// Repetition of this field; the root has none (treated as required).
     public var repetition: Repetition
     /// Physical type; nil for groups.
     public var physicalType: PhysicalType?
+    /// Byte width of FIXED_LEN_BYTE_ARRAY values; 0 otherwise.
     public var typeLength: Int
+    /// Legacy annotation, if any.
     public var convertedType: ConvertedType?
+    /// Logical type annotation, if any.
     public var logicalType: LogicalType?
+    /// Decimal scale (digits after the point); 0 when not a decimal.
     public var scale: Int
+    /// Decimal precision (total digits); 0 when not a decimal.
     public var precision: Int
+    /// Field id from an external schema (Iceberg, Arrow), if any.
     public var fieldId: Int32?
+    /// Child fields of a group, in order; empty for leaves.
     public var children: [SchemaNode]
 
     /// Definition level at which this node is present (count of optional/repeated nodes from the root, this one
@@ -26,10 +34,14 @@ public struct SchemaNode: Sendable {
     /// Number of leaf columns under this node (1 for a leaf).
     public var leafCount: Int = 0
 
+    /// Whether the node is a primitive column (has a physical type).
     public var isLeaf: Bool { physicalType != nil }
+    /// Whether the field may be null.
     public var isOptional: Bool { repetition == .optional }
+    /// Whether the field repeats (a list level).
     public var isRepeated: Bool { repetition == .repeated }
 
+    /// A node with the given fields; levels and leaf indices are filled in when a ``Schema`` is built from it.
     public init(name: String, repetition: Repetition, physicalType: PhysicalType? = nil, typeLength: Int = 0,
                 convertedType: ConvertedType? = nil, logicalType: LogicalType? = nil, scale: Int = 0,
                 precision: Int = 0, fieldId: Int32? = nil, children: [SchemaNode] = []) {
@@ -48,23 +60,36 @@ public struct SchemaNode: Sendable {
 
 /// What a leaf column is: its path, physical type, annotations and levels.
 public struct ColumnDescriptor: Sendable {
+    /// Names from below the root to the leaf (`["user", "id"]`).
     public var path: [String]
+    /// The leaf's physical type.
     public var physicalType: PhysicalType
+    /// Byte width of FIXED_LEN_BYTE_ARRAY values; 0 otherwise.
     public var typeLength: Int
+    /// Legacy annotation, if any.
     public var convertedType: ConvertedType?
+    /// Logical type annotation, if any.
     public var logicalType: LogicalType?
+    /// Decimal scale; 0 when not a decimal.
     public var scale: Int
+    /// Decimal precision; 0 when not a decimal.
     public var precision: Int
+    /// Number of optional or repeated fields on the path (the leaf included): the definition level of a present value.
     public var maxDefinitionLevel: Int
+    /// Number of repeated fields on the path: 0 for flat columns.
     public var maxRepetitionLevel: Int
+    /// The leaf's own repetition.
     public var repetition: Repetition
 
+    /// The path joined with dots (`user.id`), as the command line names columns.
     public var dottedPath: String { path.joined(separator: ".") }
 }
 
 /// A whole schema: the tree and its leaves in file order.
 public struct Schema: Sendable {
+    /// The root group (its children are the top-level fields).
     public var root: SchemaNode
+    /// The leaf columns in file order (the order of column chunks in every row group).
     public var columns: [ColumnDescriptor]
 
     /// Deepest nesting accepted from a file (a forged schema must not exhaust the stack).

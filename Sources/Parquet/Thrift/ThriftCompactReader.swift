@@ -8,19 +8,33 @@
 
 /// Compact protocol type ids (the low nibble of a field header, the element type of a list/set/map).
 public enum ThriftCompactType: UInt8, Sendable, CustomStringConvertible {
+    /// End of a struct's fields.
     case stop = 0
+    /// A Boolean field whose value is `true` (or a Boolean list element).
     case boolTrue = 1
+    /// A Boolean field whose value is `false`.
     case boolFalse = 2
+    /// A signed byte.
     case i8 = 3
+    /// A zigzag varint 16-bit integer.
     case i16 = 4
+    /// A zigzag varint 32-bit integer.
     case i32 = 5
+    /// A zigzag varint 64-bit integer.
     case i64 = 6
+    /// An 8-byte little-endian IEEE 754 double.
     case double = 7
+    /// A varint length, then bytes (also strings).
     case binary = 8
+    /// A list: element type and count header, then the elements.
     case list = 9
+    /// A set, encoded as a list.
     case set = 10
+    /// A map: count, key and value types, then the pairs.
     case map = 11
+    /// A nested struct, ended by a stop field.
     case `struct` = 12
+    /// A 16-byte UUID.
     case uuid = 13
 
     public var description: String {
@@ -55,9 +69,12 @@ public enum ThriftCompactType: UInt8, Sendable, CustomStringConvertible {
 
 /// A decoded field header. For struct fields of type bool the value is carried in the type itself.
 public struct ThriftFieldHeader: Sendable, Equatable {
+    /// The field id of the Thrift IDL.
     public var id: Int16
+    /// The field's wire type.
     public var type: ThriftCompactType
 
+    /// A field header with `id` and `type`.
     @inlinable public init(id: Int16, type: ThriftCompactType) {
         self.id = id
         self.type = type
@@ -71,7 +88,11 @@ public struct ThriftFieldHeader: Sendable, Equatable {
 
 /// A Thrift-encoded struct of the Parquet metadata model.
 public protocol ThriftStruct: Sendable {
+    /// Decodes the struct at the reader's position and leaves the reader after it.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for truncated or malformed input.
     init(from reader: inout ThriftCompactReader) throws
+    /// Appends the struct's encoding to `writer`.
     func write(to writer: inout ThriftCompactWriter)
 }
 
@@ -84,6 +105,7 @@ public struct ThriftCompactReader {
     /// Maximum nesting of structs/lists/maps that `skip` will follow.
     public static let maxDepth = 64
 
+    /// A reader of `buffer` starting at byte `position`; `buffer` must outlive the reader.
     @inlinable
     public init(_ buffer: UnsafeRawBufferPointer, position: Int = 0) {
         self.buffer = buffer
@@ -95,6 +117,9 @@ public struct ThriftCompactReader {
 
     // MARK: primitives
 
+    /// The next byte.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` at the end of the buffer.
     @inlinable
     public mutating func readByte() throws -> UInt8 {
         guard position < buffer.count else {
@@ -140,12 +165,18 @@ public struct ThriftCompactReader {
         throw ParquetError.corrupt("thrift: varint at offset \(start) is longer than 10 bytes")
     }
 
+    /// A zigzag varint as `Int64`.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the varint is truncated or longer than 10 bytes.
     @inlinable
     public mutating func readI64() throws -> Int64 {
         let v = try readVarint()
         return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
     }
 
+    /// A zigzag varint as `Int32`.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the varint is truncated or its value does not fit 32 bits.
     @inlinable
     public mutating func readI32() throws -> Int32 {
         let v = try readI64()
@@ -155,6 +186,9 @@ public struct ThriftCompactReader {
         return r
     }
 
+    /// A zigzag varint as `Int16`.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the varint is truncated or its value does not fit 16 bits.
     @inlinable
     public mutating func readI16() throws -> Int16 {
         let v = try readI64()
@@ -204,6 +238,9 @@ public struct ThriftCompactReader {
         return start..<position
     }
 
+    /// A length-prefixed binary, copied; `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` when the length runs past the buffer.
     @inlinable
     public mutating func readBinary(_ context: StaticString = "") throws -> [UInt8] {
         let r = try readBinaryRange(context)
@@ -417,6 +454,9 @@ public struct ThriftCompactReader {
         return out
     }
 
+    /// A list of i64; `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a wrong element type or a count the remaining bytes cannot hold.
     @inlinable
     public mutating func readI64List(_ context: StaticString = "") throws -> [Int64] {
         let n = try readListHeader(of: .i64, context)
@@ -426,6 +466,9 @@ public struct ThriftCompactReader {
         return out
     }
 
+    /// A list of i32; `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a wrong element type or a count the remaining bytes cannot hold.
     @inlinable
     public mutating func readI32List(_ context: StaticString = "") throws -> [Int32] {
         let n = try readListHeader(of: .i32, context)
@@ -435,6 +478,9 @@ public struct ThriftCompactReader {
         return out
     }
 
+    /// A list of Booleans; `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a wrong element type or a count the remaining bytes cannot hold.
     @inlinable
     public mutating func readBoolList(_ context: StaticString = "") throws -> [Bool] {
         let n = try readListHeader(of: .boolTrue, context)
@@ -444,6 +490,9 @@ public struct ThriftCompactReader {
         return out
     }
 
+    /// A list of binaries; `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a wrong element type or a count the remaining bytes cannot hold.
     public mutating func readBinaryList(_ context: StaticString = "") throws -> [[UInt8]] {
         let n = try readListHeader(of: .binary, context)
         var out: [[UInt8]] = []
@@ -452,6 +501,9 @@ public struct ThriftCompactReader {
         return out
     }
 
+    /// A list of strings (invalid UTF-8 repaired); `context` names the field in errors.
+    ///
+    /// - Throws: ``ParquetError/corrupt(_:)`` for a wrong element type or a count the remaining bytes cannot hold.
     public mutating func readStringList(_ context: StaticString = "") throws -> [String] {
         let n = try readListHeader(of: .binary, context)
         var out: [String] = []

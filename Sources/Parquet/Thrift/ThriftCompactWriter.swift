@@ -8,10 +8,12 @@
 
 /// Appends compact-protocol bytes to `bytes`.
 public struct ThriftCompactWriter: Sendable {
+    /// The encoded bytes so far.
     public var bytes: [UInt8]
     /// Id of the last field written in the current struct (for delta field headers).
     public var lastFieldId: Int16 = 0
 
+    /// An empty writer with room for `n` bytes.
     public init(reservingCapacity n: Int = 256) {
         bytes = []
         bytes.reserveCapacity(n)
@@ -19,11 +21,13 @@ public struct ThriftCompactWriter: Sendable {
 
     // MARK: primitives
 
+    /// Appends one raw byte.
     @inlinable
     public mutating func writeByte(_ b: UInt8) {
         bytes.append(b)
     }
 
+    /// Appends `value` as an unsigned LEB128 varint (1 to 10 bytes).
     @inlinable
     public mutating func writeVarint(_ value: UInt64) {
         var v = value
@@ -34,21 +38,25 @@ public struct ThriftCompactWriter: Sendable {
         bytes.append(UInt8(truncatingIfNeeded: v))
     }
 
+    /// Appends `v` zigzag-encoded as a varint.
     @inlinable
     public mutating func writeI64(_ v: Int64) {
         writeVarint(UInt64(bitPattern: (v &<< 1) ^ (v >> 63)))
     }
 
+    /// Appends `v` zigzag-encoded as a varint.
     @inlinable
     public mutating func writeI32(_ v: Int32) {
         writeI64(Int64(v))
     }
 
+    /// Appends `v` zigzag-encoded as a varint.
     @inlinable
     public mutating func writeI16(_ v: Int16) {
         writeI64(Int64(v))
     }
 
+    /// Appends `v` as one byte.
     @inlinable
     public mutating func writeI8(_ v: Int8) {
         bytes.append(UInt8(bitPattern: v))
@@ -60,18 +68,21 @@ public struct ThriftCompactWriter: Sendable {
         bytes.append(v ? 1 : 2)
     }
 
+    /// Appends `v` as 8 little-endian bytes.
     @inlinable
     public mutating func writeDouble(_ v: Double) {
         var bits = v.bitPattern.littleEndian
         withUnsafeBytes(of: &bits) { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends the length of `v` as a varint, then its bytes.
     @inlinable
     public mutating func writeBinary(_ v: [UInt8]) {
         writeVarint(UInt64(v.count))
         bytes.append(contentsOf: v)
     }
 
+    /// Appends the UTF-8 length of `v` as a varint, then its UTF-8 bytes.
     @inlinable
     public mutating func writeString(_ v: String) {
         var s = v
@@ -130,45 +141,54 @@ public struct ThriftCompactWriter: Sendable {
 
     // MARK: fields
 
+    /// Writes field `id` (header, then the value) as a Boolean (the value is in the field header's type).
     @inlinable public mutating func writeField(_ id: Int16, bool v: Bool) {
         writeFieldBegin(id, v ? .boolTrue : .boolFalse)
     }
 
+    /// Writes field `id` (header, then the value) as a byte.
     @inlinable public mutating func writeField(_ id: Int16, i8 v: Int8) {
         writeFieldBegin(id, .i8)
         writeI8(v)
     }
 
+    /// Writes field `id` (header, then the value) as a zigzag varint i16.
     @inlinable public mutating func writeField(_ id: Int16, i16 v: Int16) {
         writeFieldBegin(id, .i16)
         writeI16(v)
     }
 
+    /// Writes field `id` (header, then the value) as a zigzag varint i32.
     @inlinable public mutating func writeField(_ id: Int16, i32 v: Int32) {
         writeFieldBegin(id, .i32)
         writeI32(v)
     }
 
+    /// Writes field `id` (header, then the value) as a zigzag varint i64.
     @inlinable public mutating func writeField(_ id: Int16, i64 v: Int64) {
         writeFieldBegin(id, .i64)
         writeI64(v)
     }
 
+    /// Writes field `id` (header, then the value) as a little-endian double.
     @inlinable public mutating func writeField(_ id: Int16, double v: Double) {
         writeFieldBegin(id, .double)
         writeDouble(v)
     }
 
+    /// Writes field `id` (header, then the value) as a length-prefixed binary.
     @inlinable public mutating func writeField(_ id: Int16, binary v: [UInt8]) {
         writeFieldBegin(id, .binary)
         writeBinary(v)
     }
 
+    /// Writes field `id` (header, then the value) as a length-prefixed UTF-8 string.
     @inlinable public mutating func writeField(_ id: Int16, string v: String) {
         writeFieldBegin(id, .binary)
         writeString(v)
     }
 
+    /// Writes field `id` (header, then the value) as a struct.
     @inlinable public mutating func writeField<T: ThriftStruct>(_ id: Int16, struct v: T) {
         writeFieldBegin(id, .struct)
         v.write(to: &self)
@@ -182,36 +202,46 @@ public struct ThriftCompactWriter: Sendable {
 
     // Optional-field conveniences: write nothing when nil.
 
+    /// Writes field `id` as a Boolean (the value is in the field header's type) when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, bool v: Bool?) {
         if let v { writeField(id, bool: v) }
     }
+    /// Writes field `id` as a byte when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i8 v: Int8?) {
         if let v { writeField(id, i8: v) }
     }
+    /// Writes field `id` as a zigzag varint i16 when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i16 v: Int16?) {
         if let v { writeField(id, i16: v) }
     }
+    /// Writes field `id` as a zigzag varint i32 when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i32 v: Int32?) {
         if let v { writeField(id, i32: v) }
     }
+    /// Writes field `id` as a zigzag varint i64 when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i64 v: Int64?) {
         if let v { writeField(id, i64: v) }
     }
+    /// Writes field `id` as a little-endian double when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, double v: Double?) {
         if let v { writeField(id, double: v) }
     }
+    /// Writes field `id` as a length-prefixed binary when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, binary v: [UInt8]?) {
         if let v { writeField(id, binary: v) }
     }
+    /// Writes field `id` as a length-prefixed UTF-8 string when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, string v: String?) {
         if let v { writeField(id, string: v) }
     }
+    /// Writes field `id` as a struct when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField<T: ThriftStruct>(_ id: Int16, struct v: T?) {
         if let v { writeField(id, struct: v) }
     }
 
     // Lists.
 
+    /// Writes field `id` as a list of structs when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField<T: ThriftStruct>(_ id: Int16, structList v: [T]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
@@ -219,6 +249,7 @@ public struct ThriftCompactWriter: Sendable {
         for e in v { e.write(to: &self) }
     }
 
+    /// Writes field `id` as a list of i64 when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i64List v: [Int64]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
@@ -226,6 +257,7 @@ public struct ThriftCompactWriter: Sendable {
         for e in v { writeI64(e) }
     }
 
+    /// Writes field `id` as a list of i32 when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, i32List v: [Int32]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
@@ -233,6 +265,7 @@ public struct ThriftCompactWriter: Sendable {
         for e in v { writeI32(e) }
     }
 
+    /// Writes field `id` as a list of Booleans when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, boolList v: [Bool]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
@@ -240,6 +273,7 @@ public struct ThriftCompactWriter: Sendable {
         for e in v { writeBool(e) }
     }
 
+    /// Writes field `id` as a list of binaries when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, binaryList v: [[UInt8]]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)
@@ -247,6 +281,7 @@ public struct ThriftCompactWriter: Sendable {
         for e in v { writeBinary(e) }
     }
 
+    /// Writes field `id` as a list of strings when `v` is not `nil`; nothing otherwise (an absent optional field).
     @inlinable public mutating func writeField(_ id: Int16, stringList v: [String]?) {
         guard let v else { return }
         writeFieldBegin(id, .list)

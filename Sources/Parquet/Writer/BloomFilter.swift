@@ -72,6 +72,7 @@ public enum XXH64 {
         return h
     }
 
+    /// xxHash64 of `bytes` with `seed` (the Bloom filter hash uses seed 0).
     public static func hash(_ bytes: [UInt8], seed: UInt64 = 0) -> UInt64 {
         bytes.withUnsafeBytes { hash($0, seed: seed) }
     }
@@ -85,7 +86,9 @@ public enum XXH64 {
 
 /// A split-block Bloom filter (BloomFilter.md): blocks of eight 32-bit words, xxHash64 of the PLAIN encoding.
 public struct SplitBlockBloomFilter: Sendable, Equatable {
+    /// Smallest bitset: one 32-byte block.
     public static let minBytes = 32
+    /// Largest bitset written: 128 MiB.
     public static let maxBytes = 128 * 1024 * 1024
     static let salt: [UInt32] = [0x47b6_137b, 0x4497_4d91, 0x8824_ad5b, 0xa2b7_289d,
                                  0x7054_95c7, 0x2df1_424b, 0x9efc_4947, 0x5c6b_fb31]
@@ -93,8 +96,10 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
     /// The bitset (little-endian words), `numBytes` long.
     public private(set) var words: [UInt32]
 
+    /// Size of the bitset in bytes.
     public var numBytes: Int { words.count * 4 }
 
+    /// An empty filter of `numBytes` rounded up to a power of two between ``minBytes`` and ``maxBytes``.
     public init(numBytes: Int) {
         let n = Self.roundedSize(numBytes)
         words = [UInt32](repeating: 0, count: n / 4)
@@ -133,6 +138,7 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
         1 << ((key &* salt[i]) >> 27)
     }
 
+    /// Adds a value by its xxHash64 (sets one bit in each of the eight words of one block).
     public mutating func insert(hash h: UInt64) {
         let block = Int(((h >> 32) &* UInt64(blockCount)) >> 32)
         let key = UInt32(truncatingIfNeeded: h)
@@ -141,6 +147,7 @@ public struct SplitBlockBloomFilter: Sendable, Equatable {
         }
     }
 
+    /// Whether a value with this hash may be in the set: `false` is certain, `true` may be a false positive.
     public func check(hash h: UInt64) -> Bool {
         let block = Int(((h >> 32) &* UInt64(blockCount)) >> 32)
         let key = UInt32(truncatingIfNeeded: h)

@@ -2,6 +2,7 @@
 // move their finished pages to (from their own threads) once the row group holds more page bytes than
 // `WriterOptions.spillThreshold`; the pages are copied into place (in the kernel, `copy_file_range`) when the row
 // group is written. Keeps the writer's memory flat whatever the row-group size.
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,51 +18,46 @@ final class PageSpill: @unchecked Sendable {
     private var end: Int64 = 0
     private var held = 0
     private var streaming = false
-    private var lock = pthread_mutex_t()
+    private let lock = Mutex(())
 
     init(path: String, threshold: Int) {
         self.path = path
         self.threshold = max(0, threshold)
-        pthread_mutex_init(&lock, nil)
     }
 
     deinit {
         if fd >= 0 { _ = close(fd) }
-        pthread_mutex_destroy(&lock)
     }
 
     /// Whether the open row group's pages go to the spill file (it went over the threshold).
     var isStreaming: Bool {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        return streaming
+        lock.withLock { _ in streaming }
     }
 
     /// Notes `delta` more (or fewer) page bytes held in memory; returns whether the row group is over the
     /// threshold (from then on, until `reset()`, pages go to the spill file).
     func noteHeld(_ delta: Int) -> Bool {
-        pthread_mutex_lock(&lock)
-        held += delta
-        if held > threshold { streaming = true }
-        let s = streaming
-        pthread_mutex_unlock(&lock)
-        return s
+        lock.withLock { _ in
+            held += delta
+            if held > threshold { streaming = true }
+            return streaming
+        }
     }
 
     /// Appends `a` then `b` to the spill file (`held` of them were counted as held in memory); returns their
     /// offset in it.
     func append(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                 held wasHeld: Int) throws -> Int64 {
-        pthread_mutex_lock(&lock)
-        if fd < 0 {
-            fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            if fd >= 0 { unlink(path) }
+        let (f, at) = lock.withLock { _ in
+            if fd < 0 {
+                fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                if fd >= 0 { unlink(path) }
+            }
+            let at = end
+            end += Int64(a.count + b.count)
+            held -= wasHeld
+            return (fd, at)
         }
-        let f = fd
-        let at = end
-        end += Int64(a.count + b.count)
-        held -= wasHeld
-        pthread_mutex_unlock(&lock)
         guard f >= 0 else { throw ParquetError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
         try writeAll(f, a, at: at)
         try writeAll(f, b, at: at + Int64(a.count))
@@ -119,12 +115,12 @@ final class PageSpill: @unchecked Sendable {
 
     /// Forgets the spilled pages (the row group was written).
     func reset() {
-        pthread_mutex_lock(&lock)
-        end = 0
-        held = 0
-        streaming = false
-        if fd >= 0 { _ = ftruncate(fd, 0) }
-        pthread_mutex_unlock(&lock)
+        lock.withLock { _ in
+            end = 0
+            held = 0
+            streaming = false
+            if fd >= 0 { _ = ftruncate(fd, 0) }
+        }
     }
 }
 

@@ -2,8 +2,11 @@
 
 /// A field of an object value.
 public struct ParquetField: Sendable, Equatable {
+    /// The field name.
     public var name: String
+    /// The field's value.
     public var value: ParquetValue
+    /// A field `name` with `value`.
     public init(_ name: String, _ value: ParquetValue) {
         self.name = name
         self.value = value
@@ -12,8 +15,11 @@ public struct ParquetField: Sendable, Equatable {
 
 /// An entry of a map value.
 public struct ParquetMapEntry: Sendable, Equatable {
+    /// The entry's key (must not be null when written).
     public var key: ParquetValue
+    /// The entry's value.
     public var value: ParquetValue
+    /// An entry `key` → `value`.
     public init(_ key: ParquetValue, _ value: ParquetValue) {
         self.key = key
         self.value = value
@@ -28,18 +34,30 @@ public struct ParquetMapEntry: Sendable, Equatable {
 /// Groups take `object` (fields by name, missing = null), LISTs and repeated fields `array`, MAPs `map` (or an
 /// `object`, keys as strings). Equality compares floating point values by bit pattern (NaN equals NaN).
 public enum ParquetValue: Sendable, Equatable {
+    /// No value (a null of an optional field, or an absent field).
     case null
+    /// A Boolean.
     case bool(Bool)
+    /// A signed integer (any width up to 64 bits, and INT96 nanoseconds).
     case int(Int64)
+    /// An unsigned integer above `Int64.max`, or from an unsigned column.
     case uint64(UInt64)
+    /// A 64-bit floating-point value.
     case double(Double)
+    /// A 32-bit floating-point value.
     case float(Float)
+    /// Text (UTF-8 when written).
     case string(String)
+    /// Raw bytes.
     case bytes([UInt8])
+    /// A list, or the values of a repeated field.
     case array([ParquetValue])
+    /// A group's fields, in order.
     case object([ParquetField])
+    /// A map's entries, in order.
     case map([ParquetMapEntry])
 
+    /// Structural equality; floating-point values compare by bit pattern.
     public static func == (a: ParquetValue, b: ParquetValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -57,6 +75,7 @@ public enum ParquetValue: Sendable, Equatable {
         }
     }
 
+    /// Whether the value is ``null``.
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 
     /// A field of an object by name (nil when absent or not an object).
@@ -91,6 +110,7 @@ extension Int96 {
         return out
     }
 
+    /// The value stored in `b` (at least 12 bytes: 8 of nanoseconds, 4 of Julian day, little-endian).
     public init(bytes b: [UInt8]) {
         var n: UInt64 = 0, d: UInt32 = 0
         for i in 0..<8 { n |= UInt64(b[i]) << (8 * UInt64(i)) }

@@ -3,15 +3,25 @@
 // in memory until the row group is complete, then written. `close()` writes the page index and the footer into
 // a temporary file next to the destination and renames it into place.
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
+/// Writes one Parquet file from column batches or rows.
+///
+/// Pages are encoded and compressed as values arrive; a row group closes at ``WriterOptions/rowGroupSize`` bytes or
+/// ``WriterOptions/rowGroupRows`` rows. The file is written beside `path` under a hidden name and renamed into
+/// place by ``close()``, so readers never see a partial file; ``abort()`` removes it. Not thread-safe: one writer
+/// per thread (it encodes columns on ``WriterOptions/threads`` threads itself).
 public final class ParquetWriter {
+    /// The file's schema.
     public let schema: Schema
+    /// The settings used.
     public let options: WriterOptions
+    /// Where the file appears on ``close()``.
     public let path: String
     /// Footer key/value metadata (from the options; callers may add more before `close()`).
     public var keyValueMetadata: [KeyValue]
@@ -388,6 +398,7 @@ public final class ParquetWriter {
 
     /// Bytes written so far (the file offset).
     public var bytesWritten: Int64 { offset }
+    /// Rows accepted so far (flushed or not).
     public var rowsWritten: Int64 { totalRows }
 
     // MARK: - page index
@@ -495,33 +506,24 @@ private final class ParallelBox: @unchecked Sendable {
     func release() { cursors.deallocate() }
 }
 
-private final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private var lock = pthread_mutex_t()
-    init() { pthread_mutex_init(&lock, nil) }
-    deinit { pthread_mutex_destroy(&lock) }
+private final class AtomicCounter: Sendable {
+    private let value = Atomic<Int>(0)
     func next() -> Int {
-        pthread_mutex_lock(&lock)
-        defer { pthread_mutex_unlock(&lock) }
-        let v = value
-        value += 1
-        return v
+        value.wrappingAdd(1, ordering: .relaxed).oldValue
     }
 }
 
 private final class FinishBox: @unchecked Sendable {
     var results: [FinishedChunk?]
     var error: Error?
-    private var lock = pthread_mutex_t()
+    private let lock = Mutex(())
     init(count: Int) {
         results = [FinishedChunk?](repeating: nil, count: count)
-        pthread_mutex_init(&lock, nil)
     }
-    deinit { pthread_mutex_destroy(&lock) }
     func set(_ i: Int, _ r: FinishedChunk) {
-        pthread_mutex_lock(&lock); results[i] = r; pthread_mutex_unlock(&lock)
+        lock.withLock { _ in results[i] = r }
     }
     func fail(_ e: Error) {
-        pthread_mutex_lock(&lock); error = e; pthread_mutex_unlock(&lock)
+        lock.withLock { _ in error = e }
     }
 }

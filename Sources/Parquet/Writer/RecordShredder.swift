@@ -1,10 +1,14 @@
 // Record shredding (Dremel): rows of `ParquetValue` → one `ColumnData` per leaf (dense values + definition and
 // repetition levels) for structs, LISTs (3-level, legacy 2-level), MAPs and bare repeated fields at any depth.
 
+/// Turns rows of ``ParquetValue`` into column data (dense values plus definition and repetition levels), the Dremel
+/// shredding, for structs, lists, maps and repeated fields at any depth. Linear in the values of the rows.
 public struct RecordShredder {
+    /// The schema rows are shredded for.
     public let schema: Schema
     private var columns: [ColumnData]
 
+    /// A shredder with empty column buffers for every leaf of `schema`.
     public init(schema: Schema) {
         self.schema = schema
         columns = schema.columns.map { ColumnData(descriptor: $0) }

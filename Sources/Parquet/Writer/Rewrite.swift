@@ -1,16 +1,22 @@
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // Rewriting a Parquet file with other writer settings (`floe rewrite`), and the write benchmark (`floe bench write`).
 
+/// `floe rewrite` and `floe bench write`: copy a file's rows into a new file with other writer settings.
 public enum ParquetRewrite {
+    /// What a rewrite wrote and how long it took.
     public struct Result: Sendable {
+        /// Rows written.
         public var rows: Int64
+        /// Size of the written file in bytes.
         public var bytes: Int64
         /// Seconds spent in the writer (encoding, compression, I/O), reading excluded.
         public var writeSeconds: Double
+        /// Wall time of the whole rewrite, reading included.
         public var totalSeconds: Double
 
         /// `{"op":"write","bytes":N,"rows":N,"seconds":S,"mb_per_s":X}` (bytes of the written file, writer time).
@@ -70,16 +76,16 @@ public enum ParquetRewrite {
         final class Box: @unchecked Sendable {
             var out: [ColumnData?]
             var error: Error?
-            let lock = NSLockLite()
+            let lock = Mutex(())
             init(_ n: Int) { out = [ColumnData?](repeating: nil, count: n) }
         }
         let box = Box(n)
         DispatchQueue.concurrentPerform(iterations: n) { c in
             do {
                 let d = try file.readColumn(rowGroup: g, column: c, options: options)
-                box.lock.locked { box.out[c] = d }
+                box.lock.withLock { _ in box.out[c] = d }
             } catch {
-                box.lock.locked { box.error = error }
+                box.lock.withLock { _ in box.error = error }
             }
         }
         if let e = box.error { throw e }
@@ -94,17 +100,5 @@ public enum ParquetRewrite {
             out[0].type = nil
         }
         return out
-    }
-}
-
-/// A minimal pthread mutex.
-final class NSLockLite: @unchecked Sendable {
-    private var m = pthread_mutex_t()
-    init() { pthread_mutex_init(&m, nil) }
-    deinit { pthread_mutex_destroy(&m) }
-    func locked<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&m)
-        defer { pthread_mutex_unlock(&m) }
-        return try body()
     }
 }

@@ -44,24 +44,31 @@ extension SchemaNode {
         return group(name, repetition, [inner], logical: .map, fieldId: fieldId)
     }
 
+    /// A UTF-8 string leaf: BYTE_ARRAY annotated STRING.
     public static func string(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .byteArray, repetition, logical: .string)
     }
+    /// A binary leaf: BYTE_ARRAY without annotation.
     public static func binary(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .byteArray, repetition)
     }
+    /// A BOOLEAN leaf.
     public static func bool(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .boolean, repetition)
     }
+    /// An INT32 leaf.
     public static func int32(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .int32, repetition)
     }
+    /// An INT64 leaf.
     public static func int64(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .int64, repetition)
     }
+    /// A FLOAT (32-bit) leaf.
     public static func float(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .float, repetition)
     }
+    /// A DOUBLE (64-bit) leaf.
     public static func double(_ name: String, _ repetition: Repetition = .optional) -> SchemaNode {
         leaf(name, .double, repetition)
     }

@@ -10,8 +10,11 @@ import Darwin
 public enum StatisticsOrder: Sendable, Equatable {
     /// No defined order (INT96, INTERVAL, unknown or geospatial logical types): no min/max are written.
     case none
+    /// `false` < `true`.
     case boolean
+    /// Signed or unsigned integer order of 32- or 64-bit values (unsigned for UINT logical types).
     case int32, uint32, int64, uint64
+    /// IEEE 754 order with NaN excluded and `-0.0` / `+0.0` written as the min / max of zero.
     case float, double
     /// FLOAT16 logical type on FIXED_LEN_BYTE_ARRAY(2).
     case float16
@@ -20,6 +23,7 @@ public enum StatisticsOrder: Sendable, Equatable {
     /// DECIMAL on BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY: signed big-endian two's complement.
     case decimalBytes
 
+    /// The order the specification defines for column `c`'s physical and logical type.
     public init(_ c: ColumnDescriptor) {
         var unsigned = false
         if case .integer(_, let signed)? = c.logicalType { unsigned = !signed }
