@@ -21,6 +21,8 @@ public struct ValidatorOptions: Sendable {
 public final class JSONSchemaValidator: @unchecked Sendable {
     let root: SchemaNode
     let tracksDynamicScope: Bool
+    /// Some `$ref` targets a document that is not registered (they fail lazily; the streaming path is off).
+    let hasUnresolvedReferences: Bool
     /// The draft of the root schema resource.
     public let draft: SchemaDraft
     /// The root's base URI.
@@ -38,6 +40,7 @@ public final class JSONSchemaValidator: @unchecked Sendable {
             throw SchemaError(.unresolvableReference, "$ref cycle at \(at) never reaches a schema that tests the instance (it would recurse forever)")
         }
         tracksDynamicScope = compiler.usesDynamicScope
+        hasUnresolvedReferences = !compiler.unresolvedReferences.isEmpty
         self.baseURI = root.resource.uri
         var d = options.defaultDraft
         if case .object(let o) = schema, case .string(let s)? = o["$schema"] {
@@ -70,7 +73,9 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     /// (schemas using `$dynamicRef`/`$recursiveRef` or `unevaluated*` may allocate bookkeeping).
     public func isValid(_ instance: JSONValue) -> Bool {
         var ctx = EvalContext(trackScope: tracksDynamicScope, collect: false)
-        return Evaluator.validate(root, instance, &ctx)
+        // An evaluation that reached an unresolvable `$ref` is not a verdict: `false` sends callers to `validate`,
+        // whose result carries the reference.
+        return Evaluator.validate(root, instance, &ctx) && ctx.unresolvedReference == nil
     }
 
     /// The error-collecting path: every failure with its instance and keyword locations.
@@ -78,7 +83,8 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     public func validate(_ instance: JSONValue, verbose: Bool = false) -> ValidationResult {
         var ctx = EvalContext(trackScope: tracksDynamicScope, collect: true, verbose: verbose)
         let ok = Evaluator.validate(root, instance, &ctx)
-        return ValidationResult(valid: ok, units: ctx.units)
+        return ValidationResult(valid: ok && ctx.unresolvedReference == nil, units: ctx.units,
+                                unresolvedReference: ctx.unresolvedReference)
     }
 
     /// The result in `format` (`flag` uses the fast path).
@@ -97,7 +103,10 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         let ref = JSONValue.object(JSONObject([("$ref", .string(metaURI))]))
         let v = try JSONSchemaValidator(schema: ref, baseURI: "urn:floe:metaschema-check", registry: registry,
                                         options: ValidatorOptions(defaultDraft: SchemaDraft(metaSchemaURI: metaURI) ?? defaultDraft))
-        return v.validate(schema)
+        let result = v.validate(schema)
+        // A meta-schema that is not there (draft 3, an unregistered custom one) decides nothing: a schema error.
+        if let m = result.unresolvedReference { throw SchemaError(.unresolvableReference, m) }
+        return result
     }
 }
 
@@ -105,7 +114,7 @@ extension JSONSchemaValidator {
     /// Validates raw JSON bytes: `nil` when they are not one valid JSON document.
     /// Streams the tokens for the common keywords (no tree, no allocation on typical valid input).
     public func isValid(bytes: UnsafeRawBufferPointer) -> Bool? {
-        if !tracksDynamicScope {
+        if !tracksDynamicScope && !hasUnresolvedReferences {
             var t = JSONTokenizer(bytes)
             do {
                 let tok = try t.next()

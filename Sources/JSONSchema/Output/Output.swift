@@ -44,6 +44,15 @@ public struct ValidationResult: Sendable {
     public let valid: Bool
     /// Keyword results under the root (failed ones; with `verbose`, passing ones too).
     public let units: [OutputUnit]
+    /// Set when the evaluation reached a `$ref` into a document that is not registered (Floe never fetches one):
+    /// the instance has no verdict, and the schema must be completed (`--schema-dir`, `--map-uri`).
+    public let unresolvedReference: String?
+
+    public init(valid: Bool, units: [OutputUnit], unresolvedReference: String? = nil) {
+        self.valid = valid
+        self.units = units
+        self.unresolvedReference = unresolvedReference
+    }
 
     /// The leaf errors (the most specific failures), in evaluation order.
     public var errors: [SchemaValidationError] {
