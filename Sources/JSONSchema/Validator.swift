@@ -9,11 +9,18 @@ public struct ValidatorOptions: Sendable {
     /// `format` names never asserted, even with `assertFormat` or the format-assertion vocabulary
     /// (`--disable-formats`, as check-jsonschema's).
     public var disabledFormats: Set<String>
+    /// A `$ref` into a document nobody registered fails only when an instance reaches it (`floe validate`, as
+    /// check-jsonschema and jsonschema-rs; `ValidationResult.unresolvedReference`), instead of failing compilation
+    /// (the default: a pipeline such as `convert` must not start with a schema that cannot decide every record).
+    public var lazyRemoteReferences: Bool
 
-    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = []) {
+    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = [],
+                lazyRemoteReferences: Bool = false)
+    {
         self.defaultDraft = defaultDraft
         self.assertFormat = assertFormat
         self.disabledFormats = disabledFormats
+        self.lazyRemoteReferences = lazyRemoteReferences
     }
 }
 
@@ -34,6 +41,7 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     {
         let compiler = Compiler(registry: registry, defaultDraft: options.defaultDraft, assertFormat: options.assertFormat)
         compiler.disabledFormats = options.disabledFormats
+        compiler.lazyRemoteReferences = options.lazyRemoteReferences
         let doc = try compiler.addDocument(schema, uri: baseURI, draft: options.defaultDraft)
         root = try compiler.compileRoot(SchemaLocation(doc: doc, pointer: []))
         if let at = RefCycles.find(from: root) {
@@ -84,7 +92,8 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         var ctx = EvalContext(trackScope: tracksDynamicScope, collect: true, verbose: verbose)
         let ok = Evaluator.validate(root, instance, &ctx)
         return ValidationResult(valid: ok && ctx.unresolvedReference == nil, units: ctx.units,
-                                unresolvedReference: ctx.unresolvedReference)
+                                unresolvedReference: ctx.unresolvedReference,
+                                unresolvedReferenceAt: ctx.unresolvedReference == nil ? nil : ctx.unresolvedReferenceAt ?? "")
     }
 
     /// The result in `format` (`flag` uses the fast path).

@@ -103,7 +103,9 @@ struct RunnerOptionsTests {
         let registry = BuiltinSchemas.registry()
         for b in BuiltinSchemas.all {
             let (doc, uri) = try BuiltinSchemas.load(b)
-            #expect(throws: Never.self, "\(b.name)") { try JSONSchemaValidator(schema: doc, baseURI: uri, registry: registry) }
+            #expect(throws: Never.self, "\(b.name)") {
+                try JSONSchemaValidator(schema: doc, baseURI: uri, registry: registry, options: ValidatorOptions(lazyRemoteReferences: true))
+            }
         }
     }
 
@@ -125,6 +127,14 @@ struct RunnerOptionsTests {
         #expect(out.contains("\(plain): valid"))
         // Named at the value that reached the `$ref` (line 5, column 3: `namespace: ci` under `metadata:`).
         #expect(out.contains { $0.hasPrefix("floe: \(reaching):5:3: /metadata: cannot resolve $ref") && $0.contains("kubernetes-definitions.json") }, "\(out)")
+        // The standard output formats report it in their units; the exit status is 2 there too.
+        c.instances = [reaching]
+        for format in [OutputFormat.flag, .basic, .detailed] {
+            c.outputFormat = format
+            #expect(run(c).0 == 2, "\(format)")
+        }
+        c.instances = [plain]
+        #expect(run(c).0 == 0)
     }
 
     @Test func azurePipelinesTemplateExpressionsAreUnnested() throws {

@@ -119,6 +119,7 @@ struct ValidatorTests {
     }
 
     @Test func unresolvableRefIsASchemaError() throws {
+        #expect(throws: SchemaError.self) { try schema(#"{"properties":{"k":{"$ref":"https://example.com/nowhere.json"}}}"#) }
         #expect(throws: SchemaError.self) { try schema(##"{"$ref":"#/$defs/missing"}"##) }
         #expect(throws: SchemaError.self) { try schema(#"{"pattern":"(unclosed"}"#) }
     }
@@ -127,29 +128,32 @@ struct ValidatorTests {
     /// jsonschema-rs: the schema compiles, instances that never reach it get verdicts, and one that reaches it
     /// (on any path, even under `not` or in a failing `anyOf` branch) has no verdict but the reference's error.
     @Test func unregisteredRemoteRefFailsOnlyWhenReached() throws {
-        let v = try schema(#"""
+        let v = try JSONSchemaValidator(schema: JSONParser.parse(#"""
             {"properties":{"k":{"$ref":"https://example.com/nowhere.json#/a"},
                            "n":{"not":{"$ref":"https://example.com/nowhere.json"}},
                            "t":{"type":"integer"}}}
-            """#)
+            """#), options: ValidatorOptions(lazyRemoteReferences: true))
         for ok in ["{}", #"{"t":1}"#, "[1]"] {
             #expect(v.isValid(try JSONParser.parse(ok)), "\(ok)")
             #expect(v.validate(try JSONParser.parse(ok)).unresolvedReference == nil)
         }
         #expect(!v.isValid(try JSONParser.parse(#"{"t":"x"}"#)))
         #expect(v.validate(try JSONParser.parse(#"{"t":"x"}"#)).unresolvedReference == nil)
-        for reaching in [#"{"k":1}"#, #"{"n":1}"#, #"{"t":1,"k":{}}"#] {
+        for (reaching, at) in [(#"{"k":1}"#, "/k"), (#"{"n":1}"#, "/n"), (#"{"t":1,"k":{}}"#, "/k")] {
             let value = try JSONParser.parse(reaching)
             #expect(!v.isValid(value), "\(reaching)")
             let r = v.validate(value)
             #expect(!r.valid)
             #expect(r.unresolvedReference?.contains("https://example.com/nowhere.json") == true, "\(reaching)")
-            #expect(r.errors.contains { $0.message == r.unresolvedReference && $0.instanceLocation != "" })
+            #expect(r.unresolvedReferenceAt == at, "\(reaching)")
             let bytes = Array(reaching.utf8)
             #expect(bytes.withUnsafeBytes { v.isValid(bytes: $0) } == false)
         }
         // A missing location inside a registered document is still a compile-time error.
-        #expect(throws: SchemaError.self) { try schema(##"{"$defs":{"a":{}},"properties":{"k":{"$ref":"#/$defs/b"}}}"##) }
+        #expect(throws: SchemaError.self) {
+            try JSONSchemaValidator(schema: JSONParser.parse(##"{"$defs":{"a":{}},"properties":{"k":{"$ref":"#/$defs/b"}}}"##),
+                                    options: ValidatorOptions(lazyRemoteReferences: true))
+        }
     }
 
     @Test func refCycleIsASchemaError() throws {

@@ -20,6 +20,8 @@ final class Compiler {
     let assertFormat: Bool
     /// `format` values never asserted (`--disable-formats`).
     var disabledFormats: Set<String> = []
+    /// Compile `$ref`s into unregistered documents as lazy failures (`ValidatorOptions.lazyRemoteReferences`).
+    var lazyRemoteReferences = false
 
     private(set) var docs: [JSONValue] = []
     private var docURIs: [String: Int] = [:]
@@ -309,7 +311,7 @@ final class Compiler {
             let target: SchemaNode
             do {
                 target = try compile(resolve(r, base: scope.base, draft: draft))
-            } catch where error.kind == .unresolvableReference && error.message.contains(Compiler.notRegistered) {
+            } catch where lazyRemoteReferences && error.kind == .unresolvableReference && error.message.contains(Compiler.notRegistered) {
                 // A remote document nobody registered: fail when (and only when) an instance reaches it.
                 let node = SchemaNode(resource: resource(for: scope, doc: loc.doc),
                                       absoluteLocation: URIs.resolve(r, against: scope.base))

@@ -47,11 +47,14 @@ public struct ValidationResult: Sendable {
     /// Set when the evaluation reached a `$ref` into a document that is not registered (Floe never fetches one):
     /// the instance has no verdict, and the schema must be completed (`--schema-dir`, `--map-uri`).
     public let unresolvedReference: String?
+    /// The instance location (JSON pointer) that reached `unresolvedReference`.
+    public let unresolvedReferenceAt: String?
 
-    public init(valid: Bool, units: [OutputUnit], unresolvedReference: String? = nil) {
+    public init(valid: Bool, units: [OutputUnit], unresolvedReference: String? = nil, unresolvedReferenceAt: String? = nil) {
         self.valid = valid
         self.units = units
         self.unresolvedReference = unresolvedReference
+        self.unresolvedReferenceAt = unresolvedReferenceAt
     }
 
     /// The leaf errors (the most specific failures), in evaluation order.

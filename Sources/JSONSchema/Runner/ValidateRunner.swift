@@ -89,7 +89,8 @@ public enum ValidateRunner {
             output.diagnostic("floe: \(error.message)")
             return ValidateExit.usage
         }
-        let options = ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat, disabledFormats: config.disabledFormats)
+        let options = ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat, disabledFormats: config.disabledFormats,
+                                       lazyRemoteReferences: true)
         var validator: JSONSchemaValidator? = nil
         if config.chooser == nil {
             do {
@@ -284,22 +285,36 @@ struct RunState {
                       validator: JSONSchemaValidator) -> InstanceOutcome
     {
         if let format = config.outputFormat {
-            let out = validator.output(doc.value, format: format)
+            let out: JSONValue
+            var unresolved: String? = nil
+            if format == .flag {
+                out = validator.output(doc.value, format: format)
+                if validator.hasUnresolvedReferences, out["valid"]?.boolValue == false {
+                    unresolved = validator.validate(doc.value).unresolvedReference
+                }
+            } else {
+                let r = validator.validate(doc.value, verbose: format == .verbose)
+                unresolved = r.unresolvedReference
+                out = r.output(format)
+            }
             let valid = out["valid"]?.boolValue ?? false
             var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
             if let line { s += ",\"line\":\(line)" }
             s += ",\"valid\":\(valid),\"output\":" + JSONSerializer.string(out) + "}"
-            return InstanceOutcome(bad: !valid, resultLine: s)
+            var o = InstanceOutcome(bad: !valid, resultLine: s)
+            // The output units name the unresolvable `$ref`; the exit status says the schema is incomplete.
+            o.schemaError = unresolved != nil
+            return o
         }
         if validator.isValid(doc.value) { return Report.valid(instance, line: line, style: config.report) }
         let result = validator.validate(doc.value)
         if let m = result.unresolvedReference {
             // The instance reached a `$ref` Floe cannot resolve offline: no verdict, a schema error (exit 2) named
             // at the value that reached it.
-            let at = result.errors.first { $0.message == m }
-            var pos = at.flatMap { doc.locate($0.instanceLocation) }
+            let at = result.unresolvedReferenceAt ?? ""
+            var pos = doc.locate(at)
             if let line, let p = pos { pos = SourcePosition(line: line + p.line - 1, column: p.column) }
-            let ptr = at.map { $0.instanceLocation.isEmpty ? "/" : $0.instanceLocation } ?? "/"
+            let ptr = at.isEmpty ? "/" : at
             var o = Report.unusable(instance, file: file, line: line,
                                     what: "\(ptr): \(m) (Floe never fetches schemas: give it with --schema-dir or --map-uri)",
                                     position: pos, style: config.report)
