@@ -9,7 +9,7 @@ public struct ValidatorOptions: Sendable {
     /// `format` names never asserted, even with `assertFormat` or the format-assertion vocabulary
     /// (`--disable-formats`, as check-jsonschema's).
     public var disabledFormats: Set<String>
-    /// A `$ref` into a document nobody registered fails only when an instance reaches it (`floe validate`, as
+    /// A `$ref` into a remote document nobody registered (any scheme but `file:`) fails only when an instance reaches it (`floe validate`, as
     /// check-jsonschema and jsonschema-rs; `ValidationResult.unresolvedReference`), instead of failing compilation
     /// (the default: a pipeline such as `convert` must not start with a schema that cannot decide every record).
     public var lazyRemoteReferences: Bool

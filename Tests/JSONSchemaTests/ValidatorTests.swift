@@ -149,7 +149,11 @@ struct ValidatorTests {
             let bytes = Array(reaching.utf8)
             #expect(bytes.withUnsafeBytes { v.isValid(bytes: $0) } == false)
         }
-        // A missing location inside a registered document is still a compile-time error.
+        // A missing local file, and a missing location inside a registered document, are still compile-time errors.
+        #expect(throws: SchemaError.self) {
+            try JSONSchemaValidator(schema: JSONParser.parse(#"{"properties":{"k":{"$ref":"file:///nonexistent/floe/s.json"}}}"#),
+                                    options: ValidatorOptions(lazyRemoteReferences: true))
+        }
         #expect(throws: SchemaError.self) {
             try JSONSchemaValidator(schema: JSONParser.parse(##"{"$defs":{"a":{}},"properties":{"k":{"$ref":"#/$defs/b"}}}"##),
                                     options: ValidatorOptions(lazyRemoteReferences: true))

@@ -20,7 +20,8 @@ final class Compiler {
     let assertFormat: Bool
     /// `format` values never asserted (`--disable-formats`).
     var disabledFormats: Set<String> = []
-    /// Compile `$ref`s into unregistered documents as lazy failures (`ValidatorOptions.lazyRemoteReferences`).
+    /// Compile `$ref`s into unregistered remote (non-`file:`) documents as lazy failures
+    /// (`ValidatorOptions.lazyRemoteReferences`).
     var lazyRemoteReferences = false
 
     private(set) var docs: [JSONValue] = []
@@ -311,8 +312,11 @@ final class Compiler {
             let target: SchemaNode
             do {
                 target = try compile(resolve(r, base: scope.base, draft: draft))
-            } catch where lazyRemoteReferences && error.kind == .unresolvableReference && error.message.contains(Compiler.notRegistered) {
-                // A remote document nobody registered: fail when (and only when) an instance reaches it.
+            } catch where lazyRemoteReferences && error.kind == .unresolvableReference && error.message.contains(Compiler.notRegistered)
+                && !URIs.resolve(r, against: scope.base).lowercased().hasPrefix("file:")
+            {
+                // A remote document nobody registered: fail when (and only when) an instance reaches it. A local
+                // file that is missing or unreadable stays a configuration error at once.
                 let node = SchemaNode(resource: resource(for: scope, doc: loc.doc),
                                       absoluteLocation: URIs.resolve(r, against: scope.base))
                 node.boolean = false
