@@ -50,6 +50,7 @@ public struct ValidationResult: Sendable {
     /// The instance location (JSON pointer) that reached `unresolvedReference`.
     public let unresolvedReferenceAt: String?
 
+    /// A result from its root units, and the unresolvable `$ref` the evaluation reached, if any.
     public init(valid: Bool, units: [OutputUnit], unresolvedReference: String? = nil, unresolvedReferenceAt: String? = nil) {
         self.valid = valid
         self.units = units

@@ -16,7 +16,9 @@
 
 import JSON
 
+/// A transform of decoded instances before validation (`floe validate --data-transform NAME`).
 public enum DataTransform: String, Sendable, CaseIterable {
+    /// Unnests Azure Pipelines `${{ }}` template expressions used as keys (see the file header for the rule).
     case azurePipelines = "azure-pipelines"
 
     /// The transform check-jsonschema's hook for a built-in schema applies (`check-azure-pipelines`).
