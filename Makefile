@@ -66,14 +66,21 @@ test-cli: deps
 	FLOE="$(DEBUG_BIN)" bash Tests/CLI/hostile_test.sh
 
 # floe validate for CI (issue 18): --output junit against the JUnit XSD, --output github against GitHub's command
-# grammar, verdicts side by side with check-jsonschema on the vendored schemas (Tests/CLI/validate_ci_test.py).
-# `make test-precommit` adds pre-commit (offline) running .pre-commit-hooks.yaml from a local clone on fixture
-# repositories; its `language: swift` hooks make pre-commit build floe in release mode once more (~12 min on 2
-# cores), so it is not part of `make test`.
+# grammar, verdicts side by side with check-jsonschema on the vendored schemas (fixtures, check-jsonschema's hook
+# examples, SchemaStore's test files), and pre-commit (offline, in a network namespace) running
+# .pre-commit-hooks.yaml from a local clone on fixture repositories (Tests/CLI/validate_ci_test.py).
+# The hooks stay `language: swift` for users. pre-commit installs such a hook repository with exactly one command,
+# `swift build --package-path CLONE -c release --build-path ENV/.build` (pre_commit/languages/swift.py), then puts
+# ENV/.build/release on PATH; run for real it rebuilds floe in release mode (~14 min on 2 cores). So `make test`
+# gives pre-commit a `swift` stand-in that answers that command with the release binary built above: it checks the
+# command's shape and that CLONE holds the sources the binary was built from, copies floe and its resource bundle
+# into ENV/.build/release, and logs the call (the test wants exactly one). Cloning, environment, hook selection,
+# file matching, running and reporting stay pre-commit's own (~1 min for the whole target). `make test-precommit`
+# runs the same test with pre-commit's real release build of the clone.
 VALIDATE_CI_PACKAGES := pre-commit==4.3.0 lxml==6.2.0 check-jsonschema==0.39.0
 test-validate-ci: venv release
 	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
-	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN) --no-precommit
+	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN) --prebuilt-hook-env
 
 test-precommit: venv release
 	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)

@@ -9,12 +9,20 @@ public struct ValidatorOptions: Sendable {
     /// `format` names never asserted, even with `assertFormat` or the format-assertion vocabulary
     /// (`--disable-formats`, as check-jsonschema's).
     public var disabledFormats: Set<String>
+    /// A `$ref` into a remote document nobody registered (any scheme but `file:`) fails only when an instance reaches it (`floe validate`, as
+    /// check-jsonschema and jsonschema-rs; `ValidationResult.unresolvedReference`), instead of failing compilation
+    /// (the default: a pipeline such as `convert` must not start with a schema that cannot decide every record).
+    public var lazyRemoteReferences: Bool
 
-    /// Options with the given defaults (draft 2020-12, `format` as annotation, none disabled).
-    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = []) {
+    /// Options with the given defaults (draft 2020-12, `format` as annotation, none disabled, remote references
+    /// resolved eagerly).
+    public init(defaultDraft: SchemaDraft = .draft2020_12, assertFormat: Bool = false, disabledFormats: Set<String> = [],
+                lazyRemoteReferences: Bool = false)
+    {
         self.defaultDraft = defaultDraft
         self.assertFormat = assertFormat
         self.disabledFormats = disabledFormats
+        self.lazyRemoteReferences = lazyRemoteReferences
     }
 }
 
@@ -22,6 +30,8 @@ public struct ValidatorOptions: Sendable {
 public final class JSONSchemaValidator: @unchecked Sendable {
     let root: SchemaNode
     let tracksDynamicScope: Bool
+    /// Some `$ref` targets a document that is not registered (they fail lazily; the streaming path is off).
+    let hasUnresolvedReferences: Bool
     /// The draft of the root schema resource.
     public let draft: SchemaDraft
     /// The root's base URI.
@@ -33,12 +43,14 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     {
         let compiler = Compiler(registry: registry, defaultDraft: options.defaultDraft, assertFormat: options.assertFormat)
         compiler.disabledFormats = options.disabledFormats
+        compiler.lazyRemoteReferences = options.lazyRemoteReferences
         let doc = try compiler.addDocument(schema, uri: baseURI, draft: options.defaultDraft)
         root = try compiler.compileRoot(SchemaLocation(doc: doc, pointer: []))
         if let at = RefCycles.find(from: root) {
             throw SchemaError(.unresolvableReference, "$ref cycle at \(at) never reaches a schema that tests the instance (it would recurse forever)")
         }
         tracksDynamicScope = compiler.usesDynamicScope
+        hasUnresolvedReferences = !compiler.unresolvedReferences.isEmpty
         self.baseURI = root.resource.uri
         var d = options.defaultDraft
         if case .object(let o) = schema, case .string(let s)? = o["$schema"] {
@@ -71,7 +83,9 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     /// (schemas using `$dynamicRef`/`$recursiveRef` or `unevaluated*` may allocate bookkeeping).
     public func isValid(_ instance: JSONValue) -> Bool {
         var ctx = EvalContext(trackScope: tracksDynamicScope, collect: false)
-        return Evaluator.validate(root, instance, &ctx)
+        // An evaluation that reached an unresolvable `$ref` is not a verdict: `false` sends callers to `validate`,
+        // whose result carries the reference.
+        return Evaluator.validate(root, instance, &ctx) && ctx.unresolvedReference == nil
     }
 
     /// The error-collecting path: every failure with its instance and keyword locations.
@@ -79,7 +93,9 @@ public final class JSONSchemaValidator: @unchecked Sendable {
     public func validate(_ instance: JSONValue, verbose: Bool = false) -> ValidationResult {
         var ctx = EvalContext(trackScope: tracksDynamicScope, collect: true, verbose: verbose)
         let ok = Evaluator.validate(root, instance, &ctx)
-        return ValidationResult(valid: ok, units: ctx.units)
+        return ValidationResult(valid: ok && ctx.unresolvedReference == nil, units: ctx.units,
+                                unresolvedReference: ctx.unresolvedReference,
+                                unresolvedReferenceAt: ctx.unresolvedReference == nil ? nil : ctx.unresolvedReferenceAt ?? "")
     }
 
     /// The result in `format` (`flag` uses the fast path).
@@ -98,7 +114,10 @@ public final class JSONSchemaValidator: @unchecked Sendable {
         let ref = JSONValue.object(JSONObject([("$ref", .string(metaURI))]))
         let v = try JSONSchemaValidator(schema: ref, baseURI: "urn:floe:metaschema-check", registry: registry,
                                         options: ValidatorOptions(defaultDraft: SchemaDraft(metaSchemaURI: metaURI) ?? defaultDraft))
-        return v.validate(schema)
+        let result = v.validate(schema)
+        // A meta-schema that is not there (draft 3, an unregistered custom one) decides nothing: a schema error.
+        if let m = result.unresolvedReference { throw SchemaError(.unresolvableReference, m) }
+        return result
     }
 }
 
@@ -106,7 +125,7 @@ extension JSONSchemaValidator {
     /// Validates raw JSON bytes: `nil` when they are not one valid JSON document.
     /// Streams the tokens for the common keywords (no tree, no allocation on typical valid input).
     public func isValid(bytes: UnsafeRawBufferPointer) -> Bool? {
-        if !tracksDynamicScope {
+        if !tracksDynamicScope && !hasUnresolvedReferences {
             var t = JSONTokenizer(bytes)
             do {
                 let tok = try t.next()

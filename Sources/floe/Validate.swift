@@ -47,6 +47,10 @@ struct Validate: ParsableCommand {
     @Option(name: .customLong("disable-formats"), help: "Never assert these `format` names (comma-separated; * for all).")
     var disableFormats: [String] = []
 
+    @Option(name: .customLong("data-transform"),
+            help: "Transform instances before validating: azure-pipelines (unnest ${{ }} template expressions; the default with --builtin-schema azure-pipelines).")
+    var dataTransform: String?
+
     @Option(name: .customLong("schema-dir"), help: "Register every *.json directly in DIR (by file:// path and $id).")
     var schemaDirs: [String] = []
 
@@ -170,6 +174,12 @@ struct Validate: ParsableCommand {
             config.report = report
             config.outputFormat = format
             config.assertFormat = assertFormat
+            if let dataTransform {
+                guard let t = DataTransform(rawValue: dataTransform) else { throw usage("unknown --data-transform \(dataTransform) (azure-pipelines)") }
+                config.dataTransform = t
+            } else if let name = builtinSchema {
+                config.dataTransform = DataTransform.forBuiltinSchema(name)
+            }
             config.disabledFormats = Set(disableFormats.flatMap { $0.split(separator: ",").map(String.init) })
             config.draft = d
             config.failFast = failFast

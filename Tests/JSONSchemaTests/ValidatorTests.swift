@@ -119,9 +119,45 @@ struct ValidatorTests {
     }
 
     @Test func unresolvableRefIsASchemaError() throws {
-        #expect(throws: SchemaError.self) { try schema(#"{"$ref":"https://example.com/nowhere.json"}"#) }
+        #expect(throws: SchemaError.self) { try schema(#"{"properties":{"k":{"$ref":"https://example.com/nowhere.json"}}}"#) }
         #expect(throws: SchemaError.self) { try schema(##"{"$ref":"#/$defs/missing"}"##) }
         #expect(throws: SchemaError.self) { try schema(#"{"pattern":"(unclosed"}"#) }
+    }
+
+    /// A `$ref` into a document nobody registered (Floe never fetches one) fails lazily, as in check-jsonschema and
+    /// jsonschema-rs: the schema compiles, instances that never reach it get verdicts, and one that reaches it
+    /// (on any path, even under `not` or in a failing `anyOf` branch) has no verdict but the reference's error.
+    @Test func unregisteredRemoteRefFailsOnlyWhenReached() throws {
+        let v = try JSONSchemaValidator(schema: JSONParser.parse(#"""
+            {"properties":{"k":{"$ref":"https://example.com/nowhere.json#/a"},
+                           "n":{"not":{"$ref":"https://example.com/nowhere.json"}},
+                           "t":{"type":"integer"}}}
+            """#), options: ValidatorOptions(lazyRemoteReferences: true))
+        for ok in ["{}", #"{"t":1}"#, "[1]"] {
+            #expect(v.isValid(try JSONParser.parse(ok)), "\(ok)")
+            #expect(v.validate(try JSONParser.parse(ok)).unresolvedReference == nil)
+        }
+        #expect(!v.isValid(try JSONParser.parse(#"{"t":"x"}"#)))
+        #expect(v.validate(try JSONParser.parse(#"{"t":"x"}"#)).unresolvedReference == nil)
+        for (reaching, at) in [(#"{"k":1}"#, "/k"), (#"{"n":1}"#, "/n"), (#"{"t":1,"k":{}}"#, "/k")] {
+            let value = try JSONParser.parse(reaching)
+            #expect(!v.isValid(value), "\(reaching)")
+            let r = v.validate(value)
+            #expect(!r.valid)
+            #expect(r.unresolvedReference?.contains("https://example.com/nowhere.json") == true, "\(reaching)")
+            #expect(r.unresolvedReferenceAt == at, "\(reaching)")
+            let bytes = Array(reaching.utf8)
+            #expect(bytes.withUnsafeBytes { v.isValid(bytes: $0) } == false)
+        }
+        // A missing local file, and a missing location inside a registered document, are still compile-time errors.
+        #expect(throws: SchemaError.self) {
+            try JSONSchemaValidator(schema: JSONParser.parse(#"{"properties":{"k":{"$ref":"file:///nonexistent/floe/s.json"}}}"#),
+                                    options: ValidatorOptions(lazyRemoteReferences: true))
+        }
+        #expect(throws: SchemaError.self) {
+            try JSONSchemaValidator(schema: JSONParser.parse(##"{"$defs":{"a":{}},"properties":{"k":{"$ref":"#/$defs/b"}}}"##),
+                                    options: ValidatorOptions(lazyRemoteReferences: true))
+        }
     }
 
     @Test func refCycleIsASchemaError() throws {

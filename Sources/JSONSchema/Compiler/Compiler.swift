@@ -20,6 +20,9 @@ final class Compiler {
     let assertFormat: Bool
     /// `format` values never asserted (`--disable-formats`).
     var disabledFormats: Set<String> = []
+    /// Compile `$ref`s into unregistered remote (non-`file:`) documents as lazy failures
+    /// (`ValidatorOptions.lazyRemoteReferences`).
+    var lazyRemoteReferences = false
 
     private(set) var docs: [JSONValue] = []
     private var docURIs: [String: Int] = [:]
@@ -34,6 +37,8 @@ final class Compiler {
     private var resourcesReady: Set<String> = []
     private var memo: [SchemaLocation: SchemaNode] = [:]
     private(set) var usesDynamicScope = false
+    /// `$ref`s into documents that are not registered, compiled as lazy failures (see `SchemaNode.unresolvedReference`).
+    private(set) var unresolvedReferences: [String] = []
     private var pendingResources: [(SchemaResource, Scope)] = []
 
     init(registry: SchemaRegistry, defaultDraft: SchemaDraft, assertFormat: Bool) {
@@ -186,6 +191,8 @@ final class Compiler {
 
     // MARK: Reference resolution
 
+    static let notRegistered = "no schema is registered at"
+
     func resolve(_ reference: String, base: String, draft: SchemaDraft) throws(SchemaError) -> SchemaLocation {
         let abs = URIs.resolve(reference, against: base)
         let shown = abs == reference ? "\"\(reference)\"" : "\"\(reference)\" (\(abs))"
@@ -193,7 +200,7 @@ final class Compiler {
         let u = SchemaRegistry.normalize(u0)
         if uriIndex[u] == nil {
             guard let doc = registry.document(for: u) else {
-                throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown): no schema is registered at \(u)")
+                throw SchemaError(.unresolvableReference, "cannot resolve $ref \(shown): \(Compiler.notRegistered) \(u)")
             }
             try addDocument(doc, uri: u, draft: draft)
         }
@@ -302,7 +309,21 @@ final class Compiler {
 
         // $ref
         if case .string(let r)? = o["$ref"] {
-            let target = try compile(resolve(r, base: scope.base, draft: draft))
+            let target: SchemaNode
+            do {
+                target = try compile(resolve(r, base: scope.base, draft: draft))
+            } catch where lazyRemoteReferences && error.kind == .unresolvableReference && error.message.contains(Compiler.notRegistered)
+                && !URIs.resolve(r, against: scope.base).lowercased().hasPrefix("file:")
+            {
+                // A remote document nobody registered: fail when (and only when) an instance reaches it. A local
+                // file that is missing or unreadable stays a configuration error at once.
+                let node = SchemaNode(resource: resource(for: scope, doc: loc.doc),
+                                      absoluteLocation: URIs.resolve(r, against: scope.base))
+                node.boolean = false
+                node.unresolvedReference = error.message
+                unresolvedReferences.append(error.message)
+                target = node
+            }
             add("$ref", .ref(target))
             if draft.refOverridesSiblings { return out }
         }

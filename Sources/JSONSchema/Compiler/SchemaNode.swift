@@ -141,6 +141,10 @@ final class SchemaNode: @unchecked Sendable {
     @exclusivity(unchecked) var stream: StreamInfo? = nil
     /// The target when the node is nothing but a `$ref` (streaming follows it directly).
     @exclusivity(unchecked) var soleRef: SchemaNode? = nil
+    /// The target of a `$ref` into a document no one registered (a remote schema Floe never fetches): a `false`
+    /// schema that, when an instance reaches it, makes the evaluation a schema error with this message — the
+    /// `$ref` fails lazily, as in check-jsonschema and jsonschema-rs, instead of refusing the whole schema.
+    @exclusivity(unchecked) var unresolvedReference: String? = nil
 
     init(resource: SchemaResource, absoluteLocation: String) {
         self.resource = resource

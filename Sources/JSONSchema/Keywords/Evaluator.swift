@@ -13,6 +13,10 @@ struct EvalContext {
     var instancePath: [String] = []
     var keywordPath: [String] = []
     var depthExceeded = false
+    /// Set when the evaluation reached a `$ref` whose document is not registered (a schema error, not a verdict).
+    var unresolvedReference: String? = nil
+    /// The instance location that reached it (or, in a non-collecting probe, its nearest collected ancestor).
+    var unresolvedReferenceAt: String? = nil
     /// Lowest stack address this evaluation may use (see `StackGuard`).
     let stackLimit: UInt = StackGuard.limit()
 
@@ -32,6 +36,13 @@ enum Evaluator {
 
     static func validate(_ node: SchemaNode, _ v: JSONValue, _ ctx: inout EvalContext) -> Bool {
         if let b = node.boolean {
+            if !b, let m = node.unresolvedReference {
+                if ctx.unresolvedReference == nil { ctx.unresolvedReference = m }
+                // Outside collection (a `not` or `if` probe) the path is that of the nearest collecting ancestor.
+                if ctx.unresolvedReferenceAt == nil { ctx.unresolvedReferenceAt = JSONPointer.string(ctx.instancePath) }
+                if ctx.collect { ctx.units.append(unit(ctx, node, nil, valid: false, error: m)) }
+                return false
+            }
             if !b && ctx.collect {
                 ctx.units.append(unit(ctx, node, nil, valid: false, error: "no value is allowed here (the schema is false)"))
             }

@@ -57,6 +57,19 @@ public struct ValidationResult: Sendable {
     public let valid: Bool
     /// Keyword results under the root (failed ones; with `verbose`, passing ones too).
     public let units: [OutputUnit]
+    /// Set when the evaluation reached a `$ref` into a document that is not registered (Floe never fetches one):
+    /// the instance has no verdict, and the schema must be completed (`--schema-dir`, `--map-uri`).
+    public let unresolvedReference: String?
+    /// The instance location (JSON pointer) that reached `unresolvedReference`.
+    public let unresolvedReferenceAt: String?
+
+    /// A result from its root units, and the unresolvable `$ref` the evaluation reached, if any.
+    public init(valid: Bool, units: [OutputUnit], unresolvedReference: String? = nil, unresolvedReferenceAt: String? = nil) {
+        self.valid = valid
+        self.units = units
+        self.unresolvedReference = unresolvedReference
+        self.unresolvedReferenceAt = unresolvedReferenceAt
+    }
 
     /// The leaf errors (the most specific failures), in evaluation order.
     public var errors: [SchemaValidationError] {

@@ -40,6 +40,9 @@ public struct ValidateConfiguration: Sendable {
     public var walk = InstanceWalk()
     /// `format` names never asserted (`--disable-formats`).
     public var disabledFormats: Set<String> = []
+    /// Applied to every decoded instance before validation (`--data-transform`); with `chooser`, the transform
+    /// of the chosen built-in schema applies (azure-pipelines).
+    public var dataTransform: DataTransform? = nil
     /// Schemas to resolve `$ref`s against besides `--schema-dir`/`--map-uri` (the built-in schemas).
     public var registry: SchemaRegistry? = nil
     /// Print the standard output structure per instance (one JSON line each) instead of the default lines.
@@ -104,7 +107,8 @@ public enum ValidateRunner {
             output.diagnostic("floe: \(error.message)")
             return ValidateExit.usage
         }
-        let options = ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat, disabledFormats: config.disabledFormats)
+        let options = ValidatorOptions(defaultDraft: config.draft, assertFormat: config.assertFormat, disabledFormats: config.disabledFormats,
+                                       lazyRemoteReferences: true)
         var validator: JSONSchemaValidator? = nil
         if config.chooser == nil {
             do {
@@ -170,7 +174,7 @@ public enum ValidateRunner {
             state.runDocuments(files.map { ($0, validator) })
         }
         state.finish(schemaName: config.chooser == nil ? config.schemaPath : "schemastore catalog")
-        return state.anyBad ? ValidateExit.invalid : ValidateExit.ok
+        return state.anySchemaError ? ValidateExit.usage : state.anyBad ? ValidateExit.invalid : ValidateExit.ok
     }
 
     /// A base URI for a schema given by name: `file://` for paths, the name itself when it is a URI already.
@@ -252,6 +256,8 @@ public enum ValidateRunner {
 /// What one instance produced: nothing to print (valid, human mode), or lines; plus whether it was bad.
 struct InstanceOutcome: Sendable {
     var bad = false
+    /// The schema could not decide this instance (an unresolvable `$ref` reached): exit 2.
+    var schemaError = false
     var resultLine: String? = nil
     var diagnostic: String? = nil
     var junit: JUnitCase? = nil
@@ -264,6 +270,7 @@ struct RunState {
     let validator: JSONSchemaValidator?
     let output: ValidateOutput
     var anyBad = false
+    var anySchemaError = false
     var stop = false
     var junitCases: [JUnitCase] = []
 
@@ -296,15 +303,42 @@ struct RunState {
                       validator: JSONSchemaValidator) -> InstanceOutcome
     {
         if let format = config.outputFormat {
-            let out = validator.output(doc.value, format: format)
+            let out: JSONValue
+            var unresolved: String? = nil
+            if format == .flag {
+                out = validator.output(doc.value, format: format)
+                if validator.hasUnresolvedReferences, out["valid"]?.boolValue == false {
+                    unresolved = validator.validate(doc.value).unresolvedReference
+                }
+            } else {
+                let r = validator.validate(doc.value, verbose: format == .verbose)
+                unresolved = r.unresolvedReference
+                out = r.output(format)
+            }
             let valid = out["valid"]?.boolValue ?? false
             var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
             if let line { s += ",\"line\":\(line)" }
             s += ",\"valid\":\(valid),\"output\":" + JSONSerializer.string(out) + "}"
-            return InstanceOutcome(bad: !valid, resultLine: s)
+            var o = InstanceOutcome(bad: !valid, resultLine: s)
+            // The output units name the unresolvable `$ref`; the exit status says the schema is incomplete.
+            o.schemaError = unresolved != nil
+            return o
         }
         if validator.isValid(doc.value) { return Report.valid(instance, line: line, style: config.report) }
         let result = validator.validate(doc.value)
+        if let m = result.unresolvedReference {
+            // The instance reached a `$ref` Floe cannot resolve offline: no verdict, a schema error (exit 2) named
+            // at the value that reached it.
+            let at = result.unresolvedReferenceAt ?? ""
+            var pos = doc.locate(at)
+            if let line, let p = pos { pos = SourcePosition(line: line + p.line - 1, column: p.column) }
+            let ptr = at.isEmpty ? "/" : at
+            var o = Report.unusable(instance, file: file, line: line,
+                                    what: "\(ptr): \(m) (Floe never fetches schemas: give it with --schema-dir or --map-uri)",
+                                    position: pos, style: config.report)
+            o.schemaError = true
+            return o
+        }
         let located = result.errors.map { e -> LocatedError in
             var pos = doc.locate(e.instanceLocation)
             // An NDJSON record's positions are relative to its line.
@@ -321,12 +355,15 @@ struct RunState {
             return Report.unusable(path, file: path, line: nil, what: "cannot read file", position: nil, style: config.report)
         }
         let format = config.instanceFormat ?? InstanceFormat.forPath(path)
-        if format == .json || format == .ndjson {
+        let transform = config.dataTransform
+            ?? config.chooser.flatMap { $0.schema(for: path) }.flatMap { DataTransform.forBuiltinSchema($0.name) }
+        if (format == .json || format == .ndjson) && transform == nil {
             return bytes.withUnsafeBytes { evaluate($0, instance: path, line: nil, config: config, validator: validator) }
         }
-        let docs: [InstanceDocument]
+        var docs: [InstanceDocument]
         do {
-            docs = try InstanceDecoding.decode(bytes, format: format, decoder: config.decoder)
+            docs = try InstanceDecoding.decode(bytes, format: format == .ndjson ? .json : format, decoder: config.decoder)
+            if let transform { docs = try docs.map { d throws(InstanceDecodeError) in try transform.apply(d) } }
         } catch {
             return Report.unusable(path, file: path, line: nil, what: "invalid \(format.displayName): \(error.message)", position: error.position, style: config.report)
         }
@@ -342,6 +379,7 @@ struct RunState {
         if let r = o.resultLine { output.result(r) }
         if let d = o.diagnostic { output.diagnostic(d) }
         if let j = o.junit { junitCases.append(j) }
+        if o.schemaError { anySchemaError = true }
         if o.bad {
             anyBad = true
             if config.failFast { stop = true }
