@@ -1,5 +1,6 @@
 // `floe convert` / `floe ingest`: flag parsing only; the stage lives in Firehose (`Converter`).
 
+import Parallel
 import ArgumentParser
 import FileSafety
 import Firehose
@@ -72,6 +73,8 @@ struct ConvertFlags: ParsableArguments {
     var quiet = false
     @Option(name: .customLong("max-schema-size"), help: "Largest --columns / --schema / $ref / checkpoint file read (default 64MiB).")
     var maxSchemaSize: String = "64MiB"
+    @Flag(name: .long, help: "Print the busy seconds and items of each pipeline stage on stderr.")
+    var profile = false
 
     func usage(_ message: String) -> FloeExit {
         Output.diagnostic("floe: \(message)")
@@ -207,6 +210,7 @@ struct ConvertFlags: ParsableArguments {
         }
         c.partitionKeys = keys
         c.jobs = jobs ?? ProcessInfoLite.activeCores
+        c.profile = StageProfile(ConvertStage.names)
         c.checkpoint = checkpoint
         if let a = arrivalTime {
             if let ms = Int64(a) {
@@ -235,6 +239,14 @@ struct ConvertFlags: ParsableArguments {
         var c = try config()
         let terminal = ProgressBar.isTerminal(quiet: quiet)
         if terminal { c.progress = ConvertProgress() }
+        let stats = try convert(c, inputs: inputs, ingest: ingest, terminal: terminal)
+        if profile, let p = c.profile {
+            for line in p.table(bytes: stats.bytesIn, wallSeconds: stats.seconds) { Output.diagnostic("floe: profile: " + line) }
+        }
+    }
+
+    /// Runs the conversion and the checks after it (progress bar, stats file, signal stop, --max-errors).
+    func convert(_ c: ConvertConfig, inputs: [String], ingest: Bool, terminal: Bool = false) throws -> ConvertStats {
         let bar = c.progress.flatMap { ProgressBar.start($0, quiet: quiet) }
         let stats: ConvertStats
         // SIGTERM / SIGINT: stop reading, publish what is buffered, write the checkpoint (StopRequest.swift).
@@ -275,6 +287,7 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(stats.recordsFailed) records failed conversion (more than --max-errors \(m))")
             throw FloeExit.dataError
         }
+        return stats
     }
 }
 
