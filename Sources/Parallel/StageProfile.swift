@@ -3,8 +3,10 @@
 // order); the ordered stages bound the speed-up (Amdahl's law), so their seconds per GB of input are the figure
 // to watch. Printed by `--profile`, `--stats-json` and `floe bench convert|validate`.
 
+import Synchronization
+
 /// Accumulates busy time per stage; `add` may be called from any thread.
-public final class StageProfile: @unchecked Sendable {
+public final class StageProfile: Sendable {
     public struct Stage: Sendable {
         public let name: String
         public let ordered: Bool
@@ -13,21 +15,24 @@ public final class StageProfile: @unchecked Sendable {
         public var seconds: Double { Double(nanos) / 1e9 }
     }
 
-    private let monitor = Monitor()
-    private var stages: [Stage]
+    private let stages: Mutex<[Stage]>
+    private let threadCount = Atomic<Int>(1)
     /// Threads (jobs) the pipeline ran with.
-    public var threads = 1
+    public var threads: Int {
+        get { threadCount.load(ordering: .relaxed) }
+        set { threadCount.store(newValue, ordering: .relaxed) }
+    }
 
     /// `stages`: (name, ordered) in pipeline order.
     public init(_ stages: [(String, Bool)]) {
-        self.stages = stages.map { Stage(name: $0.0, ordered: $0.1) }
+        self.stages = Mutex(stages.map { Stage(name: $0.0, ordered: $0.1) })
     }
 
     public func add(_ stage: Int, nanos: UInt64, items: Int = 1) {
-        monitor.lock()
-        stages[stage].nanos &+= nanos
-        stages[stage].items &+= items
-        monitor.unlock()
+        stages.withLock {
+            $0[stage].nanos &+= nanos
+            $0[stage].items &+= items
+        }
     }
 
     /// Times `body` as `items` items of `stage`.
@@ -38,7 +43,7 @@ public final class StageProfile: @unchecked Sendable {
         return try body()
     }
 
-    public var snapshot: [Stage] { monitor.withLock { stages } }
+    public var snapshot: [Stage] { stages.withLock { $0 } }
 
     /// Seconds of the ordered stages together.
     public var orderedSeconds: Double { snapshot.filter(\.ordered).reduce(0) { $0 + $1.seconds } }

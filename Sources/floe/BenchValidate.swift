@@ -3,6 +3,7 @@ import ArgumentParser
 import JSON
 import JSONSchema
 import Parquet
+import Synchronization
 
 struct BenchValidate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,15 +56,14 @@ struct BenchValidate: ParsableCommand {
 }
 
 /// Lines reported (invalid instances), counted from the printing thread.
-final class Counter: @unchecked Sendable {
-    private let m = Monitor()
-    private var n = 0
-    private(set) var first: String?
+final class Counter: Sendable {
+    private let state = Mutex<(n: Int, first: String?)>((0, nil))
     func add(_ diagnostic: String? = nil) {
-        m.withLock {
-            n += 1
-            if first == nil { first = diagnostic }
+        state.withLock {
+            $0.n += 1
+            if $0.first == nil { $0.first = diagnostic }
         }
     }
-    var value: Int { m.withLock { n } }
+    var value: Int { state.withLock { $0.n } }
+    var first: String? { state.withLock { $0.first } }
 }

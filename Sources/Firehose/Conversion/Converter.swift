@@ -285,7 +285,12 @@ public final class Converter {
                 // a plain file: workers read their own ranges
                 let end = try pipeline(.ranges(ranges), f, processor, start: (pos.0, pos.1), arrival: runStart,
                                        lastInput: n == pending.count - 1)
-                positions[f] = (end.0, end.1, true)
+                // stopped by a signal: the file is done only if every range was read
+                positions[f] = (end.offset, end.line, !end.stopped)
+                if end.stopped || config.stop.isRequested {
+                    stats.stoppedBySignal = config.stop.signal
+                    break
+                }
                 continue
             }
             let reader: ChunkReader

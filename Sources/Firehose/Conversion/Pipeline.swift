@@ -43,6 +43,8 @@ final class PipelineState: @unchecked Sendable {
     var claiming = false
     var delivering = false
     var sealedAtEnd = false
+    /// A stop request (SIGINT/SIGTERM) ended the input before its last chunk was claimed.
+    var stopped = false
     var failure: Error?
     /// Converted chunks waiting for their turn to be delivered, by number.
     var ready: [Int: ChunkWork] = [:]
@@ -55,15 +57,19 @@ final class PipelineState: @unchecked Sendable {
 }
 
 extension Converter {
-    /// One input on `config.jobs` workers; returns the stream position (offset, next line) reached.
+    /// One input on `config.jobs` workers; returns the stream position (offset, next line) reached and whether
+    /// a stop request ended it before its end.
     func pipeline(_ source: PipelineSource, _ f: String, _ processor: ChunkProcessor, start: (Int64, Int),
-                  arrival: Int64, lastInput: Bool) throws -> (Int64, Int) {
+                  arrival: Int64, lastInput: Bool) throws -> (offset: Int64, line: Int, stopped: Bool) {
         let jobs = max(1, config.jobs)
         let sched = delivery.scheduler
         let m = sched.m
         let profile = config.profile
         sched.inline = false
+        sched.maxPooled = 2 * jobs + 4
         defer { sched.inline = true }
+        // delivered column data waiting for encoding: about one chunk per job (see EncodeScheduler.queuedRaw)
+        let queuedLimit = jobs * max(1 << 20, config.chunkBytes)
         let state = PipelineState(limit: jobs + 2)
         state.offset = start.0
         state.line = start.1
@@ -105,9 +111,18 @@ extension Converter {
                     continue
                 }
                 // 3. a new chunk
-                if !state.atEnd && !state.claiming && state.claimed - state.delivered < state.limit {
+                if !state.atEnd && !state.claiming && state.claimed - state.delivered < state.limit
+                    && sched.queuedRaw <= queuedLimit {
                     if case .ranges(let input) = source, state.claimed >= input.count {
                         state.atEnd = true
+                        m.broadcast()
+                        continue
+                    }
+                    // a stop request ends the input at this chunk boundary; what is claimed is still delivered
+                    // (a stream's claim checks it itself)
+                    if case .ranges = source, me.config.stop.isRequested {
+                        state.atEnd = true
+                        state.stopped = true
                         m.broadcast()
                         continue
                     }
@@ -177,7 +192,7 @@ extension Converter {
         }
         if let e = state.failure ?? sched.failure { throw e }
         precondition(state.ready.isEmpty && state.delivered == state.claimed, "every chunk is delivered")
-        return (state.offset, state.line)
+        return (state.offset, state.line, state.stopped)
     }
 
     /// Reads range `k` of a plain file into `w` (a worker, in parallel).

@@ -92,7 +92,10 @@ final class Delivery {
     /// Adds a converted batch to the partition's open file (ordered step: assigning rows to row groups; the
     /// encoding runs as tasks of the scheduler).
     func append(prefix: String, batch: ColumnBatch, inputBytes: Int, arrival: Int64) throws {
-        guard batch.rows > 0 else { return }
+        guard batch.rows > 0 else {
+            scheduler.recycle(batch)
+            return
+        }
         if open[prefix] == nil {
             let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)

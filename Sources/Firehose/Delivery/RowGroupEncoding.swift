@@ -1,7 +1,10 @@
 // Encoding off the ordered path. The ordered delivery step only assigns a chunk's rows to a file and a row
-// group (slices of the chunk's column data); a full row group is sealed and each of its columns becomes an
-// independent encode task (pages, dictionary, compression, statistics, page index, bloom filter) that any
-// worker runs. A file's row groups are written in order by whichever worker completes the next one.
+// group (slices of the chunk's column data); each column of a row group is an encoder fed those slices in order
+// by column tasks that any worker runs (one task per column of a row group at a time), and a full row group is
+// sealed so its columns finish (pages, dictionary, compression, statistics, page index, bloom filter). A batch
+// goes back to the pool once every column encoded it, so memory holds encoded pages and the batches in flight,
+// not a row group of raw column data. A file's row groups are placed in order by whichever worker completes the
+// next one, and written with pwrite in parallel.
 //
 // One monitor guards the task queue and the pipeline's chunk bookkeeping (`PipelineState` shares it), so a
 // waiting worker sleeps until there is any work at all.
@@ -16,44 +19,51 @@ final class ColumnBatch: @unchecked Sendable {
     var rows = 0
     /// Bytes of column data (the raw size the row-group byte limit is estimated from).
     var rawBytes = 0
-    /// Row groups (sealed or open) that still read it; back to the pool at zero.
+    /// Column tasks that still read it; back to the pool at zero.
     var users = 0
 }
 
-/// A sealed row group: whole-row slices of batches, encoded column by column.
+/// Whole rows `from ..< from + rows` of a batch.
+typealias BatchSlice = (batch: ColumnBatch, from: Int, rows: Int)
+
+/// A row group being encoded column by column. Each column has its own encoder, fed the row group's slices in
+/// order as they are delivered (one task per column at a time; different columns, and different row groups, on
+/// any workers), so a batch is encoded and returned to the pool as soon as every column took it: memory holds
+/// the encoded pages of the open row groups and the batches in flight, not a row group of raw column data.
 final class RowGroupWork: @unchecked Sendable {
     let file: EncodingFile
     let index: Int
-    /// Dropped once every column is encoded (the batches go back to the pool).
-    var slices: [(batch: ColumnBatch, from: Int, rows: Int)]
-    let rows: Int
-    let rawBytes: Int
-    /// Columns in the order they are handed out (largest first, so the last task of a group is short).
-    let order: [Int]
-    var handedOut = 0
+    var rows = 0
+    var rawBytes = 0
+    /// No more rows come; each column finishes once its pending slices are encoded.
+    var sealed = false
+    /// Per column: slices not yet appended to its encoder, in row order.
+    var pending: [[BatchSlice]]
+    var encoders: [ColumnChunkEncoder?]
+    /// Per column: a worker is appending to (or finishing) its encoder; in the task queue.
+    var busy: [Bool]
+    var queued: [Bool]
+    var finished: [Bool]
     var done = 0
     var results: [EncodedColumnChunk?]
 
-    init(file: EncodingFile, index: Int, slices: [(batch: ColumnBatch, from: Int, rows: Int)], rows: Int, rawBytes: Int,
-         columns: Int) {
+    init(file: EncodingFile, index: Int, columns: Int) {
         self.file = file
         self.index = index
-        self.slices = slices
-        self.rows = rows
-        self.rawBytes = rawBytes
+        pending = Array(repeating: [], count: columns)
+        encoders = Array(repeating: nil, count: columns)
+        busy = Array(repeating: false, count: columns)
+        queued = busy
+        finished = busy
         results = Array(repeating: nil, count: columns)
-        var weight = [Int](repeating: 0, count: columns)
-        for s in slices {
-            for c in 0..<columns { weight[c] += EncodingFile.bytes(of: s.batch.columns[c]) }
-        }
-        order = (0..<columns).sorted { weight[$0] > weight[$1] }
     }
 }
 
 /// The encoding side of one open Parquet file: its open row group and the sealed ones not yet written.
 final class EncodingFile: @unchecked Sendable {
     let writer: ParquetWriter
-    var open: [(batch: ColumnBatch, from: Int, rows: Int)] = []
+    /// The row group rows are appended to (nil until the first rows after a seal).
+    var open: RowGroupWork?
     var openRows = 0
     var openBytes = 0
     var openRaw = 0
@@ -89,12 +99,18 @@ final class EncodeScheduler: @unchecked Sendable {
     let schema: Schema
     let options: WriterOptions
     let columnCount: Int
-    /// Sealed row groups with columns not yet handed out, oldest first.
-    private var queue: [RowGroupWork] = []
+    /// Column tasks (row group, column) with work to do, oldest row group first; `head` is the next.
+    private var queue: [(RowGroupWork, Int)] = []
+    private var head = 0
+    /// Finished encoders per column, reused by later row groups.
     private var encoders: [[ColumnChunkEncoder]]
     private var batches: [ColumnBatch] = []
-    /// Batches kept for reuse: about a row group's worth (more would only hold memory).
-    private let maxPooled = 24
+    /// Batches kept for reuse (more would only hold memory); the pipeline sets it from its job count.
+    var maxPooled = 8
+    /// Raw bytes of the batches delivered to row groups and not yet encoded by every column (lock held): the
+    /// pipeline claims no new chunk while this is above its bound, so a column whose encoding lags cannot make
+    /// the delivered data pile up (memory stays `jobs × chunk size` plus the encoded pages).
+    private(set) var queuedRaw = 0
     /// Encoded bytes per raw byte of finished row groups (for the row-group byte limit).
     private var encodedBytes = 0
     private var rawBytes = 0
@@ -112,7 +128,7 @@ final class EncodeScheduler: @unchecked Sendable {
     }
 
     /// (lock held) Whether an encode task is waiting.
-    var hasTask: Bool { !queue.isEmpty }
+    var hasTask: Bool { head < queue.count }
 
     /// (lock held) Encoded bytes per raw byte so far (1 before any row group finished).
     var ratio: Double { rawBytes > 0 ? Double(encodedBytes) / Double(rawBytes) : 1 }
@@ -122,10 +138,13 @@ final class EncodeScheduler: @unchecked Sendable {
     }
 
     /// (lock held) Drops one user of each batch of `slices`; unused batches go back to the pool.
-    private func release(_ slices: [(batch: ColumnBatch, from: Int, rows: Int)]) {
+    private func release(_ slices: [BatchSlice]) {
         for s in slices {
             s.batch.users -= 1
-            if s.batch.users == 0 && batches.count < maxPooled { batches.append(s.batch) }
+            if s.batch.users == 0 {
+                queuedRaw -= s.batch.rawBytes
+                if batches.count < maxPooled { batches.append(s.batch) }
+            }
         }
     }
 
@@ -134,25 +153,32 @@ final class EncodeScheduler: @unchecked Sendable {
         m.withLock { if b.users == 0 && batches.count < maxPooled { batches.append(b) } }
     }
 
-    /// Seals the open row group of `file` (the ordered step); its columns become tasks.
+    /// (lock held) Queues column `c` of `rg` when it has work (slices, or its finish) and no worker has it.
+    private func enqueue(_ rg: RowGroupWork, _ c: Int) {
+        guard !rg.busy[c], !rg.queued[c], !rg.finished[c], !rg.pending[c].isEmpty || rg.sealed else { return }
+        rg.queued[c] = true
+        queue.append((rg, c))
+    }
+
+    /// Seals the open row group of `file` (the ordered step); each column finishes once it has encoded its rows.
     func seal(_ file: EncodingFile) throws {
         guard file.openRows > 0 else { return }
         m.lock()
-        let rg = RowGroupWork(file: file, index: file.sealed, slices: file.open, rows: file.openRows,
-                              rawBytes: file.openRaw, columns: columnCount)
-        file.sealed += 1
-        file.open = []
+        if let rg = file.open {
+            rg.sealed = true
+            for c in 0..<columnCount { enqueue(rg, c) }
+        }
+        file.open = nil
         file.openRows = 0
         file.openBytes = 0
         file.openRaw = 0
-        queue.append(rg)
         m.broadcast()
         m.unlock()
         if inline { try drain() }
     }
 
     /// Adds rows of `batch` to the open row group of `file`, sealing row groups as they fill (by rows, or by
-    /// the estimated encoded bytes against the row-group size).
+    /// the estimated encoded bytes against the row-group size); its columns become tasks at once.
     func append(_ batch: ColumnBatch, to file: EncodingFile) throws {
         var from = 0
         let perRowRaw = max(1, batch.rawBytes / max(1, batch.rows))
@@ -161,14 +187,32 @@ final class EncodeScheduler: @unchecked Sendable {
             let byRows = options.rowGroupRows - file.openRows
             let byBytes = max(1, (options.rowGroupSize - file.openBytes + est - 1) / est)
             let take = max(1, min(batch.rows - from, byRows, byBytes))
-            m.withLock { batch.users += 1 }
-            file.open.append((batch, from, take))
+            m.lock()
+            let rg: RowGroupWork
+            if let o = file.open {
+                rg = o
+            } else {
+                rg = RowGroupWork(file: file, index: file.sealed, columns: columnCount)
+                file.sealed += 1
+                file.open = rg
+            }
+            if batch.users == 0 { queuedRaw += batch.rawBytes }
+            batch.users += columnCount
+            rg.rows += take
+            rg.rawBytes += take * perRowRaw
+            for c in 0..<columnCount {
+                rg.pending[c].append((batch, from, take))
+                enqueue(rg, c)
+            }
+            m.broadcast()
+            m.unlock()
             file.openRows += take
             file.openBytes += take * est
             file.openRaw += take * perRowRaw
             from += take
             if file.openRows >= options.rowGroupRows || file.openBytes >= options.rowGroupSize { try seal(file) }
         }
+        if inline { try drain() }
     }
 
     /// Runs tasks until the queue is empty (the caller's thread only).
@@ -182,36 +226,56 @@ final class EncodeScheduler: @unchecked Sendable {
         if let f { throw f }
     }
 
-    /// (lock held; returns with it held) Takes one task and runs it with the lock released.
+    /// (lock held; returns with it held) Takes one column task and runs it with the lock released: appends the
+    /// column's pending slices to its encoder and, once the row group is sealed, finishes the column chunk.
     func runOne() {
-        let rg = queue[0]
-        let column = rg.order[rg.handedOut]
-        rg.handedOut += 1
-        if rg.handedOut == columnCount { queue.removeFirst() }  // a handful at most
-        let enc = encoders[column].popLast()
+        let (rg, column) = queue[head]
+        head += 1
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 256 && head * 2 >= queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
+        rg.queued[column] = false
+        rg.busy[column] = true
+        let slices = rg.pending[column]
+        rg.pending[column] = []
+        let finishing = rg.sealed  // every slice of a sealed row group is in `slices` or already encoded
+        let enc = rg.encoders[column] ?? encoders[column].popLast()
         m.unlock()
-        let t0 = threadCPUNanos()
+        let t0 = profile == nil ? 0 : threadCPUNanos()
+        var encoder: ColumnChunkEncoder?
         var result: EncodedColumnChunk?
         var error: Error?
         do {
             let e = try enc ?? ColumnChunkEncoder(column: schema.columns[column], options: options)
-            for s in rg.slices { try e.append(s.batch.columns[column], fromRow: s.from, rows: s.rows) }
-            result = try e.finish()
-            m.lock()
-            encoders[column].append(e)
+            encoder = e
+            for s in slices { try e.append(s.batch.columns[column], fromRow: s.from, rows: s.rows) }
+            if finishing { result = try e.finish() }
         } catch let e {
             error = e
-            m.lock()
+            encoder = nil  // an encoder that failed midway is not reused
         }
-        profile?.add(ConvertStage.encode, nanos: threadCPUNanos() &- t0)
+        m.lock()
+        profile?.add(ConvertStage.encode, nanos: threadCPUNanos() &- t0, items: slices.count)
         if let error, failure == nil { failure = error }
-        rg.results[column] = result
-        rg.done += 1
-        if rg.done == columnCount {
-            release(rg.slices)
-            rg.slices = []
-            rg.file.completed[rg.index] = rg
-            writeCompleted(rg.file)
+        release(slices)
+        rg.busy[column] = false
+        if finishing {
+            rg.finished[column] = true
+            rg.encoders[column] = nil
+            if let encoder { encoders[column].append(encoder) }
+            rg.results[column] = result
+            rg.done += 1
+            if rg.done == columnCount {
+                rg.file.completed[rg.index] = rg
+                writeCompleted(rg.file)
+            }
+        } else {
+            rg.encoders[column] = encoder
+            enqueue(rg, column)
         }
         m.broadcast()
     }
@@ -248,10 +312,7 @@ final class EncodeScheduler: @unchecked Sendable {
         for (p, _, _) in placed {
             do { try p.write() } catch { failed = error }
         }
-        // the row groups' pages and column data are free now: give the memory back (flat RSS however long
-        // the input)
-        placed.removeAll()
-        ParquetWriter.releaseFreedHeap()
+        placed.removeAll()  // the row groups' pages are free now
         profile?.add(ConvertStage.write, nanos: threadCPUNanos() &- t0, items: groups.count)
         m.lock()
         for (raw, encoded) in groups {
@@ -274,11 +335,17 @@ final class EncodeScheduler: @unchecked Sendable {
         if let f { throw f }
     }
 
-    /// Drops a file's open and sealed work (on failure).
+    /// Drops a file's open row group (on failure).
     func abandon(_ file: EncodingFile) {
         m.withLock {
-            release(file.open)
-            file.open = []
+            if let rg = file.open {
+                for c in 0..<columnCount {
+                    release(rg.pending[c])
+                    rg.pending[c] = []
+                }
+                rg.finished = Array(repeating: true, count: columnCount)
+            }
+            file.open = nil
             file.openRows = 0
         }
     }

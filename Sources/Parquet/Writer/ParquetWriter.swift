@@ -438,8 +438,6 @@ public final class ParquetWriter {
         }
     }
 
-    /// Hands freed heap memory back to the system (glibc `malloc_trim`); pipelines call it between row groups.
-    public static func releaseFreedHeap() { releaseFreedMemory() }
 
     /// Bytes written so far (the file offset).
     public var bytesWritten: Int64 { offset }
