@@ -11,7 +11,7 @@
 //   write    (parallel) pwrite a placed row group's column chunks
 //   close    (ordered)  footer, fsync, rename; checkpoint and publish
 // A worker prefers encode tasks (they free memory), then the next delivery, then a new chunk; it sleeps on the
-// monitor when there is nothing to do. At most `jobs + 2` chunks are claimed and not delivered; row groups wait
+// monitor when there is nothing to do. At most `jobs + 1` chunks are claimed and not delivered; row groups wait
 // for encoding only while every worker is busy encoding.
 
 import Parallel
@@ -66,11 +66,11 @@ extension Converter {
         let m = sched.m
         let profile = config.profile
         sched.inline = false
-        sched.maxPooled = 2 * jobs + 4
+        sched.maxPooled = jobs + 3
         defer { sched.inline = true }
-        // delivered column data waiting for encoding: about one chunk per job (see EncodeScheduler.queuedRaw)
-        let queuedLimit = jobs * max(1 << 20, config.chunkBytes)
-        let state = PipelineState(limit: jobs + 2)
+        // delivered column data waiting for encoding: about one chunk per two jobs (EncodeScheduler.queuedRaw)
+        let queuedLimit = max(1, jobs / 2) * max(1 << 20, config.chunkBytes)
+        let state = PipelineState(limit: jobs + 1)
         state.offset = start.0
         state.line = start.1
         // the workers share `self` only as its one deliverer (or under the monitor)
