@@ -278,8 +278,8 @@ struct ValidateRunnerTests {
             let reference = run(jobs: 1, chunk: 4 << 20, json: json)
             #expect(reference.0 == 1)
             if !json {
-                #expect(reference.1.first == "\(nd):2: /n: expected integer, got string")
-                #expect(reference.1.last == "\(nd):301: /n: expected integer, got string")
+                #expect(reference.1.first == "\(nd):2:6: /n: expected integer, got string")
+                #expect(reference.1.last == "\(nd):301:6: /n: expected integer, got string")
                 // the record's line, then the column within it (Report.place)
                 #expect(reference.2.first?.hasPrefix("floe: \(nd):3:") == true)
                 #expect(reference.2.first?.contains("invalid JSON") == true)

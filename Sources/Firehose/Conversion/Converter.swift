@@ -337,7 +337,7 @@ public final class Converter {
         for f in files {
             guard let pos = positions[f] else { continue }
             if pos.2 { continue }
-            if f == "-" || f.hasSuffix(".gz") || f.hasSuffix(".zst") || f.hasSuffix(".zstd") { return nil }
+            if f == "-" || ChunkReader.isCompressed(f) { return nil }
             total += max(0, FileOps.fileSize(f) - pos.0)
         }
         return total

@@ -291,17 +291,22 @@ final class ChunkReader {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             ownsFD = true
         }
-        if path.hasSuffix(".gz") {
+        if !ChunkReader.isCompressed(path) {
+            source = FileDescriptorByteSource(fileDescriptor: fd)
+        } else if path.hasSuffix(".gz") {
             source = try GzipSource(fd: fd)
         } else if path.hasSuffix(".zst") || path.hasSuffix(".zstd") {
             source = try ZstdSource(fd: fd)
-        } else if path.hasSuffix(".br") {
-            source = try BrotliSource(fd: fd)
         } else {
-            source = FileDescriptorByteSource(fileDescriptor: fd)
+            source = try BrotliSource(fd: fd)
         }
     }
     deinit { if ownsFD { close(fd) } }
+
+    /// Whether `path` is read through a decompressor (by its extension: `.gz`, `.zst`, `.zstd`, `.br`).
+    static func isCompressed(_ path: String) -> Bool {
+        path.hasSuffix(".gz") || path.hasSuffix(".zst") || path.hasSuffix(".zstd") || path.hasSuffix(".br")
+    }
 
     /// Chunks of about `target` bytes the rest of a plain file holds (at least 1); Int.max when unknown
     /// (compressed or a stream).
@@ -419,8 +424,9 @@ final class RangeInput: @unchecked Sendable {
 
     /// nil when `path` is not a plain regular file (stdin, pipes, compressed files use `ChunkReader`).
     init?(path: String, origin: Int64, chunk: Int, maxLine: Int) {
-        if path == "-" || path.hasSuffix(".gz") || path.hasSuffix(".zst") || path.hasSuffix(".zstd") { return nil }
-        let f = open(path, O_RDONLY | O_CLOEXEC)
+        if path == "-" || ChunkReader.isCompressed(path) { return nil }
+        // O_NONBLOCK: a named pipe given as a path must not block the open (it is not a range input)
+        let f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard f >= 0 else { return nil }
         var st = stat()
         guard fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
