@@ -201,6 +201,11 @@ extension Converter {
         do { r = try input.read(k, into: w.buffer) } catch { throw InputError(message: "\(f): \(error)") }
         w.input = f
         w.begin = r.begin
+        // A UTF-8 byte-order mark opening the file is not part of the first record (issue 11), as in `claim`.
+        if k == 0 && input.origin == 0 && r.oversize[r.begin] == nil && w.buffer.count >= r.begin + 3,
+           w.buffer.bytes[r.begin] == 0xEF, w.buffer.bytes[r.begin + 1] == 0xBB, w.buffer.bytes[r.begin + 2] == 0xBF {
+            w.begin += 3
+        }
         w.relativeLines = true
         w.firstLine = 0
         w.oversize = r.oversize
