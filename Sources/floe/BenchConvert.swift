@@ -41,7 +41,7 @@ struct BenchConvert: ParsableCommand {
                 Output.diagnostic("floe: bench convert: cannot create a temporary folder")
                 throw FloeExit.usageError
             }
-            temp = String(cString: template)
+            temp = String(decoding: template.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             f.out = temp
         }
         if f.quiet == false { f.quiet = true }

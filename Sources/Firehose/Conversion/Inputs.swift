@@ -544,7 +544,7 @@ final class RangeInput: @unchecked Sendable {
                 }
                 // terminate the cut line and go on after its newline
                 pos += Int64(found + 1)
-                buf.append(UnsafeRawBufferPointer(start: [UInt8(0x0A)], count: 1))
+                withUnsafeBytes(of: UInt8(0x0A)) { buf.append($0) }
                 r.newlines += 1
                 i = buf.count
                 delta = pos - Int64(i)
