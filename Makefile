@@ -91,13 +91,15 @@ test-precommit: venv release
 # on events with 3% bad records against pyarrow converting the good lines alone, and DuckDB (convert_interop.py);
 # floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py);
 # the demo pipeline end to end, checked by DuckDB through the printed DDL (e2e_warehouse.py); modular encryption
-# both ways with pyarrow's CryptoFactory and a local-wrapping KmsClient (encryption_interop.py).
+# both ways with pyarrow's CryptoFactory and a local-wrapping KmsClient (encryption_interop.py); validate and convert
+# with 4x more jobs than cores use at most 20% more CPU than with one job (no spinning threads, spin_detector.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/merge_property.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/e2e_warehouse.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/encryption_interop.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/spin_detector.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.

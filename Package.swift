@@ -56,7 +56,10 @@ let package = Package(
         // Local files read and written safely (bounded regular-file reads, path containment, the one directory
         // walker): only swift-system below it, so every module above the format core can use it.
         .target(name: "FileSafety", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
-        .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety"]),
+        // Blocking threads and the stage profile of the parallel pipelines (issue 14); a module of its own so the
+        // JSON module's inlining across modules stays as it was.
+        .target(name: "Parallel"),
+        .target(name: "JSONSchema", dependencies: ["JSON", "FileSafety", "Parallel"]),
         // YAML and TOML instances for `floe validate` (Yams, TOMLKit); kept out of JSON and JSONSchema so those and
         // everything above them (Firehose, Warehouse) stay free of libyaml, toml++ and Foundation.
         .target(name: "ConfigFormats", dependencies: [
@@ -64,7 +67,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.copy("BuiltinSchemas")]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety", "Parallel"]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -74,7 +77,7 @@ let package = Package(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety",
+                "FileSafety", "Parallel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,7 +88,7 @@ let package = Package(
         .testTarget(name: "FileSafetyTests", dependencies: ["FileSafety"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "ParquetKeyManagement"], exclude: ["TestVectors"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], exclude: ["TestVectors"]),
-        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Parallel"], exclude: ["TestVectors"]),
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),

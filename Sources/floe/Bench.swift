@@ -3,7 +3,7 @@ import Parquet
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks; each prints one JSON line.", subcommands: [BenchRead.self, BenchWrite.self])
+        abstract: "Benchmarks; each prints one JSON line.", subcommands: [BenchRead.self, BenchWrite.self, BenchConvert.self, BenchValidate.self])
 }
 
 struct BenchRead: ParsableCommand {

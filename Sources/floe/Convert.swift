@@ -5,6 +5,8 @@ import FileSafety
 import Firehose
 import JSON
 import JSONSchema
+import Logging
+import Parallel
 import Parquet
 import Warehouse
 #if canImport(Glibc)
@@ -76,6 +78,8 @@ struct ConvertFlags: ParsableArguments {
     var logLevel: String?
     @Option(name: .customLong("log-interval"), parsing: .unconditional, help: "Seconds between progress events at --log-level info (default 60).")
     var logInterval: Double = 60
+    @Flag(name: .long, help: "Print the busy seconds and items of each pipeline stage on stderr.")
+    var profile = false
     @Option(name: .customLong("max-schema-size"), help: "Largest --columns / --schema / $ref / checkpoint file read (default 64MiB).")
     var maxSchemaSize: String = "64MiB"
 
@@ -213,6 +217,7 @@ struct ConvertFlags: ParsableArguments {
         }
         c.partitionKeys = keys
         c.jobs = jobs ?? ProcessInfoLite.activeCores
+        c.profile = StageProfile(ConvertStage.names)
         c.checkpoint = checkpoint
         if let a = arrivalTime {
             if let ms = Int64(a) {
@@ -245,6 +250,16 @@ struct ConvertFlags: ParsableArguments {
         var c = try config()
         let terminal = ProgressBar.isTerminal(quiet: quiet)
         if terminal || level <= .info { c.progress = ConvertProgress() }
+        let stats = try convert(c, inputs: inputs, ingest: ingest, terminal: terminal, logLevel: level)
+        if profile, let p = c.profile {
+            for line in p.table(bytes: stats.bytesIn, wallSeconds: stats.seconds) { Output.diagnostic("floe: profile: " + line) }
+        }
+    }
+
+    /// Runs the conversion and the checks after it (progress bar, log events, stats file, signal stop,
+    /// --max-errors).
+    func convert(_ c: ConvertConfig, inputs: [String], ingest: Bool, terminal: Bool = false,
+                 logLevel level: Logger.Level = .warning) throws -> ConvertStats {
         let bar = terminal ? c.progress.flatMap { ProgressBar.start($0, quiet: quiet) } : nil
         let log = FloeLog.logger(ingest ? "ingest" : "convert", level: level, clearsLine: bar != nil)
         log.info("started", metadata: [
@@ -298,6 +313,7 @@ struct ConvertFlags: ParsableArguments {
             Output.diagnostic("floe: \(stats.recordsFailed) records failed conversion (more than --max-errors \(m))")
             throw FloeExit.dataError
         }
+        return stats
     }
 }
 

@@ -1,9 +1,12 @@
 // `floe validate`: flag parsing and printing only; the logic lives in JSONSchema (`ValidateRunner`).
 
+import Parallel
 import ArgumentParser
 import ConfigFormats
 import FileSafety
+import JSON
 import JSONSchema
+import Parquet
 
 #if canImport(Glibc)
     import Glibc
@@ -75,8 +78,11 @@ struct Validate: ParsableCommand {
     @Flag(name: .customLong("fail-fast"), help: "Stop at the first invalid instance.")
     var failFast = false
 
-    @Option(name: .long, parsing: .unconditional, help: "Validate with N threads (results stay in input order; 1 to 4 x cores).")
-    var jobs: Int = 1
+    @Option(name: .long, parsing: .unconditional, help: "Validate with N threads (results stay in input order; default: cores; 1 to 4 x cores).")
+    var jobs: Int?
+
+    @Flag(name: .long, help: "Print the busy seconds and items of each pipeline stage on stderr.")
+    var profile = false
 
     @Flag(name: .long, help: "Validate the given SCHEMA files against their meta-schemas.")
     var metaschema = false
@@ -183,7 +189,19 @@ struct Validate: ParsableCommand {
             config.disabledFormats = Set(disableFormats.flatMap { $0.split(separator: ",").map(String.init) })
             config.draft = d
             config.failFast = failFast
-            config.jobs = jobs
+            config.jobs = jobs ?? ProcessInfoLite.activeCores
+            let stages = profile ? StageProfile(ValidateRunner.stageNames) : nil
+            config.profile = stages
+            let t0 = monotonicNanos()
+            defer {
+                if let stages {
+                    let bytes = instances.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize($1)) }
+                    for line in stages.table(bytes: bytes, wallSeconds: Double(monotonicNanos() - t0) / 1e9) {
+                        err.write("floe: profile: " + line)
+                    }
+                    err.flush()
+                }
+            }
             config.instances = instances
             config.instanceFormat = forced
             config.walk = InstanceWalk(globs: glob, excludes: exclude)

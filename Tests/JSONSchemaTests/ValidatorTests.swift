@@ -1,6 +1,8 @@
+import Parallel
 import Foundation
 import JSON
 import Testing
+import Synchronization
 @testable import JSONSchema
 
 private func schema(_ text: String, draft: SchemaDraft = .draft2020_12, registry: SchemaRegistry = SchemaRegistry(),
@@ -278,6 +280,60 @@ struct ValidateRunnerTests {
         #expect(cap6.results == [#"{"instance":"\#(a)","valid":true,"output":{"valid":true}}"#])
     }
 
+    /// Parallel NDJSON (issue 14): each worker reads the lines that start in its byte range; whatever the range
+    /// size and the number of workers, the results are those of one worker reading the whole file, in input
+    /// order, with the same line numbers (blank lines counted, CRLF stripped, the last line without `\n`).
+    @Test func ndjsonRangesMatchOneReader() throws {
+        let dir = tempDir()
+        let s = write(dir, "s.json", #"{"type":"object","properties":{"n":{"type":"integer"}},"required":["n"]}"#)
+        var text = ""
+        for i in 1...300 {
+            switch i % 11 {
+            case 0: text += "\n"
+            case 1: text += "  \t \r\n"
+            case 2: text += "{\"n\":\"s\(i)\"}\r\n"
+            case 3: text += "{\"n\":\n"
+            case 4: text += "{\"m\":[" + String(repeating: "1,", count: i) + "1]}\n"
+            default: text += "{\"n\":\(i)}\n"
+            }
+        }
+        text += "{\"n\":\"last\"}"
+        let nd = write(dir, "r.ndjson", text)
+        func run(jobs: Int, chunk: Int, json: Bool) -> (Int32, [String], [String]) {
+            var c = ValidateConfiguration(schemaPath: s)
+            c.instances = [nd]
+            c.ndjson = true
+            c.json = json
+            c.jobs = jobs
+            c.chunkBytes = chunk
+            let cap = Captured()
+            let status = ValidateRunner.run(c, output: cap.output)
+            return (status, cap.results, cap.diagnostics)
+        }
+        for json in [false, true] {
+            let reference = run(jobs: 1, chunk: 4 << 20, json: json)
+            #expect(reference.0 == 1)
+            if !json {
+                #expect(reference.1.first == "\(nd):2:6: /n: expected integer, got string")
+                #expect(reference.1.last == "\(nd):301:6: /n: expected integer, got string")
+                // the record's line, then the column within it (Report.place)
+                #expect(reference.2.first?.hasPrefix("floe: \(nd):3:") == true)
+                #expect(reference.2.first?.contains("invalid JSON") == true)
+            } else {
+                // one JSON line per non-blank line
+                let nonBlank = text.utf8.split(separator: 10, omittingEmptySubsequences: false)
+                    .filter { !$0.allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 } }.count
+                #expect(reference.1.count == nonBlank)
+            }
+            for (jobs, chunk) in [(1, 1), (3, 1), (2, 7), (4, 64), (3, 1000)] {
+                let got = run(jobs: jobs, chunk: chunk, json: json)
+                #expect(got.0 == reference.0, "jobs \(jobs), \(chunk)-byte ranges")
+                #expect(got.1 == reference.1, "jobs \(jobs), \(chunk)-byte ranges")
+                #expect(got.2 == reference.2, "jobs \(jobs), \(chunk)-byte ranges")
+            }
+        }
+    }
+
     @Test func configurationErrorsExitTwo() throws {
         let dir = tempDir()
         let bad = write(dir, "bad.json", #"{"$ref":"other.json"}"#)
@@ -344,16 +400,22 @@ struct DeepDocumentTests {
         let deep = String(repeating: "[", count: 1000) + "1" + String(repeating: "]", count: 1000)
         let s = try JSONParser.parse(shallow)
         let d = try JSONParser.parse(deep)
-        let results = OutcomeBuffer(count: 8)
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
+        // the threads validate and convert run on (WorkerThreads), and Dispatch's
+        let results = Mutex<(bad: Int, done: Int)>((0, 0))
+        @Sendable func check(_ i: Int) {
             let okShallow = v.isValid(s) && v.validate(s).valid
             let deepResult = v.validate(d)
             let deepExplained = deepResult.valid || deepResult.errors.contains { $0.message.contains("too deep") }
             _ = v.isValid(d)
             _ = Array(deep.utf8).withUnsafeBytes { v.isValid(bytes: $0) }
-            results.set(i, InstanceOutcome(bad: !okShallow || !deepExplained))
+            results.withLock {
+                $0.done += 1
+                if !okShallow || !deepExplained { $0.bad += 1 }
+            }
         }
-        #expect(results.items.allSatisfy { $0?.bad == false })
+        WorkerThreads.run(8) { check($0) }
+        DispatchQueue.concurrentPerform(iterations: 8) { check($0) }
+        #expect(results.withLock { $0.done == 16 && $0.bad == 0 })
     }
 }
 

@@ -295,6 +295,12 @@ public final class ColumnBuilders: @unchecked Sendable {
     }
     private var materialized: [ColumnData] = []
 
+    /// Copies the batch into `out` (reusing its arrays' storage).
+    func fill(_ out: inout [ColumnData]) {
+        if out.count != leafCount { out = layout.descriptors.map { ColumnData(descriptor: $0) } }
+        for i in 0..<leafCount { leaves[i].fill(&out[i]) }
+    }
+
     /// Empty buffers for every leaf of `layout`.
     public init(layout: RecordLayout) {
         self.layout = layout

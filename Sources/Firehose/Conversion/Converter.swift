@@ -7,6 +7,7 @@
 // them with the input positions reached (write-ahead), then publishes them: a rerun rolls the log forward,
 // removes staging leftovers and resumes from those positions, so each record lands exactly once.
 
+import Parallel
 import Dispatch
 import JSON
 import FileSafety
@@ -76,6 +77,8 @@ public struct ConvertConfig: Sendable {
 
     /// Observed by the reading stage: once requested, reading stops and what is buffered is published.
     public var stop: StopRequest = .shared
+    /// Busy time per pipeline stage (`--profile`, `--stats-json`, `floe bench convert`); nil: not measured.
+    public var profile: StageProfile?
 
     /// A configuration with the defaults of `floe convert` for everything else.
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
@@ -106,13 +109,16 @@ public struct ConvertStats: Sendable {
     public var seconds = 0.0
     /// The signal that stopped the run before its input ended (0: the input was read to its end).
     public var stoppedBySignal: Int32 = 0
+    /// The stage profile as JSON (`StageProfile.json`), when measured.
+    public var profile: String?
 
     /// The `--stats-json` object on one line, keys in a fixed order.
     public var json: String {
         let codes = failedByCode.keys.sorted().map { "\"\($0)\":\(failedByCode[$0]!)" }.joined(separator: ",")
         return "{\"records_in\":\(recordsIn),\"records_converted\":\(recordsConverted),\"records_failed\":\(recordsFailed),"
             + "\"failed_by_code\":{\(codes)},\"files_written\":\(filesWritten),\"error_files_written\":\(errorFilesWritten),"
-            + "\"bytes_in\":\(bytesIn),\"bytes_out\":\(bytesOut),\"seconds\":\(seconds)}"
+            + "\"bytes_in\":\(bytesIn),\"bytes_out\":\(bytesOut),\"seconds\":\(seconds)"
+            + (profile.map { ",\"profile\":" + $0 } ?? "") + "}"
     }
 }
 
@@ -139,9 +145,22 @@ final class ChunkWork: @unchecked Sendable {
     var own: ColumnBuilders?
     var lineCount = 0
     var error: Error?
+    /// Buffer index of the first line (range input: bytes before it belong to the previous range).
+    var begin = 0
+    /// Line numbers in `sets` records and error splices count from 0 at the chunk's first line (range input,
+    /// whose absolute line numbers are known only in order); `firstLine` is set when the chunk is delivered.
+    var relativeLines = false
+    /// Per error prefix: where line numbers go into `errorOut` (relative lines).
+    var splices: [String: [(at: Int, line: Int)]] = [:]
+    /// Lines cut at the record limit (range input): buffer index of the line -> its whole length.
+    var oversize: [Int: Int64] = [:]
+    /// Per set: its rows as column data with the input bytes they came from (nil: no rows).
+    var batches: [(batch: ColumnBatch, inputBytes: Int)?] = []
 
     func clearResults() {
         sets.removeAll()
+        splices.removeAll(keepingCapacity: true)
+        batches.removeAll(keepingCapacity: true)
         errorOut.removeAll(keepingCapacity: true)
         errorCounts.removeAll(keepingCapacity: true)
         recordsIn = 0
@@ -272,7 +291,8 @@ public final class Converter {
         // staging leftovers of an interrupted run are garbage now
         FileOps.removeTree(stagingDir)
         try FileOps.makeFolders(stagingDir, below: config.delivery.outDir)
-        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir)
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir, profile: config.profile)
+        config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         defer {
             delivery.abortAll()
             if config.checkpoint == nil { FileOps.removeTree(stagingDir) }
@@ -289,10 +309,27 @@ public final class Converter {
         }
         if let p = config.progress { p.setTotal(knownInputSize(files)) }
         let chunkTarget = min(config.chunkBytes, max(64 << 10, config.delivery.bufferSize / 2))
-        let processor = ChunkProcessor(layout: layout, config: config)
-        for f in files {
+        let processor = ChunkProcessor(layout: layout, config: config, scheduler: delivery.scheduler)
+        let pending = files.filter { !positions[$0]!.2 }
+        for (n, f) in pending.enumerated() {
             let pos = positions[f]!
-            if pos.2 { continue }
+            // a small input gets smaller chunks (about four per job), so every worker has work and the memory
+            // the workers touch does not outgrow the input
+            let jobs = Int64(max(1, config.jobs))
+            let small = Int(max(256 << 10, (FileOps.fileSize(f) - pos.0) / (jobs * 4)))
+            if !ingest, let ranges = RangeInput(path: f, origin: pos.0, chunk: min(chunkTarget, small),
+                                                maxLine: max(1, config.maxRecordBytes)) {
+                // a plain file: workers read their own ranges
+                let end = try pipeline(.ranges(ranges), f, processor, start: (pos.0, pos.1), arrival: runStart,
+                                       lastInput: n == pending.count - 1)
+                // stopped by a signal: the file is done only if every range was read
+                positions[f] = (end.offset, end.line, !end.stopped)
+                if end.stopped || config.stop.isRequested {
+                    stats.stoppedBySignal = config.stop.signal
+                    break
+                }
+                continue
+            }
             let reader: ChunkReader
             do {
                 reader = try ChunkReader(path: f)
@@ -304,7 +341,8 @@ public final class Converter {
             if ingest {
                 try ingestLoop(reader, f, processor, chunkTarget: chunkTarget)
             } else {
-                try pipeline(reader, f, processor, chunkTarget: chunkTarget, arrival: runStart)
+                _ = try pipeline(.stream(reader, chunkTarget), f, processor, start: (reader.offset, reader.line),
+                                 arrival: runStart, lastInput: n == pending.count - 1)
             }
             // stopped by a signal: the file is done only if it was read to its end
             let stopped = config.stop.isRequested
@@ -319,6 +357,7 @@ public final class Converter {
         stats.filesWritten = delivery.filesWritten
         stats.errorFilesWritten = delivery.errorFilesWritten
         stats.bytesOut = delivery.bytesOut
+        stats.profile = config.profile?.json(bytes: stats.bytesIn)
         if config.checkpoint == nil {
             FileOps.removeTree(stagingDir)
             // drop the staging parents when nothing else uses them
@@ -335,14 +374,14 @@ public final class Converter {
         for f in files {
             guard let pos = positions[f] else { continue }
             if pos.2 { continue }
-            if f == "-" || f.hasSuffix(".gz") || f.hasSuffix(".zst") || f.hasSuffix(".zstd") { return nil }
+            if f == "-" || ChunkReader.isCompressed(f) { return nil }
             total += max(0, FileOps.fileSize(f) - pos.0)
         }
         return total
     }
 
     /// Reads the next chunk of `reader` into `w` (lines counted, positions advanced); false at the end.
-    private func claim(_ w: ChunkWork, _ reader: ChunkReader, _ f: String, target: Int, interactive: Bool,
+    func claim(_ w: ChunkWork, _ reader: ChunkReader, _ f: String, target: Int, interactive: Bool,
                        arrival: Int64?) throws -> Bool {
         // A stop request ends the input at this chunk boundary (ingest: once the pipe's ready bytes are read).
         if config.stop.isRequested {
@@ -373,70 +412,12 @@ public final class Converter {
         w.arrival = arrival ?? config.arrivalTime ?? config.clock.nowMillis()
         w.ending = config.arrivalTime ?? config.clock.nowMillis()
         w.clearResults()
+        w.begin = 0
+        w.relativeLines = false
+        w.oversize.removeAll()
         if w.own == nil { w.own = ColumnBuilders(layout: layout) }
         w.spare = w.own
         return true
-    }
-
-    /// One input with `config.jobs` workers. Each worker claims the next chunk (read under the lock, so chunks
-    /// are numbered in input order), converts it, and then delivers every converted chunk that is next in input
-    /// order unless another worker is delivering; so reading, converting and encoding overlap on every core, and
-    /// at most `jobs + 2` chunks are in memory.
-    private func pipeline(_ reader: ChunkReader, _ f: String, _ processor: ChunkProcessor, chunkTarget: Int,
-                          arrival: Int64) throws {
-        // never more workers than the input has chunks (a 13-line file needs one, whatever --jobs says)
-        let jobs = max(1, min(config.jobs, reader.chunkEstimate(target: chunkTarget)))
-        let state = PipelineState(limit: jobs + 2)
-        // the workers share `self` and `reader` only under the state's lock (claim) or as its one deliverer
-        nonisolated(unsafe) let me = self
-        nonisolated(unsafe) let reader = reader
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
-            state.lock()
-            defer { state.unlock() }
-            while true {
-                while state.failure == nil && !state.atEnd && state.claimed - state.delivered >= state.limit {
-                    state.wait()
-                }
-                if state.failure != nil || state.atEnd { return }
-                let w = state.pool.popLast() ?? ChunkWork()
-                do {
-                    guard try me.claim(w, reader, f, target: chunkTarget, interactive: false, arrival: arrival) else {
-                        state.atEnd = true
-                        state.pool.append(w)
-                        state.broadcast()
-                        return
-                    }
-                } catch {
-                    state.fail(error)
-                    return
-                }
-                let seq = state.claimed
-                state.claimed += 1
-                state.unlock()
-                processor.process(w)
-                state.lock()
-                state.ready[seq] = w
-                // deliver, in input order, whatever is ready (one deliverer at a time)
-                while !state.delivering && state.failure == nil, let r = state.ready.removeValue(forKey: state.delivered) {
-                    state.delivering = true
-                    state.unlock()
-                    var failed: Error?
-                    do {
-                        try me.deliverChunk(r)
-                    } catch {
-                        failed = error
-                    }
-                    state.lock()
-                    state.delivering = false
-                    state.delivered += 1
-                    state.pool.append(r)
-                    if let e = failed { state.fail(e) }
-                    state.broadcast()
-                }
-            }
-        }
-        if let e = state.failure { throw e }
-        precondition(state.ready.isEmpty && state.delivered == state.claimed, "every chunk is delivered")
     }
 
     /// `floe ingest`: stdin as it arrives, one chunk at a time, flushing by interval while no input comes.
@@ -459,7 +440,7 @@ public final class Converter {
     }
 
     /// Delivers a converted chunk and closes the files that are due.
-    private func deliverChunk(_ w: ChunkWork, now: Int64? = nil) throws {
+    func deliverChunk(_ w: ChunkWork, now: Int64? = nil) throws {
         if let e = w.error { throw e }
         stats.bytesIn += w.streamBytes
         try deliver(w)
@@ -474,32 +455,39 @@ public final class Converter {
             stats.recordsFailed += n
             stats.failedByCode[c.rawValue, default: 0] += n
         }
-        for (prefix, b, records) in w.sets {
-            if b.rows > 0 && !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
+        // relative line numbers become absolute here (the chunk's first line is known in order)
+        let add = w.relativeLines ? w.firstLine : 0
+        for (i, (prefix, _, records)) in w.sets.enumerated() {
+            guard i < w.batches.count, let (batch, inputBytes) = w.batches[i] else { continue }
+            if !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
                 // beyond the partition limit: every record of this partition goes to the error output
-                try overLimit(w, records)
-                b.reset()
+                delivery.scheduler.recycle(batch)
+                try overLimit(w, records, lineOffset: add)
                 continue
             }
-            try delivery.append(prefix: prefix, builders: b, arrival: w.arrival)
-            b.reset()
+            try delivery.append(prefix: prefix, batch: batch, inputBytes: inputBytes, arrival: w.arrival)
         }
         w.sets.removeAll()
+        w.batches.removeAll(keepingCapacity: true)
         w.spare = nil
         for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
-            delivery.appendErrors(prefix: prefix, bytes: bytes[...], count: w.errorCounts[prefix] ?? 0,
+            var out = bytes
+            if let sp = w.splices[prefix], !sp.isEmpty {
+                out = ErrorRecord.insertLines(bytes, sp.map { ($0.at, $0.line + add) })
+            }
+            delivery.appendErrors(prefix: prefix, bytes: out[...], count: w.errorCounts[prefix] ?? 0,
                                   arrival: w.arrival)
         }
     }
 
-    private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)]) throws {
+    private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)], lineOffset: Int) throws {
         let code = RecordFailure.Code.partitionLimit
         let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
         var out: [UInt8] = []
         for (line, range) in records {
             let p = w.buffer.bytes
             ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
-                               raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
+                               raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line + lineOffset,
                                document: 0, arrival: w.arrival, ending: w.ending,
                                database: config.delivery.database, table: config.delivery.table, into: &out)
         }
@@ -511,7 +499,7 @@ public final class Converter {
 
     /// Closes files due by the buffering hints. With a checkpoint, a due file closes every file (so the
     /// input position logged covers exactly the published records).
-    private func flushDue(now: Int64?, input: String, offset: Int64, line: Int) throws {
+    func flushDue(now: Int64?, input: String, offset: Int64, line: Int) throws {
         let (files, errs) = delivery.due(now: now)
         if files.isEmpty && errs.isEmpty { return }
         if config.checkpoint != nil {
@@ -524,7 +512,7 @@ public final class Converter {
         try delivery.publishPending()
     }
 
-    private func flushAll() throws {
+    func flushAll() throws {
         try delivery.stageAll()
         if config.checkpoint != nil {
             try writeCheckpoint(pending: delivery.pending)
@@ -538,13 +526,34 @@ final class ChunkProcessor: @unchecked Sendable {
     let layout: RecordLayout
     let config: ConvertConfig
     let multi = JSONParserOptions(multipleDocuments: true)
+    let scheduler: EncodeScheduler
 
-    init(layout: RecordLayout, config: ConvertConfig) {
+    init(layout: RecordLayout, config: ConvertConfig, scheduler: EncodeScheduler) {
         self.layout = layout
         self.config = config
+        self.scheduler = scheduler
     }
 
+    /// Converts the chunk, then copies each partition's rows out as column data (in parallel, off the ordered
+    /// path); the builders are free for the next chunk.
     func process(_ w: ChunkWork) {
+        convert(w)
+        w.batches.removeAll(keepingCapacity: true)
+        for (_, b, _) in w.sets {
+            guard b.rows > 0 else {
+                w.batches.append(nil)
+                continue
+            }
+            let batch = scheduler.takeBatch()
+            b.fill(&batch.columns)
+            batch.rows = b.rows
+            batch.rawBytes = b.bufferedBytes
+            w.batches.append((batch, b.inputBytes))
+            b.reset()
+        }
+    }
+
+    private func convert(_ w: ChunkWork) {
         var conv = RecordConverter(layout: layout)
         let defaultPrefix = config.partitionKeys.isEmpty
             ? config.delivery.prefix.render(arrival: w.arrival) : ""
@@ -557,8 +566,8 @@ final class ChunkProcessor: @unchecked Sendable {
         }
         do {
             let all = w.buffer.bytes
-            let base = all.baseAddress!
-            var start = 0
+            guard let base = all.baseAddress else { return }
+            var start = w.begin
             var lineNo = w.firstLine
             let n = all.count
             var main: ColumnBuilders? = nil
@@ -576,7 +585,7 @@ final class ChunkProcessor: @unchecked Sendable {
                 let line = UnsafeRawBufferPointer(rebasing: all[start..<lineEnd])
                 if line.count > config.maxRecordBytes {
                     failOversize(w, UnsafeRawBufferPointer(rebasing: line[0..<config.maxRecordBytes]),
-                                 length: Int64(line.count), lineNo: lineNo)
+                                 length: w.oversize[start] ?? Int64(line.count), lineNo: lineNo)
                 } else if !isBlank(line) {
                     if let b = main {
                         convertLine(line, lineStart: start, lineNo: lineNo, into: b, w, &conv)
@@ -605,9 +614,11 @@ final class ChunkProcessor: @unchecked Sendable {
     private func fail(_ w: ChunkWork, _ code: RecordFailure.Code, _ message: String, _ raw: UnsafeRawBufferPointer,
                       line: Int, document: Int) {
         let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
-        ErrorRecord.render(code: code, message: message, raw: raw, input: w.input, line: line, document: document,
-                           arrival: w.arrival, ending: w.ending, database: config.delivery.database,
-                           table: config.delivery.table, into: &w.errorOut[prefix, default: []])
+        let at = ErrorRecord.render(code: code, message: message, raw: raw, input: w.input,
+                                    line: w.relativeLines ? nil : line, document: document, arrival: w.arrival,
+                                    ending: w.ending, database: config.delivery.database,
+                                    table: config.delivery.table, into: &w.errorOut[prefix, default: []])
+        if w.relativeLines { w.splices[prefix, default: []].append((at, line)) }
         w.errorCounts[prefix, default: 0] += 1
         w.failedByCode[code, default: 0] += 1
         w.recordsIn += 1
@@ -777,42 +788,5 @@ extension String {
             }
         }
         return s
-    }
-}
-
-/// The shared state of `Converter.pipeline`, guarded by one mutex (with a condition for the in-flight limit).
-final class PipelineState: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var cond = pthread_cond_t()
-    let limit: Int
-    /// Chunks claimed (read) and delivered so far; chunk numbers are claim order.
-    var claimed = 0
-    var delivered = 0
-    var atEnd = false
-    var delivering = false
-    var failure: Error?
-    /// Converted chunks waiting for their turn to be delivered, by number.
-    var ready: [Int: ChunkWork] = [:]
-    var pool: [ChunkWork] = []
-
-    init(limit: Int) {
-        self.limit = limit
-        pthread_mutex_init(&mutex, nil)
-        pthread_cond_init(&cond, nil)
-    }
-    deinit {
-        pthread_cond_destroy(&cond)
-        pthread_mutex_destroy(&mutex)
-    }
-
-    func lock() { pthread_mutex_lock(&mutex) }
-    func unlock() { pthread_mutex_unlock(&mutex) }
-    func wait() { pthread_cond_wait(&cond, &mutex) }
-    func broadcast() { pthread_cond_broadcast(&cond) }
-
-    /// Records the first failure (the lock is held) and wakes every waiting worker.
-    func fail(_ e: Error) {
-        if failure == nil { failure = e }
-        broadcast()
     }
 }

@@ -291,17 +291,22 @@ final class ChunkReader {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             ownsFD = true
         }
-        if path.hasSuffix(".gz") {
+        if !ChunkReader.isCompressed(path) {
+            source = FileDescriptorByteSource(fileDescriptor: fd)
+        } else if path.hasSuffix(".gz") {
             source = try GzipSource(fd: fd)
         } else if path.hasSuffix(".zst") || path.hasSuffix(".zstd") {
             source = try ZstdSource(fd: fd)
-        } else if path.hasSuffix(".br") {
-            source = try BrotliSource(fd: fd)
         } else {
-            source = FileDescriptorByteSource(fileDescriptor: fd)
+            source = try BrotliSource(fd: fd)
         }
     }
     deinit { if ownsFD { close(fd) } }
+
+    /// Whether `path` is read through a decompressor (by its extension: `.gz`, `.zst`, `.zstd`, `.br`).
+    static func isCompressed(_ path: String) -> Bool {
+        path.hasSuffix(".gz") || path.hasSuffix(".zst") || path.hasSuffix(".zstd") || path.hasSuffix(".br")
+    }
 
     /// Chunks of about `target` bytes the rest of a plain file holds (at least 1); Int.max when unknown
     /// (compressed or a stream).
@@ -402,5 +407,160 @@ final class ChunkReader {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let r = poll(&p, 1, ms)
         return r > 0
+    }
+}
+
+/// A plain regular file read in parallel: range k holds the lines that *start* in
+/// [origin + k·C, origin + (k+1)·C) (the last range runs to the end of the file), so each worker finds its own
+/// lines with `pread` and no reader is shared. Line numbers are counted per range and made absolute by the
+/// ordered delivery step.
+final class RangeInput: @unchecked Sendable {
+    let fd: Int32
+    let origin: Int64
+    let size: Int64
+    let chunk: Int64
+    /// Longest line kept whole; a longer one is cut to `maxLine + 1` bytes (its length noted).
+    let maxLine: Int
+
+    /// nil when `path` is not a plain regular file (stdin, pipes, compressed files use `ChunkReader`).
+    init?(path: String, origin: Int64, chunk: Int, maxLine: Int) {
+        if path == "-" || ChunkReader.isCompressed(path) { return nil }
+        // O_NONBLOCK: a named pipe given as a path must not block the open (it is not a range input)
+        let f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard f >= 0 else { return nil }
+        var st = stat()
+        guard fstat(f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            close(f)
+            return nil
+        }
+        fd = f
+        self.origin = origin
+        size = Int64(st.st_size)
+        self.chunk = Int64(max(1, chunk))
+        self.maxLine = maxLine
+    }
+    deinit { close(fd) }
+
+    /// Number of ranges.
+    var count: Int { size <= origin ? 0 : Int((size - origin + chunk - 1) / chunk) }
+
+    /// What `read` found.
+    struct Range {
+        /// Buffer index of the first line; stream offsets of the first line and past the last.
+        var begin = 0
+        var start: Int64 = 0
+        var end: Int64 = 0
+        var newlines = 0
+        /// Cut lines: buffer index of the line's start -> its whole length.
+        var oversize: [Int: Int64] = [:]
+        var isEmpty: Bool { end <= start }
+    }
+
+    private func pread(_ buf: ChunkBuffer, at pos: Int64, want: Int) throws -> Int {
+        buf.reserve(buf.count + want)
+        while true {
+            let n = Glibc.pread(fd, buf.base + buf.count, want, off_t(pos))
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw InputError(message: "read failed: \(String(cString: strerror(errno)))") }
+            buf.count += n
+            return n
+        }
+    }
+
+    /// Reads the lines of range `k` into `buf` (each ends with `\n`, except the file's last line without one).
+    func read(_ k: Int, into buf: ChunkBuffer) throws -> Range {
+        let lo = origin + Int64(k) * chunk
+        let hi = k == count - 1 ? Int64.max : lo + chunk
+        buf.count = 0
+        var r = Range()
+        // `pos` is the stream offset of buf[count]; delta maps buffer indices to stream offsets until a line
+        // is cut
+        var pos = k == 0 ? lo : lo - 1
+        var delta = pos
+        var n = try pread(buf, at: pos, want: Int(chunk) + 65536)
+        pos += Int64(n)
+        var i = 0
+        if k > 0 {
+            // the first line starting at or after lo follows the first newline at or after lo - 1
+            var scan = 0
+            while true {
+                if let hit = memchr(buf.base + scan, 0x0A, buf.count - scan) {
+                    i = UnsafeMutableRawPointer(hit) - buf.base + 1
+                    break
+                }
+                scan = buf.count
+                if delta + Int64(scan) >= hi || n == 0 {
+                    buf.count = 0
+                    return r
+                }
+                n = try pread(buf, at: pos, want: 1 << 20)
+                pos += Int64(n)
+            }
+        }
+        r.begin = i
+        r.start = delta + Int64(i)
+        if r.start >= hi { buf.count = 0; return Range(begin: i, start: r.start, end: r.start) }
+        var eof = n == 0
+        while delta + Int64(i) < hi {
+            var scan = i
+            var end = -1
+            while true {
+                if scan < buf.count, let hit = memchr(buf.base + scan, 0x0A, buf.count - scan) {
+                    end = UnsafeMutableRawPointer(hit) - buf.base
+                    break
+                }
+                scan = buf.count
+                if eof { break }
+                if scan - i > maxLine { break }
+                n = try pread(buf, at: pos, want: max(1 << 20, min(buf.count - i, maxLine + 1)))
+                pos += Int64(n)
+                if n == 0 { eof = true }
+            }
+            if end < 0 && !eof {
+                // a line longer than maxLine: keep maxLine + 1 bytes, skip to its end
+                var length = Int64(buf.count - i)
+                buf.count = i + maxLine + 1
+                var scratch = [UInt8](repeating: 0, count: 1 << 20)
+                var found = -1
+                var got = 0
+                while true {
+                    got = scratch.withUnsafeMutableBytes { Glibc.pread(fd, $0.baseAddress, $0.count, off_t(pos)) }
+                    if got < 0 && errno == EINTR { continue }
+                    if got < 0 { throw InputError(message: "read failed: \(String(cString: strerror(errno)))") }
+                    if got == 0 { eof = true; break }
+                    if let j = scratch.withUnsafeBytes({ p in memchr(p.baseAddress!, 0x0A, got).map { UnsafeRawPointer($0) - p.baseAddress! } }) {
+                        found = j
+                        break
+                    }
+                    length += Int64(got)
+                    pos += Int64(got)
+                }
+                r.oversize[i] = length + Int64(max(0, found))
+                let lineStart = delta + Int64(i)
+                if found < 0 {
+                    r.end = lineStart + length
+                    r.newlines += 0
+                    return r
+                }
+                // terminate the cut line and go on after its newline
+                pos += Int64(found + 1)
+                withUnsafeBytes(of: UInt8(0x0A)) { buf.append($0) }
+                r.newlines += 1
+                i = buf.count
+                delta = pos - Int64(i)
+                continue
+            }
+            if end < 0 {
+                // the last line of the file, without a newline
+                r.end = delta + Int64(buf.count)
+                return r
+            }
+            r.newlines += 1
+            i = end + 1
+        }
+        // lines from `i` on belong to the next range
+        buf.count = i
+        r.end = delta + Int64(i)
+        return r
     }
 }

@@ -2,6 +2,8 @@
 // and published by rename; error records buffered per error prefix; the buffering hints (size of input,
 // interval of arrival time); the partition limit.
 
+import Parallel
+import JSON
 import Parquet
 #if canImport(Glibc)
 import Glibc
@@ -54,6 +56,7 @@ public struct DeliveryConfig: Sendable {
 final class Delivery {
     struct OpenFile {
         var writer: ParquetWriter
+        var encoding: EncodingFile
         var stagingPath: String
         var finalPath: String
         var inputBytes: Int
@@ -78,35 +81,46 @@ final class Delivery {
     var bytesOut: Int64 = 0
     var rowsPublished = 0
 
-    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String) {
+    /// Runs the encoding of sealed row groups (on the pipeline's workers, or inline).
+    let scheduler: EncodeScheduler
+    let profile: StageProfile?
+
+    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String, profile: StageProfile? = nil) {
         self.config = config
         self.layout = layout
         self.stagingDir = stagingDir
+        self.profile = profile
+        var opts = config.writer
+        opts.threads = 1
+        scheduler = EncodeScheduler(schema: layout.schema, options: opts, profile: profile)
     }
 
     var openCount: Int { open.count }
     func isOpen(_ prefix: String) -> Bool { open[prefix] != nil }
     var hasBufferedData: Bool { !open.isEmpty || !errors.isEmpty }
 
-    func append(prefix: String, builders: ColumnBuilders, arrival: Int64) throws {
-        guard builders.rows > 0 else { return }
-        let columns = builders.columns
+    /// Adds a converted batch to the partition's open file (ordered step: assigning rows to row groups; the
+    /// encoding runs as tasks of the scheduler).
+    func append(prefix: String, batch: ColumnBatch, inputBytes: Int, arrival: Int64) throws {
+        guard batch.rows > 0 else {
+            scheduler.recycle(batch)
+            return
+        }
         if open[prefix] == nil {
             let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
             let staged = stagingDir + "/" + name
             var opts = config.writer
             opts.fsync = true
-            // the converter runs delivery on one of its workers while the others convert: one thread per file
             opts.threads = 1
             let w = try ParquetWriter(path: staged, schema: layout.schema, options: opts)
             let finalPath = folder.hasSuffix("/") ? folder + name : folder + name
-            open[prefix] = OpenFile(writer: w, stagingPath: staged, finalPath: finalPath, inputBytes: 0,
-                                    firstArrival: arrival, rows: 0)
+            open[prefix] = OpenFile(writer: w, encoding: EncodingFile(writer: w), stagingPath: staged,
+                                    finalPath: finalPath, inputBytes: 0, firstArrival: arrival, rows: 0)
         }
-        try open[prefix]!.writer.write(columns: columns)
-        open[prefix]!.inputBytes += builders.inputBytes
-        open[prefix]!.rows += builders.rows
+        try scheduler.append(batch, to: open[prefix]!.encoding)
+        open[prefix]!.inputBytes += inputBytes
+        open[prefix]!.rows += batch.rows
     }
 
     func appendErrors(prefix: String, bytes: ArraySlice<UInt8>, count: Int, arrival: Int64) {
@@ -128,7 +142,16 @@ final class Delivery {
     /// Closes the file of `prefix` into staging; it joins `pending`.
     func stage(file prefix: String) throws {
         guard let o = open.removeValue(forKey: prefix) else { return }
+        do {
+            try scheduler.seal(o.encoding)
+            try scheduler.finishWrites(o.encoding)
+        } catch {
+            o.writer.abort()
+            throw error
+        }
+        let t0 = threadCPUNanos()
         try o.writer.close()
+        profile?.add(ConvertStage.close, nanos: threadCPUNanos() &- t0)
         bytesOut += FileOps.fileSize(o.stagingPath)
         rowsPublished += o.rows
         filesWritten += 1
@@ -145,6 +168,11 @@ final class Delivery {
         pending.append((staged, folder + name))
     }
 
+    /// Seals every open file's open row group (the end of the input), so the workers encode them now.
+    func sealOpenRowGroups() throws {
+        for p in open.keys.sorted() { try scheduler.seal(open[p]!.encoding) }
+    }
+
     func stageAll() throws {
         for p in open.keys.sorted() { try stage(file: p) }
         for p in errors.keys.sorted() { try stage(errors: p) }
@@ -159,7 +187,10 @@ final class Delivery {
 
     /// Drops every open file (on failure).
     func abortAll() {
-        for (_, o) in open { o.writer.abort() }
+        for (_, o) in open {
+            scheduler.abandon(o.encoding)
+            o.writer.abort()
+        }
         open.removeAll()
     }
 }

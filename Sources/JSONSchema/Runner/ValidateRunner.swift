@@ -1,8 +1,8 @@
 // The logic of `floe validate`: configuration, instance discovery, (parallel) validation, reporting.
 // The command file only parses flags and calls `ValidateRunner.run`.
 
-import Dispatch
 
+import Parallel
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -57,6 +57,10 @@ public struct ValidateConfiguration: Sendable {
     public var jobs = 1
     /// The instance arguments: files, folders, or `-` for stdin.
     public var instances: [String] = []
+    /// Bytes of NDJSON per unit of parallel work (tests use tiny ones to cut lines everywhere).
+    public var chunkBytes = 4 << 20
+    /// Busy time per pipeline stage (`--profile`, `floe bench validate`); nil: not measured.
+    public var profile: StageProfile? = nil
     /// Called now and then during NDJSON input with (bytes read, total bytes or 0 if unknown, records so far);
     /// the command draws a progress bar with it when stderr is a terminal.
     public var progress: (@Sendable (Int, Int, Int) -> Void)? = nil
@@ -91,6 +95,9 @@ public enum ValidateExit {
 /// The whole of `floe validate` below the flag parsing: loads and compiles the schema, walks the instances, validates
 /// them (in parallel with `jobs`), and writes the report.
 public enum ValidateRunner {
+    /// The pipeline's stages (name, ordered) for `StageProfile`.
+    public static var stageNames: [(String, Bool)] { ValidateStage.names }
+
     /// Builds the registry of a configuration (`--schema-dir`, `--map-uri`, built-in meta-schemas).
     public static func makeRegistry(schemaDirectories: [String], uriMappings: [(prefix: String, directory: String)],
                                     base: SchemaRegistry? = nil) throws(SchemaError) -> SchemaRegistry {
@@ -348,6 +355,51 @@ struct RunState {
         return Report.invalid(instance, file: file, line: line, errors: located, style: config.report)
     }
 
+    /// What validating one NDJSON record found, before its line number is known (the parallel workers check
+    /// lines of a range whose first line number the ordered print step learns): positions are relative to the
+    /// record's line (line 1); `render` makes them absolute.
+    enum Verdict: Sendable {
+        case valid
+        case invalid([LocatedError])
+        case unparseable(String, SourcePosition)
+        case output(valid: Bool, json: String)
+    }
+
+    /// Validates one NDJSON record (the parallel workers); the same checks as `evaluate`.
+    static func verdict(_ bytes: UnsafeRawBufferPointer, config: ValidateConfiguration, validator: JSONSchemaValidator) -> Verdict {
+        if config.outputFormat == nil, validator.isValid(bytes: bytes) == true { return .valid }
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch {
+            return .unparseable("invalid JSON: \(error.message)", SourcePosition(line: error.line, column: error.column))
+        }
+        if let format = config.outputFormat {
+            let out = validator.output(value, format: format)
+            return .output(valid: out["valid"]?.boolValue ?? false, json: JSONSerializer.string(out))
+        }
+        if validator.isValid(value) { return .valid }
+        let copy = Array(bytes)
+        return .invalid(validator.validate(value).errors.map { LocatedError($0, InstanceDecoding.locateJSON(copy, $0.instanceLocation)) })
+    }
+
+    /// The outcome of a record's verdict at its line.
+    static func render(_ verdict: Verdict, instance: String, line: Int, config: ValidateConfiguration) -> InstanceOutcome {
+        func shift(_ p: SourcePosition?) -> SourcePosition? { p.map { SourcePosition(line: line + $0.line - 1, column: $0.column) } }
+        switch verdict {
+        case .valid:
+            return Report.valid(instance, line: line, style: config.report)
+        case .unparseable(let what, let pos):
+            return Report.unusable(instance, file: instance, line: line, what: what, position: shift(pos), style: config.report)
+        case .output(let valid, let json):
+            var s = "{\"instance\":" + ValidateRunner.jsonString(instance)
+            s += ",\"line\":\(line)"
+            s += ",\"valid\":\(valid),\"output\":" + json + "}"
+            return InstanceOutcome(bad: !valid, resultLine: s)
+        case .invalid(let errors):
+            return Report.invalid(instance, file: instance, line: line,
+                                  errors: errors.map { LocatedError($0.error, shift($0.position)) }, style: config.report)
+        }
+    }
+
     /// Reads, decodes and validates one instance file (all its documents).
     static func evaluateFile(_ path: String, config: ValidateConfiguration, validator: JSONSchemaValidator?) -> InstanceOutcome {
         guard let validator else { return Report.skipped(path, why: "no schema in the catalog matches this file name", style: config.report) }
@@ -399,15 +451,17 @@ struct RunState {
         }
         if config.jobs <= 1 || plan.count < 2 || config.failFast {
             for (f, v) in plan {
-                emit(one(f, v))
+                let t0 = threadCPUNanos()
+                let o = one(f, v)
+                config.profile?.add(ValidateStage.validate, nanos: threadCPUNanos() &- t0)
+                emit(o)
                 if stop { return }
             }
             return
         }
-        let results = OutcomeBuffer(count: plan.count)
         let shared = PlanBox(plan)
-        DispatchQueue.concurrentPerform(iterations: plan.count) { i in results.set(i, one(shared.plan[i].0, shared.plan[i].1)) }
-        for o in results.items { emit(o!) }
+        ParallelDocuments.run(count: plan.count, jobs: config.jobs, profile: config.profile,
+                              work: { one(shared.plan[$0].0, shared.plan[$0].1) }, emit: { emit($0) })
     }
 
     mutating func runNDJSON(_ path: String) {
@@ -421,7 +475,7 @@ struct RunState {
         guard let validator = self.validator else { return }
         let total = path == "-" ? 0 : FileSystem.fileSize(path)
         let progress = config.progress
-        if config.jobs <= 1 || config.failFast {
+        if config.failFast {
             do {
                 while let line = try reader.nextLine() {
                     if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
@@ -437,99 +491,13 @@ struct RunState {
             }
             return
         }
-        // Parallel and pipelined: while the workers validate chunk k (concurrentPerform over slices), this
-        // thread reads chunk k+1; outcomes are emitted in input order.
-        let jobs = config.jobs
-        let config = self.config
-        let done = DispatchGroup()
-        var pending: LineChunk? = nil
-        var current = LineChunk()
-        func finish(_ chunk: LineChunk, _ state: inout RunState) {
-            done.wait()
-            for o in chunk.results!.items { if let o { state.emit(o) } }
-        }
-        func submit(_ chunk: LineChunk, _ state: inout RunState) {
-            if let p = pending { finish(p, &state) }
-            let n = chunk.lines.count
-            chunk.results = OutcomeBuffer(count: n)
-            let slices = min(n, jobs * 4)
-            done.enter()
-            DispatchQueue.global().async {
-                chunk.buffer.withUnsafeBytes { all in
-                    let base = UnsafeRawBufferPointerBox(all)
-                    DispatchQueue.concurrentPerform(iterations: slices) { j in
-                        let lo = j * n / slices
-                        let hi = (j + 1) * n / slices
-                        for k in lo..<hi {
-                            let l = chunk.lines[k]
-                            if l.tooLong {
-                                chunk.results!.set(k, Report.unusable(path, file: path, line: l.number, what: "line too long", position: nil, style: config.report))
-                                continue
-                            }
-                            let bytes = UnsafeRawBufferPointer(rebasing: base.buffer[l.range])
-                            let o = RunState.evaluate(bytes, instance: path, line: l.number, config: config, validator: validator)
-                            if o.bad || o.resultLine != nil || o.junit != nil { chunk.results!.set(k, o) }
-                        }
-                    }
-                }
-                done.leave()
-            }
-            pending = chunk
-        }
-        do {
-            while let line = try reader.nextLine() {
-                if let progress, line.lineNumber & 0xFFFF == 0 { progress(line.byteOffset, total, line.lineNumber) }
-                let start = current.buffer.count
-                current.buffer.append(contentsOf: reader.lineBytes)
-                current.lines.append((line.lineNumber, start..<current.buffer.count, line.isTooLong))
-                if current.buffer.count >= 4 << 20 || current.lines.count >= 8192 {
-                    submit(current, &self)
-                    current = LineChunk()
-                }
-            }
-        } catch {
-            if !current.lines.isEmpty { submit(current, &self) }
-            if let p = pending { finish(p, &self) }
-            emit(InstanceOutcome(bad: true, diagnostic: "floe: \(path): \(error)"))
-            return
-        }
-        if !current.lines.isEmpty { submit(current, &self) }
-        if let p = pending { finish(p, &self) }
+        // Parallel: `jobs` threads read and validate chunks of lines; this thread prints in input order.
+        ParallelNDJSON(path: path, reader: reader, config: config, validator: validator, total: total).run(&self)
     }
-}
-
-/// A block of NDJSON lines copied out of the reader, with the outcomes of its lines.
-final class LineChunk: @unchecked Sendable {
-    var buffer: [UInt8] = []
-    var lines: [(number: Int, range: Range<Int>, tooLong: Bool)] = []
-    var results: OutcomeBuffer? = nil
-    init() { buffer.reserveCapacity(4 << 20 + 65536) }
 }
 
 /// The (file, validator) plan handed to the workers.
 struct PlanBox: @unchecked Sendable {
     let plan: [(String, JSONSchemaValidator?)]
     init(_ p: [(String, JSONSchemaValidator?)]) { plan = p }
-}
-
-struct UnsafeRawBufferPointerBox: @unchecked Sendable {
-    let buffer: UnsafeRawBufferPointer
-    init(_ b: UnsafeRawBufferPointer) { buffer = b }
-}
-
-/// Slots written concurrently at distinct indices, read after the workers finish.
-final class OutcomeBuffer: @unchecked Sendable {
-    private let storage: UnsafeMutablePointer<InstanceOutcome?>
-    let count: Int
-    init(count: Int) {
-        self.count = count
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: nil, count: count)
-    }
-    deinit {
-        storage.deinitialize(count: count)
-        storage.deallocate()
-    }
-    func set(_ i: Int, _ o: InstanceOutcome) { storage[i] = o }
-    var items: [InstanceOutcome?] { Array(UnsafeBufferPointer(start: storage, count: count)) }
 }

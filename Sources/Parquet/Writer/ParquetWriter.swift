@@ -153,69 +153,72 @@ public final class ParquetWriter {
         }
         var rows: Int?
         for i in columns.indices {
-            let want = schema.columns[i]
-            let c = columns[i]
-            let path = want.dottedPath
-            guard c.values.physicalType == want.physicalType else {
-                throw ParquetError.invalidArgument("column \(path): batch holds \(c.values.physicalType) values, the schema says \(want.physicalType)")
-            }
-            if want.physicalType == .fixedLenByteArray && c.values.fixed.width != want.typeLength {
-                throw ParquetError.invalidArgument("column \(path): values are \(c.values.fixed.width) bytes wide, the schema says \(want.typeLength)")
-            }
-            if c.levelCount == 0 && want.maxDefinitionLevel == 0 && want.maxRepetitionLevel == 0 {
-                columns[i].levelCount = c.values.count
-            }
-            let n = columns[i].levelCount
-            if want.maxDefinitionLevel > 0 {
-                if columns[i].definitionLevels.count < n {
-                    guard columns[i].definitionLevels.isEmpty, c.values.count == n else {
-                        throw ParquetError.invalidArgument("column \(path): \(columns[i].definitionLevels.count) definition levels for \(n) entries")
-                    }
-                    columns[i].definitionLevels = [Int16](repeating: Int16(want.maxDefinitionLevel), count: n)
-                }
-                let md = Int16(want.maxDefinitionLevel)
-                var present = 0
-                var outOfRange: UInt16 = 0
-                columns[i].definitionLevels.withUnsafeBufferPointer { d in
-                    // branch-free (vectorises): a negative level is a large UInt16
-                    let mdu = UInt16(md)
-                    for k in 0..<n {
-                        let x = d[k]
-                        present &+= x == md ? 1 : 0
-                        outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
-                    }
-                }
-                if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
-                guard present <= c.values.count else {
-                    throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
-                }
-            } else if c.values.count < n {
-                throw ParquetError.invalidArgument("column \(path): \(n) entries but only \(c.values.count) values")
-            }
-            if want.maxRepetitionLevel > 0 {
-                guard columns[i].repetitionLevels.count >= n else {
-                    throw ParquetError.invalidArgument("column \(path): \(columns[i].repetitionLevels.count) repetition levels for \(n) entries")
-                }
-                if n > 0 && columns[i].repetitionLevels[0] != 0 {
-                    throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(columns[i].repetitionLevels[0]))")
-                }
-                let mr = UInt16(want.maxRepetitionLevel)
-                var outOfRange: UInt16 = 0
-                columns[i].repetitionLevels.withUnsafeBufferPointer { r in
-                    for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
-                }
-                if outOfRange != 0 {
-                    throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
-                }
-            }
-            columns[i].descriptor = want
-            let r = Self.rowCount(columns[i])
+            let r = try Self.normalizeColumn(&columns[i], as: schema.columns[i])
             if let rows, rows != r {
-                throw ParquetError.invalidArgument("column \(path) holds \(r) rows, column \(schema.columns[0].dottedPath) holds \(rows)")
+                throw ParquetError.invalidArgument("column \(schema.columns[i].dottedPath) holds \(r) rows, column \(schema.columns[0].dottedPath) holds \(rows)")
             }
             rows = r
         }
         return rows ?? 0
+    }
+
+    /// Checks one batch column against its schema column, fills in implicit levels; returns its row count.
+    static func normalizeColumn(_ c: inout ColumnData, as want: ColumnDescriptor) throws -> Int {
+        let path = want.dottedPath
+        guard c.values.physicalType == want.physicalType else {
+            throw ParquetError.invalidArgument("column \(path): batch holds \(c.values.physicalType) values, the schema says \(want.physicalType)")
+        }
+        if want.physicalType == .fixedLenByteArray && c.values.fixed.width != want.typeLength {
+            throw ParquetError.invalidArgument("column \(path): values are \(c.values.fixed.width) bytes wide, the schema says \(want.typeLength)")
+        }
+        if c.levelCount == 0 && want.maxDefinitionLevel == 0 && want.maxRepetitionLevel == 0 {
+            c.levelCount = c.values.count
+        }
+        let n = c.levelCount
+        if want.maxDefinitionLevel > 0 {
+            if c.definitionLevels.count < n {
+                guard c.definitionLevels.isEmpty, c.values.count == n else {
+                    throw ParquetError.invalidArgument("column \(path): \(c.definitionLevels.count) definition levels for \(n) entries")
+                }
+                c.definitionLevels = [Int16](repeating: Int16(want.maxDefinitionLevel), count: n)
+            }
+            let md = Int16(want.maxDefinitionLevel)
+            var present = 0
+            var outOfRange: UInt16 = 0
+            c.definitionLevels.withUnsafeBufferPointer { d in
+                // branch-free (vectorises): a negative level is a large UInt16
+                let mdu = UInt16(md)
+                for k in 0..<n {
+                    let x = d[k]
+                    present &+= x == md ? 1 : 0
+                    outOfRange |= UInt16(bitPattern: x) > mdu ? 1 : 0
+                }
+            }
+            if outOfRange != 0 { throw ParquetError.invalidArgument("column \(path): definition level out of range 0…\(md)") }
+            guard present <= c.values.count else {
+                throw ParquetError.invalidArgument("column \(path): levels say \(present) values, batch holds \(c.values.count)")
+            }
+        } else if c.values.count < n {
+            throw ParquetError.invalidArgument("column \(path): \(n) entries but only \(c.values.count) values")
+        }
+        if want.maxRepetitionLevel > 0 {
+            guard c.repetitionLevels.count >= n else {
+                throw ParquetError.invalidArgument("column \(path): \(c.repetitionLevels.count) repetition levels for \(n) entries")
+            }
+            if n > 0 && c.repetitionLevels[0] != 0 {
+                throw ParquetError.invalidArgument("column \(path): batch does not start at a row (repetition level \(c.repetitionLevels[0]))")
+            }
+            let mr = UInt16(want.maxRepetitionLevel)
+            var outOfRange: UInt16 = 0
+            c.repetitionLevels.withUnsafeBufferPointer { r in
+                for k in 0..<n { outOfRange |= UInt16(bitPattern: r[k]) > mr ? 1 : 0 }
+            }
+            if outOfRange != 0 {
+                throw ParquetError.invalidArgument("column \(path): repetition level out of range 0…\(mr)")
+            }
+        }
+        c.descriptor = want
+        return Self.rowCount(c)
     }
 
     /// Writes a batch of whole rows given as leaf columns in schema order (dense values + levels, as the reader
@@ -300,6 +303,44 @@ public final class ParquetWriter {
         } else {
             for w in writers { chunks.append(try w.finish()) }
         }
+        try writeFinished(&chunks, rows: rowGroupRows, recycle: true)
+        rowGroupRows = 0
+    }
+
+    /// Writes a row group of encoded column chunks (schema order) made by `ColumnChunkEncoder`s, after the row
+    /// groups written so far; the encoders may run on any threads, this call is the ordered step.
+    public func writeRowGroup(_ encoded: [EncodedColumnChunk], rows: Int) throws {
+        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        guard rowGroupRows == 0 else { throw ParquetError.invalidArgument("writeRowGroup with rows written by write(columns:) pending") }
+        guard encoded.count == schema.columns.count else {
+            throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
+        }
+        var chunks = encoded.map(\.chunk)
+        _ = try writeFinished(&chunks, rows: Int64(rows), recycle: false)
+        totalRows += Int64(rows)
+    }
+
+    /// Like `writeRowGroup`, but only places the row group (the ordered step: file ranges, metadata, bloom
+    /// filters); the column chunks' bytes are written by `PlacedRowGroup.write()`, from any thread, while later
+    /// row groups are placed. Every placed row group must be written before `close()`.
+    public func placeRowGroup(_ encoded: [EncodedColumnChunk], rows: Int) throws -> PlacedRowGroup {
+        guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
+        guard rowGroupRows == 0 else { throw ParquetError.invalidArgument("placeRowGroup with rows written by write(columns:) pending") }
+        guard encoded.count == schema.columns.count else {
+            throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
+        }
+        var chunks = encoded.map(\.chunk)
+        let at = try writeFinished(&chunks, rows: Int64(rows), recycle: false, deferData: true)
+        totalRows += Int64(rows)
+        return PlacedRowGroup(fd: fd, parts: at)
+    }
+
+    /// Writes (or with `deferData`, only places) finished chunks as the next row group; returns, when deferred,
+    /// the file offset of each chunk and its bytes (dictionary page, data pages) as they go to the file.
+    private func writeFinished(_ chunks: inout [FinishedChunk], rows rowGroupRows: Int64, recycle: Bool,
+                               deferData: Bool = false) throws -> [(Int64, [UInt8], [UInt8])] {
+        var placed: [(Int64, [UInt8], [UInt8])] = []
+        if deferData { try flushStaging() }  // the file position is `offset` now
         let start = offset
         var columns: [ColumnChunk] = []
         var info: [(pages: [PageRecord], columnIndex: Bool, isByteArray: Bool)] = []
@@ -307,21 +348,28 @@ public final class ParquetWriter {
         for i in chunks.indices {
             let chunkStart = offset
             if let e = encryptor { try e.encryptChunk(&chunks[i], rowGroup: rowGroups.count, column: i) }
+            if deferData {
+                precondition(chunks[i].spilled.isEmpty, "placed chunks hold their pages in memory")
+                // the bytes as they go to the file (encrypted when the file is)
+                placed.append((chunkStart, chunks[i].dictionaryPage, chunks[i].data))
+            }
             if !chunks[i].dictionaryPage.isEmpty {
                 chunks[i].meta.dictionaryPageOffset = chunkStart
-                try writeBytes(chunks[i].dictionaryPage)
+                if deferData { offset += Int64(chunks[i].dictionaryPage.count) } else { try writeBytes(chunks[i].dictionaryPage) }
             }
             chunks[i].meta.dataPageOffset = offset
             let dataStart = offset
-            if !chunks[i].spilled.isEmpty, let spill = pageSpill {
+            if deferData {
+                offset += Int64(chunks[i].data.count)
+            } else if !chunks[i].spilled.isEmpty, let spill = pageSpill {
                 try flushStaging()
                 for seg in chunks[i].spilled {
                     try spill.copy(offset: seg.offset, length: seg.length, to: fd)
                     offset += Int64(seg.length)
                 }
             }
-            try writeBytes(chunks[i].data)
-            writers[i].recycle(&chunks[i].data)  // the page buffer serves the next row group
+            if !deferData { try writeBytes(chunks[i].data) }
+            if recycle { writers[i].recycle(&chunks[i].data) }  // the page buffer serves the next row group
             var ch = chunks[i]
             for k in ch.pages.indices { ch.pages[k].offset += Int(dataStart) }
             totalUncompressed += ch.meta.totalUncompressedSize
@@ -329,6 +377,9 @@ public final class ParquetWriter {
             info.append((ch.pages, ch.columnIndexAllowed, schema.columns[i].physicalType == .byteArray))
         }
         let compressed = offset - start
+        if deferData && lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            throw ParquetError.io("seek failed: \(String(cString: strerror(errno)))")
+        }
         // Bloom filters follow the row group's chunks.
         for (i, ch) in chunks.enumerated() {
             if let f = ch.bloomFilter {
@@ -346,11 +397,11 @@ public final class ParquetWriter {
                                   sortingColumns: options.sortingColumns, fileOffset: start,
                                   totalCompressedSize: compressed, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
         pageIndexInfo.append(info)
-        rowGroupRows = 0
         chunks = []
-        releaseFreedMemory()
+        // (encoders on other threads keep their own memory; trimming the heap under them only costs time)
+        if recycle { releaseFreedMemory() }
         pageSpill?.reset()
-        if options.fsync {
+        if options.fsync && !deferData {
             // start writing the finished row group to disk now, so that the fsync at close waits for little more
             // than the last row group
             try flushStaging()
@@ -358,6 +409,7 @@ public final class ParquetWriter {
             _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */)
             #endif
         }
+        return placed
     }
 
     /// Writes the last row group, the page index and the footer, then renames the file into place.
@@ -395,6 +447,7 @@ public final class ParquetWriter {
             throw error
         }
     }
+
 
     /// Bytes written so far (the file offset).
     public var bytesWritten: Int64 { offset }
@@ -525,5 +578,43 @@ private final class FinishBox: @unchecked Sendable {
     }
     func fail(_ e: Error) {
         lock.withLock { _ in error = e }
+    }
+}
+
+/// A row group placed by `ParquetWriter.placeRowGroup`: its column chunks and where they go in the file.
+public struct PlacedRowGroup: @unchecked Sendable {
+    let fd: Int32
+    let parts: [(Int64, [UInt8], [UInt8])]
+
+    /// Bytes to write.
+    public var byteCount: Int { parts.reduce(0) { $0 + $1.1.count + $1.2.count } }
+
+    /// Writes the chunks at their offsets (pwrite; safe alongside other placed row groups of the same file).
+    public func write() throws {
+        for (at, dict, data) in parts {
+            try Self.pwriteAll(fd, dict, at)
+            try Self.pwriteAll(fd, data, at + Int64(dict.count))
+        }
+        #if os(Linux)
+        // start writing back now, so the fsync at close waits for little more than the last row group
+        if let first = parts.first, let last = parts.last {
+            let end = last.0 + Int64(last.1.count + last.2.count)
+            _ = linuxSyncFileRange(fd, first.0, end - first.0, 2 /* SYNC_FILE_RANGE_WRITE */)
+        }
+        #endif
+    }
+
+    private static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], _ at: Int64) throws {
+        try bytes.withUnsafeBytes { p in
+            var done = 0
+            while done < p.count {
+                let r = pwrite(fd, p.baseAddress! + done, p.count - done, off_t(at + Int64(done)))
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
+                }
+                done += r
+            }
+        }
     }
 }
