@@ -23,6 +23,8 @@ let package = Package(
         // Only its GRDBSQLite product (the system libsqlite3, a module map and no Swift code) for Iceberg's SQL
         // catalog: no compile cost, and the same SQLite the Debian-built peers use.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // Iceberg's SQL catalog on PostgreSQL (`--catalog postgresql://…`), for many machines writing one table.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -56,6 +58,7 @@ let package = Package(
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
         .executableTarget(
