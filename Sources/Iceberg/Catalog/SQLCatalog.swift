@@ -251,7 +251,7 @@ public final class SQLCatalog {
             }
             let metaPath = nextMetadataPath(location: new.location, previous: base.metadataLocation)
             var written = true
-            do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true) } catch {
+            do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true, durable: false) } catch {
                 // the path exists already (another writer's file, never ours to delete): a lost round
                 guard case .alreadyExists = error else {
                     files.removeAll()
@@ -262,6 +262,13 @@ public final class SQLCatalog {
             var swapped = false
             if written {
                 files.paths.append(metaPath)
+                // Durability before the swap: the catalog row must never point at metadata, a manifest list or a
+                // manifest that a crash could lose. They are fsynced together (in parallel: the file system joins
+                // them into one journal commit) and their folder once, instead of one after the other.
+                do { try LocalFileIO.sync(files.unsynced + [metaPath]) } catch {
+                    files.removeAll()  // nothing points at them: the swap has not happened
+                    throw error
+                }
                 do {
                     let r = try db.execute("""
                         UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
