@@ -1,6 +1,7 @@
 # Floe — build, test and demo. `make test` and `make demo` install what is missing first.
 SHELL := /bin/bash
-APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev libsqlite3-dev pkg-config python3-venv time zstd
+APT_PACKAGES := libzstd-dev libsnappy-dev zlib1g-dev liblz4-dev libbrotli-dev libsqlite3-dev pkg-config python3-venv time zstd \
+	postgresql
 SWIFT ?= swift
 # Every release build links the Swift runtime statically (what `make install` ships), so the interop checks and
 # the install share one build. The three -l options name static archives that the runtime's Foundation needs but
@@ -16,8 +17,10 @@ PY := $(VENV)/bin/python
 PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
 # The Iceberg interop peers (Tests/IcebergTests/*InteropTests.swift through Tests/Interop/avro_interop.py and
 # iceberg_interop.py): fastavro as an Avro reader/writer, pyiceberg's SqlCatalog on SQLite as a table reader and
-# second writer (pyiceberg-core does its partition transforms when it writes).
-ICEBERG_PY_PACKAGES := fastavro==1.13.1 'pyiceberg[sql-sqlite,pyarrow]==0.12.0' pyiceberg-core==0.10.1
+# second writer (pyiceberg-core does its partition transforms when it writes), and its SqlCatalog on PostgreSQL
+# through psycopg2.
+ICEBERG_PY_PACKAGES := fastavro==1.13.1 'pyiceberg[sql-sqlite,sql-postgres,pyarrow]==0.12.0' \
+	pyiceberg-core==0.10.1 psycopg2-binary==2.9.13
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
@@ -38,7 +41,7 @@ deps:
 venv: deps
 	@[ -x $(PY) ] || python3 -m venv $(VENV)
 	@$(PY) -c "import pyarrow, duckdb, polars, cryptography" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
-	@$(PY) -c "import fastavro, pyiceberg.catalog.sql, pyiceberg_core, sqlalchemy" 2>/dev/null || $(PY) -m pip install -q $(ICEBERG_PY_PACKAGES)
+	@$(PY) -c "import fastavro, pyiceberg.catalog.sql, pyiceberg_core, sqlalchemy, psycopg2" 2>/dev/null || $(PY) -m pip install -q $(ICEBERG_PY_PACKAGES)
 
 build: deps
 	$(SWIFT) build
@@ -49,15 +52,19 @@ release: deps
 test: test-swift test-cli test-interop test-damaged test-crash test-hostile test-validate-ci test-install test-consumer test-docs
 
 # FLOE_REQUIRE_INTEROP=1: the Iceberg interop tests fail, rather than skip, when the venv lacks their peers.
+# scripts/with_postgres.sh runs the tests beside a throwaway PostgreSQL server (Debian's postgresql, initialised in
+# a temporary folder, on a loopback port it picks, stopped after) for the SQL catalog's PostgreSQL cases;
+# FLOE_REQUIRE_POSTGRES=1 makes those fail rather than skip without it.
 test-swift: deps venv
 	$(SWIFT) build --build-tests
-	FLOE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build --parallel
+	FLOE_REQUIRE_INTEROP=1 FLOE_REQUIRE_POSTGRES=1 scripts/with_postgres.sh $(SWIFT) test --skip-build --parallel
 
 # Only the Iceberg interop tests (part of test-swift): fastavro round trips, pyiceberg reading Floe's SQLite
 # catalog and tables, Floe reading and appending to pyiceberg's (~25 s on 2 cores after the build).
 test-iceberg-interop: deps venv
 	$(SWIFT) build --build-tests
-	FLOE_REQUIRE_INTEROP=1 $(SWIFT) test --skip-build --filter 'AvroInteropTests|IcebergInteropTests'
+	FLOE_REQUIRE_INTEROP=1 FLOE_REQUIRE_POSTGRES=1 scripts/with_postgres.sh $(SWIFT) test --skip-build \
+	  --filter 'AvroInteropTests|IcebergInteropTests'
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.
 test-cli: deps

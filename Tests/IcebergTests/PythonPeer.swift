@@ -25,10 +25,11 @@ enum PythonPeer {
     static func script(_ name: String) -> String { root + "/Tests/Interop/" + name }
 
     @discardableResult
-    static func run(_ exe: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+    static func run(_ exe: String, _ args: [String], env: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: exe)
         p.arguments = args
+        if !env.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 } }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -120,9 +120,10 @@ struct TableTests {
         #expect(try pf.readValues().count == 10)
     }
 
-    @Test func catalogAppendsAccumulate() throws {
+    @Test(arguments: CatalogBackend.allCases) func catalogAppendsAccumulate(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let cat = try SQLiteCatalog(path: tmp.path + "/catalog.db", warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let cat = try cats.open()
         try cat.createNamespace(["db"])
         #expect(throws: IcebergError.self) { try cat.createNamespace(["db"]) }
         var t = try cat.createTable(["db"], "events", schema: Fixture.schema, spec: Fixture.spec)
@@ -155,10 +156,10 @@ struct TableTests {
 
     /// Concurrent writers on one table through separate connections: every append lands once, the snapshots
     /// form one parent chain, and lost swaps leave no stray metadata files.
-    @Test func concurrentCommits() throws {
+    @Test(arguments: CatalogBackend.allCases) func concurrentCommits(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let db = tmp.path + "/catalog.db"
-        let cat = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let cat = try cats.open()
         try cat.createNamespace(["db"])
         let t = try cat.createTable(["db"], "events", schema: Fixture.schema, spec: .unpartitioned,
                                     properties: [("commit.retry.num-retries", "100"), ("commit.retry.min-wait-ms", "1"),
@@ -167,7 +168,7 @@ struct TableTests {
         let errors = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: writers) { w in
             do {
-                let c = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
+                let c = try cats.open()
                 let dw = DataFileWriter(schema: Fixture.schema, spec: .unpartitioned, location: t.metadata.location)
                 for k in 0..<commits {
                     try c.append(["db"], "events", files: try dw.write(rows: (0..<(w + 1)).map { Fixture.row($0, base: w * 1000 + k * 10) }))
@@ -195,9 +196,10 @@ import Synchronization
 struct OverwriteTests {
     /// An overwrite removes exactly the selected files, keeps the others as EXISTING with their sequence numbers,
     /// and its summary totals follow; the previous snapshot still reads as before.
-    @Test func overwriteByPartitionAndWhole() throws {
+    @Test(arguments: CatalogBackend.allCases) func overwriteByPartitionAndWhole(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let cat = try cats.open()
         try cat.createNamespace(["db"])
         let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
         let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
@@ -237,9 +239,10 @@ struct DeleteTests {
         })
     }
 
-    @Test func positionAndEqualityDeletes() throws {
+    @Test(arguments: CatalogBackend.allCases) func positionAndEqualityDeletes(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let cat = try cats.open()
         try cat.createNamespace(["db"])
         let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
         let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
@@ -274,9 +277,10 @@ struct DeleteTests {
 
 @Suite("Iceberg snapshot expiry and time travel")
 struct ExpireTests {
-    @Test func expireKeepsWhatRetainedSnapshotsNeed() throws {
+    @Test(arguments: CatalogBackend.allCases) func expireKeepsWhatRetainedSnapshotsNeed(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let cat = try SQLiteCatalog(path: tmp.path + "/c.db", warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let cat = try cats.open()
         try cat.createNamespace(["db"])
         let t = try cat.createTable(["db"], "t", schema: Fixture.schema, spec: Fixture.spec)
         let w = DataFileWriter(schema: Fixture.schema, spec: Fixture.spec, location: t.metadata.location)
@@ -317,11 +321,11 @@ struct ExpireTests {
 struct ConflictTests {
     /// A swap lost to a concurrent commit is retried on the new base; with no retries left it fails with
     /// commitConflict and removes every file of the failed attempts (nothing of it is referenced).
-    @Test func lostSwapRetriesThenGivesUp() throws {
+    @Test(arguments: CatalogBackend.allCases) func lostSwapRetriesThenGivesUp(_ backend: CatalogBackend) throws {
         let tmp = TempFolder()
-        let db = tmp.path + "/c.db"
-        let a = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
-        let b = try SQLiteCatalog(path: db, warehouse: tmp.path + "/wh")
+        guard let cats = TestCatalogs(backend, tmp) else { return }
+        let a = try cats.open()
+        let b = try cats.open()
         try a.createNamespace(["db"])
         let t = try a.createTable(["db"], "t", schema: Fixture.schema, properties: [("commit.retry.num-retries", "1"),
                                                                                   ("commit.retry.min-wait-ms", "1")])

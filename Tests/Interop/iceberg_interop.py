@@ -10,6 +10,8 @@
         pyiceberg creates db.py_events (day(ts) partitions) in the same catalog, appends three batches, evolves
         the schema (adds `extra`, renames `label` to `title`), appends again, deletes one day partition, overwrites
         rows by a filter that cuts through files, and writes its own scan of the result to OUT.jsonl.
+    CATALOG_DB is the SQLite file, or a postgresql:// URL of the PostgreSQL catalog (pyiceberg[sql-postgres]
+    through psycopg2); the catalog name is "floe" or FLOE_CATALOG_NAME.
     iceberg_interop.py compare A.jsonl B.jsonl
         The two files hold the same rows as multisets.
     iceberg_interop.py scan CATALOG_DB WAREHOUSE TABLE OUT.jsonl
@@ -21,6 +23,7 @@ Prints one summary line; exits 1 with the reason on any mismatch.
 import datetime
 import json
 import math
+import os
 import sys
 from collections import Counter
 
@@ -43,7 +46,12 @@ def fail(msg: str) -> None:
 
 
 def catalog(db: str, warehouse: str) -> SqlCatalog:
-    return SqlCatalog("floe", uri=f"sqlite:///{db}", warehouse=f"file://{warehouse}")
+    name = os.environ.get("FLOE_CATALOG_NAME", "floe")
+    if db.startswith(("postgresql://", "postgres://")):
+        uri = "postgresql+psycopg2://" + db.split("://", 1)[1]
+    else:
+        uri = f"sqlite:///{db}"
+    return SqlCatalog(name, uri=uri, warehouse=f"file://{warehouse}")
 
 
 def norm(v):

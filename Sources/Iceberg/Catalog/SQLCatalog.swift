@@ -26,25 +26,90 @@ public struct CommitRetry: Sendable, Equatable {
     }
 }
 
-/// An Iceberg catalog on SQLite, in the layout of the JDBC catalog (schema V1) and pyiceberg's SqlCatalog.
-public final class SQLiteCatalog {
+/// A bound statement parameter of the catalog's SQL.
+enum SQLValue {
+    case text(String)
+    case int(Int64)
+    case null
+}
+
+/// One connection to the database that holds the catalog (SQLite or PostgreSQL). Statements use `?`
+/// placeholders and run one at a time, each in its own transaction.
+protocol SQLCatalogConnection: AnyObject {
+    /// The database as error messages name it (a path, or a URL without its password).
+    var displayName: String { get }
+    /// Backend settings before the catalog's tables are created.
+    func prepareCatalog()
+    /// Runs `sql`; returns the rows (each column as text or nil) and the number of rows changed.
+    @discardableResult
+    func execute(_ sql: String, _ params: [SQLValue]) throws(IcebergError) -> (rows: [[String?]], changes: Int)
+    /// Whether the statement that failed last was certainly not applied (a busy database, a serialization
+    /// failure); otherwise its outcome is unknown (a lost connection).
+    var lastFailureNotApplied: Bool { get }
+}
+
+extension SQLCatalogConnection {
+    @discardableResult
+    func execute(_ sql: String) throws(IcebergError) -> (rows: [[String?]], changes: Int) { try execute(sql, []) }
+}
+
+/// The catalog on SQLite in the warehouse folder (the embedded default).
+public typealias SQLiteCatalog = SQLCatalog
+
+/// An Iceberg SQL catalog, in the layout of the JDBC catalog (schema V1) and pyiceberg's SqlCatalog, on SQLite
+/// (one machine) or PostgreSQL (many machines writing one table).
+public final class SQLCatalog {
     public let name: String
+    /// The catalog database: a SQLite path, or the PostgreSQL URL without its password.
     public let path: String
     /// Where new tables go: `<warehouse>/<namespace>/<table>`.
     public let warehouse: String
-    let db: SQLiteConnection
+    let db: any SQLCatalogConnection
 
-    /// Opens (creating if needed) the catalog database at `path`.
-    public init(path: String, name: String = "floe", warehouse: String) throws(IcebergError) {
+    /// Opens (creating if needed) the SQLite catalog database at `path`.
+    public convenience init(path: String, name: String = "floe", warehouse: String) throws(IcebergError) {
+        try self.init(connection: try SQLiteConnection(path: path), name: name, warehouse: warehouse)
+    }
+
+    /// Opens the catalog a URL names: `postgresql://user:password@host:port/database?sslmode=…` (or
+    /// `postgres://`) on PostgreSQL, anything else as a SQLite file path (`sqlite:` prefix optional).
+    public convenience init(url: String, name: String = "floe", warehouse: String) throws(IcebergError) {
+        if url.hasPrefix("postgresql://") || url.hasPrefix("postgres://") {
+            try self.init(connection: try PostgresCatalogConnection(url: url), name: name, warehouse: warehouse)
+        } else {
+            var p = Substring(url)
+            if p.hasPrefix("sqlite://") { p = p.dropFirst("sqlite://".count) } else if p.hasPrefix("sqlite:") { p = p.dropFirst("sqlite:".count) }
+            guard !p.contains("://") else { throw .invalidArgument("catalog '\(url)': unsupported URL scheme (postgresql:// or a SQLite file)") }
+            try self.init(path: String(p), name: name, warehouse: warehouse)
+        }
+    }
+
+    init(connection: any SQLCatalogConnection, name: String, warehouse: String) throws(IcebergError) {
         self.name = name
-        self.path = path
+        self.path = connection.displayName
         self.warehouse = warehouse.hasSuffix("/") ? String(warehouse.dropLast()) : warehouse
-        db = try SQLiteConnection(path: path)
-        // Write-ahead logging: a commit is one fsync of the log instead of a rollback journal's create, sync and
-        // delete; readers (pyiceberg among them) never wait for a writer. Persistent in the file; a database that
-        // another connection holds keeps its mode, which is fine either way.
-        _ = try? db.execute("PRAGMA journal_mode=WAL")
-        _ = try? db.execute("PRAGMA synchronous=FULL")
+        db = connection
+        db.prepareCatalog()
+        try createCatalogTables()
+    }
+
+    /// Creates the catalog's two tables when missing. Two processes creating them at once on PostgreSQL can
+    /// collide in its system catalog (a unique violation) although both say IF NOT EXISTS: tried again.
+    func createCatalogTables() throws(IcebergError) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try createCatalogTablesOnce()
+                return
+            } catch {
+                if attempt >= 3 { throw error }
+                sleepMs(10 * attempt)
+            }
+        }
+    }
+
+    private func createCatalogTablesOnce() throws(IcebergError) {
         try db.execute("""
             CREATE TABLE IF NOT EXISTS iceberg_tables (
               catalog_name VARCHAR(255) NOT NULL,
@@ -186,7 +251,7 @@ public final class SQLiteCatalog {
             }
             let metaPath = nextMetadataPath(location: new.location, previous: base.metadataLocation)
             var written = true
-            do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true) } catch {
+            do { try LocalFileIO.write(JSONSerializerBytes(new), to: metaPath, createOnly: true, durable: false) } catch {
                 // the path exists already (another writer's file, never ours to delete): a lost round
                 guard case .alreadyExists = error else {
                     files.removeAll()
@@ -197,6 +262,13 @@ public final class SQLiteCatalog {
             var swapped = false
             if written {
                 files.paths.append(metaPath)
+                // Durability before the swap: the catalog row must never point at metadata, a manifest list or a
+                // manifest that a crash could lose. They are fsynced together (in parallel: the file system joins
+                // them into one journal commit) and their folder once, instead of one after the other.
+                do { try LocalFileIO.sync(files.unsynced + [metaPath]) } catch {
+                    files.removeAll()  // nothing points at them: the swap has not happened
+                    throw error
+                }
                 do {
                     let r = try db.execute("""
                         UPDATE iceberg_tables SET metadata_location = ?, previous_metadata_location = ?
@@ -205,8 +277,9 @@ public final class SQLiteCatalog {
                               .text(base.metadataLocation)])
                     swapped = r.changes == 1
                 } catch {
-                    // SQLite applies a statement whole or not at all: a busy database did not take the swap
-                    guard db.isBusy else { throw error }  // outcome unknown: keep every file
+                    // a statement the database certainly did not apply (busy, serialization failure) is a lost
+                    // round; any other failure (a lost connection) leaves the outcome unknown: keep every file
+                    guard db.lastFailureNotApplied else { throw error }
                 }
             }
             if swapped {

@@ -6,8 +6,9 @@ import GRDBSQLite
 /// SQLite's "transient" destructor: SQLite copies bound text before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-final class SQLiteConnection {
+final class SQLiteConnection: SQLCatalogConnection {
     let path: String
+    var displayName: String { path }
     private var db: OpaquePointer?
 
     init(path: String, busyTimeoutMs: Int32 = 30_000) throws(IcebergError) {
@@ -24,14 +25,16 @@ final class SQLiteConnection {
 
     deinit { sqlite3_close(db) }
 
-    enum Value {
-        case text(String)
-        case int(Int64)
-        case null
-    }
-
     /// The primary result code of the last failure (SQLITE_BUSY, SQLITE_CONSTRAINT, ...).
     private(set) var lastCode: Int32 = SQLITE_OK
+
+    /// Write-ahead logging: a commit is one fsync of the log instead of a rollback journal's create, sync and
+    /// delete; readers (pyiceberg among them) never wait for a writer. Persistent in the file; a database that
+    /// another connection holds keeps its mode, which is fine either way.
+    func prepareCatalog() {
+        _ = try? execute("PRAGMA journal_mode=WAL")
+        _ = try? execute("PRAGMA synchronous=FULL")
+    }
 
     func error(_ what: String) -> IcebergError {
         .io("SQLite catalog \(path): \(what): \(String(cString: sqlite3_errmsg(db)))")
@@ -39,7 +42,7 @@ final class SQLiteConnection {
 
     /// Runs `sql` with `params`; returns the rows (each column as text or nil) and the number of rows changed.
     @discardableResult
-    func execute(_ sql: String, _ params: [Value] = []) throws(IcebergError) -> (rows: [[String?]], changes: Int) {
+    func execute(_ sql: String, _ params: [SQLValue] = []) throws(IcebergError) -> (rows: [[String?]], changes: Int) {
         var stmt: OpaquePointer?
         lastCode = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
         guard lastCode == SQLITE_OK else { throw error("prepare") }
@@ -71,5 +74,6 @@ final class SQLiteConnection {
         return (rows, Int(sqlite3_changes(db)))
     }
 
-    var isBusy: Bool { lastCode == SQLITE_BUSY || lastCode == SQLITE_LOCKED }
+    /// SQLite applies a statement whole or not at all: a busy or locked database did not take it.
+    var lastFailureNotApplied: Bool { lastCode == SQLITE_BUSY || lastCode == SQLITE_LOCKED }
 }

@@ -73,6 +73,35 @@ public enum LocalFileIO {
         }
     }
 
+    /// Makes files written with `durable: false` durable: fsyncs them in parallel (concurrent fsyncs share the
+    /// file system's journal commit), then each of their folders once (their names).
+    public static func sync(_ locations: [String]) throws(IcebergError) {
+        let paths = try locations.map { (l) throws(IcebergError) in try localPath(l) }
+        // each iteration writes its own slot: errno of the failed open or fsync, 0 when durable
+        let errs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: paths.count)
+        errs.initialize(repeating: 0)
+        defer { errs.deallocate() }
+        nonisolated(unsafe) let slots = errs
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            let fd = open(paths[i], O_RDONLY | O_CLOEXEC)
+            if fd < 0 || fsync(fd) != 0 { slots[i] = errno }
+            if fd >= 0 { close(fd) }
+        }
+        if let i = errs.firstIndex(where: { $0 != 0 }) { throw .io("\(paths[i]): fsync: \(String(cString: strerror(errs[i])))") }
+        var folders: [String] = []
+        for p in paths {
+            let dir = p.lastIndex(of: "/").map { String(p[..<$0]) } ?? "."
+            if !folders.contains(dir) { folders.append(dir) }
+        }
+        for dir in folders {
+            let dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard dfd >= 0 else { throw .io("\(dir): \(String(cString: strerror(errno)))") }
+            let rc = fsync(dfd)
+            close(dfd)
+            if rc != 0 { throw .io("\(dir): fsync: \(String(cString: strerror(errno)))") }
+        }
+    }
+
     public static func delete(_ location: String) {
         if let path = try? localPath(location) { unlink(path) }
     }
@@ -88,3 +117,5 @@ func makeDirectories(_ path: String) throws(IcebergError) {
         }
     }
 }
+
+import Dispatch

@@ -27,6 +27,7 @@ public struct OverwriteFiles: Sendable {
         var changedPartitions = Set<[IcebergLiteral?]>()
         if !added.isEmpty {
             var mine = try append.writeManifest(base)
+            attempt.unsynced.append(mine.manifestPath)
             mine.sequenceNumber = seq
             mine.minSequenceNumber = seq
             manifests.append(mine)
@@ -69,8 +70,9 @@ public struct OverwriteFiles: Sendable {
                 let schema = base.currentSchema
                 let bytes = try ManifestIO.writeManifest(entries: rewritten, schema: schema, spec: spec, content: mf.content)
                 let path = base.location + "/metadata/" + makeUUID() + "-m1.avro"
-                try LocalFileIO.write(bytes, to: path, createOnly: true, syncFolder: false)
+                try LocalFileIO.write(bytes, to: path, createOnly: true, durable: false)
                 attempt.paths.append(path)
+                attempt.unsynced.append(path)
                 let minSeq = rewritten.compactMap(\.sequenceNumber).min() ?? mf.minSequenceNumber
                 manifests.append(ManifestFile(
                     manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecId: spec.specId, content: mf.content,
@@ -83,8 +85,9 @@ public struct OverwriteFiles: Sendable {
         let listPath = base.location + "/metadata/snap-\(snapshotId)-\(seq)-\(makeUUID()).avro"
         let listBytes = try ManifestIO.writeManifestList(manifests, snapshotId: snapshotId, parentSnapshotId: parent?.snapshotId,
                                                          sequenceNumber: seq)
-        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, syncFolder: false)
+        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, durable: false)
         attempt.paths.append(listPath)
+        attempt.unsynced.append(listPath)
 
         let addedRecords = added.reduce(0) { $0 + $1.recordCount }
         let addedSize = added.reduce(0) { $0 + $1.fileSizeInBytes }

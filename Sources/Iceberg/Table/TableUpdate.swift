@@ -53,6 +53,9 @@ public struct IcebergTable: Sendable {
 /// The files one attempt of a commit wrote; deleted when the attempt is known to have failed.
 struct AttemptFiles {
     var paths: [String] = []
+    /// Files written without fsync that must be durable before the swap makes the new metadata current
+    /// (manifests, the manifest list): the commit fsyncs them together with the metadata file, in parallel.
+    var unsynced: [String] = []
     func removeAll() { for p in paths { LocalFileIO.delete(p) } }
 }
 
@@ -85,7 +88,7 @@ public struct AppendFiles: Sendable {
             let entries = group.map { ManifestEntry(status: 1, snapshotId: snapshotId, sequenceNumber: nil, fileSequenceNumber: nil, dataFile: $0) }
             let bytes = try ManifestIO.writeManifest(entries: entries, schema: base.currentSchema, spec: spec, content: content)
             let path = base.location + "/metadata/" + makeUUID() + "-m\(content).avro"
-            try LocalFileIO.write(bytes, to: path, createOnly: true, syncFolder: false)
+            try LocalFileIO.write(bytes, to: path, createOnly: true, durable: false)
             out.append(ManifestFile(manifestPath: path, manifestLength: Int64(bytes.count), partitionSpecId: spec.specId, content: content,
                                     sequenceNumber: -1, minSequenceNumber: -1, addedSnapshotId: snapshotId,
                                     addedFilesCount: Int32(group.count), existingFilesCount: 0, deletedFilesCount: 0,
@@ -124,7 +127,9 @@ public struct AppendFiles: Sendable {
     mutating func apply(to base: TableMetadata, metadataLocation: String, attempt: inout AttemptFiles,
                         nowMs: Int64 = currentTimeMillis()) throws(IcebergError) -> TableMetadata {
         let seq = base.lastSequenceNumber + 1
-        var manifests = try writeManifests(base).map { m -> ManifestFile in
+        let mine = try writeManifests(base)
+        attempt.unsynced += mine.map(\.manifestPath)  // fsynced once durably; a retry's fsync finds nothing dirty
+        var manifests = mine.map { m -> ManifestFile in
             var m = m
             m.sequenceNumber = seq
             m.minSequenceNumber = seq
@@ -137,8 +142,9 @@ public struct AppendFiles: Sendable {
         let listPath = base.location + "/metadata/snap-\(snapshotId)-\(seq)-\(makeUUID()).avro"
         let listBytes = try ManifestIO.writeManifestList(manifests, snapshotId: snapshotId, parentSnapshotId: parent?.snapshotId,
                                                          sequenceNumber: seq)
-        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, syncFolder: false)
+        try LocalFileIO.write(listBytes, to: listPath, createOnly: true, durable: false)
         attempt.paths.append(listPath)
+        attempt.unsynced.append(listPath)
 
         let data = files.filter { $0.content == 0 }
         let posDeletes = files.filter { $0.content == 1 }, eqDeletes = files.filter { $0.content == 2 }
