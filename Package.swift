@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "JSONSchema", targets: ["JSONSchema"]),
         .library(name: "Firehose", targets: ["Firehose"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
+        .library(name: "FirehoseServer", targets: ["FirehoseServer"]),
         .executable(name: "floe", targets: ["floe"]),
     ],
     dependencies: [
@@ -19,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // `floe serve` (FirehoseServer): HTTP/1.1 on SwiftNIO event loops, structured logs, Prometheus metrics.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -50,12 +54,22 @@ let package = Package(
         ], resources: [.copy("BuiltinSchemas")]),
         .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety"]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
+        // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
+        // feed Firehose's converter, metrics.
+        .target(name: "FirehoseServer", dependencies: [
+            "Firehose", "Warehouse", "JSON", "FileSafety", "CCodecs",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety",
+                "FileSafety", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["FloeBuildInfo"]
         ),
@@ -67,6 +81,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
+        .testTarget(name: "FirehoseServerTests", dependencies: ["FirehoseServer", "Firehose", "JSON", "Parquet"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

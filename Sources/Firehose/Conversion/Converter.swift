@@ -108,6 +108,9 @@ final class ChunkWork: @unchecked Sendable {
     var own: ColumnBuilders?
     var lineCount = 0
     var error: Error?
+    /// Set by `RecordFeed`: each "line" is one API record (it may hold newlines), a blank record fails, and a
+    /// record of one JSON document that fails carries all its bytes (trailing newline included) as rawData.
+    var recordMode = false
 
     func clearResults() {
         sets.removeAll()
@@ -431,45 +434,7 @@ public final class Converter {
     }
 
     private func deliver(_ w: ChunkWork) throws {
-        stats.recordsIn += w.recordsIn
-        stats.recordsConverted += w.converted
-        for (c, n) in w.failedByCode {
-            stats.recordsFailed += n
-            stats.failedByCode[c.rawValue, default: 0] += n
-        }
-        for (prefix, b, records) in w.sets {
-            if b.rows > 0 && !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
-                // beyond the partition limit: every record of this partition goes to the error output
-                try overLimit(w, records)
-                b.reset()
-                continue
-            }
-            try delivery.append(prefix: prefix, builders: b, arrival: w.arrival)
-            b.reset()
-        }
-        w.sets.removeAll()
-        w.spare = nil
-        for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
-            delivery.appendErrors(prefix: prefix, bytes: bytes[...], count: w.errorCounts[prefix] ?? 0,
-                                  arrival: w.arrival)
-        }
-    }
-
-    private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)]) throws {
-        let code = RecordFailure.Code.partitionLimit
-        let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
-        var out: [UInt8] = []
-        for (line, range) in records {
-            let p = w.buffer.bytes
-            ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
-                               raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
-                               document: 0, arrival: w.arrival, ending: w.ending,
-                               database: config.delivery.database, table: config.delivery.table, into: &out)
-        }
-        stats.recordsConverted -= records.count
-        stats.recordsFailed += records.count
-        stats.failedByCode[code.rawValue, default: 0] += records.count
-        delivery.appendErrors(prefix: prefix, bytes: out[...], count: records.count, arrival: w.arrival)
+        try deliverWork(w, to: delivery, config: config, stats: &stats)
     }
 
     /// Closes files due by the buffering hints. With a checkpoint, a due file closes every file (so the
@@ -493,6 +458,46 @@ public final class Converter {
             try writeCheckpoint(pending: delivery.pending)
         }
         try delivery.publishPending()
+    }
+}
+
+/// Hands a converted chunk to the delivery: its row batches to the partitions' files (a partition beyond the open
+/// partition limit goes to the error output instead) and its error records to their buffers.
+func deliverWork(_ w: ChunkWork, to delivery: Delivery, config: ConvertConfig, stats: inout ConvertStats) throws {
+    stats.recordsIn += w.recordsIn
+    stats.recordsConverted += w.converted
+    for (c, n) in w.failedByCode {
+        stats.recordsFailed += n
+        stats.failedByCode[c.rawValue, default: 0] += n
+    }
+    for (prefix, b, records) in w.sets {
+        if b.rows > 0 && !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
+            // beyond the partition limit: every record of this partition goes to the error output
+            let code = RecordFailure.Code.partitionLimit
+            let errPrefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
+            var out: [UInt8] = []
+            for (line, range) in records {
+                let p = w.buffer.bytes
+                ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
+                                   raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line,
+                                   document: 0, arrival: w.arrival, ending: w.ending,
+                                   database: config.delivery.database, table: config.delivery.table, into: &out)
+            }
+            stats.recordsConverted -= records.count
+            stats.recordsFailed += records.count
+            stats.failedByCode[code.rawValue, default: 0] += records.count
+            delivery.appendErrors(prefix: errPrefix, bytes: out[...], count: records.count, arrival: w.arrival)
+            b.reset()
+            continue
+        }
+        try delivery.append(prefix: prefix, builders: b, arrival: w.arrival)
+        b.reset()
+    }
+    w.sets.removeAll()
+    w.spare = nil
+    for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
+        delivery.appendErrors(prefix: prefix, bytes: bytes[...], count: w.errorCounts[prefix] ?? 0,
+                              arrival: w.arrival)
     }
 }
 
@@ -551,6 +556,33 @@ final class ChunkProcessor: @unchecked Sendable {
                 start = end + 1
                 lineNo += 1
             }
+        }
+    }
+
+    /// `RecordFeed`: each range of the buffer is one record (numbered from `w.firstLine`).
+    func process(_ w: ChunkWork, records: [Range<Int>]) {
+        var conv = RecordConverter(layout: layout)
+        let all = w.buffer.bytes
+        var main: ColumnBuilders? = nil
+        if config.partitionKeys.isEmpty {
+            let b = w.spare!
+            w.spare = nil
+            w.sets.append((config.delivery.prefix.render(arrival: w.arrival), b, []))
+            main = b
+        }
+        var recordNo = w.firstLine
+        for r in records {
+            let rec = UnsafeRawBufferPointer(rebasing: all[r])
+            if isBlank(rec) {
+                fail(w, .parseError, "Encountered malformed JSON: the record holds no JSON document", rec,
+                     line: recordNo, document: 0)
+            } else if let b = main {
+                convertLine(rec, lineStart: r.lowerBound, lineNo: recordNo, into: b, w, &conv)
+                b.inputBytes += r.count
+            } else {
+                convertLineKeyed(rec, lineStart: r.lowerBound, lineNo: recordNo, w, &conv)
+            }
+            recordNo += 1
         }
     }
 
@@ -644,7 +676,8 @@ final class ChunkProcessor: @unchecked Sendable {
         w.recordsIn += ok
         w.converted += ok
         for (code, msg, range, idx) in pendingFailures {
-            fail(w, code, msg, UnsafeRawBufferPointer(rebasing: line[range]), line: lineNo, document: idx)
+            let raw = w.recordMode && docs == 1 ? line : UnsafeRawBufferPointer(rebasing: line[range])
+            fail(w, code, msg, raw, line: lineNo, document: idx)
         }
     }
 

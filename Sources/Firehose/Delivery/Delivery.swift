@@ -38,7 +38,11 @@ public struct DeliveryConfig: Sendable {
         self.errorPrefix = errorPrefix
     }
 
-    public var tableDir: String { outDir + "/" + table }
+    /// The folder prefixes resolve in; nil: `outDir/table` (`floe serve` sets the bucket's folder, which the
+    /// table name of its error records need not match).
+    public var folder: String?
+
+    public var tableDir: String { folder ?? outDir + "/" + table }
 }
 
 final class Delivery {
