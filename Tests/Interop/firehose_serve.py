@@ -306,6 +306,48 @@ def delivery(floe, tmp, records, producers):
           f"calls, {elapsed:.1f}s ({rate:.0f} records/s), {len(files)} Parquet file(s), hours {hours}")
 
 
+def backpressure(floe, tmp, records=12000):
+    """A 2 MiB log bound: producers are throttled (per record, or whole calls with HTTP 503 that botocore
+    retries), resend what was refused, and everything is delivered; peak RSS stays bounded."""
+    import pyarrow.parquet as pq
+    wh = os.path.join(tmp, "bp")
+    subprocess.run([floe, "warehouse", "init", wh, "--name", "analytics"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([floe, "table", "create", "events", "--warehouse", wh, "--columns", COLUMNS], check=True,
+                   stdout=subprocess.DEVNULL)
+    server = Server(floe, wh, "--wal-limit", "2MiB").start()
+    try:
+        fh = client(server.url)
+        fh.create_delivery_stream(DeliveryStreamName="events", ExtendedS3DestinationConfiguration={
+            "RoleARN": ROLE, "BucketARN": "arn:aws:s3:::analytics", "Prefix": "events/", "ErrorOutputPrefix": "errors/",
+            "BufferingHints": {"SizeInMBs": 64, "IntervalInSeconds": 1}, "DataFormatConversionConfiguration": conversion()})
+        pad = "x" * 550
+        recs = [(json.dumps({"id": f"r{i}", "event_type": "click", "text": pad}) + "\n").encode() for i in range(records)]
+        batches = [recs[i:i + 250] for i in range(0, len(recs), 250)]
+        sent_ok, lock, stats = [], threading.Lock(), {"calls": 0}
+        t0 = time.time()
+        threads = [threading.Thread(target=produce, args=(server.url, batches[k::4], sent_ok, lock, stats)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.time() - t0
+        metrics = urllib.request.urlopen(server.url + "/metrics").read().decode()
+        throttled = int(next(l for l in metrics.splitlines() if l.startswith('firehose_ThrottledRecords{delivery_stream="events"}')).split()[-1])
+        rss_kib = int(next(l for l in open(f"/proc/{server.proc.pid}/status") if l.startswith("VmHWM:")).split()[1])
+        check(server.stop() == 0, "exit status after SIGTERM")
+    finally:
+        server.kill()
+    check(throttled > 0, "a 2 MiB log bound throttles 7 MB of records")
+    check(len(sent_ok) == records, f"acknowledged {len(sent_ok)} of {records}")
+    ids = []
+    for f in glob.glob(os.path.join(wh, "events", "**", "*.parquet"), recursive=True):
+        ids += pq.read_table(f, columns=["id"]).column("id").to_pylist()
+    check(sorted(ids) == sorted(f"r{i}" for i in range(records)), f"delivered {len(ids)} rows, {len(set(ids))} distinct, want {records}")
+    check(rss_kib < 2048 + 200 * 1024, f"peak RSS {rss_kib} KiB over the 2 MiB bound + 200 MiB")
+    print(f"firehose_serve backpressure: {records} records in {stats['calls']} calls, {throttled} refused and resent, "
+          f"{elapsed:.1f}s, peak RSS {rss_kib // 1024} MiB")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
@@ -335,6 +377,7 @@ def main():
                 print(s.log())
         print(f"firehose_serve lifecycle: {'ok' if not fails else 'FAILED'}")
         delivery(a.floe, tmp, a.records, a.producers)
+        backpressure(a.floe, tmp)
     for f in fails:
         print("FAIL:", f)
     print(f"firehose_serve: {'FAILED' if fails else 'ok'} ({time.time() - t0:.0f}s)")
