@@ -14,8 +14,8 @@ DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
 PY := $(VENV)/bin/python
 PY_PACKAGES := pyarrow==26.0.1 duckdb==2.0.0 polars==2.1.0 cryptography==50.0.2
-# floe serve's real clients: boto3 and the AWS CLI v1
-SERVE_PY_PACKAGES := boto3==1.44.18 awscli==1.46.3
+# floe serve's real clients: boto3 and the AWS CLI v1, and requests-aws4auth as the second SigV4 signer
+SERVE_PY_PACKAGES := boto3==1.44.18 awscli==1.46.3 requests-aws4auth==1.4.0
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
@@ -84,12 +84,13 @@ test-interop: venv release
 
 # floe serve (issue 16) through boto3 and the AWS CLI v1 on loopback: the stream lifecycle and every misuse's error,
 # 20,000 events (3% bad) from 4 concurrent producers (rows vs pyarrow, error output, DuckDB, partitions, DDL view),
-# backpressure with a small log bound, and kill -9 at 6 random moments while producers send (no acknowledged
-# record lost, no duplicate but those of resent records).
+# backpressure with a small log bound, kill -9 at 6 random moments while producers send (no acknowledged
+# record lost, no duplicate but those of resent records), and --auth strict with botocore and requests-aws4auth.
 test-serve: venv release
-	@$(PY) -c "import boto3, awscli" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
+	@$(PY) -c "import boto3, awscli, requests_aws4auth" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
 	$(PY) Tests/Interop/firehose_serve.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_durability.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/firehose_auth.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.

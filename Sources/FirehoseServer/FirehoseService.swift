@@ -24,6 +24,8 @@ public struct ServerConfiguration: Sendable {
     /// How often buffers are checked against their interval.
     public var tickMillis = 1000
     public var account = "000000000000"
+    /// `--auth strict`: every API request's SigV4 signature is checked against these secrets; nil: not checked.
+    public var credentials: Credentials?
     public var defaultRegion = "us-east-1"
 
     public init(warehouse: String) { self.warehouse = warehouse }

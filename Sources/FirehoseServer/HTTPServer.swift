@@ -155,15 +155,26 @@ final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         let op = String(target.dropFirst("Firehose_20150804.".count))
-        let caller = FirehoseService.Caller(region: credentialRegion(head.headers.first(name: "authorization"))
-                                            ?? service.config.defaultRegion)
+        let region = credentialRegion(head.headers.first(name: "authorization")) ?? service.config.defaultRegion
         let service = self.service
         let loop = context.eventLoop
+        let method = head.method.rawValue, uri = head.uri
+        let headers = head.headers.map { ($0.name, $0.value) }
         let future = pool.runIfActive(eventLoop: loop) { () -> (Int, [UInt8], String?) in
-            guard let b = body else {
-                return service.handle(operation: op, body: UnsafeRawBufferPointer(start: nil, count: 0), caller: caller)
+            func run(_ p: UnsafeRawBufferPointer) -> (Int, [UInt8], String?) {
+                var caller = FirehoseService.Caller(region: region)
+                if let creds = service.config.credentials {
+                    do {
+                        caller.region = try SigV4.verify(SignedRequest(method: method, uri: uri, headers: headers, body: p),
+                                                         credentials: creds, now: Disk.nowMillis() / 1000)
+                    } catch {
+                        return (error.status, error.body, error.code)
+                    }
+                }
+                return service.handle(operation: op, body: p, caller: caller)
             }
-            return b.withUnsafeReadableBytes { service.handle(operation: op, body: $0, caller: caller) }
+            guard let b = body else { return run(UnsafeRawBufferPointer(start: nil, count: 0)) }
+            return b.withUnsafeReadableBytes { run($0) }
         }
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         future.whenComplete { result in

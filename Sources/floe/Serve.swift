@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Dispatch
+import FileSafety
 import FirehoseServer
 import Logging
 #if canImport(Glibc)
@@ -25,6 +26,10 @@ struct Serve: ParsableCommand {
     var listen: String = "127.0.0.1:4573"
     @Option(name: .customLong("bucket-root"), help: "Folder holding one folder per bucket (default DIR/buckets).")
     var bucketRoot: String?
+    @Option(name: .long, help: "none (default: signatures are not checked, as local emulators do) or strict (SigV4 against --credentials).")
+    var auth: String = "none"
+    @Option(name: .long, help: "With --auth strict: lines ACCESS_KEY_ID SECRET, or the AWS CLI's credentials file form.")
+    var credentials: String?
     @Option(name: .customLong("wal-limit"), help: "Bound of the write-ahead log; past it records are refused with 'Slow down.' (default 1GiB).")
     var walLimit: String = "1GiB"
     @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).")
@@ -48,6 +53,19 @@ struct Serve: ParsableCommand {
         guard let limit = parseByteSize(walLimit), limit >= 1 << 20 else { throw usage("--wal-limit: bad size '\(walLimit)' (at least 1MiB)") }
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else { throw usage("--log-level: unknown level '\(logLevel)'") }
         var config = ServerConfiguration(warehouse: warehouse)
+        switch auth {
+        case "none":
+            if credentials != nil { throw usage("--credentials is used with --auth strict only") }
+        case "strict":
+            guard let path = credentials else { throw usage("--auth strict needs --credentials FILE") }
+            do {
+                config.credentials = try Credentials.parse(String(decoding: try BoundedRead.read(path, what: "credentials file"), as: UTF8.self))
+            } catch {
+                throw usage("\(path): \(error)")
+            }
+        default:
+            throw usage("--auth: expected none or strict, got '\(auth)'")
+        }
         config.host = String(listen[..<colon])
         config.port = port
         config.bucketRoot = bucketRoot
