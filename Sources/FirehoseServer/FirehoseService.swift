@@ -521,8 +521,15 @@ public final class FirehoseService: @unchecked Sendable {
         var lsn: UInt64 = 0
         while true {
             let res: WriteAheadLog.AppendResult
+            let take = accepted
             do {
-                res = try bytes.withUnsafeBytes { try wal.append(stream: name, arrival: arrival, bytes: $0, records: ranges[0..<accepted]) }
+                res = try bytes.withUnsafeBytes {
+                    try wal.append(stream: name, arrival: arrival, bytes: $0, records: ranges[0..<take]) { l in
+                        rt.deliver(lsn: l, arrival: arrival,
+                                   bytes: take == ranges.count ? bytes : Array(bytes[0..<ranges[take - 1].upperBound]),
+                                   records: Array(ranges[0..<take]))
+                    }
+                }
             } catch {
                 throw AWSError("ServiceUnavailableException", "write-ahead log: \(error)", status: 500)
             }
@@ -533,8 +540,6 @@ public final class FirehoseService: @unchecked Sendable {
             }
             accepted /= 2
         }
-        rt.deliver(lsn: lsn, arrival: arrival, bytes: accepted == ranges.count ? bytes : Array(bytes[0..<ranges[accepted - 1].upperBound]),
-                   records: Array(ranges[0..<accepted]))
         m.add(\.incomingRecords, accepted)
         m.add(\.incomingBytes, ranges[accepted - 1].upperBound)
         m.add(\.incomingPutRequests, 1)
@@ -567,7 +572,11 @@ public final class FirehoseService: @unchecked Sendable {
         let arrival = Disk.nowMillis()
         let res: WriteAheadLog.AppendResult
         do {
-            res = try bytes.withUnsafeBytes { try wal.append(stream: name, arrival: arrival, bytes: $0, records: ranges[...]) }
+            res = try bytes.withUnsafeBytes {
+                try wal.append(stream: name, arrival: arrival, bytes: $0, records: ranges[...]) { l in
+                    rt.deliver(lsn: l, arrival: arrival, bytes: bytes, records: ranges)
+                }
+            }
         } catch {
             throw AWSError("ServiceUnavailableException", "write-ahead log: \(error)", status: 500)
         }
@@ -575,7 +584,6 @@ public final class FirehoseService: @unchecked Sendable {
             m.add(\.throttledRecords, 1)
             throw AWSError.slowDown
         }
-        rt.deliver(lsn: lsn, arrival: arrival, bytes: bytes, records: ranges)
         m.add(\.incomingRecords, 1)
         m.add(\.incomingBytes, bytes.count)
         m.add(\.incomingPutRequests, 1)

@@ -53,6 +53,13 @@ enum Feed {
         case .raw(let f): f.abort()
         }
     }
+    /// (open partitions, records refused by the partition limit so far).
+    var partitions: (Int, Int) {
+        switch self {
+        case .converted(let f): (f.openPartitions, f.statistics.failedByCode[RecordFailure.Code.partitionLimit.rawValue] ?? 0)
+        case .raw(let f): (f.openPartitions, f.partitionLimitFailures)
+        }
+    }
     /// (converted, failed) so far.
     var conversionCounts: (Int, Int) {
         switch self {
@@ -139,6 +146,8 @@ final class StreamRuntime: @unchecked Sendable {
     private var appliedLSN: UInt64
     private(set) var publishedLSN: UInt64
     private var oldestUnpublishedArrival: Int64?
+    /// Set on `queue` when the stream is deleted: later deliveries and ticks do nothing.
+    private var deleted = false
     private var onPublish: (@Sendable (StreamPlan, [String]) -> Void)?
 
     init(name: String, plan: StreamPlan, warehouse: String, stateDir: String, wal: WriteAheadLog,
@@ -187,9 +196,10 @@ final class StreamRuntime: @unchecked Sendable {
         try apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records)
     }
 
-    /// Records made durable in the log: converted and buffered on the stream's queue.
+    /// Records made durable in the log (called in log order): converted and buffered on the stream's queue.
     func deliver(lsn: UInt64, arrival: Int64, bytes: [UInt8], records: [Range<Int>]) {
         queue.async {
+            if self.deleted { return }
             do {
                 try self.apply(lsn: lsn, arrival: arrival, bytes: bytes, records: records)
                 if self.feed.due(now: Disk.nowMillis()) { try self.flush() }
@@ -211,6 +221,9 @@ final class StreamRuntime: @unchecked Sendable {
             metrics.add(\.succeedConversion, after.0 - before.0)
             metrics.add(\.failedConversion, after.1 - before.1)
         }
+        let (open, exceeded) = feed.partitions
+        metrics.set(\.partitionCount, open)
+        metrics.set(\.partitionCountExceeded, exceeded)
         appliedLSN = max(appliedLSN, lsn)
         if oldestUnpublishedArrival == nil { oldestUnpublishedArrival = arrival }
     }
@@ -218,7 +231,7 @@ final class StreamRuntime: @unchecked Sendable {
     /// Flushes when a buffer is due (the periodic tick).
     func tick() {
         queue.async {
-            guard self.feed.hasBufferedData, self.feed.due(now: Disk.nowMillis()) else { return }
+            guard !self.deleted, self.feed.hasBufferedData, self.feed.due(now: Disk.nowMillis()) else { return }
             do { try self.flush() } catch {
                 self.logger.error("flush failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
                 self.metrics.add(\.deliveryFailures, 1)
@@ -242,6 +255,7 @@ final class StreamRuntime: @unchecked Sendable {
             metrics.add(\.deliverySuccess, 1)
             if let a = oldestUnpublishedArrival { metrics.set(\.dataFreshnessSeconds, max(0, Int((Disk.nowMillis() - a) / 1000))) }
             oldestUnpublishedArrival = nil
+            metrics.set(\.partitionCount, 0)
             let (ok, _) = feed.conversionCounts
             metrics.set(\.deliveredRecords, ok)
             if !renames.isEmpty { onPublish?(plan, renames.map(\.final)) }
@@ -275,6 +289,7 @@ final class StreamRuntime: @unchecked Sendable {
     /// The stream is deleted: what is buffered is dropped, with its state.
     func delete() {
         queue.sync {
+            self.deleted = true
             self.feed.abort()
             Disk.remove(self.statePath)
             Disk.removeTree(self.stagingDir)

@@ -48,6 +48,7 @@ final class WriteAheadLog: @unchecked Sendable {
     private var nextLSN: UInt64 = 1
     private var queued: [UInt8] = []
     private var queuedLast: UInt64 = 0
+    private var queuedCallbacks: [(UInt64, (UInt64) -> Void)] = []
     private var durableLSN: UInt64 = 0
     private var syncing = false
     private var failure: WALError?
@@ -166,7 +167,10 @@ final class WriteAheadLog: @unchecked Sendable {
     enum AppendResult { case durable(UInt64), full }
 
     /// Appends the records (ranges of `bytes`) and returns once they are durable; `.full` when they do not fit.
-    func append(stream: String, arrival: Int64, bytes: UnsafeRawBufferPointer, records: ArraySlice<Range<Int>>) throws -> AppendResult {
+    /// `onDurable` runs once the entry is durable, under the log's lock and in LSN order across all callers (so a
+    /// stream receives its entries in log order, and "published through LSN n" never skips an entry below n).
+    func append(stream: String, arrival: Int64, bytes: UnsafeRawBufferPointer, records: ArraySlice<Range<Int>>,
+                onDurable: @escaping (UInt64) -> Void = { _ in }) throws -> AppendResult {
         let name = Array(stream.utf8)
         var payloadLen = 8 + 8 + 2 + name.count + 4
         for r in records { payloadLen += 4 + r.count }
@@ -190,6 +194,7 @@ final class WriteAheadLog: @unchecked Sendable {
         let crc = e.withUnsafeBytes { Compression.crc32(UnsafeRawBufferPointer(rebasing: $0[Self.headerSize...])) }
         e.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 8, as: UInt32.self) }
         queued.append(contentsOf: e)
+        queuedCallbacks.append((lsn, onDurable))
         queuedLast = lsn
         liveBytes += e.count
         segments[segments.count - 1].lastLSN[stream] = lsn
@@ -203,7 +208,9 @@ final class WriteAheadLog: @unchecked Sendable {
             syncing = true
             let batch = queued
             let last = queuedLast
+            let callbacks = queuedCallbacks
             queued.removeAll(keepingCapacity: true)
+            queuedCallbacks.removeAll(keepingCapacity: true)
             let segFD = fd
             pthread_mutex_unlock(&mutex)
             var err: WALError? = nil
@@ -222,6 +229,7 @@ final class WriteAheadLog: @unchecked Sendable {
             syncing = false
             if let err { failure = err; pthread_cond_broadcast(&cond); throw err }
             durableLSN = last
+            for (l, f) in callbacks { f(l) }
             segments[segments.count - 1].size += batch.count
             if segments[segments.count - 1].size >= segmentBytes && queued.isEmpty {
                 try openSegment()

@@ -3,7 +3,7 @@
 
 usage: firehose_durability.py FLOE [--kills 6] [--records N]
 
-Two boto3 producers send unique records (PutRecordBatch of 1-200) into a converting stream that flushes every
+Two boto3 producers send unique records (PutRecordBatch of 1-200; at least N in all, and on until the last kill) into a converting stream that flushes every
 second, retrying a batch until it is answered; the server is SIGKILLed at 6 random moments and restarted at once.
 After the last restart and a SIGTERM (which flushes): every acknowledged record is in the Parquet output; a record
 sent once appears exactly once (replay adds no duplicate of its own); no record appears more times than it was
@@ -32,7 +32,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
     ap.add_argument("--kills", type=int, default=6)
-    ap.add_argument("--records", type=int, default=30000)
+    ap.add_argument("--records", type=int, default=20000)
     a = ap.parse_args()
     import pyarrow.parquet as pq
     fails = []
@@ -55,13 +55,16 @@ def main():
         acked = collections.Counter()
         lock = threading.Lock()
         done = threading.Event()
+        kills_done = threading.Event()
 
         def producer(p):
             rnd = random.Random(p)
             i = 0
             per = a.records // 2
-            while i < per:
-                n = min(rnd.randint(1, 200), per - i)
+            stop_at = time.time() + 240
+            # at least `per` records each, and on until every kill has happened (bounded in time)
+            while (i < per or not kills_done.is_set()) and time.time() < stop_at:
+                n = rnd.randint(1, 200)
                 ids = [f"p{p}-{j}" for j in range(i, i + n)]
                 i += n
                 pending = ids
@@ -92,17 +95,19 @@ def main():
         rnd = random.Random(1603)
         kills = 0
         try:
-            while kills < a.kills and any(t.is_alive() for t in threads):
+            while kills < a.kills:
                 time.sleep(rnd.uniform(0.3, 2.0))
                 server.kill()  # SIGKILL: no flush, no goodbye
                 kills += 1
                 server.start()
                 state["url"] = server.url
+            kills_done.set()
             for t in threads:
                 t.join(300)
             if server.stop() != 0:
                 fails.append(f"exit status after SIGTERM {server.proc.returncode}")
         finally:
+            kills_done.set()
             server.kill()
         got = collections.Counter()
         for f in glob.glob(os.path.join(wh, "events", "**", "*.parquet"), recursive=True):

@@ -158,6 +158,8 @@ public struct RawFeedConfig: Sendable {
     public var fileExtension: String?
     public var bufferSize = 5 << 20
     public var bufferIntervalMillis: Int64 = 300_000
+    /// Firehose's active partition limit: records of a further partition go to the error output.
+    public var maxOpenPartitions = 500
     public var database = "default"
     public var table = ""
     public var clock: any ConversionClock = SystemClock()
@@ -183,6 +185,7 @@ public final class RawFeed {
     var pending: [(String, String)] = []
     public private(set) var recordsIn = 0
     public private(set) var recordsFailed = 0
+    public private(set) var partitionLimitFailures = 0
     public private(set) var filesWritten = 0
     public private(set) var bytesOut: Int64 = 0
 
@@ -228,6 +231,21 @@ public final class RawFeed {
                 }
                 prefix = config.prefix.render(arrival: arrival, keys: keys)
             }
+            if buffers[prefix] == nil && buffers.count >= config.maxOpenPartitions {
+                let code = RecordFailure.Code.partitionLimit
+                let ep = config.errorPrefix.render(arrival: arrival, errorType: code.outputType)
+                var out: [UInt8] = []
+                ErrorRecord.render(code: code, message: "more than \(config.maxOpenPartitions) open partitions", raw: rec,
+                                   input: source, line: n, document: 0, arrival: arrival,
+                                   ending: config.clock.nowMillis(), database: config.database, table: config.table,
+                                   into: &out)
+                errors[ep, default: Buffer(firstArrival: arrival)].bytes.append(contentsOf: out)
+                errors[ep]!.count += 1
+                recordsFailed += 1
+                partitionLimitFailures += 1
+                n += 1
+                continue
+            }
             buffers[prefix, default: Buffer(firstArrival: arrival)].bytes.append(contentsOf: rec)
             buffers[prefix]!.count += 1
             n += 1
@@ -245,6 +263,9 @@ public final class RawFeed {
     }
 
     public var hasBufferedData: Bool { !buffers.isEmpty || !errors.isEmpty }
+
+    /// Partitions (prefixes) with buffered records.
+    public var openPartitions: Int { buffers.count }
 
     /// Writes every buffer into staging (fsynced); returns the renames that publish them.
     public func stage() throws -> [(staged: String, final: String)] {

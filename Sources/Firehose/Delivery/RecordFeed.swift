@@ -65,6 +65,9 @@ public final class RecordFeed {
 
     public var hasBufferedData: Bool { delivery.hasBufferedData }
 
+    /// Partitions (prefixes) with an open file.
+    public var openPartitions: Int { delivery.openCount }
+
     /// Closes every buffered file and error buffer into staging (fsynced); returns the renames that publish them.
     public func stage() throws -> [(staged: String, final: String)] {
         try delivery.stageAll()
