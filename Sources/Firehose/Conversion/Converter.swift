@@ -573,7 +573,8 @@ final class ChunkProcessor: @unchecked Sendable {
         var recordNo = w.firstLine
         for r in records {
             let rec = UnsafeRawBufferPointer(rebasing: all[r])
-            if isBlank(rec) {
+            // a record may end with (or hold only) newlines: blank is white space of any kind
+            if rec.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) {
                 fail(w, .parseError, "Encountered malformed JSON: the record holds no JSON document", rec,
                      line: recordNo, document: 0)
             } else if let b = main {
