@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Firehose", targets: ["Firehose"]),
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
+        .library(name: "FirehoseServer", targets: ["FirehoseServer"]),
         .executable(name: "floe", targets: ["floe"]),
     ],
     dependencies: [
@@ -31,12 +32,14 @@ let package = Package(
         // Only its GRDBSQLite product (the system libsqlite3, a module map and no Swift code) for Iceberg's SQL
         // catalog: no compile cost, and the same SQLite the Debian-built peers use.
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        // Log events of the long-running commands (`floe ingest`, `floe convert`); the CLI only.
+        // Log events of the long-running commands (`floe ingest`, `floe convert`) and of `floe serve`.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // File descriptors, paths and stat for FileSafety's file work.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Iceberg's SQL catalog on PostgreSQL (`--catalog postgresql://…`), for many machines writing one table.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `floe serve` (FirehoseServer): HTTP/1.1 on SwiftNIO event loops, structured logs, Prometheus metrics.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -76,11 +79,21 @@ let package = Package(
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
+        // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
+        // feed Firehose's converter, metrics.
+        .target(name: "FirehoseServer", dependencies: [
+            "Firehose", "Warehouse", "JSON", "FileSafety", "CCodecs",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety", "Parallel",
+                "FileSafety", "Parallel", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -95,6 +108,7 @@ let package = Package(
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),
+        .testTarget(name: "FirehoseServerTests", dependencies: ["FirehoseServer", "Firehose", "JSON", "Parquet"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

@@ -12,7 +12,7 @@ struct Floe: ParsableCommand {
         subcommands: [Cat.self, Head.self, SchemaCommand.self, Meta.self, Pages.self, Rewrite.self, Validate.self,
                       Convert.self, Ingest.self,
                       Bench.self, WarehouseCommand.self, TableCommand.self, PartitionsCommand.self,
-                      AggregateCommand.self, MergeCommand.self]
+                      AggregateCommand.self, MergeCommand.self, Serve.self]
     )
 }
 

@@ -156,6 +156,9 @@ final class ChunkWork: @unchecked Sendable {
     var oversize: [Int: Int64] = [:]
     /// Per set: its rows as column data with the input bytes they came from (nil: no rows).
     var batches: [(batch: ColumnBatch, inputBytes: Int)?] = []
+    /// Set by `RecordFeed`: each "line" is one API record (it may hold newlines), a blank record fails, and a
+    /// record of one JSON document that fails carries all its bytes (trailing newline included) as rawData.
+    var recordMode = false
 
     func clearResults() {
         sets.removeAll()
@@ -449,52 +452,7 @@ public final class Converter {
     }
 
     private func deliver(_ w: ChunkWork) throws {
-        stats.recordsIn += w.recordsIn
-        stats.recordsConverted += w.converted
-        for (c, n) in w.failedByCode {
-            stats.recordsFailed += n
-            stats.failedByCode[c.rawValue, default: 0] += n
-        }
-        // relative line numbers become absolute here (the chunk's first line is known in order)
-        let add = w.relativeLines ? w.firstLine : 0
-        for (i, (prefix, _, records)) in w.sets.enumerated() {
-            guard i < w.batches.count, let (batch, inputBytes) = w.batches[i] else { continue }
-            if !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
-                // beyond the partition limit: every record of this partition goes to the error output
-                delivery.scheduler.recycle(batch)
-                try overLimit(w, records, lineOffset: add)
-                continue
-            }
-            try delivery.append(prefix: prefix, batch: batch, inputBytes: inputBytes, arrival: w.arrival)
-        }
-        w.sets.removeAll()
-        w.batches.removeAll(keepingCapacity: true)
-        w.spare = nil
-        for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
-            var out = bytes
-            if let sp = w.splices[prefix], !sp.isEmpty {
-                out = ErrorRecord.insertLines(bytes, sp.map { ($0.at, $0.line + add) })
-            }
-            delivery.appendErrors(prefix: prefix, bytes: out[...], count: w.errorCounts[prefix] ?? 0,
-                                  arrival: w.arrival)
-        }
-    }
-
-    private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)], lineOffset: Int) throws {
-        let code = RecordFailure.Code.partitionLimit
-        let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
-        var out: [UInt8] = []
-        for (line, range) in records {
-            let p = w.buffer.bytes
-            ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
-                               raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line + lineOffset,
-                               document: 0, arrival: w.arrival, ending: w.ending,
-                               database: config.delivery.database, table: config.delivery.table, into: &out)
-        }
-        stats.recordsConverted -= records.count
-        stats.recordsFailed += records.count
-        stats.failedByCode[code.rawValue, default: 0] += records.count
-        delivery.appendErrors(prefix: prefix, bytes: out[...], count: records.count, arrival: w.arrival)
+        try deliverWork(w, to: delivery, config: config, stats: &stats)
     }
 
     /// Closes files due by the buffering hints. With a checkpoint, a due file closes every file (so the
@@ -521,6 +479,60 @@ public final class Converter {
     }
 }
 
+/// Hands a converted chunk to the delivery: its row batches to the partitions' files (a partition beyond the open
+/// partition limit goes to the error output instead) and its error records to their buffers.
+func deliverWork(_ w: ChunkWork, to delivery: Delivery, config: ConvertConfig, stats: inout ConvertStats) throws {
+    stats.recordsIn += w.recordsIn
+    stats.recordsConverted += w.converted
+    for (c, n) in w.failedByCode {
+        stats.recordsFailed += n
+        stats.failedByCode[c.rawValue, default: 0] += n
+    }
+    // relative line numbers become absolute here (the chunk's first line is known in order)
+    let add = w.relativeLines ? w.firstLine : 0
+    for (i, (prefix, _, records)) in w.sets.enumerated() {
+        guard i < w.batches.count, let (batch, inputBytes) = w.batches[i] else { continue }
+        if !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
+            // beyond the partition limit: every record of this partition goes to the error output
+            delivery.scheduler.recycle(batch)
+            overLimit(w, records, lineOffset: add, to: delivery, config: config, stats: &stats)
+            continue
+        }
+        try delivery.append(prefix: prefix, batch: batch, inputBytes: inputBytes, arrival: w.arrival)
+    }
+    w.sets.removeAll()
+    w.batches.removeAll(keepingCapacity: true)
+    w.spare = nil
+    for (prefix, bytes) in w.errorOut where !bytes.isEmpty {
+        var out = bytes
+        if let sp = w.splices[prefix], !sp.isEmpty {
+            out = ErrorRecord.insertLines(bytes, sp.map { ($0.at, $0.line + add) })
+        }
+        delivery.appendErrors(prefix: prefix, bytes: out[...], count: w.errorCounts[prefix] ?? 0,
+                              arrival: w.arrival)
+    }
+}
+
+/// The records of a partition beyond the open partition limit, as error records (`records`' line numbers plus
+/// `lineOffset`).
+private func overLimit(_ w: ChunkWork, _ records: [(Int, Range<Int>)], lineOffset: Int, to delivery: Delivery,
+                       config: ConvertConfig, stats: inout ConvertStats) {
+    let code = RecordFailure.Code.partitionLimit
+    let prefix = config.delivery.errorPrefix.render(arrival: w.arrival, errorType: code.outputType)
+    var out: [UInt8] = []
+    for (line, range) in records {
+        let p = w.buffer.bytes
+        ErrorRecord.render(code: code, message: "more than \(config.delivery.maxOpenPartitions) open partitions",
+                           raw: UnsafeRawBufferPointer(rebasing: p[range]), input: w.input, line: line + lineOffset,
+                           document: 0, arrival: w.arrival, ending: w.ending,
+                           database: config.delivery.database, table: config.delivery.table, into: &out)
+    }
+    stats.recordsConverted -= records.count
+    stats.recordsFailed += records.count
+    stats.failedByCode[code.rawValue, default: 0] += records.count
+    delivery.appendErrors(prefix: prefix, bytes: out[...], count: records.count, arrival: w.arrival)
+}
+
 /// Converts the lines of a chunk (thread-safe: the shared state is read-only).
 final class ChunkProcessor: @unchecked Sendable {
     let layout: RecordLayout
@@ -538,6 +550,18 @@ final class ChunkProcessor: @unchecked Sendable {
     /// path); the builders are free for the next chunk.
     func process(_ w: ChunkWork) {
         convert(w)
+        takeBatches(w)
+    }
+
+    /// `RecordFeed`: each range of the buffer is one record (numbered from `w.firstLine`); then, as `process`,
+    /// each partition's rows copied out as column data.
+    func process(_ w: ChunkWork, records: [Range<Int>]) {
+        convert(w, records: records)
+        takeBatches(w)
+    }
+
+    /// Each set's rows as a column batch (nil: no rows); the builders are reset.
+    private func takeBatches(_ w: ChunkWork) {
         w.batches.removeAll(keepingCapacity: true)
         for (_, b, _) in w.sets {
             guard b.rows > 0 else {
@@ -597,6 +621,33 @@ final class ChunkProcessor: @unchecked Sendable {
                 start = end + 1
                 lineNo += 1
             }
+        }
+    }
+
+    private func convert(_ w: ChunkWork, records: [Range<Int>]) {
+        var conv = RecordConverter(layout: layout)
+        let all = w.buffer.bytes
+        var main: ColumnBuilders? = nil
+        if config.partitionKeys.isEmpty {
+            let b = w.spare!
+            w.spare = nil
+            w.sets.append((config.delivery.prefix.render(arrival: w.arrival), b, []))
+            main = b
+        }
+        var recordNo = w.firstLine
+        for r in records {
+            let rec = UnsafeRawBufferPointer(rebasing: all[r])
+            // a record may end with (or hold only) newlines: blank is white space of any kind
+            if rec.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }) {
+                fail(w, .parseError, "Encountered malformed JSON: the record holds no JSON document", rec,
+                     line: recordNo, document: 0)
+            } else if let b = main {
+                convertLine(rec, lineStart: r.lowerBound, lineNo: recordNo, into: b, w, &conv)
+                b.inputBytes += r.count
+            } else {
+                convertLineKeyed(rec, lineStart: r.lowerBound, lineNo: recordNo, w, &conv)
+            }
+            recordNo += 1
         }
     }
 
@@ -692,7 +743,8 @@ final class ChunkProcessor: @unchecked Sendable {
         w.recordsIn += ok
         w.converted += ok
         for (code, msg, range, idx) in pendingFailures {
-            fail(w, code, msg, UnsafeRawBufferPointer(rebasing: line[range]), line: lineNo, document: idx)
+            let raw = w.recordMode && docs == 1 ? line : UnsafeRawBufferPointer(rebasing: line[range])
+            fail(w, code, msg, raw, line: lineNo, document: idx)
         }
     }
 

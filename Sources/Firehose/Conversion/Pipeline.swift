@@ -26,6 +26,7 @@ enum PipelineSource {
 
 /// Stages of the convert pipeline, for `StageProfile`.
 public enum ConvertStage {
+    /// Each stage's name and whether it is ordered (runs one at a time), in pipeline order.
     public static let names: [(String, Bool)] = [
         ("claim", true), ("read", false), ("convert", false), ("deliver", true), ("encode", false),
         ("place", true), ("write", false), ("close", true),

@@ -49,8 +49,12 @@ public struct DeliveryConfig: Sendable {
         self.errorPrefix = errorPrefix
     }
 
-    /// `<outDir>/<table>`.
-    public var tableDir: String { outDir + "/" + table }
+    /// The folder prefixes resolve in; nil: `outDir/table` (`floe serve` sets the bucket's folder, which the
+    /// table name of its error records need not match).
+    public var folder: String?
+
+    /// The table's folder: `folder` when set, else `<outDir>/<table>`.
+    public var tableDir: String { folder ?? outDir + "/" + table }
 }
 
 final class Delivery {

@@ -1,0 +1,341 @@
+// One delivery stream at run time: its feed into Firehose's converter (Parquet with conversion, raw objects
+// without), a serial queue that owns the feed, and the flush that makes records durable in the destination
+// before the write-ahead log may forget them:
+//   1. stage every buffered file (written and fsynced in the staging folder),
+//   2. write the stream's state file: published-through LSN + the renames still to do (atomically),
+//   3. rename the files into place, 4. tell the log.
+// On restart the renames of step 2 are rolled forward and the log is replayed from the published-through LSN,
+// so a record is never lost and never published twice by the server itself.
+
+import Dispatch
+import Firehose
+import JSON
+import Logging
+import Warehouse
+
+enum Feed {
+    case converted(RecordFeed)
+    case raw(RawFeed)
+
+    func append(_ bytes: UnsafeRawBufferPointer, records: [Range<Int>], arrival: Int64, source: String, first: Int) throws {
+        switch self {
+        case .converted(let f): try f.append(bytes, records: records, arrival: arrival, source: source, firstNumber: first)
+        case .raw(let f): try f.append(bytes, records: records, arrival: arrival, source: source, firstNumber: first)
+        }
+    }
+    func due(now: Int64) -> Bool {
+        switch self {
+        case .converted(let f): f.due(now: now)
+        case .raw(let f): f.due(now: now)
+        }
+    }
+    var hasBufferedData: Bool {
+        switch self {
+        case .converted(let f): f.hasBufferedData
+        case .raw(let f): f.hasBufferedData
+        }
+    }
+    func stage() throws -> [(staged: String, final: String)] {
+        switch self {
+        case .converted(let f): try f.stage()
+        case .raw(let f): try f.stage()
+        }
+    }
+    func publish() throws {
+        switch self {
+        case .converted(let f): try f.publish()
+        case .raw(let f): try f.publish()
+        }
+    }
+    func abort() {
+        switch self {
+        case .converted(let f): f.abort()
+        case .raw(let f): f.abort()
+        }
+    }
+    /// (open partitions, records refused by the partition limit so far).
+    var partitions: (Int, Int) {
+        switch self {
+        case .converted(let f): (f.openPartitions, f.statistics.failedByCode[RecordFailure.Code.partitionLimit.rawValue] ?? 0)
+        case .raw(let f): (f.openPartitions, f.partitionLimitFailures)
+        }
+    }
+    /// (converted, failed) so far.
+    var conversionCounts: (Int, Int) {
+        switch self {
+        case .converted(let f): (f.statistics.recordsConverted, f.statistics.recordsFailed)
+        case .raw(let f): (f.recordsIn - f.recordsFailed, f.recordsFailed)
+        }
+    }
+}
+
+/// Where a stream's objects go and how it converts: built from its definition, the warehouse and the bucket root.
+struct StreamPlan {
+    var settings: DestinationSettings
+    var bucketFolder: String
+    var warehouseTable: String?
+
+    static func prefixText(_ s: DestinationSettings) -> String {
+        let p = s.prefix ?? ""
+        // Firehose appends the YYYY/MM/dd/HH/ time folders to a prefix without expressions
+        return p.contains("!{") ? p : p + "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
+    }
+
+    static func errorPrefixText(_ s: DestinationSettings) -> String {
+        if let e = s.errorOutputPrefix, !e.isEmpty { return e }
+        return "!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
+    }
+
+    func makeFeed(stream: String, warehouse: String, stagingDir: String) throws -> Feed {
+        let prefix = try PrefixTemplate(Self.prefixText(settings), errorPrefix: false)
+        let errorPrefix = try PrefixTemplate(Self.errorPrefixText(settings), errorPrefix: true)
+        var keys: [(String, JQQuery)] = []
+        for (k, q) in settings.partitionKeys { keys.append((k, try JQQuery(q))) }
+        if let c = settings.conversion {
+            let wh = try DataWarehouse(opening: warehouse)
+            let table = try wh.table(named: c.table)
+            var d = DeliveryConfig(outDir: bucketFolder, table: table.name, stream: stream, prefix: prefix, errorPrefix: errorPrefix)
+            d.folder = bucketFolder
+            d.database = c.database
+            d.bufferSize = settings.sizeInMBs << 20
+            d.bufferIntervalMillis = Int64(settings.intervalInSeconds) * 1000
+            var w = d.writer
+            switch c.parquetCompression {
+            case "GZIP": w.compression = .gzip
+            case "UNCOMPRESSED": w.compression = .uncompressed
+            default: w.compression = .snappy
+            }
+            if let b = c.blockSize, b > 0 { w.rowGroupSize = b }
+            if let p = c.pageSize, p > 0 { w.pageSize = p }
+            w.pageVersion = c.writerVersion == "V2" ? .v2 : .v1
+            w.dictionary = c.enableDictionary
+            w.threads = 1
+            d.writer = w
+            var cc = ConvertConfig(delivery: d, columns: table.columnDefinitions)
+            cc.record.serde = c.serde == "hive" ? .hive : .openx
+            cc.record.caseInsensitive = c.caseInsensitive
+            cc.record.dotsToUnderscores = c.convertDotsToUnderscores
+            for (col, key) in c.columnToJsonKeyMappings { cc.record.keyMapping[col] = key }
+            cc.partitionKeys = keys
+            cc.jobs = 1
+            cc.maxRecordBytes = 1_024_000
+            return .converted(try RecordFeed(config: cc, stagingDir: stagingDir))
+        }
+        var r = RawFeedConfig(folder: bucketFolder, stream: stream, prefix: prefix, errorPrefix: errorPrefix)
+        r.partitionKeys = keys
+        r.compression = settings.compression
+        r.fileExtension = settings.fileExtension
+        r.bufferSize = settings.sizeInMBs << 20
+        r.bufferIntervalMillis = Int64(settings.intervalInSeconds) * 1000
+        return .raw(try RawFeed(config: r, stagingDir: stagingDir))
+    }
+}
+
+final class StreamRuntime: @unchecked Sendable {
+    let name: String
+    let queue: DispatchQueue
+    let wal: WriteAheadLog
+    let metrics: StreamMetrics
+    let logger: Logger
+    let statePath: String
+    let stagingDir: String
+    let warehouse: String
+    /// Mutated on `queue` only.
+    private var plan: StreamPlan
+    private var feed: Feed
+    private var appliedLSN: UInt64
+    private(set) var publishedLSN: UInt64
+    private var oldestUnpublishedArrival: Int64?
+    /// Set on `queue` when the stream is deleted: later deliveries and ticks do nothing.
+    private var deleted = false
+    private var onPublish: (@Sendable (StreamPlan, [String]) -> Void)?
+
+    init(name: String, plan: StreamPlan, warehouse: String, stateDir: String, wal: WriteAheadLog,
+         metrics: StreamMetrics, logger: Logger, startLSN: UInt64?,
+         onPublish: (@Sendable (StreamPlan, [String]) -> Void)?) throws {
+        self.name = name
+        self.plan = plan
+        self.wal = wal
+        self.metrics = metrics
+        self.logger = logger
+        self.warehouse = warehouse
+        self.onPublish = onPublish
+        queue = DispatchQueue(label: "floe.firehose.stream.\(name)")
+        statePath = stateDir + "/" + name + ".json"
+        stagingDir = plan.bucketFolder + "/.floe-staging/firehose-" + name
+        // roll the last flush forward, then drop staging leftovers (their records are still in the log)
+        var published: UInt64 = startLSN ?? 0
+        if startLSN == nil, Disk.exists(statePath) {
+            let bytes = try Disk.readAll(statePath)
+            guard let v = try? JSONParser.parse(bytes), let n = v["publishedThrough"]?.numberValue?.int64 else {
+                throw WALError(message: "\(statePath): not a stream state file")
+            }
+            published = UInt64(n)
+            var renames: [(staged: String, final: String)] = []
+            for p in v["pending"]?.arrayValue ?? [] {
+                if case .string(let a)? = p[0], case .string(let b)? = p[1] { renames.append((a, b)) }
+            }
+            try RecordFeed.rollForward(renames, root: plan.bucketFolder)
+        }
+        publishedLSN = published
+        appliedLSN = published
+        Disk.removeTree(stagingDir)
+        feed = try plan.makeFeed(stream: name, warehouse: warehouse, stagingDir: stagingDir)
+        if startLSN != nil { try writeState(pending: []) }
+    }
+
+    private func writeState(pending: [(staged: String, final: String)]) throws {
+        var o = JSONObject([("publishedThrough", .number(JSONNumber(publishedLSN)))])
+        _ = o.append(key: "pending", value: .array(pending.map { .array([.string($0.staged), .string($0.final)]) }))
+        try Disk.writeAtomically(statePath, JSONSerializer.serialize(.object(o)))
+    }
+
+    /// Replay (startup, on the caller's thread before serving): an entry of the log for this stream.
+    func replay(_ e: WALEntry) throws {
+        guard e.lsn > publishedLSN else { return }
+        try apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records)
+    }
+
+    /// Records made durable in the log (called in log order): converted and buffered on the stream's queue.
+    func deliver(lsn: UInt64, arrival: Int64, bytes: [UInt8], records: [Range<Int>]) {
+        queue.async {
+            if self.deleted { return }
+            do {
+                try self.apply(lsn: lsn, arrival: arrival, bytes: bytes, records: records)
+                if self.feed.due(now: Disk.nowMillis()) { try self.flush() }
+            } catch {
+                self.logger.error("delivery failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
+                self.metrics.add(\.deliveryFailures, 1)
+            }
+        }
+    }
+
+    private func apply(lsn: UInt64, arrival: Int64, bytes: [UInt8], records: [Range<Int>]) throws {
+        let (bytes2, records2) = plan.settings.transform(bytes, records)
+        let before = feed.conversionCounts
+        try bytes2.withUnsafeBytes { p in
+            try feed.append(p, records: records2, arrival: arrival, source: "\(name):\(lsn)", first: 1)
+        }
+        let after = feed.conversionCounts
+        if plan.settings.conversion != nil {
+            metrics.add(\.succeedConversion, after.0 - before.0)
+            metrics.add(\.failedConversion, after.1 - before.1)
+        }
+        let (open, exceeded) = feed.partitions
+        metrics.set(\.partitionCount, open)
+        metrics.set(\.partitionCountExceeded, exceeded)
+        appliedLSN = max(appliedLSN, lsn)
+        if oldestUnpublishedArrival == nil { oldestUnpublishedArrival = arrival }
+    }
+
+    /// Flushes when a buffer is due (the periodic tick).
+    func tick() {
+        queue.async {
+            guard !self.deleted, self.feed.hasBufferedData, self.feed.due(now: Disk.nowMillis()) else { return }
+            do { try self.flush() } catch {
+                self.logger.error("flush failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
+                self.metrics.add(\.deliveryFailures, 1)
+            }
+        }
+    }
+
+    /// Publishes everything buffered (on `queue`).
+    private func flush() throws {
+        let renames = try feed.stage()
+        let through = appliedLSN
+        if !renames.isEmpty || through > publishedLSN {
+            let before = publishedLSN
+            publishedLSN = through
+            do { try writeState(pending: renames) } catch { publishedLSN = before; throw error }
+            try feed.publish()
+            var bytes: Int64 = 0
+            for r in renames { bytes += Int64(Disk.fileSize(r.final)) }
+            metrics.add(\.deliveryObjects, renames.count)
+            metrics.add(\.deliveryBytes, Int(bytes))
+            metrics.add(\.deliverySuccess, 1)
+            if let a = oldestUnpublishedArrival { metrics.set(\.dataFreshnessSeconds, max(0, Int((Disk.nowMillis() - a) / 1000))) }
+            oldestUnpublishedArrival = nil
+            metrics.set(\.partitionCount, 0)
+            let (ok, _) = feed.conversionCounts
+            metrics.set(\.deliveredRecords, ok)
+            if !renames.isEmpty { onPublish?(plan, renames.map(\.final)) }
+            logger.debug("published", metadata: ["stream": "\(name)", "objects": "\(renames.count)", "through": "\(through)"])
+        }
+        wal.published(stream: name, through: through)
+    }
+
+    /// Publishes everything buffered and waits (shutdown, UpdateDestination).
+    func flushNow() throws {
+        var failure: Error?
+        queue.sync {
+            do { try self.flush() } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// A new destination: what is buffered is published under the old one, then the feed is rebuilt.
+    func update(plan newPlan: StreamPlan) throws {
+        var failure: Error?
+        queue.sync {
+            do {
+                try self.flush()
+                self.feed = try newPlan.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
+                self.plan = newPlan
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The stream is deleted: what is buffered is dropped, with its state.
+    func delete() {
+        queue.sync {
+            self.deleted = true
+            self.feed.abort()
+            Disk.remove(self.statePath)
+            Disk.removeTree(self.stagingDir)
+        }
+        wal.drop(stream: name)
+    }
+}
+
+extension DestinationSettings {
+    /// The processors that change records before delivery: RecordDeAggregation (JSON: each document of a record
+    /// is a record; DELIMITED: split at the delimiter) and, without conversion, AppendDelimiterToRecord.
+    func transform(_ bytes: [UInt8], _ records: [Range<Int>]) -> ([UInt8], [Range<Int>]) {
+        if deaggregation == nil && !(appendDelimiter && conversion == nil) { return (bytes, records) }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + records.count)
+        var ranges: [Range<Int>] = []
+        let delim = Array((delimiter ?? "\n").utf8)
+        func emit(_ r: Range<Int>) {
+            let start = out.count
+            out.append(contentsOf: bytes[r])
+            if appendDelimiter && conversion == nil { out.append(contentsOf: delim) }
+            ranges.append(start..<out.count)
+        }
+        for r in records {
+            switch deaggregation {
+            case "JSON":
+                let split = bytes.withUnsafeBytes { JSONParser.splitDocuments(UnsafeRawBufferPointer(rebasing: $0[r])) }
+                if split.error != nil || split.ranges.isEmpty { emit(r); continue }
+                for d in split.ranges { emit((r.lowerBound + d.lowerBound)..<(r.lowerBound + d.upperBound)) }
+            case "DELIMITED":
+                guard let d = delimiter, !d.isEmpty else { emit(r); continue }
+                let dl = Array(d.utf8)
+                var s = r.lowerBound
+                var i = r.lowerBound
+                while i + dl.count <= r.upperBound {
+                    if bytes[i..<(i + dl.count)].elementsEqual(dl) {
+                        if i > s { emit(s..<i) }
+                        i += dl.count
+                        s = i
+                    } else { i += 1 }
+                }
+                if s < r.upperBound { emit(s..<r.upperBound) }
+            default:
+                emit(r)
+            }
+        }
+        return (out, ranges)
+    }
+}

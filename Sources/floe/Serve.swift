@@ -1,0 +1,109 @@
+// `floe serve`: flag parsing only; the Firehose API lives in FirehoseServer.
+
+import ArgumentParser
+import Dispatch
+import FileSafety
+import FirehoseServer
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Firehose API (AWS JSON 1.1): producers' PutRecordBatch calls delivered into the warehouse.",
+        discussion: """
+            Streams persist in DIR/.floe-firehose. A stream's BucketARN arn:aws:s3:::NAME delivers into \
+            --bucket-root/NAME (default DIR/buckets/NAME); a bucket named after the warehouse's database is the \
+            warehouse folder itself. Records are acknowledged once fsynced in the write-ahead log (at-least-once). \
+            SIGTERM or SIGINT publishes every buffer and exits 0. GET /health, GET /metrics (Prometheus).
+            """)
+
+    @Option(name: .long, help: "The warehouse folder (streams, the write-ahead log and, for conversion, the catalog).")
+    var warehouse: String
+    @Option(name: .long, help: "HOST:PORT to listen on (default 127.0.0.1:4573; port 0 picks a free one).")
+    var listen: String = "127.0.0.1:4573"
+    @Option(name: .customLong("bucket-root"), help: "Folder holding one folder per bucket (default DIR/buckets).")
+    var bucketRoot: String?
+    @Option(name: .long, help: "none (default: signatures are not checked, as local emulators do) or strict (SigV4 against --credentials).")
+    var auth: String = "none"
+    @Option(name: .long, help: "With --auth strict: lines ACCESS_KEY_ID SECRET, or the AWS CLI's credentials file form.")
+    var credentials: String?
+    @Option(name: .customLong("wal-limit"), help: "Bound of the write-ahead log; past it records are refused with 'Slow down.' (default 1GiB).")
+    var walLimit: String = "1GiB"
+    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).")
+    var logLevel: String = "info"
+    @Option(name: .customLong("port-file"), help: "Write the bound port here once listening (for tests using port 0).")
+    var portFile: String?
+
+    func usage(_ message: String) -> FloeExit {
+        Output.diagnostic("floe: \(message)")
+        return .usageError
+    }
+
+    func run() throws {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port), colon != listen.startIndex else {
+            throw usage("--listen: expected HOST:PORT, got '\(listen)'")
+        }
+        if let b = bucketRoot, b.contains("://") {
+            throw usage("--bucket-root: \(b): only local folders are supported by this build (s3:// needs the object-store module)")
+        }
+        guard let limit = parseByteSize(walLimit), limit >= 1 << 20 else { throw usage("--wal-limit: bad size '\(walLimit)' (at least 1MiB)") }
+        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else { throw usage("--log-level: unknown level '\(logLevel)'") }
+        var config = ServerConfiguration(warehouse: warehouse)
+        switch auth {
+        case "none":
+            if credentials != nil { throw usage("--credentials is used with --auth strict only") }
+        case "strict":
+            guard let path = credentials else { throw usage("--auth strict needs --credentials FILE") }
+            do {
+                config.credentials = try Credentials.parse(String(decoding: try BoundedRead.read(path, what: "credentials file"), as: UTF8.self))
+            } catch {
+                throw usage("\(path): \(error)")
+            }
+        default:
+            throw usage("--auth: expected none or strict, got '\(auth)'")
+        }
+        config.host = String(listen[..<colon])
+        config.port = port
+        config.bucketRoot = bucketRoot
+        config.walLimitBytes = limit
+        config.walSegmentBytes = min(64 << 20, max(1 << 20, limit / 8))
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "floe.serve")
+        let server: FirehoseServer
+        let bound: Int
+        do {
+            server = try FirehoseServer(config: config, logger: logger)
+            bound = try server.start()
+        } catch {
+            Output.diagnostic("floe: \(warehouse): \(error)")
+            throw FloeExit.usageError
+        }
+        if let pf = portFile {
+            let fd = open(pf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            if fd >= 0 { let s = "\(bound)\n"; _ = s.withCString { write(fd, $0, strlen($0)) }; close(fd) }
+        }
+        // SIGTERM / SIGINT: publish every buffer, then exit
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let done = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { done.signal() }
+            s.resume()
+            sources.append(s)
+        }
+        done.wait()
+        logger.info("shutting down")
+        server.stop()
+        logger.info("stopped")
+    }
+}
