@@ -8,26 +8,28 @@ extension ParquetFile {
         let (md, range) = try chunkRange(rowGroup: g, column: c)
         let cipher = try chunkCipher(rowGroup: g, column: c)
         let path = schema.columns[c].dottedPath
-        let bytes = storage.bytes(range)
         var out: [(offset: Int, headerLength: Int, header: PageHeader)] = []
-        var pos = 0, seen: Int64 = 0, index = 0, ordinal = 0
-        while seen < md.numValues, pos < bytes.count {
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[pos...])
-            let (h, hl) = try cipher.map {
-                try ColumnChunkReader.decryptHeader(rest, cipher: $0, first: index == 0,
-                                                    dictionaryFirst: md.dictionaryPageOffset != nil,
-                                                    dataPageOrdinal: ordinal, column: path, page: index)
-            } ?? PageHeader.decode(rest)
-            let size = Int(h.compressedPageSize)
-            guard size >= 0, size <= bytes.count - pos - hl else {
-                throw ParquetError.corrupt("column \(path) page \(index): size exceeds the file")
+        // From a remote source only the chunk's recorded bytes (plus slack) are fetched, as when decoding.
+        try storage.withBytes(readRange(range, md)) { bytes in
+            var pos = 0, seen: Int64 = 0, index = 0, ordinal = 0
+            while seen < md.numValues, pos < bytes.count {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[pos...])
+                let (h, hl) = try cipher.map {
+                    try ColumnChunkReader.decryptHeader(rest, cipher: $0, first: index == 0,
+                                                        dictionaryFirst: md.dictionaryPageOffset != nil,
+                                                        dataPageOrdinal: ordinal, column: path, page: index)
+                } ?? PageHeader.decode(rest)
+                let size = Int(h.compressedPageSize)
+                guard size >= 0, size <= bytes.count - pos - hl else {
+                    throw ParquetError.corrupt("column \(path) page \(index): size exceeds the file")
+                }
+                out.append((range.lowerBound + pos, hl, h))
+                if let d = h.dataPageHeader { seen += Int64(d.numValues) }
+                if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
+                if h.type == .dataPage || h.type == .dataPageV2 { ordinal += 1 }
+                pos += hl + size
+                index += 1
             }
-            out.append((range.lowerBound + pos, hl, h))
-            if let d = h.dataPageHeader { seen += Int64(d.numValues) }
-            if let d = h.dataPageHeaderV2 { seen += Int64(d.numValues) }
-            if h.type == .dataPage || h.type == .dataPageV2 { ordinal += 1 }
-            pos += hl + size
-            index += 1
         }
         return out
     }

@@ -1,0 +1,123 @@
+/// One interface to the places Floe reads and writes objects: a local folder or an S3-compatible bucket.
+///
+/// Keys are `/`-separated relative names (`table/2024/01/01/00/file.parquet`), never starting with `/`. Every write
+/// publishes an object whole or not at all: a reader (`get`, `head`, `list`) sees the previous object or the new one,
+/// never a part. Conditional writes (`createOnly`, `ifMatch`) let several processes on several machines commit to
+/// one store without locks.
+public protocol ObjectStore: Sendable {
+    /// A human-readable location for messages (`s3://bucket/prefix/` or a folder path).
+    var description: String { get }
+
+    /// Writes `bytes` as the object `key` under `condition`; returns the new object's ETag.
+    @discardableResult
+    func put(_ key: String, bytes: [UInt8], condition: WriteCondition) async throws -> PutResult
+
+    /// Starts a streaming writer for `key`; the object appears when `finish()` returns (and never if it throws or
+    /// `abort()` is called).
+    func writer(_ key: String, condition: WriteCondition, options: WriterOptions) async throws -> any ObjectWriter
+
+    /// The bytes of `key` in `range` (the whole object when nil). A range past the end is clamped, as HTTP does.
+    func get(_ key: String, range: Range<Int64>?) async throws -> [UInt8]
+
+    /// Size, ETag and modification time of `key`; throws `ObjectStoreError.notFound` when it does not exist.
+    func head(_ key: String) async throws -> ObjectMeta
+
+    /// One page of the objects whose keys start with `prefix`, in key order (UTF-8 byte order). With a `delimiter`,
+    /// keys that contain it after the prefix are rolled up into `commonPrefixes`.
+    func listPage(prefix: String, delimiter: String?, continuation: String?, maxKeys: Int) async throws -> ListPage
+
+    /// Removes `key`; removing a key that does not exist succeeds (as S3 does).
+    func delete(_ key: String) async throws
+
+    /// Copies `source` to `destination` inside this store under `condition`.
+    @discardableResult
+    func copy(from source: String, to destination: String, condition: WriteCondition) async throws -> PutResult
+}
+
+/// What must hold for a write to happen; a write whose condition does not hold throws
+/// `ObjectStoreError.preconditionFailed` and changes nothing.
+public enum WriteCondition: Sendable, Equatable {
+    /// Always write (replace whatever is there).
+    case none
+    /// Write only when no object has the key (`If-None-Match: *`).
+    case createOnly
+    /// Write only when the current object's ETag is this one (`If-Match`): read-modify-write.
+    case ifMatch(String)
+}
+
+public struct PutResult: Sendable, Equatable {
+    public var etag: String
+    public init(etag: String) { self.etag = etag }
+}
+
+public struct ObjectMeta: Sendable, Equatable {
+    public var key: String
+    public var size: Int64
+    public var etag: String
+    /// Seconds since 1970 (UTC).
+    public var lastModified: Double?
+    public init(key: String, size: Int64, etag: String, lastModified: Double?) {
+        self.key = key
+        self.size = size
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+public struct ListPage: Sendable, Equatable {
+    public var objects: [ObjectMeta]
+    public var commonPrefixes: [String]
+    /// Pass back to `listPage` for the next page; nil on the last page.
+    public var continuation: String?
+    public init(objects: [ObjectMeta], commonPrefixes: [String], continuation: String?) {
+        self.objects = objects
+        self.commonPrefixes = commonPrefixes
+        self.continuation = continuation
+    }
+}
+
+/// Tuning of a streaming writer. Memory held by one writer is at most `(partsInFlight + 1) × partSize`.
+public struct WriterOptions: Sendable, Equatable {
+    /// Bytes per multipart part (S3 requires at least 5 MiB for every part but the last).
+    public var partSize: Int
+    /// Parts uploaded at once.
+    public var partsInFlight: Int
+    public init(partSize: Int = 8 << 20, partsInFlight: Int = 4) {
+        self.partSize = partSize
+        self.partsInFlight = max(1, partsInFlight)
+    }
+}
+
+/// A streaming write of one object. Not for concurrent use: one task writes, then finishes or aborts.
+public protocol ObjectWriter: AnyObject {
+    /// Appends bytes; may wait while `partsInFlight` parts are uploading.
+    func write(_ bytes: [UInt8]) async throws
+    /// Publishes the object (multipart complete / rename). After an error the upload is aborted.
+    @discardableResult
+    func finish() async throws -> PutResult
+    /// Discards everything written; nothing becomes visible. Safe to call more than once.
+    func abort() async
+}
+
+extension ObjectStore {
+    /// Every object under `prefix` (all pages), in key order.
+    public func list(prefix: String) async throws -> [ObjectMeta] {
+        var out: [ObjectMeta] = []
+        var token: String? = nil
+        repeat {
+            let page = try await listPage(prefix: prefix, delimiter: nil, continuation: token, maxKeys: 1000)
+            out += page.objects
+            token = page.continuation
+        } while token != nil
+        return out
+    }
+
+    @discardableResult
+    public func put(_ key: String, bytes: [UInt8]) async throws -> PutResult {
+        try await put(key, bytes: bytes, condition: .none)
+    }
+
+    public func get(_ key: String) async throws -> [UInt8] {
+        try await get(key, range: nil)
+    }
+}
