@@ -64,7 +64,7 @@ let package = Package(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety",
+                "FileSafety", "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["FloeBuildInfo"]

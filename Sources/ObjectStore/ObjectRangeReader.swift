@@ -27,13 +27,17 @@ public final class ObjectRangeReader: @unchecked Sendable {
     public private(set) var requests = 0
     public private(set) var bytesFetched = 0
 
-    /// Opens `key` (one HEAD; not counted as a GET).
-    public init(store: any ObjectStore, key: String) throws {
+    /// Opens `key` with one GET of its tail (`tailSize` bytes), which also tells its size.
+    public init(store: any ObjectStore, key: String, tailSize: Int = 64 << 10) throws {
         self.store = store
         self.key = key
-        let meta = try Blocking.run { try await store.head(key) }
-        size = Int(meta.size)
-        etag = meta.etag
+        self.tailSize = tailSize
+        let t = try Blocking.run { try await store.getTail(key, length: tailSize) }
+        size = Int(t.size)
+        etag = t.etag
+        tail = (size - t.bytes.count, t.bytes)
+        requests = 1
+        bytesFetched = t.bytes.count
     }
 
     public init(store: any ObjectStore, key: String, size: Int, etag: String) {

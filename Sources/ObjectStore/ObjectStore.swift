@@ -14,10 +14,14 @@ public protocol ObjectStore: Sendable {
 
     /// Starts a streaming writer for `key`; the object appears when `finish()` returns (and never if it throws or
     /// `abort()` is called).
-    func writer(_ key: String, condition: WriteCondition, options: WriterOptions) async throws -> any ObjectWriter
+    func writer(_ key: String, condition: WriteCondition, options: ObjectWriterOptions) async throws -> any ObjectWriter
 
     /// The bytes of `key` in `range` (the whole object when nil). A range past the end is clamped, as HTTP does.
     func get(_ key: String, range: Range<Int64>?) async throws -> [UInt8]
+
+    /// The last `length` bytes of `key` (all of it when shorter), with the object's size and ETag, in one request:
+    /// how a reader of a format with a trailing footer opens an object.
+    func getTail(_ key: String, length: Int) async throws -> (bytes: [UInt8], size: Int64, etag: String)
 
     /// Size, ETag and modification time of `key`; throws `ObjectStoreError.notFound` when it does not exist.
     func head(_ key: String) async throws -> ObjectMeta
@@ -77,7 +81,7 @@ public struct ListPage: Sendable, Equatable {
 }
 
 /// Tuning of a streaming writer. Memory held by one writer is at most `(partsInFlight + 1) × partSize`.
-public struct WriterOptions: Sendable, Equatable {
+public struct ObjectWriterOptions: Sendable, Equatable {
     /// Bytes per multipart part (S3 requires at least 5 MiB for every part but the last).
     public var partSize: Int
     /// Parts uploaded at once.
@@ -100,6 +104,12 @@ public protocol ObjectWriter: AnyObject {
 }
 
 extension ObjectStore {
+    public func getTail(_ key: String, length: Int) async throws -> (bytes: [UInt8], size: Int64, etag: String) {
+        let meta = try await head(key)
+        let bytes = try await get(key, range: max(0, meta.size - Int64(length))..<meta.size)
+        return (bytes, meta.size, meta.etag)
+    }
+
     /// Every object under `prefix` (all pages), in key order.
     public func list(prefix: String) async throws -> [ObjectMeta] {
         var out: [ObjectMeta] = []

@@ -114,8 +114,8 @@ struct Rewrite: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rewrite a Parquet file (same rows and schema) with other writer settings; OUT appears atomically.")
 
-    @Argument(help: "The Parquet file to read.") var input: String
-    @Argument(help: "The Parquet file to write.") var output: String
+    @Argument(help: "The Parquet file to read (a path or s3://bucket/key).") var input: String
+    @Argument(help: "The Parquet file to write (a path or s3://bucket/key).") var output: String
     @OptionGroup var writer: WriterFlags
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
     @OptionGroup(title: "Keys (of an encrypted IN, and of OUT with --encrypt)") var keys: DecryptionFlags
@@ -129,17 +129,42 @@ struct Rewrite: ParsableCommand {
         var readKeys = keys
         if encryption.encrypt { readKeys.footerKey = nil; readKeys.columnKey = []; readKeys.aadPrefix = nil }
         let decryption = try readKeys.properties(file: input)
-        // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
-        let slash = output.lastIndex(of: "/")
-        let folder = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
-        if !FileKind.isDirectory(folder) {
-            Output.diagnostic("floe: \(output): folder \(folder) does not exist")
-            throw FloeExit.usageError
+        let target = try Storage.location(output)
+        if case .local(let path) = target {
+            // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            if !FileKind.isDirectory(folder) {
+                Output.diagnostic("floe: \(output): folder \(folder) does not exist")
+                throw FloeExit.usageError
+            }
         }
         do {
-            try ParquetRewrite.rewrite(input: input, output: output, options: opts,
-                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums),
-                                       decryption: decryption)
+            let file = try Storage.openParquet(input, decryption: decryption)
+            switch target {
+            case .local(let path):
+                try ParquetRewrite.rewrite(file: file, output: path, options: opts,
+                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+            case .s3(let bucket, let key):
+                guard !key.isEmpty, !key.hasSuffix("/") else {
+                    Output.diagnostic("floe: \(output): names a prefix, not an object")
+                    throw FloeExit.usageError
+                }
+                _ = try Storage.s3(bucket, for: output)  // configuration problems before any work
+                // Written to a local temporary file, then streamed up in parts: the object appears when the
+                // upload completes, whole, or not at all.
+                let temp = TemporaryFile.path(near: nil, name: "rewrite.parquet")
+                defer { TemporaryFile.remove(temp) }
+                try ParquetRewrite.rewrite(file: file, output: temp, options: opts,
+                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                do {
+                    try Storage.upload(localPath: temp, to: output, bucket: bucket, key: key)
+                } catch {
+                    throw Output.fail(output, error)
+                }
+            }
+        } catch let e as FloeExit {
+            throw e
         } catch let e as ParquetError {
             if case .invalidArgument = e {
                 Output.diagnostic("floe: \(e.description)")

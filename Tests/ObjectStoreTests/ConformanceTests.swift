@@ -105,7 +105,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
     func streamingWriter(_ b: Backend) async throws {
         guard let store = try await b.make() else { return }
         let data = testBytes(11 << 20 + 12345, seed: 2)  // three 5 MiB parts, the last one short
-        let w = try await store.writer("big.bin", condition: .createOnly, options: WriterOptions(partSize: 5 << 20, partsInFlight: 2))
+        let w = try await store.writer("big.bin", condition: .createOnly, options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 2))
         var off = 0
         var step = 1
         while off < data.count {
@@ -119,21 +119,21 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         #expect(try await store.head("big.bin").etag == r.etag)
         #expect(try await store.get("big.bin") == data)
 
-        let a = try await store.writer("aborted.bin", condition: .none, options: WriterOptions(partSize: 5 << 20, partsInFlight: 2))
+        let a = try await store.writer("aborted.bin", condition: .none, options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 2))
         try await a.write(Array(data[0..<(6 << 20)]))
         await a.abort()
         #expect(try await store.list(prefix: "aborted").isEmpty)
         if let s3 = store as? S3Store { #expect(try await s3.incompleteUploads(prefix: "").isEmpty) }
 
         // create-only on an existing key fails at finish and leaves the old object
-        let c = try await store.writer("big.bin", condition: .createOnly, options: WriterOptions(partSize: 5 << 20, partsInFlight: 2))
+        let c = try await store.writer("big.bin", condition: .createOnly, options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 2))
         try await c.write(Array(data[0..<(6 << 20)]))
         await #expect(throws: ObjectStoreError.self) { try await c.finish() }
         #expect(try await store.head("big.bin").etag == r.etag)
         if let s3 = store as? S3Store { #expect(try await s3.incompleteUploads(prefix: "").isEmpty) }
 
         // a small object through the writer is one PUT
-        let s = try await store.writer("small.bin", condition: .none, options: WriterOptions())
+        let s = try await store.writer("small.bin", condition: .none, options: ObjectWriterOptions())
         try await s.write([1, 2, 3])
         try await s.finish()
         #expect(try await store.get("small.bin") == [1, 2, 3])
@@ -146,7 +146,8 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         let data = testBytes(3 << 20, seed: 3)
         try await store.put("f.parquet", bytes: data, condition: .none)
         let meta = try await store.head("f.parquet")
-        let results: (Int, Int, Bool) = try await Task.detached {
+        // The reader blocks its thread while requests run: use a thread of its own, not the test's task pool.
+        let results: (Int, Int, Bool) = try await onThread {
             let r = ObjectRangeReader(store: store, key: "f.parquet", size: Int(meta.size), etag: meta.etag)
             let last8 = try r.withBytes((data.count - 8)..<data.count) { Array($0) }
             let footer = try r.withBytes((data.count - 40_000)..<(data.count - 8)) { Array($0) }
@@ -157,7 +158,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
             let ok = last8 == Array(data[(data.count - 8)...]) && footer == Array(data[(data.count - 40_000)..<(data.count - 8)])
                 && a == Array(data[1500..<4000]) && c == Array(data[2_000_010..<2_000_020])
             return (afterTail, r.requests, ok)
-        }.value
+        }
         #expect(results.0 == 1)  // tail and footer: one GET
         #expect(results.1 == 3)  // two coalesced groups
         #expect(results.2)

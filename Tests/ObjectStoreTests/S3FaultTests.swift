@@ -78,7 +78,7 @@ struct S3FaultTests {
         // Faults for: CreateMultipartUpload (not retried on ambiguous faults, so only where it is safe), then the parts
         // and CompleteMultipartUpload, by injecting at random at a high rate.
         try await Proxy.random(rate: 0.5, faults: faults, seed: faults.count)
-        let w = try await store.writer("mp", condition: .createOnly, options: WriterOptions(partSize: 5 << 20, partsInFlight: 2))
+        let w = try await store.writer("mp", condition: .createOnly, options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 2))
         do {
             try await w.write(data)
             try await w.finish()
@@ -145,7 +145,7 @@ struct S3FaultTests {
         let data = testBytes(6 << 20, seed: 5)
         for fault in ["503", "500after", "drop"] {
             try await Proxy.queue([fault])
-            let w = try await store.writer("obj-\(fault)", condition: .none, options: WriterOptions(partSize: 5 << 20, partsInFlight: 1))
+            let w = try await store.writer("obj-\(fault)", condition: .none, options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 1))
             try await w.write(data)
             try await w.finish()
             #expect(try await store.get("obj-\(fault)") == data)

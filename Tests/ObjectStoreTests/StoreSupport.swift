@@ -74,3 +74,13 @@ func temporaryFolder() -> String {
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
+
+/// Runs blocking work (ObjectRangeReader, Blocking.run) on a new thread, outside Swift's cooperative pool, whose
+/// few threads it would otherwise hold while waiting for tasks that need them.
+func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, any Error>) in
+        let t = Thread { c.resume(with: Result { try work() }) }
+        t.stackSize = 8 << 20
+        t.start()
+    }
+}

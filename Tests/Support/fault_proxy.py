@@ -93,10 +93,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status, headers, body, cut=False):
         self.send_response_only(status)
+        length = str(len(body))
         for k, v in headers:
-            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+            if k.lower() == "content-length" and self.command == "HEAD":
+                length = v  # a HEAD answer has no body but tells the object's length
+            elif k.lower() not in ("transfer-encoding", "connection", "content-length"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", length)
         if cut:
             self.send_header("Connection", "close")
         self.end_headers()

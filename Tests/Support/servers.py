@@ -102,6 +102,8 @@ def start_proxy(env, upstream):
 
 
 def main(argv):
+    # A SIGTERM (timeout, CI) unwinds through `finally` so the servers are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if "--" not in argv:
         print(__doc__, file=sys.stderr)
         return 2

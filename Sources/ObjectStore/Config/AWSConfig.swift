@@ -158,8 +158,17 @@ public enum AWSConfigResolver {
             throw ObjectStoreError.configuration(
                 "addressing_style '\(other)' in profile '\(profile)' of \(confPath) is not path, virtual or auto")
         }
+        // Floe's one knob of its own: the per-request deadline (seconds), for slow links and for tests.
+        var retry = RetryPolicy()
+        if let t = nonEmpty(env["FLOE_S3_TIMEOUT"]) {
+            guard let v = Double(t), v > 0, v <= 3600 else {
+                throw ObjectStoreError.configuration("FLOE_S3_TIMEOUT '\(t)' is not a number of seconds in (0, 3600]")
+            }
+            retry.requestTimeout = v
+            retry.totalTimeout = max(retry.totalTimeout, v * 4)
+        }
         return S3Configuration(credentials: credentials, region: region, endpoint: endpoint, addressing: addressing,
-                               sources: sources)
+                               retry: retry, sources: sources)
     }
 
     static func profileCredentials(_ section: INISection?, file: String, profile: String) throws -> AWSCredentials? {

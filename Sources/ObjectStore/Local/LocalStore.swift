@@ -59,7 +59,7 @@ public struct LocalStore: ObjectStore {
         }
     }
 
-    public func writer(_ key: String, condition: WriteCondition, options: WriterOptions) async throws -> any ObjectWriter {
+    public func writer(_ key: String, condition: WriteCondition, options: ObjectWriterOptions) async throws -> any ObjectWriter {
         try LocalWriter(store: self, key: key, condition: condition)
     }
 

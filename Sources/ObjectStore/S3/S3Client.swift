@@ -195,7 +195,9 @@ public final class S3Client: Sendable {
             case (403, _), (_, "InvalidAccessKeyId"), (_, "SignatureDoesNotMatch"), (_, "ExpiredToken"),
                  (_, "InvalidToken"), (_, "AccessDenied"):
                 let source = configuration.sources["credentials"].map { " (credentials from \($0))" } ?? ""
-                return .accessDenied("\(name): \(r.operation) refused: HTTP \(f.status) \(detail)\(source)")
+                // A HEAD answer has no body to say why: name the usual causes.
+                let why = r.method == .HEAD && f.message.isEmpty ? " (access denied, or a wrong secret key or session token)" : ""
+                return .accessDenied("\(name): \(r.operation) refused: HTTP \(f.status) \(detail)\(why)\(source)")
             default:
                 return .requestFailed("\(name): \(r.operation) failed: HTTP \(f.status) \(detail)")
             }

@@ -8,7 +8,7 @@ final class S3MultipartWriter: ObjectWriter {
     let store: S3Store
     let key: String
     let condition: WriteCondition
-    let options: WriterOptions
+    let options: ObjectWriterOptions
     private var buffer: [UInt8] = []
     private var uploadId: String?
     private var inFlight: [(number: Int, task: Task<String, any Error>)] = []
@@ -18,7 +18,7 @@ final class S3MultipartWriter: ObjectWriter {
     /// CreateMultipartUpload needed more than one attempt: an earlier one may have started an orphan upload.
     private var createRetried = false
 
-    init(store: S3Store, key: String, condition: WriteCondition, options: WriterOptions) {
+    init(store: S3Store, key: String, condition: WriteCondition, options: ObjectWriterOptions) {
         self.store = store
         self.key = key
         self.condition = condition

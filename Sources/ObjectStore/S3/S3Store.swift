@@ -54,7 +54,7 @@ public struct S3Store: ObjectStore {
         }
     }
 
-    public func writer(_ key: String, condition: WriteCondition, options: WriterOptions) async throws -> any ObjectWriter {
+    public func writer(_ key: String, condition: WriteCondition, options: ObjectWriterOptions) async throws -> any ObjectWriter {
         try Self.checkKey(key)
         return S3MultipartWriter(store: self, key: key, condition: condition, options: options)
     }
@@ -212,6 +212,28 @@ public struct S3Store: ObjectStore {
             return try await client.send(r).body
         } catch ObjectStoreError.requestFailed(let m) where range != nil && m.contains("HTTP 416") {
             return []  // the range starts at or past the end: clamped to nothing
+        }
+    }
+
+    /// One GET with a suffix range (`bytes=-N`); the size comes from `Content-Range`.
+    public func getTail(_ key: String, length: Int) async throws -> (bytes: [UInt8], size: Int64, etag: String) {
+        try Self.checkKey(key)
+        var r = S3Request(method: .GET, bucket: bucket, key: key, operation: "GetObject")
+        r.headers = [("Range", "bytes=-\(max(1, length))")]
+        r.maxResponseBytes = max(1, length)
+        do {
+            let resp = try await client.send(r)
+            let etag = S3XML.unquote(resp.header("etag") ?? "")
+            if resp.status == 206 {
+                guard let cr = resp.header("content-range"), let slash = cr.lastIndex(of: "/"),
+                      let total = Int64(cr[cr.index(after: slash)...]) else {
+                    throw ObjectStoreError.requestFailed("\(S3Client.name(bucket, key)): GetObject: 206 without a Content-Range total")
+                }
+                return (resp.body, total, etag)
+            }
+            return (resp.body, Int64(resp.body.count), etag)  // 200: the whole (short) object
+        } catch ObjectStoreError.requestFailed(let m) where m.contains("HTTP 416") {
+            return ([], 0, try await head(key).etag)  // an empty object has no suffix to range over
         }
     }
 

@@ -220,15 +220,24 @@ public final class ParquetFile: @unchecked Sendable {
         var reader = ColumnChunkReader(descriptor: descriptor, metadata: meta,
                                        rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
         reader.cipher = try chunkCipher(rowGroup: rowGroup, column: column)
-        return try storage.withBytes(readRange(range, meta)) { try reader.read($0) }
+        let cut = readRange(range, meta)
+        if cut == range { return try storage.withBytes(range) { try reader.read($0) } }
+        do {
+            return try storage.withBytes(cut) { try reader.read($0) }
+        } catch {
+            // A writer that recorded total_compressed_size short: read up to the footer, as from a local file.
+            var again = ColumnChunkReader(descriptor: descriptor, metadata: meta,
+                                          rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
+            again.cipher = reader.cipher
+            return try storage.withBytes(range) { try again.read($0) }
+        }
     }
 
     /// The bytes to fetch for a chunk: up to the footer from a memory map (touching is reading); from an expensive
-    /// source, `total_compressed_size` plus 64 KiB of slack for writers that record it short.
+    /// source, the chunk's `total_compressed_size` (a read that needs more falls back to the full range).
     func readRange(_ range: Range<Int>, _ meta: ColumnMetaData) -> Range<Int> {
         guard storage.readsAreExpensive, meta.totalCompressedSize > 0 else { return range }
-        let want = Int(clamping: meta.totalCompressedSize) &+ (64 << 10)
-        return range.lowerBound..<min(range.upperBound, range.lowerBound &+ max(0, want))
+        return range.lowerBound..<min(range.upperBound, range.lowerBound &+ Int(clamping: meta.totalCompressedSize))
     }
 
     /// Tells the source which chunks of a row group are about to be read, so a remote one can fetch them together.

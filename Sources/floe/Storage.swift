@@ -1,0 +1,127 @@
+import ObjectStore
+import Parquet
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parquet's byte source over an object: ranged GETs with a cached tail (the footer in at most two GETs),
+/// row-group prefetch with coalescing, read-ahead (ObjectRangeReader).
+final class ObjectSource: RandomAccessSource, @unchecked Sendable {
+    let reader: ObjectRangeReader
+    init(reader: ObjectRangeReader) { self.reader = reader }
+    var size: Int { reader.size }
+    var readsAreExpensive: Bool { true }
+    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        try reader.withBytes(range, body)
+    }
+    func willRead(_ ranges: [Range<Int>]) throws { try reader.prefetch(ranges) }
+    func releaseResidentPages() { reader.releaseCache() }
+}
+
+/// Where command-line paths lead: local files, or objects in S3 (one configuration per process, resolved from the
+/// AWS environment and files on first use).
+enum Storage {
+    nonisolated(unsafe) private static var configuration: S3Configuration?
+
+    /// Parses a path argument; an unsupported scheme is a usage error (exit 2), never a local path.
+    static func location(_ text: String) throws -> StoreLocation {
+        do {
+            return try StoreLocation.parse(text)
+        } catch {
+            Output.diagnostic("floe: \(error)")
+            throw FloeExit.usageError
+        }
+    }
+
+    /// The store of an S3 bucket; a configuration problem (no credentials, no region) is reported once, exit 2.
+    static func s3(_ bucket: String, for text: String) throws -> S3Store {
+        if configuration == nil {
+            do {
+                configuration = try AWSConfigResolver.resolve()
+            } catch {
+                Output.diagnostic("floe: \(text): \(error)")
+                throw FloeExit.usageError
+            }
+        }
+        return S3Store(bucket: bucket, client: S3Client(configuration: configuration!))
+    }
+
+    /// Opens a Parquet file at a local path or an S3 key (`decryption`: the keys of an encrypted file).
+    static func openParquet(_ text: String, decryption: FileDecryptionProperties? = nil) throws -> ParquetFile {
+        switch try location(text) {
+        case .local(let path):
+            return try ParquetFile(path: path, decryption: decryption)
+        case .s3(let bucket, let key):
+            let store = try s3(bucket, for: text)
+            guard !key.isEmpty, !key.hasSuffix("/") else {
+                throw ObjectStoreError.invalidArgument("\(text): names a prefix, not an object")
+            }
+            return try ParquetFile(source: ObjectSource(reader: ObjectRangeReader(store: store, key: key)),
+                                   decryption: decryption)
+        }
+    }
+
+    /// True when `text` names a folder: a local directory, or an S3 prefix (a bucket, or a key ending in `/`).
+    static func isFolder(_ text: String) throws -> Bool {
+        switch try location(text) {
+        case .local(let path): return FileKind.isDirectory(path)
+        case .s3(_, let key): return key.isEmpty || key.hasSuffix("/")
+        }
+    }
+
+    /// Every `*.parquet` object under an S3 prefix, in key order, opened.
+    static func openParquetPrefix(_ text: String) throws -> [(String, ParquetFile)] {
+        guard case .s3(let bucket, let prefix) = try location(text) else { return [] }
+        let store = try s3(bucket, for: text)
+        let objects = try Blocking.run { try await store.list(prefix: prefix) }
+        var out: [(String, ParquetFile)] = []
+        for o in objects where o.key.hasSuffix(".parquet") {
+            let name = "s3://\(bucket)/\(o.key)"
+            do {
+                let reader = ObjectRangeReader(store: store, key: o.key, size: Int(o.size), etag: o.etag)
+                out.append((name, try ParquetFile(source: ObjectSource(reader: reader))))
+            } catch {
+                throw Output.fail(name, error)
+            }
+        }
+        return out
+    }
+
+    /// Uploads a finished local file to an S3 key with the streaming multipart writer (8 MiB parts, 4 in flight);
+    /// the object appears whole when the upload completes, or not at all.
+    static func upload(localPath: String, to text: String, bucket: String, key: String) throws {
+        let store = try s3(bucket, for: text)
+        let fd = open(localPath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ObjectStoreError.io("\(localPath): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        try Blocking.run {
+            let w = try await store.writer(key, condition: .none, options: ObjectWriterOptions())
+            do {
+                var buf = [UInt8](repeating: 0, count: 8 << 20)
+                while true {
+                    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ObjectStoreError.io("\(localPath): cannot read: \(String(cString: strerror(errno)))")
+                    }
+                    if n == 0 { break }
+                    try await w.write(Array(buf[0..<n]))
+                }
+                try await w.finish()
+            } catch {
+                await w.abort()
+                throw error
+            }
+        }
+    }
+}
+
+/// A uniquely named file in `$TMPDIR` (default /tmp) for work that is uploaded when finished.
+enum TemporaryFile {
+    static func path(near: String?, name: String) -> String {
+        let dir = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        return dir + "/floe-\(getpid())-\(UInt64.random(in: 0...UInt64.max))-" + name
+    }
+
+    static func remove(_ path: String) { unlink(path) }
+}
