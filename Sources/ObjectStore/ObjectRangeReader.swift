@@ -5,7 +5,7 @@ import Foundation
 /// - the tail is fetched once (`tailSize`, 64 KiB by default) and kept: a Parquet footer that fits is read with one
 ///   GET, a larger one with a second;
 /// - `prefetch` of several ranges coalesces those less than `coalesceGap` apart into one GET and fetches the groups
-///   in parallel; reads inside a prefetched range cost nothing;
+///   in parallel; reads inside a prefetched range cost nothing; each prefetch drops the ranges earlier ones kept;
 /// - a read that misses every cached range is one GET of at least `readAhead` bytes (sequential readers do not pay a
 ///   request per page); cached ranges other than the tail are dropped when the cache exceeds `cacheLimit`.
 /// Safe to use from several threads (the reader's state is behind a lock; reads that miss the cache are made one
@@ -88,6 +88,10 @@ public final class ObjectRangeReader: @unchecked Sendable {
     public func prefetch(_ ranges: [Range<Int>]) throws {
         lock.lock()
         defer { lock.unlock() }
+        // A prefetch starts the next unit of work (a row group): what earlier ones fetched is let go, so memory
+        // stays at one unit's ranges (plus the tail).
+        cached.removeAll { c in !ranges.contains { $0.overlaps(c.start..<(c.start + c.bytes.count)) } }
+        cachedBytes = cached.reduce(0) { $0 + $1.bytes.count }
         let want = ranges.map { max(0, $0.lowerBound)..<min(size, $0.upperBound) }.filter { !$0.isEmpty }
             .filter { r in !(tail.map { r.lowerBound >= $0.start } ?? false) }
             .filter { r in !cached.contains { $0.start <= r.lowerBound && r.upperBound <= $0.start + $0.bytes.count } }

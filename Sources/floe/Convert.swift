@@ -289,7 +289,11 @@ struct Convert: ParsableCommand {
     @OptionGroup var flags: ConvertFlags
     @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
     var inputs: [String] = []
-    func run() throws { try flags.run(inputs: inputs, ingest: false) }
+    func run() throws {
+        try Storage.requireLocal([flags.columns, flags.out, flags.warehouse, flags.schema, flags.checkpoint,
+                                  flags.statsJSON] + inputs, command: "convert")
+        try flags.run(inputs: inputs, ingest: false)
+    }
 }
 
 struct Ingest: ParsableCommand {
@@ -303,6 +307,8 @@ struct Ingest: ParsableCommand {
         guard inputs.allSatisfy({ $0 == "-" }), inputs.count <= 1 else {
             throw flags.usage("ingest reads stdin only (give - or nothing); use convert for files")
         }
+        try Storage.requireLocal([flags.columns, flags.out, flags.warehouse, flags.schema, flags.checkpoint,
+                                  flags.statsJSON], command: "ingest")
         try flags.run(inputs: ["-"], ingest: true)
     }
 }

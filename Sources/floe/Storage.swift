@@ -33,6 +33,17 @@ enum Storage {
         }
     }
 
+    /// Paths that this command reads or writes only on the local file system: an `s3://` location is refused with
+    /// exit 2 (before any work, never turned into a local folder named `s3:`), as is any other URL scheme.
+    static func requireLocal(_ paths: [String?], command: String) throws {
+        for case let p? in paths {
+            if case .s3 = try location(p) {
+                Output.diagnostic("floe: \(p): \(command) reads and writes local paths only in this version; s3:// works with cat, head, schema, meta, pages and rewrite")
+                throw FloeExit.usageError
+            }
+        }
+    }
+
     /// The store of an S3 bucket; a configuration problem (no credentials, no region) is reported once, exit 2.
     static func s3(_ bucket: String, for text: String) throws -> S3Store {
         if configuration == nil {

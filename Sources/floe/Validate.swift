@@ -87,6 +87,7 @@ struct Validate: ParsableCommand {
     var instances: [String] = []
 
     func run() throws {
+        try Storage.requireLocal([schema] + schemaDirs + instances, command: "validate")
         let out = LineWriter(fd: 1)
         let err = LineWriter(fd: 2)
         let showProgress = !quiet && isatty(2) != 0
