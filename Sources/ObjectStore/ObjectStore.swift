@@ -36,6 +36,47 @@ public protocol ObjectStore: Sendable {
     /// Copies `source` to `destination` inside this store under `condition`.
     @discardableResult
     func copy(from source: String, to destination: String, condition: WriteCondition) async throws -> PutResult
+
+    /// Publishes an object that a writer staged (`ObjectWriter.stage()`), from this process or a later one (by its
+    /// key and token, written down before a crash). Publishing an object that was published already succeeds, so a
+    /// rerun can roll a log of staged objects forward.
+    @discardableResult
+    func publish(_ staged: StagedObject) async throws -> PutResult
+
+    /// Drops a staged object; nothing becomes visible. Dropping one that is gone succeeds.
+    func discard(_ staged: StagedObject) async throws
+
+    /// Objects staged (uploads started, not published) whose keys start with `prefix`: what a killed writer left.
+    func stagedObjects(prefix: String) async throws -> [StagedObject]
+}
+
+/// An object written whole but not yet visible: an S3 multipart upload with every part uploaded, not completed;
+/// a local temporary file, fsynced, not renamed. Publishing it is one atomic step.
+public struct StagedObject: Sendable, Equatable {
+    public var key: String
+    /// The store's handle: the upload id (S3), the temporary file's name (local).
+    public var token: String
+    /// The uploaded parts (number, ETag) when known; empty: the store lists them when publishing.
+    public var parts: [StagedPart]
+    public var condition: WriteCondition
+    /// Bytes written.
+    public var size: Int64
+    public init(key: String, token: String, parts: [StagedPart] = [], condition: WriteCondition = .none, size: Int64 = 0) {
+        self.key = key
+        self.token = token
+        self.parts = parts
+        self.condition = condition
+        self.size = size
+    }
+}
+
+public struct StagedPart: Sendable, Equatable {
+    public var number: Int
+    public var etag: String
+    public init(number: Int, etag: String) {
+        self.number = number
+        self.etag = etag
+    }
 }
 
 /// What must hold for a write to happen; a write whose condition does not hold throws
@@ -101,6 +142,9 @@ public protocol ObjectWriter: AnyObject {
     func finish() async throws -> PutResult
     /// Discards everything written; nothing becomes visible. Safe to call more than once.
     func abort() async
+    /// Uploads / syncs everything written without publishing it: `ObjectStore.publish` makes it visible later (a
+    /// two-phase write, for logging what is about to appear before it does). After an error nothing is left.
+    func stage() async throws -> StagedObject
 }
 
 extension ObjectStore {

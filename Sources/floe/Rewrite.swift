@@ -1,4 +1,6 @@
 import ArgumentParser
+import Firehose
+import ObjectStore
 import Parquet
 
 /// Parses sizes such as `123`, `64KiB`, `128MiB`, `1GiB` (also KB/MB/GB as powers of 1000, K/M/G as binary).
@@ -150,17 +152,20 @@ struct Rewrite: ParsableCommand {
                     Output.diagnostic("floe: \(output): names a prefix, not an object")
                     throw FloeExit.usageError
                 }
-                _ = try Storage.s3(bucket, for: output)  // configuration problems before any work
-                // Written to a local temporary file, then streamed up in parts: the object appears when the
-                // upload completes, whole, or not at all.
-                let temp = TemporaryFile.path(near: nil, name: "rewrite.parquet")
-                defer { TemporaryFile.remove(temp) }
-                try ParquetRewrite.rewrite(file: file, output: temp, options: opts,
-                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                let store = try Storage.s3(bucket, for: output)  // configuration problems before any work
+                // Streamed up as a multipart upload while it is written (8 MiB parts, 4 in flight): the object
+                // appears when the upload completes, whole, or not at all.
+                let sink: ObjectSink
                 do {
-                    try Storage.upload(localPath: temp, to: output, bucket: bucket, key: key)
+                    sink = try ObjectSink(store: store, key: key, destination: output)
                 } catch {
                     throw Output.fail(output, error)
+                }
+                do {
+                    try ParquetRewrite.rewrite(file: file, sink: sink, options: opts,
+                                               readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                } catch let e as ObjectStoreError {
+                    throw Output.fail(output, e)
                 }
             }
         } catch let e as FloeExit {

@@ -198,3 +198,39 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible {
         #expect((0..<8).allSatisfy { id in final.filter { $0 == id }.count == 5 })
     }
 }
+
+/// Two-phase writes (what convert's checkpoint logs between): a staged object is invisible until published,
+/// publishing it again (a rerun rolling its log forward) succeeds, a discarded one never appears, and a staged
+/// object is listed as left over until published or discarded.
+@Suite struct StagedWriteTests {
+    @Test(arguments: Backend.allCases)
+    func stageThenPublish(_ b: Backend) async throws {
+        guard let store = try await b.make() else { return }
+        let data = testBytes(6 << 20, seed: 9)  // more than one 5 MiB part
+        let w = try await store.writer("t/2024/a.parquet", condition: .none,
+                                       options: ObjectWriterOptions(partSize: 5 << 20, partsInFlight: 2))
+        try await w.write(data)
+        let staged = try await w.stage()
+        #expect(staged.size == Int64(data.count))
+        #expect(try await store.list(prefix: "t/").isEmpty)
+        #expect(try await store.stagedObjects(prefix: "t/").contains { $0.token == staged.token })
+        // published from its key and token alone (as a later process does from a checkpoint)
+        let later = StagedObject(key: staged.key, token: staged.token)
+        let put = try await store.publish(b == .s3 ? later : staged)
+        #expect(try await store.get("t/2024/a.parquet") == data)
+        #expect(try await store.head("t/2024/a.parquet").etag == put.etag)
+        _ = try await store.publish(later)  // again: already published, succeeds
+        #expect(try await store.get("t/2024/a.parquet") == data)
+        #expect(try await store.stagedObjects(prefix: "t/").isEmpty)
+
+        // a small object (one short part) staged, then discarded: never visible, nothing left
+        let w2 = try await store.writer("t/2024/err", condition: .none, options: ObjectWriterOptions())
+        try await w2.write(Array("{}\n".utf8))
+        let s2 = try await w2.stage()
+        #expect(try await store.list(prefix: "t/2024/e").isEmpty)
+        try await store.discard(s2)
+        #expect(try await store.stagedObjects(prefix: "t/").isEmpty)
+        await #expect(throws: ObjectStoreError.self) { try await store.publish(s2) }
+        #expect(try await store.list(prefix: "t/2024/e").isEmpty)
+    }
+}

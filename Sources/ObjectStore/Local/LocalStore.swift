@@ -175,6 +175,51 @@ public struct LocalStore: ObjectStore {
         return ListPage(objects: objects, commonPrefixes: prefixes, continuation: next)
     }
 
+    public func publish(_ staged: StagedObject) async throws -> PutResult {
+        let final = try path(of: staged.key)
+        let temp = try path(of: staged.token)
+        var st = stat()
+        if stat(temp, &st) != 0 && errno == ENOENT, stat(final, &st) == 0 {
+            return PutResult(etag: Self.meta(key: staged.key, st).etag)  // published before
+        }
+        return try LocalWriter.place(store: self, key: staged.key, temp: temp, final: final, condition: staged.condition)
+    }
+
+    public func discard(_ staged: StagedObject) async throws {
+        unlink(try path(of: staged.token))
+    }
+
+    /// Temporary files of writers (`.floe-tmp-…`) in the folder of `prefix` and below it.
+    public func stagedObjects(prefix: String) async throws -> [StagedObject] {
+        var startDir = ""
+        if let slash = prefix.lastIndex(of: "/") { startDir = String(prefix[..<slash]) }
+        var out: [StagedObject] = []
+        func scan(_ dir: String) {
+            let full = dir.isEmpty ? root : root + "/" + dir
+            guard let d = opendir(full) else { return }
+            defer { closedir(d) }
+            while let ent = readdir(d) {
+                let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if name == "." || name == ".." { continue }
+                let rel = dir.isEmpty ? name : dir + "/" + name
+                var st = stat()
+                guard lstat(full + "/" + name, &st) == 0 else { continue }
+                if (st.st_mode & S_IFMT) == S_IFDIR, !name.hasPrefix(".floe-") {
+                    scan(rel)
+                } else if (st.st_mode & S_IFMT) == S_IFREG, name.hasPrefix(Self.tempPrefix) {
+                    // the name after the random part: the destination's (first 64 bytes of it)
+                    let rest = name.dropFirst(Self.tempPrefix.count).drop { $0 != "-" }.dropFirst()
+                    let key = dir.isEmpty ? String(rest) : dir + "/" + rest
+                    if key.hasPrefix(prefix) { out.append(StagedObject(key: key, token: rel, size: Int64(st.st_size))) }
+                }
+            }
+        }
+        if startDir.isEmpty || (try? Self.validate(startDir)) != nil { scan(startDir) }
+        return out
+    }
+
     private func walk(dir: String, prefix: String, into out: inout [ObjectMeta]) {
         let full = dir.isEmpty ? root : root + "/" + dir
         guard let d = opendir(full) else { return }

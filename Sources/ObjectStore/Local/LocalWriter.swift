@@ -71,12 +71,43 @@ final class LocalWriter: ObjectWriter {
 
     /// fsync, then rename / link into place under the condition, then fsync the folder.
     func publish() throws -> PutResult {
+        try syncAndClose()
+        let r = try Self.place(store: store, key: key, temp: tempPath, final: finalPath, condition: condition)
+        done = true
+        return r
+    }
+
+    func stage() async throws -> StagedObject {
+        do {
+            try syncAndClose()
+        } catch {
+            discard()
+            throw error
+        }
+        done = true
+        var st = stat()
+        let size = stat(tempPath, &st) == 0 ? Int64(st.st_size) : 0
+        return StagedObject(key: key, token: String(tempPath.dropFirst(store.root.count + 1)), condition: condition,
+                            size: size)
+    }
+
+    private func syncAndClose() throws {
         guard !done else { throw ObjectStoreError.invalidArgument("\(finalPath): finish after finish or abort") }
         guard fsync(fd) == 0 else {
             throw ObjectStoreError.io("\(tempPath): fsync failed: \(String(cString: strerror(errno)))")
         }
         close(fd)
         fd = -1
+    }
+
+    /// Moves the synced file `temp` to `final` under the condition, then fsyncs the folder.
+    static func place(store: LocalStore, key: String, temp tempPath: String, final finalPath: String,
+                      condition: WriteCondition) throws -> PutResult {
+        func rename() throws {
+            if Glibc.rename(tempPath, finalPath) != 0 {
+                throw ObjectStoreError.io("\(finalPath): cannot publish: \(String(cString: strerror(errno)))")
+            }
+        }
         switch condition {
         case .none:
             try rename()
@@ -89,7 +120,7 @@ final class LocalWriter: ObjectWriter {
             }
             unlink(tempPath)
         case .ifMatch(let expected):
-            let lock = try lockStore()
+            let lock = try lockStore(store)
             defer { close(lock) }  // closing releases the flock
             var st = stat()
             guard stat(finalPath, &st) == 0 else {
@@ -101,8 +132,7 @@ final class LocalWriter: ObjectWriter {
             }
             try rename()
         }
-        done = true
-        LocalStore.fsyncDirectory(dir)
+        LocalStore.fsyncDirectory(LocalStore.parent(of: finalPath))
         var st = stat()
         guard stat(finalPath, &st) == 0 else {
             throw ObjectStoreError.io("\(finalPath): vanished after publish: \(String(cString: strerror(errno)))")
@@ -110,14 +140,8 @@ final class LocalWriter: ObjectWriter {
         return PutResult(etag: LocalStore.meta(key: key, st).etag)
     }
 
-    private func rename() throws {
-        if Glibc.rename(tempPath, finalPath) != 0 {
-            throw ObjectStoreError.io("\(finalPath): cannot publish: \(String(cString: strerror(errno)))")
-        }
-    }
-
     /// An exclusive flock on the store's lock file, held by conditional writers for their compare-and-rename.
-    private func lockStore() throws -> Int32 {
+    private static func lockStore(_ store: LocalStore) throws -> Int32 {
         let p = store.root + "/" + LocalStore.lockName
         let l = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard l >= 0 else { throw ObjectStoreError.io("\(p): cannot open lock: \(String(cString: strerror(errno)))") }

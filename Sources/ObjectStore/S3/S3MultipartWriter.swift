@@ -17,6 +17,7 @@ final class S3MultipartWriter: ObjectWriter {
     private var closed = false
     /// CreateMultipartUpload needed more than one attempt: an earlier one may have started an orphan upload.
     private var createRetried = false
+    private var written: Int64 = 0
 
     init(store: S3Store, key: String, condition: WriteCondition, options: ObjectWriterOptions) {
         self.store = store
@@ -29,6 +30,7 @@ final class S3MultipartWriter: ObjectWriter {
 
     func write(_ bytes: [UInt8]) async throws {
         guard !closed else { throw ObjectStoreError.invalidArgument("\(name): write after finish or abort") }
+        written += Int64(bytes.count)
         var off = 0
         while off < bytes.count {
             if buffer.capacity < options.partSize { buffer.reserveCapacity(options.partSize) }
@@ -95,6 +97,26 @@ final class S3MultipartWriter: ObjectWriter {
             inFlight = []
             closed = true
             return try await complete()
+        } catch {
+            closed = false
+            await abort()
+            throw error
+        }
+    }
+
+    func stage() async throws -> StagedObject {
+        guard !closed else { throw ObjectStoreError.invalidArgument("\(name): stage after finish or abort") }
+        do {
+            // Always a multipart upload (one part may be small, even empty): only a Complete publishes it.
+            if uploadId == nil || !buffer.isEmpty { try await sendPart() }
+            for p in inFlight { completed.append((p.number, try await p.task.value)) }
+            inFlight = []
+            closed = true
+            let id = uploadId!
+            uploadId = nil
+            await removeOrphans(except: id)
+            return StagedObject(key: key, token: id, parts: completed.map { StagedPart(number: $0.number, etag: $0.etag) },
+                                condition: condition, size: written)
         } catch {
             closed = false
             await abort()

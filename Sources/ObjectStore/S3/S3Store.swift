@@ -310,6 +310,47 @@ public struct S3Store: ObjectStore {
         return out
     }
 
+    public func publish(_ staged: StagedObject) async throws -> PutResult {
+        var parts = staged.parts.map { (number: $0.number, etag: $0.etag) }
+        do {
+            if parts.isEmpty { parts = try await uploadedParts(key: staged.key, uploadId: staged.token) }
+            return try await completeUpload(key: staged.key, uploadId: staged.token, parts: parts,
+                                            condition: staged.condition)
+        } catch ObjectStoreError.notFound(let m) {
+            // No such upload: completed before (a rerun rolling its log forward), then the object is there.
+            if let meta = try? await head(staged.key) { return PutResult(etag: meta.etag) }
+            throw ObjectStoreError.notFound("\(m) (staged upload gone and no object \(S3Client.name(bucket, staged.key)))")
+        }
+    }
+
+    public func discard(_ staged: StagedObject) async throws {
+        try await abortUpload(key: staged.key, uploadId: staged.token)
+    }
+
+    public func stagedObjects(prefix: String) async throws -> [StagedObject] {
+        try await incompleteUploads(prefix: prefix).map { StagedObject(key: $0.key, token: $0.uploadId) }
+    }
+
+    /// The parts of an upload in progress (ListParts, every page).
+    func uploadedParts(key: String, uploadId: String) async throws -> [(number: Int, etag: String)] {
+        var out: [(number: Int, etag: String)] = []
+        var marker: String? = nil
+        repeat {
+            var r = S3Request(method: .GET, bucket: bucket, key: key, operation: "ListParts")
+            r.query = [("uploadId", uploadId)]
+            if let m = marker { r.query.append(("part-number-marker", m)) }
+            let resp = try await client.send(r)
+            guard let root = XMLNode.parse(resp.body) else {
+                throw ObjectStoreError.requestFailed("\(S3Client.name(bucket, key)): ListParts: unreadable response")
+            }
+            for p in root.all("Part") {
+                if let n = p.value("PartNumber").flatMap({ Int($0) }), let e = p.value("ETag") { out.append((n, S3XML.unquote(e))) }
+            }
+            marker = root.value("IsTruncated") == "true" ? root.value("NextPartNumberMarker") : nil
+        } while marker != nil
+        return out
+    }
+
     /// Aborts one multipart upload (an upload that no longer exists is fine).
     public func abortUpload(key: String, uploadId: String) async throws {
         var r = S3Request(method: .DELETE, bucket: bucket, key: key, operation: "AbortMultipartUpload")
