@@ -64,13 +64,16 @@ test-swift: deps venv
 # server with signatures enforced, the fault-injecting proxy in front of it; SigV4 against AWS's published suite and
 # against botocore's signer on 300 generated requests.
 # Then floe itself on s3:// (Tests/Interop/s3_interop.py): outputs equal to the local ones, request economy counted
-# at the proxy, rewrites in and out of the bucket read back by pyarrow's S3FileSystem, every fault class at 10%.
+# at the proxy, rewrites in and out of the bucket read back by pyarrow's S3FileSystem, every fault class at 10%;
+# and convert --out s3:// (Tests/Interop/s3_convert.py): byte-equal to the local conversion, read by pyarrow, every
+# fault class at 10%, kill -9 six times with --checkpoint s3:// then exactly once and no upload left.
 test-objectstore: venv sigv4-vectors release
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
 	FLOE_SIGV4_SUITE=$(SIGV4_SUITE) FLOE_SIGV4_BOTOCORE=$(SIGV4_DIR)/botocore-cases.jsonl \
 	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter ObjectStoreTests
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
+	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.
 test-cli: deps

@@ -35,10 +35,14 @@ enum Storage {
 
     /// Paths that this command reads or writes only on the local file system: an `s3://` location is refused with
     /// exit 2 (before any work, never turned into a local folder named `s3:`), as is any other URL scheme.
-    static func requireLocal(_ paths: [String?], command: String) throws {
+    static func requireLocal(_ paths: [String?], command: String, what: String? = nil) throws {
         for case let p? in paths {
             if case .s3 = try location(p) {
-                Output.diagnostic("floe: \(p): \(command) reads and writes local paths only in this version; s3:// works with cat, head, schema, meta, pages and rewrite")
+                if let what {
+                    Output.diagnostic("floe: \(p): \(command): \(what) are local paths only in this version")
+                } else {
+                    Output.diagnostic("floe: \(p): \(command) reads and writes local paths only in this version; s3:// works with cat, head, schema, meta, pages and rewrite")
+                }
                 throw FloeExit.usageError
             }
         }

@@ -44,7 +44,7 @@ public struct DeliveryConfig: Sendable {
 final class Delivery {
     struct OpenFile {
         var writer: ParquetWriter
-        var stagingPath: String
+        var sink: any ParquetSink
         var finalPath: String
         var inputBytes: Int
         var firstArrival: Int64
@@ -59,6 +59,9 @@ final class Delivery {
     let config: DeliveryConfig
     let layout: RecordLayout
     let stagingDir: String
+    let target: any DeliveryTarget
+    /// Tag of the object names of a checkpointed run into a store (ObjectName.make).
+    var nameTag: String?
     private(set) var open: [String: OpenFile] = [:]
     private var errors: [String: ErrorBuffer] = [:]
     /// Files complete in staging, waiting to be renamed into place: (staged, final).
@@ -68,10 +71,11 @@ final class Delivery {
     var bytesOut: Int64 = 0
     var rowsPublished = 0
 
-    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String) {
+    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String, target: any DeliveryTarget) {
         self.config = config
         self.layout = layout
         self.stagingDir = stagingDir
+        self.target = target
     }
 
     var openCount: Int { open.count }
@@ -82,16 +86,22 @@ final class Delivery {
         guard builders.rows > 0 else { return }
         let columns = builders.columns
         if open[prefix] == nil {
-            let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
+            let name = ObjectName.make(stream: config.stream, millis: arrival, tag: nameTag) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
-            let staged = stagingDir + "/" + name
             var opts = config.writer
             opts.fsync = true
             // the converter runs delivery on one of its workers while the others convert: one thread per file
             opts.threads = 1
-            let w = try ParquetWriter(path: staged, schema: layout.schema, options: opts)
             let finalPath = folder.hasSuffix("/") ? folder + name : folder + name
-            open[prefix] = OpenFile(writer: w, stagingPath: staged, finalPath: finalPath, inputBytes: 0,
+            let sink = try target.parquetSink(name: name, final: finalPath)
+            let w: ParquetWriter
+            do {
+                w = try ParquetWriter(sink: sink, schema: layout.schema, options: opts)
+            } catch {
+                sink.abort()
+                throw error
+            }
+            open[prefix] = OpenFile(writer: w, sink: sink, finalPath: finalPath, inputBytes: 0,
                                     firstArrival: arrival, rows: 0)
         }
         try open[prefix]!.writer.write(columns: columns)
@@ -119,20 +129,19 @@ final class Delivery {
     func stage(file prefix: String) throws {
         guard let o = open.removeValue(forKey: prefix) else { return }
         try o.writer.close()
-        bytesOut += FileOps.fileSize(o.stagingPath)
+        let (from, size) = try target.staged(o.sink)
+        bytesOut += size
         rowsPublished += o.rows
         filesWritten += 1
-        pending.append((o.stagingPath, o.finalPath))
+        pending.append((from, o.finalPath))
     }
 
     func stage(errors prefix: String) throws {
         guard let b = errors.removeValue(forKey: prefix), !b.bytes.isEmpty else { return }
-        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival)
-        let staged = stagingDir + "/" + name
-        try FileOps.writeFile(staged, b.bytes)
+        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, tag: nameTag)
         let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
+        pending.append(try target.stage(bytes: b.bytes, name: name, final: folder + name))
         errorFilesWritten += 1
-        pending.append((staged, folder + name))
     }
 
     func stageAll() throws {
@@ -142,8 +151,7 @@ final class Delivery {
 
     /// Renames every pending file into place (durably).
     func publishPending() throws {
-        if !pending.isEmpty { FileOps.fsyncDirectory(stagingDir) }
-        for (from, to) in pending { try FileOps.publish(from, to, root: config.outDir) }
+        try target.publish(pending, rollForward: false)
         pending.removeAll()
     }
 
@@ -151,5 +159,11 @@ final class Delivery {
     func abortAll() {
         for (_, o) in open { o.writer.abort() }
         open.removeAll()
+    }
+
+    /// Drops staged files that will not be published (a failed run without a checkpoint).
+    func discardPending() {
+        target.discard(pending)
+        pending.removeAll()
     }
 }
