@@ -140,3 +140,122 @@ enum TemporaryFile {
 
     static func remove(_ path: String) { unlink(path) }
 }
+
+/// `s3://` arguments of a command that reads local files (validate): each object, or every object under a prefix,
+/// is copied into a private temporary folder (streamed in 8 MiB ranges, so memory stays flat whatever the size),
+/// the command runs on the copies, and `display` turns the copies' paths in its output back into the URLs.
+final class ObjectMirror: @unchecked Sendable {
+    let root: String
+    private var used = false
+
+    init() {
+        root = TemporaryFile.path(near: nil, name: "mirror")
+    }
+
+    deinit {
+        if used { removeTree(root) }
+    }
+
+    /// The local path standing for `text`: itself when it is local; else the copy of the object, or the folder of
+    /// copies of every object under the prefix (`s3://bucket/prefix/`). `only`: copy just the objects whose name
+    /// passes (a schema folder's `*.json`).
+    func localPath(_ text: String, only: ((String) -> Bool)? = nil) throws -> String {
+        guard case .s3(let bucket, let key) = try Storage.location(text) else { return text }
+        let store = try Storage.s3(bucket, for: text)
+        if !used {
+            guard mkdir(root, 0o700) == 0 else {
+                throw ObjectStoreError.io("\(root): cannot create: \(String(cString: strerror(errno)))")
+            }
+            used = true
+        }
+        let base = root + "/" + bucket
+        if key.isEmpty || key.hasSuffix("/") {
+            let objects = try Blocking.run { try await store.list(prefix: key) }
+            try makeFolders(base + "/" + key)
+            for o in objects where !o.key.hasSuffix("/") {
+                let name = String(o.key.dropFirst(key.count))
+                if let only, !only(name) { continue }
+                try copy(store, o.key, size: o.size, to: base + "/" + o.key)
+            }
+            return base + "/" + key
+        }
+        let meta: ObjectMeta
+        do {
+            meta = try Blocking.run { try await store.head(key) }
+        } catch ObjectStoreError.notFound {
+            throw ObjectStoreError.notFound("\(text): no such object")
+        }
+        try copy(store, key, size: meta.size, to: base + "/" + key)
+        return base + "/" + key
+    }
+
+    /// A line of output with the copies' paths shown as the URLs they stand for.
+    func display(_ line: String) -> String {
+        used ? line.replacingAll(root + "/", with: "s3://") : line
+    }
+
+    private func copy(_ store: S3Store, _ key: String, size: Int64, to path: String) throws {
+        if let slash = path.lastIndex(of: "/") { try makeFolders(String(path[..<slash])) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ObjectStoreError.io("\(path): cannot create: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var off: Int64 = 0
+        let step: Int64 = 8 << 20
+        while off < size {
+            let range = off..<min(size, off + step)
+            let bytes = try Blocking.run { try await store.get(key, range: range) }
+            guard !bytes.isEmpty else { break }
+            var done = 0
+            while done < bytes.count {
+                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ObjectStoreError.io("\(path): cannot write: \(String(cString: strerror(errno)))")
+                }
+                done += n
+            }
+            off += Int64(bytes.count)
+        }
+    }
+
+    private func makeFolders(_ path: String) throws {
+        var p = ""
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            p += (p.isEmpty && path.hasPrefix("/") ? "/" : (p.isEmpty ? "" : "/")) + part
+            if part.isEmpty { continue }
+            if mkdir(p, 0o700) != 0 && errno != EEXIST {
+                throw ObjectStoreError.io("\(p): cannot create: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    private func removeTree(_ path: String) {
+        guard let d = opendir(path) else { unlink(path); return }
+        while let ent = readdir(d) {
+            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            var st = stat()
+            let p = path + "/" + name
+            if lstat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { removeTree(p) } else { unlink(p) }
+        }
+        closedir(d)
+        rmdir(path)
+    }
+}
+
+extension String {
+    /// Every occurrence of `target` replaced (no Foundation).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

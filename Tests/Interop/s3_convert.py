@@ -12,7 +12,7 @@ done-when 2 and 4). Run by `make test-objectstore` under Tests/Support/servers.p
     a check that every listed object is whole; then a final rerun: every good record exactly once in the Parquet
     objects, every bad line exactly once in the error objects, no incomplete multipart upload left.
 
-Usage: s3_convert.py FLOE_BINARY [--mb 12]. Exit status 0 when everything holds.
+Usage: s3_convert.py FLOE_BINARY [--mb 8]. Exit status 0 when everything holds.
 """
 import argparse
 import base64
@@ -121,7 +121,7 @@ def uploads(s3, prefix=""):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
-    ap.add_argument("--mb", type=float, default=12)
+    ap.add_argument("--mb", type=float, default=8)
     ap.add_argument("--seed", type=int, default=11)
     a = ap.parse_args()
     floe = os.path.abspath(a.floe)
@@ -260,6 +260,49 @@ def main():
     check(left_after_kills > 0, f"some kill came while uploads were open ({left_after_kills} left over in all)")
     check(not left, f"no incomplete multipart upload left ({len(left)}; the kills left {left_after_kills} in all, "
                     f"{left_before} before the final rerun)")
+    # 4. validate: instances, schema and --schema-dir in the bucket give the output of the local files, with the
+    #    objects' URLs for names.
+    vdir = os.path.join(work, "v")
+    os.makedirs(os.path.join(vdir, "schemas"))
+    part = os.path.join(vdir, "part.ndjson")
+    with open(part, "wb") as f:
+        f.write(b"\n".join(lines[:400]) + b"\n")
+    a_json = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/a.json",
+              "$ref": "b.json"}
+    b_json = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "https://example.com/b.json",
+              "type": "object", "required": ["id", "event_type"]}
+    for name, doc in [("a.json", a_json), ("b.json", b_json)]:
+        with open(os.path.join(vdir, "schemas", name), "w") as f:
+            json.dump(doc, f)
+        s3.upload_file(os.path.join(vdir, "schemas", name), BUCKET, "schemas/" + name)
+    s3.upload_file(SCHEMA, BUCKET, "schemas/events.schema.json")
+    s3.upload_file(part, BUCKET, "v/part.ndjson")
+    s3.put_object(Bucket=BUCKET, Key="v/docs/one.json", Body=b'{"id": "1", "event_type": "click"}')
+    s3.put_object(Bucket=BUCKET, Key="v/docs/two.json", Body=b'{"id": "2"}')
+    os.makedirs(os.path.join(vdir, "docs"))
+    for k in ["one.json", "two.json"]:
+        with open(os.path.join(vdir, "docs", k), "wb") as f:
+            f.write(s3.get_object(Bucket=BUCKET, Key="v/docs/" + k)["Body"].read())
+    cases = [
+        (["--schema", SCHEMA, "--ndjson", part], ["--schema", f"s3://{BUCKET}/schemas/events.schema.json", "--ndjson",
+                                                   f"s3://{BUCKET}/v/part.ndjson"], {part: f"s3://{BUCKET}/v/part.ndjson"}),
+        (["--schema", os.path.join(vdir, "schemas", "a.json"), "--schema-dir", os.path.join(vdir, "schemas"),
+          os.path.join(vdir, "docs")],
+         ["--schema", f"s3://{BUCKET}/schemas/a.json", "--schema-dir", f"s3://{BUCKET}/schemas/", f"s3://{BUCKET}/v/docs/"],
+         {os.path.join(vdir, "docs") + "/": f"s3://{BUCKET}/v/docs/"}),
+    ]
+    for local_args, s3_args, names in cases:
+        lr, sr = run("validate", *local_args), run("validate", *s3_args)
+        want = lr.stdout.decode()
+        for k, v in names.items():
+            want = want.replace(k, v)
+        check(lr.returncode == sr.returncode == 1 and sr.stdout.decode() == want and want,
+              f"validate {' '.join(s3_args)}: exit {sr.returncode}, output of the local files with URLs "
+              f"{sr.stdout.decode()[:200]!r} {sr.stderr.decode()[:200]!r}")
+    r = run("validate", "--schema", SCHEMA, f"s3://{BUCKET}/v/missing.json")
+    check(r.returncode != 0 and "no such object" in r.stderr.decode() and r.stderr.decode().count("\n") == 1,
+          f"validate of a missing object: one line, exit {r.returncode}: {r.stderr.decode().strip()!r}")
+
     print(f"s3_convert: {len(lines)} lines ({len(bad)} bad), {a.mb} MB, {kills} kills, "
           f"{sum(1 for k in objs if k.endswith('.parquet'))} data objects after the rerun")
     print(f"{len(FAILURES)} failed" if FAILURES else "all S3 convert checks hold")
