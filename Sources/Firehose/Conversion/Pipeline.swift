@@ -26,6 +26,7 @@ enum PipelineSource {
 
 /// Stages of the convert pipeline, for `StageProfile`.
 public enum ConvertStage {
+    /// The stage names in report order, each with whether it is an ordered (single-threaded) stage.
     public static let names: [(String, Bool)] = [
         ("claim", true), ("read", false), ("convert", false), ("deliver", true), ("encode", false),
         ("place", true), ("write", false), ("close", true),

@@ -5,11 +5,13 @@
 
 /// Encodes the column chunk of `column` from whole-row slices of batches, in the order appended.
 public final class ColumnChunkEncoder: @unchecked Sendable {
+    /// The column encoded.
     public let column: ColumnDescriptor
     private let writer: ColumnChunkWriter
     /// Rows appended since the last `finish()`.
     public private(set) var rows = 0
 
+    /// An encoder of `column` with the writer settings `options`.
     public init(column: ColumnDescriptor, options: WriterOptions) throws {
         self.column = column
         writer = try ColumnChunkWriter(descriptor: column, options: options)
