@@ -20,12 +20,14 @@ let package = Package(
         .library(name: "Warehouse", targets: ["Warehouse"]),
         .library(name: "Iceberg", targets: ["Iceberg"]),
         .library(name: "FirehoseServer", targets: ["FirehoseServer"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .executable(name: "floe", targets: ["floe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `make docs`: the DocC catalogs of the library products (a plugin only; nothing of it is linked).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -72,7 +74,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.copy("BuiltinSchemas")]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety", "Parallel"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety", "Parallel", "ObjectStore"]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -89,11 +91,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Object storage (local folder, S3): no Floe imports; HTTP through async-http-client, SigV4 through swift-crypto.
+        .target(
+            name: "ObjectStore",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety", "Parallel", "FirehoseServer",
+                "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -109,6 +119,9 @@ let package = Package(
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
         .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),
         .testTarget(name: "FirehoseServerTests", dependencies: ["FirehoseServer", "Firehose", "JSON", "Parquet"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: [
+            "ObjectStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

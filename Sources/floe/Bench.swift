@@ -16,6 +16,7 @@ struct BenchRead: ParsableCommand {
     @OptionGroup var keys: DecryptionFlags
 
     func run() throws {
+        try Storage.requireLocal([file], command: "bench")
         let jobs = try FlagRange.workers(jobs, "--jobs")
 
         let decryption = try keys.properties(file: file)

@@ -24,13 +24,17 @@ struct RowOutputOptions: ParsableArguments {
             throw FloeExit.usageError
         }
         let cols = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
-        if FileKind.isDirectory(path) {
-            try runTable(path, format: fmt, columns: cols, limit: limit)
+        if try Storage.isFolder(path) {
+            if case .s3 = try Storage.location(path) {
+                try runObjects(path, format: fmt, columns: cols, limit: limit)
+            } else {
+                try runTable(path, format: fmt, columns: cols, limit: limit)
+            }
             return
         }
         let decryption = try keys.properties(file: path)
         do {
-            let file = try ParquetFile(path: path, decryption: decryption)
+            let file = try Storage.openParquet(path, decryption: decryption)
             let exporter = try RowExporter(file: file, columns: cols,
                                            options: ReadOptions(verifyChecksums: !noVerifyChecksums))
             try exporter.export(format: fmt, limit: limit) { Output.write($0) }
@@ -75,6 +79,30 @@ extension RowOutputOptions {
     }
 }
 
+extension RowOutputOptions {
+    /// An S3 prefix (`s3://bucket/table/`): every `*.parquet` object under it, in key order.
+    func runObjects(_ path: String, format fmt: RowFormat, columns cols: [String]?, limit: Int?) throws {
+        var parts: [RowExporter] = []
+        for (name, file) in try Storage.openParquetPrefix(path) {
+            do {
+                var part = try RowExporter(file: file, columns: cols,
+                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                part.label = name
+                parts.append(part)
+            } catch {
+                throw Output.fail(name, error)
+            }
+        }
+        do {
+            try RowExporter.export(parts, format: fmt, limit: limit) { Output.write($0) }
+            Output.flush()
+        } catch {
+            Output.flush()
+            throw Output.fail(path, error)
+        }
+    }
+}
+
 enum FileKind {
     static func isDirectory(_ p: String) -> Bool {
         var st = stat()
@@ -94,7 +122,7 @@ extension String {
 struct Cat: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the rows of a Parquet file.")
 
-    @Argument(help: "The Parquet file.") var file: String
+    @Argument(help: "The Parquet file or table folder (a path, s3://bucket/key or s3://bucket/prefix/).") var file: String
     @Option(name: .long, parsing: .unconditional, help: "Print at most N rows.") var limit: Int?
     @OptionGroup var output: RowOutputOptions
 
@@ -110,7 +138,7 @@ struct Cat: ParsableCommand {
 struct Head: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the first rows of a Parquet file (cat --limit N).")
 
-    @Argument(help: "The Parquet file.") var file: String
+    @Argument(help: "The Parquet file or table folder (a path, s3://bucket/key or s3://bucket/prefix/).") var file: String
     @Option(name: .short, parsing: .unconditional, help: "Number of rows (default 10).") var n: Int = 10
     @OptionGroup var output: RowOutputOptions
 

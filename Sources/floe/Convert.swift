@@ -1,6 +1,7 @@
 // `floe convert` / `floe ingest`: flag parsing only; the stage lives in Firehose (`Converter`).
 
 import ArgumentParser
+import ObjectStore
 import FileSafety
 import Firehose
 import JSON
@@ -165,7 +166,20 @@ struct ConvertFlags: ParsableArguments {
         if !keys.isEmpty && prefixT.partitionKeys.isEmpty {
             throw usage("--partition-key given but --prefix has no !{partitionKeyFromQuery:KEY}")
         }
-        var d = DeliveryConfig(outDir: out, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
+        // --out / --checkpoint in S3: the bucket's store; outDir is then the URL prefix (no trailing slash).
+        var outDir = out
+        var outStore: (store: S3Store, url: String)?
+        if case .s3(let bucket, var key) = try Storage.location(out) {
+            outStore = (try Storage.s3(bucket, for: out), "s3://\(bucket)/")
+            while key.hasSuffix("/") { key.removeLast() }
+            outDir = key.isEmpty ? "s3://\(bucket)" : "s3://\(bucket)/\(key)"
+        }
+        var checkpointStore: (store: S3Store, url: String)?
+        if let cp = checkpoint, case .s3(let bucket, let key) = try Storage.location(cp) {
+            guard !key.isEmpty, !key.hasSuffix("/") else { throw usage("--checkpoint \(cp): names a prefix, not an object") }
+            checkpointStore = (try Storage.s3(bucket, for: cp), "s3://\(bucket)/")
+        }
+        var d = DeliveryConfig(outDir: outDir, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
@@ -219,6 +233,14 @@ struct ConvertFlags: ParsableArguments {
         c.jobs = jobs ?? ProcessInfoLite.activeCores
         c.profile = StageProfile(ConvertStage.names)
         c.checkpoint = checkpoint
+        if let o = outStore {
+            c.outStore = o.store
+            c.outStoreURL = o.url
+        }
+        if let k = checkpointStore {
+            c.checkpointStore = k.store
+            c.checkpointStoreURL = k.url
+        }
         if let a = arrivalTime {
             if let ms = Int64(a) {
                 c.arrivalTime = ms
@@ -328,7 +350,11 @@ struct Convert: ParsableCommand {
     @OptionGroup var flags: ConvertFlags
     @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
     var inputs: [String] = []
-    func run() throws { try flags.run(inputs: inputs, ingest: false) }
+    func run() throws {
+        try Storage.requireLocal([flags.columns, flags.warehouse, flags.schema, flags.statsJSON] + inputs,
+                                 command: "convert", what: "--out and --checkpoint take s3:// URLs; inputs, --columns, --schema, --warehouse and --stats-json")
+        try flags.run(inputs: inputs, ingest: false)
+    }
 }
 
 struct Ingest: ParsableCommand {
@@ -342,6 +368,8 @@ struct Ingest: ParsableCommand {
         guard inputs.allSatisfy({ $0 == "-" }), inputs.count <= 1 else {
             throw flags.usage("ingest reads stdin only (give - or nothing); use convert for files")
         }
+        try Storage.requireLocal([flags.columns, flags.warehouse, flags.schema, flags.statsJSON],
+                                 command: "ingest", what: "--out and --checkpoint take s3:// URLs; --columns, --schema, --warehouse and --stats-json")
         try flags.run(inputs: ["-"], ingest: true)
     }
 }

@@ -31,7 +31,8 @@ struct DecryptionFlags: ParsableArguments {
             if let f = keyFile { retrievers.append(KeyIdRetriever(keys: try loadKeyMap(path: f))) }
             if let f = kmsKeys {
                 let kms = LocalKMS(masterKeys: try loadKeyMap(path: f))
-                retrievers.append(try KMSKeyRetriever(kms: kms, parquetFile: file))
+                // External key material lies beside a local file; an object's key material is in its footer.
+                retrievers.append(try KMSKeyRetriever(kms: kms, parquetFile: file.hasPrefix("s3://") ? nil : file))
             }
             if !retrievers.isEmpty { p.keyRetriever = ChainedKeyRetriever(retrievers) }
             if let a = aadPrefix { p.aadPrefix = Array(a.utf8) }

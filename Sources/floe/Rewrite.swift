@@ -1,4 +1,6 @@
 import ArgumentParser
+import Firehose
+import ObjectStore
 import Parquet
 
 /// Parses sizes such as `123`, `64KiB`, `128MiB`, `1GiB` (also KB/MB/GB as powers of 1000, K/M/G as binary).
@@ -114,8 +116,8 @@ struct Rewrite: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rewrite a Parquet file (same rows and schema) with other writer settings; OUT appears atomically.")
 
-    @Argument(help: "The Parquet file to read.") var input: String
-    @Argument(help: "The Parquet file to write.") var output: String
+    @Argument(help: "The Parquet file to read (a path or s3://bucket/key).") var input: String
+    @Argument(help: "The Parquet file to write (a path or s3://bucket/key).") var output: String
     @OptionGroup var writer: WriterFlags
     @Flag(name: .long, help: "Do not verify page checksums of IN.") var noVerifyChecksums = false
     @OptionGroup(title: "Keys (of an encrypted IN, and of OUT with --encrypt)") var keys: DecryptionFlags
@@ -129,17 +131,45 @@ struct Rewrite: ParsableCommand {
         var readKeys = keys
         if encryption.encrypt { readKeys.footerKey = nil; readKeys.columnKey = []; readKeys.aadPrefix = nil }
         let decryption = try readKeys.properties(file: input)
-        // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
-        let slash = output.lastIndex(of: "/")
-        let folder = slash.map { $0 == output.startIndex ? "/" : String(output[..<$0]) } ?? "."
-        if !FileKind.isDirectory(folder) {
-            Output.diagnostic("floe: \(output): folder \(folder) does not exist")
-            throw FloeExit.usageError
+        let target = try Storage.location(output)
+        if case .local(let path) = target {
+            // OUT's folder must exist: name OUT (not IN) when it does not (issue 11).
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+            if !FileKind.isDirectory(folder) {
+                Output.diagnostic("floe: \(output): folder \(folder) does not exist")
+                throw FloeExit.usageError
+            }
         }
         do {
-            try ParquetRewrite.rewrite(input: input, output: output, options: opts,
-                                       readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums),
-                                       decryption: decryption)
+            let file = try Storage.openParquet(input, decryption: decryption)
+            switch target {
+            case .local(let path):
+                try ParquetRewrite.rewrite(file: file, output: path, options: opts,
+                                           readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+            case .s3(let bucket, let key):
+                guard !key.isEmpty, !key.hasSuffix("/") else {
+                    Output.diagnostic("floe: \(output): names a prefix, not an object")
+                    throw FloeExit.usageError
+                }
+                let store = try Storage.s3(bucket, for: output)  // configuration problems before any work
+                // Streamed up as a multipart upload while it is written (8 MiB parts, 4 in flight): the object
+                // appears when the upload completes, whole, or not at all.
+                let sink: ObjectSink
+                do {
+                    sink = try ObjectSink(store: store, key: key, destination: output)
+                } catch {
+                    throw Output.fail(output, error)
+                }
+                do {
+                    try ParquetRewrite.rewrite(file: file, sink: sink, options: opts,
+                                               readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
+                } catch let e as ObjectStoreError {
+                    throw Output.fail(output, e)
+                }
+            }
+        } catch let e as FloeExit {
+            throw e
         } catch let e as ParquetError {
             if case .invalidArgument = e {
                 Output.diagnostic("floe: \(e.description)")

@@ -1,3 +1,4 @@
+import ObjectStore
 import Parquet
 import Synchronization
 #if canImport(Glibc)
@@ -91,6 +92,12 @@ enum Output {
 
     /// Reports a failure on `file` and returns the exit to throw.
     static func fail(_ file: String, _ error: Error) -> FloeExit {
+        if let e = error as? ObjectStoreError {
+            // Object-store messages name their object already.
+            let m = e.description
+            diagnostic(m.hasPrefix("s3://") || m.hasPrefix(file) ? "floe: \(m)" : "floe: \(file): \(m)")
+            return e.isConfiguration ? .usageError : .dataError
+        }
         let what: String
         if let p = error as? ParquetError {
             what = p.description

@@ -2,6 +2,7 @@
 
 import Parallel
 import ArgumentParser
+import ObjectStore
 import ConfigFormats
 import FileSafety
 import JSON
@@ -97,12 +98,27 @@ struct Validate: ParsableCommand {
     var instances: [String] = []
 
     func run() throws {
+        // s3:// instances, schema and --schema-dir: copied into a private temporary folder first; the output names
+        // the URLs (ObjectMirror).
+        let mirror = ObjectMirror()
+        var schema = self.schema, schemaDirs = self.schemaDirs, instances = self.instances
+        do {
+            schema = try schema.map { try mirror.localPath($0) }
+            schemaDirs = try schemaDirs.map { try mirror.localPath($0.hasSuffix("/") || !$0.hasPrefix("s3://") ? $0 : $0 + "/",
+                                                                  only: { !$0.contains("/") && $0.hasSuffix(".json") }) }
+            instances = try instances.map { try mirror.localPath($0) }
+        } catch let e as FloeExit {
+            throw e
+        } catch {
+            Output.diagnostic("floe: \(error)")
+            throw ExitCode((error as? ObjectStoreError)?.isConfiguration == true ? ValidateExit.usage : ValidateExit.invalid)
+        }
         let out = LineWriter(fd: 1)
         let err = LineWriter(fd: 2)
         let showProgress = !quiet && isatty(2) != 0
-        let sink = ValidateOutput(result: { out.write($0) }, diagnostic: {
+        let sink = ValidateOutput(result: { out.write(mirror.display($0)) }, diagnostic: {
             if showProgress { err.writeRaw("\r\u{1B}[K") }  // clear a progress line first
-            err.write($0)
+            err.write(mirror.display($0))
             err.flush()
         })
         defer { out.flush(); err.flush() }

@@ -19,6 +19,7 @@ struct WarehouseInit: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
+        try Storage.requireLocal([directory], command: "warehouse init")
         do {
             let w = try DataWarehouse.initialize(at: directory, database: name)
             let c = try w.catalog()
@@ -66,6 +67,7 @@ enum WarehouseCLI {
     }
 
     static func open(_ directory: String) throws -> DataWarehouse {
+        try Storage.requireLocal([directory], command: "--warehouse")
         do { return try DataWarehouse(opening: directory) } catch { throw fail(directory, error) }
     }
 

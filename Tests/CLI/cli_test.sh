@@ -167,6 +167,19 @@ grep -qE '^floe: [0-9T:.Z-]+ convert info: finished .*records_converted=2000 ' "
   && ok || bad "ingest progress events: $(head -c 600 "$TMP/ingest.err")"
 expect_exit 2 "$FLOE" convert --columns "$COLS" --out "$TMP/logout" --log-level chatty "$TMP/log.ndjson"
 grep -q "unknown level 'chatty'" "$TMP/err" && ok || bad "--log-level chatty: $(cat "$TMP/err")"
+# URLs: a scheme Floe does not handle is a usage error, never a local path; s3:// where a command does not take it
+# yet, and s3:// without a region, are exit 2 with one line, before any network access (no server here).
+for args in "cat gs://bucket/x.parquet" "meta http://host/x.parquet" "rewrite $DATA/alltypes_plain.parquet hdfs://nn/x"; do
+  expect_exit 2 "$FLOE" $args
+  [ "$(wc -l <"$TMP/err")" = 1 ] && grep -q "unsupported URL scheme" "$TMP/err" && ok || bad "$args: $(cat "$TMP/err")"
+done
+expect_exit 2 "$FLOE" convert --columns "$TMP/none.json" --out s3://bucket/prefix "$TMP/none.ndjson"
+[ ! -e s3: ] && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "convert --out s3://: $(cat "$TMP/err")"
+expect_exit 2 "$FLOE" convert --columns s3://bucket/cols.json --out "$TMP/o" "$TMP/none.ndjson"
+[ ! -e s3: ] && grep -q "local paths only" "$TMP/err" && ok || bad "convert --columns s3://: $(cat "$TMP/err")"
+expect_exit 2 env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID=A AWS_SECRET_ACCESS_KEY=S HOME="$TMP" \
+  AWS_CONFIG_FILE="$TMP/none" "$FLOE" schema s3://bucket/x.parquet
+grep -q "no AWS region" "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "no region: $(cat "$TMP/err")"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

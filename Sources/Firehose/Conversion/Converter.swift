@@ -12,6 +12,7 @@ import Dispatch
 import JSON
 import FileSafety
 import JSONSchema
+import ObjectStore
 import Parquet
 #if canImport(Glibc)
 import Glibc
@@ -79,6 +80,18 @@ public struct ConvertConfig: Sendable {
     public var stop: StopRequest = .shared
     /// Busy time per pipeline stage (`--profile`, `--stats-json`, `floe bench convert`); nil: not measured.
     public var profile: StageProfile?
+
+    /// `--out` in an object store: the store of the bucket and the URL its keys follow (`s3://bucket/`);
+    /// `delivery.outDir` is then a URL under it. Nil: a local folder.
+    public var outStore: (any ObjectStore)?
+    /// The URL the keys of ``outStore`` follow (`s3://bucket/`); empty for a local `--out`.
+    public var outStoreURL = ""
+    /// Part size and parts in flight of each uploaded file (memory: `(partsInFlight + 1) × partSize` per open file).
+    public var objectWriter = ObjectWriterOptions()
+    /// `--checkpoint` in an object store (`checkpoint` is then a URL under `checkpointStoreURL`).
+    public var checkpointStore: (any ObjectStore)?
+    /// The URL the keys of ``checkpointStore`` follow; empty for a local checkpoint.
+    public var checkpointStoreURL = ""
 
     /// A configuration with the defaults of `floe convert` for everything else.
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
@@ -185,6 +198,8 @@ public final class Converter {
     var delivery: Delivery!
     /// What the run did so far (also after it failed: `--stats-json` is written either way).
     public var statistics: ConvertStats { stats }
+    /// With a checkpoint: the tag of the run's object names (8 hex digits of the checkpoint's hash).
+    var nameTag: String?
     /// Positions reached per input path: (offset, next line, done).
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
@@ -200,8 +215,12 @@ public final class Converter {
         let base = config.delivery.outDir + "/.floe-staging/" + config.delivery.table
         if let cp = config.checkpoint {
             var h: UInt64 = 0xcbf29ce484222325
-            for c in FileOps.absolute(cp).utf8 { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+            let id = config.checkpointStore == nil ? FileOps.absolute(cp) : cp
+            for c in id.utf8 { h = (h ^ UInt64(c)) &* 0x100000001b3 }
             stagingDir = base + "/cp-" + String(h, radix: 16)
+            var tag = String(h >> 32, radix: 16)
+            while tag.utf8.count < 8 { tag = "0" + tag }
+            nameTag = tag
         } else {
             stagingDir = base + "/run-\(getpid())-" + PrefixTemplate.randomString(8)
         }
@@ -222,7 +241,7 @@ public final class Converter {
     // MARK: checkpoint
 
     func loadCheckpoint() throws {
-        guard let cp = config.checkpoint, let bytes = try FileOps.readFile(cp, what: "checkpoint") else { return }
+        guard let cp = config.checkpoint, let bytes = try readCheckpointBytes(cp) else { return }
         guard let v = try? JSONParser.parse(bytes), case .object(let o) = v else {
             throw DeliveryError("checkpoint \(cp): not a checkpoint file")
         }
@@ -237,11 +256,39 @@ public final class Converter {
         }
         // roll the last flush forward
         if case .array(let pend)? = o["pending"] {
+            var entries: [(String, String)] = []
             for p in pend {
                 guard case .array(let pair) = p, pair.count == 2, case .string(let from) = pair[0],
                       case .string(let to) = pair[1] else { continue }
-                if FileOps.exists(from) { try FileOps.publish(from, to, root: config.delivery.outDir) }
+                entries.append((from, to))
             }
+            rolledForward = entries
+            try delivery.target.publish(entries, rollForward: true)
+        }
+    }
+
+    /// The staged entries of the checkpoint's last flush, published again by `loadCheckpoint`.
+    var rolledForward: [(String, String)] = []
+
+    private func readCheckpointBytes(_ cp: String) throws -> [UInt8]? {
+        guard let store = config.checkpointStore else { return try FileOps.readFile(cp, what: "checkpoint") }
+        let key = String(cp.dropFirst(config.checkpointStoreURL.count))
+        do {
+            return try Blocking.run { try await store.get(key) }
+        } catch ObjectStoreError.notFound {
+            return nil
+        } catch {
+            throw DeliveryError("checkpoint \(cp): \(error)")
+        }
+    }
+
+    private func writeCheckpointBytes(_ cp: String, _ bytes: [UInt8]) throws {
+        guard let store = config.checkpointStore else { return try FileOps.writeAtomically(cp, bytes) }
+        let key = String(cp.dropFirst(config.checkpointStoreURL.count))
+        do {
+            _ = try Blocking.run { try await store.put(key, bytes: bytes, condition: .none) }
+        } catch {
+            throw DeliveryError("checkpoint \(cp): cannot write: \(error)")
         }
     }
 
@@ -265,7 +312,7 @@ public final class Converter {
             out.append(UInt8(ascii: "]"))
         }
         out.append(contentsOf: "]}\n".utf8)
-        try FileOps.writeAtomically(cp, out)
+        try writeCheckpointBytes(cp, out)
     }
 
     // MARK: running
@@ -275,6 +322,7 @@ public final class Converter {
     public func run(inputs: [String], ingest: Bool = false) throws -> ConvertStats {
         let t0 = SystemClock().nowMillis()
         let runStart = config.arrivalTime ?? config.clock.nowMillis()
+        if config.outStore != nil { return try runIntoStore(inputs: inputs, ingest: ingest, t0: t0, runStart: runStart) }
         try FileOps.makeDirectories(config.delivery.outDir)
         try FileOps.makeFolders(config.delivery.tableDir, below: config.delivery.outDir)
         try FileOps.makeFolders(stagingBase, below: config.delivery.outDir)
@@ -287,19 +335,61 @@ public final class Converter {
                 throw DeliveryError("refusing to write: \(error.description)")
             }
         }
-        let lock = try CheckpointLock(checkpoint: config.checkpoint)
+        let lock = try ObjectCheckpointLock(config)
         defer { lock.release() }
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir,
+                            target: LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir),
+                            profile: config.profile)
+        config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         try loadCheckpoint()
         removeDeadRunFolders()
         // staging leftovers of an interrupted run are garbage now
         FileOps.removeTree(stagingDir)
         try FileOps.makeFolders(stagingDir, below: config.delivery.outDir)
-        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir, profile: config.profile)
-        config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         defer {
             delivery.abortAll()
             if config.checkpoint == nil { FileOps.removeTree(stagingDir) }
         }
+        try convertInputs(inputs, ingest: ingest, runStart: runStart)
+        stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
+        if config.checkpoint == nil {
+            FileOps.removeTree(stagingDir)
+            // drop the staging parents when nothing else uses them
+            rmdir(config.delivery.outDir + "/.floe-staging/" + config.delivery.table)
+            rmdir(config.delivery.outDir + "/.floe-staging")
+        }
+        return stats
+    }
+
+    /// `run` into an object store: files are multipart uploads, staged when a flush closes them and completed
+    /// when it publishes. With a checkpoint the run first completes the uploads its last flush logged, then aborts
+    /// every other upload under the table that carries the checkpoint's name tag (a killed run's files in
+    /// progress), so a rerun leaves each record exactly once and no incomplete upload behind.
+    private func runIntoStore(inputs: [String], ingest: Bool, t0: Int64, runStart: Int64) throws -> ConvertStats {
+        let target = ObjectDeliveryTarget(store: config.outStore!, urlPrefix: config.outStoreURL,
+                                          writerOptions: config.objectWriter)
+        let lock = try ObjectCheckpointLock(config)
+        defer { lock.release() }
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: "", target: target,
+                            profile: config.profile)
+        config.profile?.threads = ingest ? 1 : max(1, config.jobs)
+        delivery.nameTag = nameTag
+        try loadCheckpoint()
+        if let tag = nameTag {
+            let keep = Set(rolledForward.map { String($0.0.dropFirst(ObjectDeliveryTarget.uploadMark.count)) })
+            _ = try target.discardLeftovers(prefix: config.delivery.tableDir + "/", tag: tag, keep: keep)
+        }
+        defer {
+            delivery.abortAll()
+            if config.checkpoint == nil { delivery.discardPending() }
+        }
+        try convertInputs(inputs, ingest: ingest, runStart: runStart)
+        stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
+        return stats
+    }
+
+    /// Reads and converts every input, then flushes (the part of `run` common to both targets).
+    private func convertInputs(_ inputs: [String], ingest: Bool, runStart: Int64) throws {
         var files: [String] = []
         for i in (ingest ? ["-"] : inputs) {
             if i == "-" { files.append("-"); continue }
@@ -356,18 +446,10 @@ public final class Converter {
             }
         }
         try flushAll()
-        stats.seconds = Double(SystemClock().nowMillis() - t0) / 1000
         stats.filesWritten = delivery.filesWritten
         stats.errorFilesWritten = delivery.errorFilesWritten
         stats.bytesOut = delivery.bytesOut
         stats.profile = config.profile?.json(bytes: stats.bytesIn)
-        if config.checkpoint == nil {
-            FileOps.removeTree(stagingDir)
-            // drop the staging parents when nothing else uses them
-            rmdir(config.delivery.outDir + "/.floe-staging/" + config.delivery.table)
-            rmdir(config.delivery.outDir + "/.floe-staging")
-        }
-        return stats
     }
 
     /// Bytes still to read when every input is an uncompressed regular file (the progress display's ETA); nil

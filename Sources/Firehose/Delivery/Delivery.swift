@@ -61,7 +61,7 @@ final class Delivery {
     struct OpenFile {
         var writer: ParquetWriter
         var encoding: EncodingFile
-        var stagingPath: String
+        var sink: any ParquetSink
         var finalPath: String
         var inputBytes: Int
         var firstArrival: Int64
@@ -76,6 +76,9 @@ final class Delivery {
     let config: DeliveryConfig
     let layout: RecordLayout
     let stagingDir: String
+    let target: any DeliveryTarget
+    /// Tag of the object names of a checkpointed run into a store (ObjectName.make).
+    var nameTag: String?
     private(set) var open: [String: OpenFile] = [:]
     private var errors: [String: ErrorBuffer] = [:]
     /// Files complete in staging, waiting to be renamed into place: (staged, final).
@@ -89,10 +92,12 @@ final class Delivery {
     let scheduler: EncodeScheduler
     let profile: StageProfile?
 
-    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String, profile: StageProfile? = nil) {
+    init(config: DeliveryConfig, layout: RecordLayout, stagingDir: String, target: any DeliveryTarget,
+         profile: StageProfile? = nil) {
         self.config = config
         self.layout = layout
         self.stagingDir = stagingDir
+        self.target = target
         self.profile = profile
         var opts = config.writer
         opts.threads = 1
@@ -111,16 +116,22 @@ final class Delivery {
             return
         }
         if open[prefix] == nil {
-            let name = ObjectName.make(stream: config.stream, millis: arrival) + ".parquet"
+            let name = ObjectName.make(stream: config.stream, millis: arrival, tag: nameTag) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
-            let staged = stagingDir + "/" + name
             var opts = config.writer
             opts.fsync = true
             opts.threads = 1
-            let w = try ParquetWriter(path: staged, schema: layout.schema, options: opts)
             let finalPath = folder.hasSuffix("/") ? folder + name : folder + name
-            open[prefix] = OpenFile(writer: w, encoding: EncodingFile(writer: w), stagingPath: staged,
-                                    finalPath: finalPath, inputBytes: 0, firstArrival: arrival, rows: 0)
+            let sink = try target.parquetSink(name: name, final: finalPath)
+            let w: ParquetWriter
+            do {
+                w = try ParquetWriter(sink: sink, schema: layout.schema, options: opts)
+            } catch {
+                sink.abort()
+                throw error
+            }
+            open[prefix] = OpenFile(writer: w, encoding: EncodingFile(writer: w), sink: sink, finalPath: finalPath,
+                                    inputBytes: 0, firstArrival: arrival, rows: 0)
         }
         try scheduler.append(batch, to: open[prefix]!.encoding)
         open[prefix]!.inputBytes += inputBytes
@@ -156,20 +167,19 @@ final class Delivery {
         let t0 = threadCPUNanos()
         try o.writer.close()
         profile?.add(ConvertStage.close, nanos: threadCPUNanos() &- t0)
-        bytesOut += FileOps.fileSize(o.stagingPath)
+        let (from, size) = try target.staged(o.sink)
+        bytesOut += size
         rowsPublished += o.rows
         filesWritten += 1
-        pending.append((o.stagingPath, o.finalPath))
+        pending.append((from, o.finalPath))
     }
 
     func stage(errors prefix: String) throws {
         guard let b = errors.removeValue(forKey: prefix), !b.bytes.isEmpty else { return }
-        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival)
-        let staged = stagingDir + "/" + name
-        try FileOps.writeFile(staged, b.bytes)
+        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, tag: nameTag)
         let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
+        pending.append(try target.stage(bytes: b.bytes, name: name, final: folder + name))
         errorFilesWritten += 1
-        pending.append((staged, folder + name))
     }
 
     /// Seals every open file's open row group (the end of the input), so the workers encode them now.
@@ -184,8 +194,7 @@ final class Delivery {
 
     /// Renames every pending file into place (durably).
     func publishPending() throws {
-        if !pending.isEmpty { FileOps.fsyncDirectory(stagingDir) }
-        for (from, to) in pending { try FileOps.publish(from, to, root: config.outDir) }
+        try target.publish(pending, rollForward: false)
         pending.removeAll()
     }
 
@@ -196,5 +205,11 @@ final class Delivery {
             o.writer.abort()
         }
         open.removeAll()
+    }
+
+    /// Drops staged files that will not be published (a failed run without a checkpoint).
+    func discardPending() {
+        target.discard(pending)
+        pending.removeAll()
     }
 }

@@ -259,10 +259,24 @@ public struct PrefixTemplate: Sendable {
 
 /// File names: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>`.
 public enum ObjectName {
-    /// A file name without extension: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>` for the UTC time `millis`.
-    public static func make(stream: String, millis: Int64) -> String {
+    /// A file name without extension: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>` for the UTC time `millis`; with a
+    /// `tag` (8 hex digits), the uuid's first group is the tag, so that the objects of one checkpointed run can be
+    /// told apart from others' (ObjectDeliveryTarget).
+    public static func make(stream: String, millis: Int64, tag: String? = nil) -> String {
         let t = try! PrefixTemplate.parseTimePattern("yyyy-MM-dd-HH-mm-ss")
-        return "\(stream)-1-\(PrefixTemplate.format(t, millis: millis))-\(uuid())"
+        var id = uuid()
+        if let tag, tag.utf8.count == 8 { id = tag + id.dropFirst(8) }
+        return "\(stream)-1-\(PrefixTemplate.format(t, millis: millis))-\(id)"
+    }
+
+    /// Whether the last component of `key` is a name made with `tag`.
+    static func carries(tag: String, key: String) -> Bool {
+        let name = key.split(separator: "/").last.map(String.init) ?? key
+        // ...-ss-<tag>-xxxx-4xxx-yxxx-xxxxxxxxxxxx[.parquet]
+        var base = Substring(name)
+        if base.hasSuffix(".parquet") { base = base.dropLast(8) }
+        let parts = base.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count >= 5 && parts[parts.count - 5] == tag
     }
 
     /// A random version 4 UUID in lower-case hex with dashes.

@@ -8,7 +8,6 @@ public enum Plain {
 
     /// Appends `count` fixed-width little-endian values (INT32, INT64, FLOAT, DOUBLE) to `out` with one memcpy.
     /// Returns the bytes consumed (`count * MemoryLayout<T>.size`).
-
     @_specialize(where T == Int32)
     @_specialize(where T == Int64)
     @_specialize(where T == Float)
@@ -147,7 +146,6 @@ public enum Plain {
     // MARK: encode
 
     /// Appends the raw little-endian bytes of fixed-width values (INT32, INT64, FLOAT, DOUBLE).
-
     @_specialize(where T == Int32)
     @_specialize(where T == Int64)
     @_specialize(where T == Float)

@@ -17,21 +17,31 @@ extension ParquetFile {
         }
         let start = Int(offset)
         if let cc = try chunkCipher(rowGroup: g, column: c) {
-            let area = storage.bytes(start..<footerOffset)
-            do {
-                let (plain, used) = try cc.cipher.openGCM(area, aad: cc.cipher.aad(type, rowGroup: cc.rowGroup, column: c))
-                return ([UInt8](plain), used)
-            } catch CipherFailure.authentication {
-                throw ParquetError.encrypted("column \(path) row group \(g): GCM authentication of its \(what) failed")
-            } catch let f as CipherFailure {
-                throw ParquetError.corrupt("column \(path) row group \(g): encrypted \(what): \(f)")
+            // A module is its 4-byte length and that many bytes: read just those (one request from a remote
+            // source); a length that does not fit leaves the whole area to openGCM, which reports it.
+            var end = footerOffset
+            if footerOffset - start >= 4 {
+                let len = try storage.withBytes(start..<(start + 4)) {
+                    Int($0.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian)
+                }
+                if len <= footerOffset - start - 4 { end = start + 4 + len }
+            }
+            return try storage.withBytes(start..<end) { area in
+                do {
+                    let (plain, used) = try cc.cipher.openGCM(area, aad: cc.cipher.aad(type, rowGroup: cc.rowGroup, column: c))
+                    return ([UInt8](plain), used)
+                } catch CipherFailure.authentication {
+                    throw ParquetError.encrypted("column \(path) row group \(g): GCM authentication of its \(what) failed")
+                } catch let f as CipherFailure {
+                    throw ParquetError.corrupt("column \(path) row group \(g): encrypted \(what): \(f)")
+                }
             }
         }
         let n = length ?? (footerOffset - start)
         guard n >= 0, n <= footerOffset - start else {
             throw ParquetError.corrupt("column \(path) row group \(g): \(what) length \(n) exceeds the data")
         }
-        return (Array(storage.bytes(start..<(start + n))), n)
+        return (try storage.withBytes(start..<(start + n)) { Array($0) }, n)
     }
 
     /// The column index of a chunk, or nil when it has none.

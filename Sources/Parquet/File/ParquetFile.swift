@@ -15,7 +15,7 @@ public final class ParquetFile: @unchecked Sendable {
     public let schema: Schema
     /// Byte offset where the footer starts (pages never extend past it).
     public let footerOffset: Int
-    let storage: FileStorage
+    let storage: any RandomAccessSource
 
     /// Opens the file at `path` (memory-mapped). `decryption` holds the keys of an encrypted file.
     public convenience init(path: String, decryption: FileDecryptionProperties? = nil) throws {
@@ -35,68 +35,88 @@ public final class ParquetFile: @unchecked Sendable {
     /// True when the footer itself is encrypted (PARE).
     public let hasEncryptedFooter: Bool
 
-    init(storage: FileStorage, decryption: FileDecryptionProperties? = nil) throws {
+    /// Opens a file through a byte source (an object in a store, say). The footer is read with at most two reads
+    /// (the source's cached tail, then the rest of a larger footer); column chunks are read when decoded.
+    public convenience init(source: any RandomAccessSource, decryption: FileDecryptionProperties? = nil) throws {
+        try self.init(storage: source, decryption: decryption)
+    }
+
+    init(storage: any RandomAccessSource, decryption: FileDecryptionProperties? = nil) throws {
         self.storage = storage
-        let all = storage.all
-        let n = all.count
+        let n = storage.size
         guard n >= 12 else {
             throw ParquetError.corrupt("file is \(n) bytes, too small to be Parquet (needs at least 12)")
         }
-        let head = Array(all[0..<4]), tail = Array(all[(n - 4)..<n])
+        let (tail, footerLength) = try storage.withBytes((n - 8)..<n) { t in
+            (Array(t[4..<8]), Int(t.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian))
+        }
         let par1: [UInt8] = Array("PAR1".utf8), pare: [UInt8] = Array("PARE".utf8)
         let encryptedFooter = tail == pare
         if encryptedFooter && decryption == nil {
-            throw ParquetError.encrypted(Self.encryptedFooterMessage(all))
+            let crypto = footerLength > 0 && footerLength <= n - 12
+                ? try? storage.withBytes((n - 8 - footerLength)..<(n - 8)) { try FileCryptoMetaData.decode($0).0 } : nil
+            throw ParquetError.encrypted(Self.encryptedFooterMessage(crypto))
         }
         guard tail == par1 || encryptedFooter else {
             throw ParquetError.corrupt("no PAR1 magic at the end of the file (not Parquet, or truncated)")
         }
-        guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
-        let footerLength = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
+        // The leading magic costs a read of its own on a remote source; there it is checked when the footer read
+        // covers it.
+        if !storage.readsAreExpensive || footerLength + 12 >= n {
+            let head = try storage.withBytes(0..<4) { Array($0) }
+            guard head == par1 || head == pare else { throw ParquetError.corrupt("no PAR1 magic at the start of the file") }
+        }
         guard footerLength > 0, footerLength <= n - 12 else {
             throw ParquetError.corrupt("footer length \(footerLength) does not fit in a file of \(n) bytes")
         }
         footerOffset = n - 8 - footerLength
-        let footer = UnsafeRawBufferPointer(rebasing: all[footerOffset..<(n - 8)])
-        var meta: FileMetaData
-        var decryptor: FileDecryptor?
-        if encryptedFooter, let decryption {
-            // Encrypted footer (Encryption.md §5.4): FileCryptoMetaData, then the FileMetaData as a GCM module.
-            let (crypto, cryptoLength) = try FileCryptoMetaData.decode(footer)
-            let d = try FileDecryptor(algorithm: crypto.encryptionAlgorithm, properties: decryption,
-                                      footerKeyMetadata: crypto.keyMetadata)
-            let cipher = try d.requireFooterCipher(crypto.keyMetadata)
-            let plain: Data
-            do {
-                (plain, _) = try cipher.openGCM(UnsafeRawBufferPointer(rebasing: footer[cryptoLength...]),
-                                                aad: cipher.aad(.footer))
-            } catch {
-                throw ParquetError.encrypted(
-                    "footer: wrong footer key or AAD prefix (GCM authentication of the encrypted footer failed)")
-            }
-            meta = try plain.withUnsafeBytes { try FileMetaData.decode($0) }
-            decryptor = d
-        } else {
-            var r = ThriftCompactReader(footer)
-            meta = try FileMetaData(from: &r)
-            if let alg = meta.encryptionAlgorithm, let decryption {
-                // Plaintext footer (§5.5): verify its signature (nonce + tag after the FileMetaData) when the
-                // footer key is known.
-                let d = try FileDecryptor(algorithm: alg, properties: decryption,
-                                          footerKeyMetadata: meta.footerSigningKeyMetadata)
-                if decryption.verifyFooterSignature, let cipher = d.footerCipher {
-                    let signed = r.position
-                    guard footer.count - signed == 28,
-                          cipher.verifySignature(footer: UnsafeRawBufferPointer(rebasing: footer[0..<signed]),
-                                                 signature: UnsafeRawBufferPointer(rebasing: footer[signed...]))
-                    else {
-                        throw ParquetError.encrypted(
-                            "footer: signature does not verify (wrong footer key or AAD prefix, or the footer was altered)")
-                    }
+        let footerRead = try storage.withBytes(footerOffset..<(n - 8)) {
+            footer -> (FileMetaData, FileDecryptor?, EncryptionAlgorithm?) in
+            var meta: FileMetaData
+            var decryptor: FileDecryptor?
+            if encryptedFooter, let decryption {
+                // Encrypted footer (Encryption.md §5.4): FileCryptoMetaData, then the FileMetaData as a GCM module.
+                let (crypto, cryptoLength) = try FileCryptoMetaData.decode(footer)
+                let d = try FileDecryptor(algorithm: crypto.encryptionAlgorithm, properties: decryption,
+                                          footerKeyMetadata: crypto.keyMetadata)
+                let cipher = try d.requireFooterCipher(crypto.keyMetadata)
+                let plain: Data
+                do {
+                    (plain, _) = try cipher.openGCM(UnsafeRawBufferPointer(rebasing: footer[cryptoLength...]),
+                                                    aad: cipher.aad(.footer))
+                } catch {
+                    throw ParquetError.encrypted(
+                        "footer: wrong footer key or AAD prefix (GCM authentication of the encrypted footer failed)")
                 }
+                meta = try plain.withUnsafeBytes { try FileMetaData.decode($0) }
                 decryptor = d
+            } else {
+                var r = ThriftCompactReader(footer)
+                meta = try FileMetaData(from: &r)
+                if let alg = meta.encryptionAlgorithm, let decryption {
+                    // Plaintext footer (§5.5): verify its signature (nonce + tag after the FileMetaData) when the
+                    // footer key is known.
+                    let d = try FileDecryptor(algorithm: alg, properties: decryption,
+                                              footerKeyMetadata: meta.footerSigningKeyMetadata)
+                    if decryption.verifyFooterSignature, let cipher = d.footerCipher {
+                        let signed = r.position
+                        guard footer.count - signed == 28,
+                              cipher.verifySignature(footer: UnsafeRawBufferPointer(rebasing: footer[0..<signed]),
+                                                     signature: UnsafeRawBufferPointer(rebasing: footer[signed...]))
+                        else {
+                            throw ParquetError.encrypted(
+                                "footer: signature does not verify (wrong footer key or AAD prefix, or the footer was altered)")
+                        }
+                    }
+                    decryptor = d
+                }
             }
+            let algorithm = encryptedFooter
+                ? (try? FileCryptoMetaData.decode(footer))?.0.encryptionAlgorithm : meta.encryptionAlgorithm
+            return (meta, decryptor, algorithm)
         }
+        var meta = footerRead.0
+        let decryptor = footerRead.1
         schema = try Schema(elements: meta.schema)
         for (g, rg) in meta.rowGroups.enumerated() {
             guard rg.columns.count == schema.columns.count else {
@@ -112,17 +132,12 @@ public final class ParquetFile: @unchecked Sendable {
         metadata = meta
         self.decryptor = decryptor
         hasEncryptedFooter = encryptedFooter
-        encryptionAlgorithm = encryptedFooter
-            ? (try? FileCryptoMetaData.decode(footer))?.0.encryptionAlgorithm : meta.encryptionAlgorithm
+        encryptionAlgorithm = footerRead.2
     }
 
-    private static func encryptedFooterMessage(_ all: UnsafeRawBufferPointer) -> String {
+    private static func encryptedFooterMessage(_ crypto: FileCryptoMetaData?) -> String {
         var msg = "file is encrypted (encrypted footer, PARE): reading it needs the footer key"
-        let n = all.count
-        let len = Int(all.loadUnaligned(fromByteOffset: n - 8, as: UInt32.self).littleEndian)
-        if len > 0, len <= n - 12,
-           let (crypto, _) = try? FileCryptoMetaData.decode(UnsafeRawBufferPointer(rebasing: all[(n - 8 - len)..<(n - 8)]))
-        {
+        if let crypto {
             msg += " (\(crypto.encryptionAlgorithm.name))"
             if let km = crypto.keyMetadata, !km.isEmpty {
                 msg += ", key metadata \(Self.printable(km))"
@@ -208,7 +223,34 @@ public final class ParquetFile: @unchecked Sendable {
         var reader = ColumnChunkReader(descriptor: descriptor, metadata: meta,
                                        rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
         reader.cipher = try chunkCipher(rowGroup: rowGroup, column: column)
-        return try reader.read(storage.bytes(range))
+        let cut = readRange(range, meta)
+        if cut == range { return try storage.withBytes(range) { try reader.read($0) } }
+        do {
+            return try storage.withBytes(cut) { try reader.read($0) }
+        } catch {
+            // A writer that recorded total_compressed_size short: read up to the footer, as from a local file.
+            var again = ColumnChunkReader(descriptor: descriptor, metadata: meta,
+                                          rowGroupRows: metadata.rowGroups[rowGroup].numRows, options: options)
+            again.cipher = reader.cipher
+            return try storage.withBytes(range) { try again.read($0) }
+        }
+    }
+
+    /// The bytes to fetch for a chunk: up to the footer from a memory map (touching is reading); from an expensive
+    /// source, the chunk's `total_compressed_size` (a read that needs more falls back to the full range).
+    func readRange(_ range: Range<Int>, _ meta: ColumnMetaData) -> Range<Int> {
+        guard storage.readsAreExpensive, meta.totalCompressedSize > 0 else { return range }
+        return range.lowerBound..<min(range.upperBound, range.lowerBound &+ Int(clamping: meta.totalCompressedSize))
+    }
+
+    /// Tells the source which chunks of a row group are about to be read, so a remote one can fetch them together.
+    public func willRead(rowGroup: Int, columns: [Int]) throws {
+        guard storage.readsAreExpensive, rowGroup >= 0, rowGroup < metadata.rowGroups.count else { return }
+        var ranges: [Range<Int>] = []
+        for c in columns where c >= 0 && c < schema.columns.count {
+            if let (meta, range) = try? chunkRange(rowGroup: rowGroup, column: c) { ranges.append(readRange(range, meta)) }
+        }
+        try storage.willRead(ranges)
     }
 
     /// Drops the file's memory-mapped pages from the process's resident set (decoded data is unaffected).

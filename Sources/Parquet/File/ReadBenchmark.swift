@@ -36,7 +36,7 @@ public enum ReadBenchmark {
         let values = try decodeAll(file, jobs: jobs, options: options)
         let d = ContinuousClock.now - start
         let secs = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        return Result(bytes: file.storage.count, rows: file.numRows, values: values, seconds: secs)
+        return Result(bytes: file.storage.size, rows: file.numRows, values: values, seconds: secs)
     }
 
     /// Decodes every chunk; returns the number of level entries decoded (a checksum that uses the data).

@@ -90,7 +90,7 @@ public enum FileInspector {
         j.field("created_by", m.createdBy)
         j.field("num_row_groups", m.rowGroups.count)
         j.field("num_columns", f.schema.columns.count)
-        j.field("footer_length", f.storage.count - 8 - f.footerOffset)
+        j.field("footer_length", f.storage.size - 8 - f.footerOffset)
         keyValues(&j, "key_value_metadata", m.keyValueMetadata)
         j.beginArray("row_groups")
         for (g, rg) in m.rowGroups.enumerated() {

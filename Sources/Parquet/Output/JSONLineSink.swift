@@ -45,6 +45,7 @@ public struct JSONLineSink: RecordSink {
         }
     }
 
+    /// Opens an object.
     public mutating func beginObject() {
         out.append(UInt8(ascii: "{"))
         firstInObject.append(true)
@@ -83,6 +84,7 @@ public struct JSONLineSink: RecordSink {
     /// Writes `null`.
     public mutating func null() { out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
+    /// Writes value `index` of `column` as JSON.
     public mutating func value(column: Int, index: Int) throws {
         store.values[column].appendCanonical(index: index, format: store.formats[column], to: &out)
     }

@@ -47,6 +47,7 @@ public struct RowExporter {
         for g in rowGroups where remaining > 0 {
             let rows = file.metadata.rowGroups[g].numRows
             if rows == 0 { continue }
+            try file.willRead(rowGroup: g, columns: plan.columns)
             let cols = try plan.columns.map { try file.readColumn(rowGroup: g, column: $0, options: options) }
             var assembler = RecordAssembler(plan: plan, columns: cols)
             var sink = JSONLineSink(columns: cols)

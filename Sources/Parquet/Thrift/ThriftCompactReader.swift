@@ -37,6 +37,7 @@ public enum ThriftCompactType: UInt8, Sendable, CustomStringConvertible {
     /// A 16-byte UUID.
     case uuid = 13
 
+    /// The type's name.
     public var description: String {
         switch self {
         case .stop: "stop"

@@ -113,6 +113,35 @@ final class PageSpill: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the `length` spilled bytes at `offset`, 1 MiB at a time (for sinks that are not files).
+    func read(offset: Int64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let cap = max(1, min(length, 1 << 20))
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
+        defer { buf.deallocate() }
+        var done = 0
+        while done < length {
+            let r = pread(fd, buf, min(cap, length - done), off_t(offset) + off_t(done))
+            if r < 0 && errno == EINTR { continue }
+            guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
+            try body(UnsafeRawBufferPointer(start: buf, count: r))
+            done += r
+        }
+    }
+
+    /// Closes the spill file (the writer is done).
+    func closeFile() {
+        lock.withLock { _ in
+            if fd >= 0 { _ = Glibc.close(fd) }
+            fd = -1
+        }
+    }
+
+    /// `$TMPDIR`, or /tmp.
+    static var temporaryDirectory: String {
+        if let t = getenv("TMPDIR"), t.pointee != 0 { return String(cString: t) }
+        return "/tmp"
+    }
+
     /// Forgets the spilled pages (the row group was written).
     func reset() {
         lock.withLock { _ in

@@ -21,15 +21,14 @@ public final class ParquetWriter {
     public let schema: Schema
     /// The settings used.
     public let options: WriterOptions
-    /// Where the file appears on ``close()``.
+    /// Where the file appears on ``close()`` (the path, or the sink's destination).
     public let path: String
     /// Footer key/value metadata (from the options; callers may add more before `close()`).
     public var keyValueMetadata: [KeyValue]
 
     private let elements: [SchemaElement]
     private var writers: [ColumnChunkWriter]
-    private var fd: Int32
-    private let tempPath: String
+    private let sink: any ParquetSink
     private var offset: Int64 = 0
     private var rowGroups: [RowGroup] = []
     /// Per row group, per column: page records and whether a column index may be written (for the page index).
@@ -46,9 +45,17 @@ public final class ParquetWriter {
     private static let stepRows = 1 << 20
 
     /// Creates the writer; the file appears at `path` only when `close()` succeeds.
-    public init(path: String, schema: Schema, options: WriterOptions = WriterOptions(),
+    public convenience init(path: String, schema: Schema, options: WriterOptions = WriterOptions(),
+                            elements: [SchemaElement]? = nil) throws {
+        try self.init(sink: LocalFileSink(path: path, fsync: options.fsync), schema: schema, options: options,
+                      elements: elements)
+    }
+
+    /// Creates a writer into `sink` (`close()` closes the sink; `abort()` aborts it).
+    public init(sink: any ParquetSink, schema: Schema, options: WriterOptions = WriterOptions(),
                 elements: [SchemaElement]? = nil) throws {
-        self.path = path
+        self.sink = sink
+        self.path = sink.destination
         self.schema = schema
         self.options = options
         self.keyValueMetadata = options.keyValueMetadata
@@ -63,23 +70,15 @@ public final class ParquetWriter {
             throw ParquetError.invalidArgument("--bloom-filter: no column '\(p)' in the schema")
         }
         threads = max(1, options.threads ?? ProcessInfoLite.activeCores)
-        // temp file in the same directory
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var rnd = SystemRandomNumberGenerator()
-        tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).\(getpid())-\(String(rnd.next() as UInt32, radix: 16)).tmp"
         encryptor = try options.encryption.map { try FileEncryptor(options: $0, schema: schema) }
         if let t = options.spillThreshold, encryptor == nil {  // encrypted pages are re-framed in memory
-            let s = PageSpill(path: tempPath + ".spill", threshold: t)
+            let dir = sink.spillDirectory ?? PageSpill.temporaryDirectory
+            var rnd = SystemRandomNumberGenerator()
+            let s = PageSpill(path: dir + "/.floe-spill-\(getpid())-\(String(rnd.next() as UInt64, radix: 16))", threshold: t)
             for w in writers { w.spill = s }
             pageSpill = s
         } else {
             pageSpill = nil
-        }
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ParquetError.io("cannot create \(tempPath): \(String(cString: strerror(errno)))")
         }
         try writeBytes(encryptor?.magic ?? Array("PAR1".utf8))
     }
@@ -92,10 +91,8 @@ public final class ParquetWriter {
     public func abort() {
         guard !closed else { return }
         closed = true
-        if fd >= 0 { _ = Glibc.close(fd) }
-        fd = -1
         pageSpill?.reset()
-        unlink(tempPath)
+        sink.abort()
     }
 
     /// Small writes are gathered here and written in one call.
@@ -121,17 +118,7 @@ public final class ParquetWriter {
     }
 
     private func writeRaw(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { p in
-            var done = 0
-            while done < p.count {
-                let r = Glibc.write(fd, p.baseAddress! + done, p.count - done)
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
-                }
-                done += r
-            }
-        }
+        try bytes.withUnsafeBytes { try sink.write($0) }
     }
 
     // MARK: - input
@@ -303,7 +290,7 @@ public final class ParquetWriter {
         } else {
             for w in writers { chunks.append(try w.finish()) }
         }
-        try writeFinished(&chunks, rows: rowGroupRows, recycle: true)
+        _ = try writeFinished(&chunks, rows: rowGroupRows, recycle: true)
         rowGroupRows = 0
     }
 
@@ -322,7 +309,8 @@ public final class ParquetWriter {
 
     /// Like `writeRowGroup`, but only places the row group (the ordered step: file ranges, metadata, bloom
     /// filters); the column chunks' bytes are written by `PlacedRowGroup.write()`, from any thread, while later
-    /// row groups are placed. Every placed row group must be written before `close()`.
+    /// row groups are placed. Every placed row group must be written before `close()`. Into a sink other than a
+    /// local file (bytes in order only) the row group is written by this call and `write()` has nothing left to do.
     public func placeRowGroup(_ encoded: [EncodedColumnChunk], rows: Int) throws -> PlacedRowGroup {
         guard !closed else { throw ParquetError.invalidArgument("writer is closed") }
         guard rowGroupRows == 0 else { throw ParquetError.invalidArgument("placeRowGroup with rows written by write(columns:) pending") }
@@ -330,15 +318,21 @@ public final class ParquetWriter {
             throw ParquetError.invalidArgument("row group has \(encoded.count) column chunks, the schema has \(schema.columns.count) leaf columns")
         }
         var chunks = encoded.map(\.chunk)
-        let at = try writeFinished(&chunks, rows: Int64(rows), recycle: false, deferData: true)
+        guard let file = sink as? LocalFileSink else {
+            // a sink that takes bytes only in order (an object store's upload): the row group is written now
+            _ = try writeFinished(&chunks, rows: Int64(rows), recycle: false)
+            totalRows += Int64(rows)
+            return PlacedRowGroup(fd: -1, parts: [])
+        }
+        let at = try writeFinished(&chunks, rows: Int64(rows), recycle: false, deferData: true, fd: file.fd)
         totalRows += Int64(rows)
-        return PlacedRowGroup(fd: fd, parts: at)
+        return PlacedRowGroup(fd: file.fd, parts: at)
     }
 
     /// Writes (or with `deferData`, only places) finished chunks as the next row group; returns, when deferred,
     /// the file offset of each chunk and its bytes (dictionary page, data pages) as they go to the file.
     private func writeFinished(_ chunks: inout [FinishedChunk], rows rowGroupRows: Int64, recycle: Bool,
-                               deferData: Bool = false) throws -> [(Int64, [UInt8], [UInt8])] {
+                               deferData: Bool = false, fd: Int32 = -1) throws -> [(Int64, [UInt8], [UInt8])] {
         var placed: [(Int64, [UInt8], [UInt8])] = []
         if deferData { try flushStaging() }  // the file position is `offset` now
         let start = offset
@@ -364,7 +358,11 @@ public final class ParquetWriter {
             } else if !chunks[i].spilled.isEmpty, let spill = pageSpill {
                 try flushStaging()
                 for seg in chunks[i].spilled {
-                    try spill.copy(offset: seg.offset, length: seg.length, to: fd)
+                    if let file = sink as? LocalFileSink {
+                        try spill.copy(offset: seg.offset, length: seg.length, to: file.fd)
+                    } else {
+                        try spill.read(offset: seg.offset, length: seg.length) { try sink.write($0) }
+                    }
                     offset += Int64(seg.length)
                 }
             }
@@ -401,13 +399,11 @@ public final class ParquetWriter {
         // (encoders on other threads keep their own memory; trimming the heap under them only costs time)
         if recycle { releaseFreedMemory() }
         pageSpill?.reset()
-        if options.fsync && !deferData {
-            // start writing the finished row group to disk now, so that the fsync at close waits for little more
-            // than the last row group
+        if !deferData {
+            // the sink may push the finished row group on now (to the disk, to the network); a placed row group
+            // is pushed on by `PlacedRowGroup.write()`
             try flushStaging()
-            #if os(Linux)
-            _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */)
-            #endif
+            sink.rowGroupWritten()
         }
         return placed
     }
@@ -433,15 +429,9 @@ public final class ParquetWriter {
             }
             try writeBytes(footer)
             try flushStaging()
-            if options.fsync && fsync(fd) != 0 {
-                throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
-            }
-            if Glibc.close(fd) != 0 { fd = -1; throw ParquetError.io("close failed: \(String(cString: strerror(errno)))") }
-            fd = -1
-            if rename(tempPath, path) != 0 {
-                throw ParquetError.io("cannot rename into \(path): \(String(cString: strerror(errno)))")
-            }
+            try sink.close()
             closed = true
+            pageSpill?.closeFile()
         } catch {
             abort()
             throw error
@@ -536,10 +526,6 @@ func releaseFreedMemory() {
     #endif
 }
 
-#if os(Linux)
-@_silgen_name("sync_file_range")
-private func linuxSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32
-#endif
 
 #if canImport(Glibc)
 @_silgen_name("malloc_trim")

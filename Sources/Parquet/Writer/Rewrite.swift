@@ -33,16 +33,37 @@ public enum ParquetRewrite {
     public static func rewrite(input: String, output: String, options: WriterOptions = WriterOptions(),
                                readOptions: ReadOptions = ReadOptions(),
                                decryption: FileDecryptionProperties? = nil) throws -> Result {
+        try rewrite(file: ParquetFile(path: input, decryption: decryption), output: output, options: options, readOptions: readOptions)
+    }
+
+    /// Rewrites an opened file (from any byte source) to the local path `output`.
+    @discardableResult
+    public static func rewrite(file: ParquetFile, output: String, options: WriterOptions = WriterOptions(),
+                               readOptions: ReadOptions = ReadOptions()) throws -> Result {
+        try rewrite(file: file, sink: LocalFileSink(path: output, fsync: options.fsync), options: options,
+                    readOptions: readOptions)
+    }
+
+    /// Rewrites an opened file (from any byte source) into `sink` (a local file, an object upload).
+    @discardableResult
+    public static func rewrite(file: ParquetFile, sink: any ParquetSink, options: WriterOptions = WriterOptions(),
+                               readOptions: ReadOptions = ReadOptions()) throws -> Result {
         let clock = ContinuousClock()
         let t0 = clock.now
-        let file = try ParquetFile(path: input, decryption: decryption)
         var opts = options
         if opts.keyValueMetadata.isEmpty, let kv = file.metadata.keyValueMetadata { opts.keyValueMetadata = kv }
-        let writer = try ParquetWriter(path: output, schema: file.schema, options: opts,
+        let writer: ParquetWriter
+        do {
+            writer = try ParquetWriter(sink: sink, schema: file.schema, options: opts,
                                        elements: rootedElements(file.metadata.schema))
+        } catch {
+            sink.abort()
+            throw error
+        }
         var writing = Duration.zero
         do {
             for g in 0..<file.rowGroupCount {
+                try file.willRead(rowGroup: g, columns: Array(file.schema.columns.indices))
                 let cols = try readRowGroup(file, g, readOptions, threads: opts.threads)
                 file.releaseResidentPages()
                 let s = clock.now
