@@ -17,6 +17,7 @@ public enum IcebergError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An I/O or catalog (SQLite) failure.
     case io(String)
 
+    /// The one-line message: `file: detail` for ``corrupt(file:detail:)``, the message itself otherwise.
     public var description: String {
         switch self {
         case .corrupt(let file, let detail): return "\(file): \(detail)"

@@ -4,21 +4,37 @@
 /// A value of an Avro schema. Records are positional (the schema's field order); a union value carries its
 /// branch index.
 public indirect enum AvroValue: Sendable, Equatable {
+    /// The Avro `null` value (encoded as zero bytes).
     case null
+    /// An Avro `boolean` (one byte, 0 or 1).
     case boolean(Bool)
+    /// An Avro `int`: 32-bit signed, zig-zag varint encoded.
     case int(Int32)
+    /// An Avro `long`: 64-bit signed, zig-zag varint encoded.
     case long(Int64)
+    /// An Avro `float`: IEEE 754 single precision, 4 bytes little-endian.
     case float(Float)
+    /// An Avro `double`: IEEE 754 double precision, 8 bytes little-endian.
     case double(Double)
+    /// An Avro `bytes` value (length-prefixed on the wire).
     case bytes([UInt8])
+    /// An Avro `string` (UTF-8, length-prefixed on the wire).
     case string(String)
+    /// A record: one value per field, in the schema's field order.
     case record([AvroValue])
+    /// An enum symbol, as its zero-based index into the schema's `symbols`.
     case enumeration(Int)
+    /// An array's items, in order.
     case array([AvroValue])
+    /// A map's entries, in file order (duplicate keys are kept as read).
     case map([AvroMapEntry])
+    /// A union value: the zero-based branch index in the union schema, and the value of that branch.
     case union(Int, AvroValue)
+    /// A `fixed` value; its length is the schema's `size`.
     case fixed([UInt8])
 
+    /// Structural equality; floats and doubles compare by bit pattern (so NaN equals the same NaN, and
+    /// 0.0 differs from -0.0), strings by their UTF-8 bytes.
     public static func == (a: AvroValue, b: AvroValue) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
@@ -46,8 +62,11 @@ public indirect enum AvroValue: Sendable, Equatable {
 
 /// An entry of an Avro map (keys are strings).
 public struct AvroMapEntry: Sendable, Equatable {
+    /// The entry's key.
     public var key: String
+    /// The entry's value, of the map schema's `values` type.
     public var value: AvroValue
+    /// An entry mapping `key` to `value`.
     public init(_ key: String, _ value: AvroValue) {
         self.key = key
         self.value = value
@@ -58,11 +77,14 @@ public struct AvroMapEntry: Sendable, Equatable {
 
 /// Appends Avro binary encodings to a byte buffer.
 public struct AvroEncoder {
+    /// The encoded bytes so far.
     public var bytes: [UInt8] = []
     let named: [String: AvroSchema]
 
+    /// An empty encoder for values of `schema` (its named types resolve `reference`s while encoding).
     public init(schema: AvroSchema) { named = schema.namedTypes() }
 
+    /// Appends `v` as a zig-zag varint (1 to 10 bytes), the encoding of Avro `int` and `long`.
     @inline(__always)
     public mutating func writeLong(_ v: Int64) {
         var z = UInt64(bitPattern: (v << 1) ^ (v >> 63))
@@ -73,6 +95,7 @@ public struct AvroEncoder {
         bytes.append(UInt8(z))
     }
 
+    /// Appends `b` as Avro `bytes`: its length as a `long`, then the bytes.
     public mutating func writeBytes(_ b: [UInt8]) {
         writeLong(Int64(b.count))
         bytes.append(contentsOf: b)
@@ -159,6 +182,7 @@ public struct AvroEncoder {
 /// Reads Avro binary encodings from a byte range, with every length and count checked against the bytes left.
 public struct AvroDecoder {
     let buffer: UnsafeRawBufferPointer
+    /// The position of the next byte to read, in bytes from the start of the buffer.
     public private(set) var offset: Int
     let end: Int
     let named: [String: AvroSchema]
@@ -182,10 +206,15 @@ public struct AvroDecoder {
         self.file = file
     }
 
+    /// The number of bytes between the current offset and the end of the range.
     public var remaining: Int { end - offset }
 
     func fail(_ message: String) -> IcebergError { .corrupt(file: file, detail: "at byte \(offset): \(message)") }
 
+    /// Reads a zig-zag varint `long` (at most 10 bytes).
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` when the range ends inside the varint or it encodes more
+    ///   than 64 bits.
     public mutating func readLong() throws(IcebergError) -> Int64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -201,12 +230,19 @@ public struct AvroDecoder {
         return Int64(bitPattern: result >> 1) ^ -Int64(bitPattern: result & 1)
     }
 
+    /// Reads a zig-zag varint `int`.
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` when the varint is malformed or the value does not fit
+    ///   in 32 bits.
     public mutating func readInt() throws(IcebergError) -> Int32 {
         let v = try readLong()
         guard let i = Int32(exactly: v) else { throw fail("int value \(v) out of 32-bit range") }
         return i
     }
 
+    /// Reads the next `n` bytes as they are.
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` when `n` is negative or more than ``remaining``.
     public mutating func readRaw(_ n: Int) throws(IcebergError) -> [UInt8] {
         guard n >= 0, n <= remaining else { throw fail("length \(n) runs past the end (\(remaining) bytes left)") }
         let out = Array(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + n)]))
@@ -214,6 +250,9 @@ public struct AvroDecoder {
         return out
     }
 
+    /// Reads Avro `bytes`: a `long` length, then that many bytes.
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` when the length is negative or exceeds the bytes left.
     public mutating func readBytes() throws(IcebergError) -> [UInt8] {
         let n = try readLong()
         guard n >= 0, n <= Int64(remaining) else { throw fail("length \(n) runs past the end (\(remaining) bytes left)") }

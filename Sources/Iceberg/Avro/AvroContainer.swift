@@ -8,12 +8,16 @@ import JSON
 
 /// The block codecs of container files.
 public enum AvroCodec: String, Sendable, CaseIterable {
+    /// The values of the header's `avro.codec` key: `null` (stored), `deflate` (raw RFC 1951), `snappy` (with
+    /// a big-endian CRC-32 of the uncompressed block) and `zstandard`.
     case null, deflate, snappy, zstandard
 }
 
 /// Writes an object container file into memory; `finish()` returns the file's bytes.
 public struct AvroContainerWriter {
+    /// The writer schema, stored in the header as `avro.schema`.
     public let schema: AvroSchema
+    /// The codec that compresses every block, stored in the header as `avro.codec`.
     public let codec: AvroCodec
     let sync: [UInt8]
     var out: [UInt8] = []
@@ -21,6 +25,7 @@ public struct AvroContainerWriter {
     var blockCount = 0
     /// A block is written when its encoded objects reach this many bytes.
     public var blockSize = 64 * 1024
+    /// The number of objects appended so far.
     public private(set) var count = 0
 
     /// `metadata` adds user keys (Iceberg writes `schema`, `partition-spec`, ... here); keys starting `avro.`
@@ -54,6 +59,11 @@ public struct AvroContainerWriter {
         out = header.bytes
     }
 
+    /// Encodes `value` (which must match ``schema``) into the current block, writing the block out once it
+    /// reaches ``blockSize`` bytes.
+    ///
+    /// - Throws: ``IcebergError/invalidArgument(_:)`` when the value does not match the schema, or an
+    ///   ``IcebergError/io(_:)`` compression failure.
     public mutating func append(_ value: AvroValue) throws(IcebergError) {
         try block.encode(value, as: schema)
         blockCount += 1
@@ -83,10 +93,13 @@ public struct AvroContainerWriter {
 
 /// A parsed object container file: header, schema, and all objects.
 public struct AvroContainer: Sendable {
+    /// The writer schema from the header's `avro.schema`.
     public let schema: AvroSchema
+    /// The block codec from the header's `avro.codec` (`null` when absent).
     public let codec: AvroCodec
     /// The header's metadata, `avro.*` keys included.
     public let metadata: [String: [UInt8]]
+    /// Every object of every block, decoded with ``schema``, in file order.
     public let values: [AvroValue]
 
     /// The metadata value for `key` as UTF-8 text.

@@ -6,36 +6,51 @@ import JSON
 /// An Avro schema: a type plus the attributes the spec leaves open (`logicalType`, Iceberg's `element-id`,
 /// `key-id`, `value-id`, `adjust-to-utc`, `doc`, ...), kept and written back as given.
 public struct AvroSchema: Sendable, Equatable {
+    /// The type this schema declares.
     public var type: AvroType
     /// Attributes other than the ones that define the type (`type`, `name`, `namespace`, `fields`, `items`,
     /// `values`, `symbols`, `size`).
     public var attributes: JSONObject
 
+    /// A schema of `type`, with extra `attributes` written back as given.
     public init(_ type: AvroType, attributes: JSONObject = JSONObject()) {
         self.type = type
         self.attributes = attributes
     }
 
+    /// The primitive `null` schema.
     public static let null = AvroSchema(.null)
+    /// The primitive `boolean` schema.
     public static let boolean = AvroSchema(.boolean)
+    /// The primitive `int` schema (32-bit signed).
     public static let int = AvroSchema(.int)
+    /// The primitive `long` schema (64-bit signed).
     public static let long = AvroSchema(.long)
+    /// The primitive `float` schema (32-bit IEEE 754).
     public static let float = AvroSchema(.float)
+    /// The primitive `double` schema (64-bit IEEE 754).
     public static let double = AvroSchema(.double)
+    /// The primitive `bytes` schema.
     public static let bytes = AvroSchema(.bytes)
+    /// The primitive `string` schema (UTF-8).
     public static let string = AvroSchema(.string)
+    /// An array of `items`; `attributes` carries e.g. Iceberg's `element-id` or `logicalType: map`.
     public static func array(_ items: AvroSchema, _ attributes: JSONObject = JSONObject()) -> AvroSchema {
         AvroSchema(.array(items), attributes: attributes)
     }
+    /// A map with string keys and `values`; `attributes` carries e.g. Iceberg's `key-id` and `value-id`.
     public static func map(_ values: AvroSchema, _ attributes: JSONObject = JSONObject()) -> AvroSchema {
         AvroSchema(.map(values), attributes: attributes)
     }
+    /// A union of `branches`, in order (a union value names its branch by index).
     public static func union(_ branches: [AvroSchema]) -> AvroSchema { AvroSchema(.union(branches)) }
     /// `["null", schema]`, the usual optional field.
     public static func optional(_ schema: AvroSchema) -> AvroSchema { AvroSchema(.union([.null, schema])) }
+    /// A record named `name` (the full name, `namespace.name`) with `fields` in order.
     public static func record(_ name: String, _ fields: [AvroField], _ attributes: JSONObject = JSONObject()) -> AvroSchema {
         AvroSchema(.record(name: name, fields: fields), attributes: attributes)
     }
+    /// A `fixed` type named `name` whose values are exactly `size` bytes.
     public static func fixed(_ name: String, size: Int, _ attributes: JSONObject = JSONObject()) -> AvroSchema {
         AvroSchema(.fixed(name: name, size: size), attributes: attributes)
     }
@@ -47,13 +62,21 @@ public struct AvroSchema: Sendable, Equatable {
 /// The kinds of Avro types. Named types (`record`, `enum`, `fixed`) carry their full name (`namespace.name`);
 /// `reference` names one defined earlier in the same schema document.
 public indirect enum AvroType: Sendable, Equatable {
+    /// The primitive types.
     case null, boolean, int, long, float, double, bytes, string
+    /// A record: its full name and its fields in order.
     case record(name: String, fields: [AvroField])
+    /// An enum: its full name, its symbols (values are indexes into them) and the reader's default symbol.
     case enumeration(name: String, symbols: [String], defaultSymbol: String?)
+    /// An array of the given item schema.
     case array(AvroSchema)
+    /// A map from strings to the given value schema.
     case map(AvroSchema)
+    /// A union of the given branches.
     case union([AvroSchema])
+    /// A fixed-size byte string: its full name and its size in bytes.
     case fixed(name: String, size: Int)
+    /// A use of a named type (by full name) defined earlier in the same schema.
     case reference(String)
 
     var primitiveName: String? {
@@ -81,13 +104,16 @@ public indirect enum AvroType: Sendable, Equatable {
 
 /// A field of a record.
 public struct AvroField: Sendable, Equatable {
+    /// The field's name, unique within the record.
     public var name: String
+    /// The field's schema.
     public var schema: AvroSchema
     /// The field's default, as JSON (for a union, a value of its first branch).
     public var defaultValue: JSONValue?
     /// Other attributes (`field-id`, `doc`, `aliases`, `order`).
     public var attributes: JSONObject
 
+    /// A field `name` of `schema`, with an optional JSON default and other attributes.
     public init(_ name: String, _ schema: AvroSchema, default defaultValue: JSONValue? = nil,
                 attributes: JSONObject = JSONObject()) {
         self.name = name

@@ -4,13 +4,22 @@
 
 /// The retry policy of commits, from the table's `commit.retry.*` properties (defaults as Iceberg's).
 public struct CommitRetry: Sendable, Equatable {
+    /// Retries after the first attempt (`commit.retry.num-retries`, default 4).
     public var numRetries = 4
+    /// The first wait between attempts, in milliseconds (`commit.retry.min-wait-ms`, default 100).
     public var minWaitMs = 100
+    /// The longest wait between attempts, in milliseconds (`commit.retry.max-wait-ms`, default 60 000; never
+    /// below ``minWaitMs``).
     public var maxWaitMs = 60_000
+    /// The time budget of a commit and its retries, in milliseconds (`commit.retry.total-timeout-ms`,
+    /// default 1 800 000, 30 minutes).
     public var totalTimeoutMs = 1_800_000
 
+    /// Iceberg's defaults.
     public init() {}
 
+    /// The policy from table `properties` (the last value of a key wins); missing, non-numeric or negative
+    /// values keep the default.
     public init(properties: [(String, String)]) {
         func get(_ k: String) -> Int? { properties.last { $0.0 == k }.flatMap { Int($0.1) }.flatMap { $0 >= 0 ? $0 : nil } }
         numRetries = get("commit.retry.num-retries") ?? numRetries
@@ -28,8 +37,11 @@ public struct CommitRetry: Sendable, Equatable {
 
 /// A bound statement parameter of the catalog's SQL.
 enum SQLValue {
+    /// A text parameter.
     case text(String)
+    /// A 64-bit integer parameter.
     case int(Int64)
+    /// SQL `NULL`.
     case null
 }
 
@@ -59,6 +71,8 @@ public typealias SQLiteCatalog = SQLCatalog
 /// An Iceberg SQL catalog, in the layout of the JDBC catalog (schema V1) and pyiceberg's SqlCatalog, on SQLite
 /// (one machine) or PostgreSQL (many machines writing one table).
 public final class SQLCatalog {
+    /// The catalog name: the `catalog_name` column every row of this catalog carries, so several catalogs can
+    /// share one database.
     public let name: String
     /// The catalog database: a SQLite path, or the PostgreSQL URL without its password.
     public let path: String
@@ -134,6 +148,12 @@ public final class SQLCatalog {
 
     // MARK: Namespaces
 
+    /// Creates namespace `ns` (levels without dots), storing `properties` in `iceberg_namespace_properties`
+    /// (an `exists = true` row when there are none, as the JDBC catalog does).
+    ///
+    /// - Throws: ``IcebergError/invalidArgument(_:)`` for an empty namespace or a level that is empty or
+    ///   contains a dot, ``IcebergError/alreadyExists(_:)`` when it exists, ``IcebergError/io(_:)`` on a
+    ///   database failure.
     public func createNamespace(_ ns: [String], properties: [(String, String)] = []) throws(IcebergError) {
         guard !ns.isEmpty, ns.allSatisfy({ !$0.isEmpty && !$0.contains(".") }) else {
             throw .invalidArgument("invalid namespace '\(Self.nsString(ns))'")
@@ -146,6 +166,9 @@ public final class SQLCatalog {
         }
     }
 
+    /// Whether namespace `ns` has properties or tables in this catalog.
+    ///
+    /// - Throws: ``IcebergError/io(_:)`` on a database failure.
     public func namespaceExists(_ ns: [String]) throws(IcebergError) -> Bool {
         let s = Self.nsString(ns)
         let a = try db.execute("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ? LIMIT 1", [.text(name), .text(s)])
@@ -154,6 +177,9 @@ public final class SQLCatalog {
         return !b.rows.isEmpty
     }
 
+    /// Every namespace of this catalog (with properties or tables), sorted, each as its levels.
+    ///
+    /// - Throws: ``IcebergError/io(_:)`` on a database failure.
     public func listNamespaces() throws(IcebergError) -> [[String]] {
         let r = try db.execute("""
             SELECT namespace FROM iceberg_namespace_properties WHERE catalog_name = ?
@@ -164,6 +190,9 @@ public final class SQLCatalog {
 
     // MARK: Tables
 
+    /// The names of the tables in namespace `ns` (views excluded), sorted.
+    ///
+    /// - Throws: ``IcebergError/io(_:)`` on a database failure.
     public func listTables(_ ns: [String]) throws(IcebergError) -> [String] {
         try db.execute("SELECT table_name FROM iceberg_tables WHERE catalog_name = ? AND table_namespace = ? AND (iceberg_type = 'TABLE' OR iceberg_type IS NULL) ORDER BY table_name",
                        [.text(name), .text(Self.nsString(ns))]).rows.compactMap { $0[0] }
@@ -177,6 +206,11 @@ public final class SQLCatalog {
         return loc
     }
 
+    /// Reads table `ns`.`table` from its current metadata file.
+    ///
+    /// - Throws: ``IcebergError/notFound(_:)`` when the catalog has no such table or the metadata file is
+    ///   missing, ``IcebergError/corrupt(file:detail:)`` when the row has no metadata location or the file does
+    ///   not parse, ``IcebergError/io(_:)`` on a database or read failure.
     public func loadTable(_ ns: [String], _ table: String) throws(IcebergError) -> IcebergTable {
         guard let loc = try currentLocation(ns, table) else {
             throw .notFound("table \(Self.nsString(ns)).\(table) does not exist in catalog '\(name)' (\(path))")

@@ -96,11 +96,16 @@ enum BoundTruncation {
 
 /// Writes rows into Parquet data files under `<table location>/data/`, one file per partition.
 public struct DataFileWriter {
+    /// The table schema the rows follow (column field ids and types).
     public let schema: IcebergSchema
+    /// The partition spec that splits rows into files.
     public let spec: PartitionSpec
+    /// The table location; files go to `<location>/data/`.
     public let location: String
+    /// Parquet writer options for the data files.
     public var options: WriterOptions
 
+    /// A writer for a table with `schema` and `spec` at `location`.
     public init(schema: IcebergSchema, spec: PartitionSpec, location: String, options: WriterOptions = WriterOptions()) {
         self.schema = schema
         self.spec = spec

@@ -8,6 +8,8 @@ import Darwin
 #endif
 import FileSafety
 
+/// Table data and metadata on the local file system. Locations are plain paths or `file:` URLs; other
+/// schemes are an ``IcebergError/invalidArgument(_:)`` error.
 public enum LocalFileIO {
     /// The bytes of `path` (at most `limit`).
     public static func read(_ location: String, limit: Int = 1 << 30) throws(IcebergError) -> [UInt8] {
@@ -18,11 +20,15 @@ public enum LocalFileIO {
         }
     }
 
+    /// Whether something exists at `location` (false for a location that is not local).
     public static func exists(_ location: String) -> Bool {
         guard let path = try? localPath(location) else { return false }
         return access(path, F_OK) == 0
     }
 
+    /// The size of the file at `location`, in bytes.
+    ///
+    /// - Throws: ``IcebergError/io(_:)`` when it cannot be stat'ed.
     public static func size(_ location: String) throws(IcebergError) -> Int64 {
         let path = try localPath(location)
         var st = stat()
@@ -102,6 +108,7 @@ public enum LocalFileIO {
         }
     }
 
+    /// Removes the file at `location`, ignoring errors (a missing file is not a failure).
     public static func delete(_ location: String) {
         if let path = try? localPath(location) { unlink(path) }
     }

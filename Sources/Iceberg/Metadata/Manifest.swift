@@ -8,22 +8,40 @@ import JSON
 public struct DataFile: Sendable, Equatable {
     /// 0 data, 1 position deletes, 2 equality deletes.
     public var content: Int = 0
+    /// The file's full location (`file_path`, field 100).
     public var filePath: String
+    /// `PARQUET`, `AVRO` or `ORC` (`file_format`, field 101); Floe writes Parquet.
     public var fileFormat: String = "PARQUET"
     /// Partition tuple, in the spec's field order; nil for a null value.
     public var partition: [IcebergLiteral?]
+    /// The number of rows in the file (`record_count`, field 103).
     public var recordCount: Int64
+    /// The file's size in bytes (`file_size_in_bytes`, field 104).
     public var fileSizeInBytes: Int64
+    /// (column field id, bytes on disk) pairs (`column_sizes`, field 108).
     public var columnSizes: [(Int, Int64)] = []
+    /// (column field id, values including nulls and NaNs) pairs (`value_counts`, field 109).
     public var valueCounts: [(Int, Int64)] = []
+    /// (column field id, null values) pairs (`null_value_counts`, field 110).
     public var nullValueCounts: [(Int, Int64)] = []
+    /// (column field id, NaN values) pairs for float and double columns (`nan_value_counts`, field 137).
     public var nanValueCounts: [(Int, Int64)] = []
+    /// (column field id, lower bound) pairs, each bound in single-value serialization (spec "Appendix D")
+    /// (`lower_bounds`, field 125).
     public var lowerBounds: [(Int, [UInt8])] = []
+    /// (column field id, upper bound) pairs, each bound in single-value serialization (spec "Appendix D")
+    /// (`upper_bounds`, field 128).
     public var upperBounds: [(Int, [UInt8])] = []
+    /// Byte offsets where the file can be split (Parquet row group starts), ascending (`split_offsets`,
+    /// field 132).
     public var splitOffsets: [Int64]? = nil
+    /// For equality delete files, the field ids of the columns rows are matched on (`equality_ids`,
+    /// field 135).
     public var equalityIds: [Int]? = nil
+    /// The sort order id the file's rows follow, if any (`sort_order_id`, field 140).
     public var sortOrderId: Int? = nil
 
+    /// A data file (content 0, Parquet) with no column metrics.
     public init(filePath: String, partition: [IcebergLiteral?], recordCount: Int64, fileSizeInBytes: Int64) {
         self.filePath = filePath
         self.partition = partition
@@ -31,6 +49,7 @@ public struct DataFile: Sendable, Equatable {
         self.fileSizeInBytes = fileSizeInBytes
     }
 
+    /// Field-by-field equality, the metric lists compared in order.
     public static func == (a: DataFile, b: DataFile) -> Bool {
         func same<T: Equatable>(_ x: [(Int, T)], _ y: [(Int, T)]) -> Bool { x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 } }
         return a.content == b.content && a.filePath == b.filePath && a.fileFormat == b.fileFormat && a.partition == b.partition
@@ -41,13 +60,20 @@ public struct DataFile: Sendable, Equatable {
     }
 }
 
+/// An entry of a manifest (spec "Manifest Entry Fields"): a file, its status, and the snapshot and sequence
+/// numbers that added it. Null ids and numbers are inherited from the manifest list entry when read.
 public struct ManifestEntry: Sendable, Equatable {
     /// 0 existing, 1 added, 2 deleted.
     public var status: Int
+    /// The snapshot that added (or deleted) the file (field 1); nil to inherit it.
     public var snapshotId: Int64?
+    /// The data sequence number of the file (field 3); nil to inherit the manifest's.
     public var sequenceNumber: Int64?
+    /// The sequence number of the snapshot that added the file (field 4); nil to inherit the manifest's.
     public var fileSequenceNumber: Int64?
+    /// The file the entry tracks (field 2).
     public var dataFile: DataFile
+    /// An entry with every field given.
     public init(status: Int, snapshotId: Int64?, sequenceNumber: Int64?, fileSequenceNumber: Int64?, dataFile: DataFile) {
         self.status = status
         self.snapshotId = snapshotId
@@ -57,29 +83,47 @@ public struct ManifestEntry: Sendable, Equatable {
     }
 }
 
+/// The summary of one partition field over a manifest's files (spec "Manifest Lists", `field_summary`).
 public struct FieldSummary: Sendable, Equatable {
+    /// Whether some file has a null for the field (field 509).
     public var containsNull: Bool
+    /// Whether some file has a NaN for the field (field 518); nil when unknown.
     public var containsNaN: Bool?
+    /// The lowest non-null value, in single-value serialization (field 510).
     public var lowerBound: [UInt8]?
+    /// The highest non-null value, in single-value serialization (field 511).
     public var upperBound: [UInt8]?
 }
 
 /// An entry of a manifest list.
 public struct ManifestFile: Sendable, Equatable {
+    /// The manifest file's location (field 500).
     public var manifestPath: String
+    /// The manifest file's size in bytes (field 501).
     public var manifestLength: Int64
+    /// The id of the partition spec the manifest was written with (field 502).
     public var partitionSpecId: Int
     /// 0 data, 1 deletes.
     public var content: Int = 0
+    /// The sequence number of the snapshot that added the manifest (field 515).
     public var sequenceNumber: Int64
+    /// The lowest data sequence number of the manifest's live files (field 516).
     public var minSequenceNumber: Int64
+    /// The snapshot that added the manifest (field 503).
     public var addedSnapshotId: Int64
+    /// Entries with status ADDED (field 504).
     public var addedFilesCount: Int32
+    /// Entries with status EXISTING (field 505).
     public var existingFilesCount: Int32
+    /// Entries with status DELETED (field 506).
     public var deletedFilesCount: Int32
+    /// Rows in the ADDED files (field 512).
     public var addedRowsCount: Int64
+    /// Rows in the EXISTING files (field 513).
     public var existingRowsCount: Int64
+    /// Rows in the DELETED files (field 514).
     public var deletedRowsCount: Int64
+    /// One summary per partition field, in the spec's order (field 507); nil when not written.
     public var partitions: [FieldSummary]?
 }
 
@@ -200,6 +244,8 @@ func avroValue(_ lit: IcebergLiteral, _ t: IcebergType) -> AvroValue {
     }
 }
 
+/// Writing and reading manifests and manifest lists as Avro container files, with the spec's schemas,
+/// field ids and header metadata.
 public enum ManifestIO {
     static func intMap(_ m: [(Int, Int64)]) -> AvroValue {
         .opt(.array(m.map { .record([.int(Int32($0.0)), .long($0.1)]) }))

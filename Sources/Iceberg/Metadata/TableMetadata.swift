@@ -3,11 +3,17 @@
 
 import JSON
 
+/// A field of a partition spec: a transform of one source column (spec "Partition Specs").
 public struct PartitionField: Sendable, Equatable {
+    /// The field id of the schema column the transform reads.
     public var sourceId: Int
+    /// The partition field's own id (1000 and up, unique across the table's specs).
     public var fieldId: Int
+    /// The partition field's name, the column name in partition tuples.
     public var name: String
+    /// The transform applied to the source value.
     public var transform: Transform
+    /// A partition field with every property given.
     public init(sourceId: Int, fieldId: Int, name: String, transform: Transform) {
         self.sourceId = sourceId
         self.fieldId = fieldId
@@ -16,13 +22,18 @@ public struct PartitionField: Sendable, Equatable {
     }
 }
 
+/// A partition spec: how rows map to partition tuples (spec "Partition Specs").
 public struct PartitionSpec: Sendable, Equatable {
+    /// The spec id, unique within the table.
     public var specId: Int
+    /// The partition fields, in tuple order.
     public var fields: [PartitionField]
+    /// A spec with `specId` and `fields`.
     public init(specId: Int = 0, fields: [PartitionField] = []) {
         self.specId = specId
         self.fields = fields
     }
+    /// Spec 0 with no fields: every row in one partition.
     public static let unpartitioned = PartitionSpec()
 
     /// The struct type of partition tuples under `schema` (field ids are the partition field ids).
@@ -45,6 +56,7 @@ public struct PartitionSpec: Sendable, Equatable {
         })
     }
 
+    /// The spec's JSON form (`spec-id`, `fields`), as in the metadata file.
     public func json() -> JSONValue { .object(JSONObject([("spec-id", .number(JSONNumber(specId))), ("fields", fieldsJSON())])) }
 
     static func parseFields(_ v: JSONValue, file: String) throws(IcebergError) -> [PartitionField] {
@@ -63,11 +75,17 @@ public struct PartitionSpec: Sendable, Equatable {
     }
 }
 
+/// A field of a sort order (spec "Sort Orders").
 public struct SortField: Sendable, Equatable {
+    /// The field id of the column sorted on.
     public var sourceId: Int
+    /// The transform applied before comparing.
     public var transform: Transform
+    /// Ascending (`asc`) or descending (`desc`).
     public var ascending: Bool
+    /// Whether nulls sort before other values (`nulls-first`) or after (`nulls-last`).
     public var nullsFirst: Bool
+    /// A sort field; by default identity, ascending, nulls first.
     public init(sourceId: Int, transform: Transform = .identity, ascending: Bool = true, nullsFirst: Bool = true) {
         self.sourceId = sourceId
         self.transform = transform
@@ -76,15 +94,21 @@ public struct SortField: Sendable, Equatable {
     }
 }
 
+/// A sort order (spec "Sort Orders"): order 0 with no fields means unsorted.
 public struct SortOrder: Sendable, Equatable {
+    /// The order id, unique within the table.
     public var orderId: Int
+    /// The sort fields, most significant first.
     public var fields: [SortField]
+    /// An order with `orderId` and `fields`.
     public init(orderId: Int = 0, fields: [SortField] = []) {
         self.orderId = orderId
         self.fields = fields
     }
+    /// Order 0 with no fields.
     public static let unsorted = SortOrder()
 
+    /// The order's JSON form (`order-id`, `fields`), as in the metadata file.
     public func json() -> JSONValue {
         .object(JSONObject([("order-id", .number(JSONNumber(orderId))), ("fields", .array(fields.map {
             .object(JSONObject([("transform", .string($0.transform.description)), ("source-id", .number(JSONNumber($0.sourceId))),
@@ -106,16 +130,24 @@ public struct SortOrder: Sendable, Equatable {
     }
 }
 
+/// A snapshot: the table's state at one commit (spec "Snapshots").
 public struct Snapshot: Sendable, Equatable {
+    /// The snapshot id, unique within the table.
     public var snapshotId: Int64
+    /// The snapshot this one was committed on, if any.
     public var parentSnapshotId: Int64?
+    /// The sequence number of the commit (increases by one per commit).
     public var sequenceNumber: Int64
+    /// When the snapshot was created, in milliseconds since the Unix epoch.
     public var timestampMs: Int64
+    /// The location of the snapshot's manifest list.
     public var manifestList: String
     /// `operation` first, then the totals and counts ("Snapshot Summary"), all as strings.
     public var summary: [(String, String)]
+    /// The id of the schema current when the snapshot was written.
     public var schemaId: Int?
 
+    /// A snapshot with every property given.
     public init(snapshotId: Int64, parentSnapshotId: Int64?, sequenceNumber: Int64, timestampMs: Int64,
                 manifestList: String, summary: [(String, String)], schemaId: Int?) {
         self.snapshotId = snapshotId
@@ -127,13 +159,16 @@ public struct Snapshot: Sendable, Equatable {
         self.schemaId = schemaId
     }
 
+    /// Equality of all fields, the summary compared in order.
     public static func == (a: Snapshot, b: Snapshot) -> Bool {
         a.snapshotId == b.snapshotId && a.parentSnapshotId == b.parentSnapshotId && a.sequenceNumber == b.sequenceNumber
             && a.timestampMs == b.timestampMs && a.manifestList == b.manifestList && a.schemaId == b.schemaId
             && a.summary.map { $0.0 + "=" + $0.1 } == b.summary.map { $0.0 + "=" + $0.1 }
     }
 
+    /// The summary value of `key` (e.g. `total-records`), if present.
     public func summaryValue(_ key: String) -> String? { summary.first { $0.0 == key }?.1 }
+    /// The summary's `operation`: `append`, `overwrite`, `delete` or `replace` (`append` when missing).
     public var operation: String { summaryValue("operation") ?? "append" }
 
     func json() -> JSONValue {
@@ -163,38 +198,62 @@ public struct Snapshot: Sendable, Equatable {
     }
 }
 
+/// A named reference to a snapshot: a branch or a tag (spec "Snapshot References").
 public struct SnapshotRef: Sendable, Equatable {
+    /// The snapshot the reference points at.
     public var snapshotId: Int64
+    /// `branch` or `tag`.
     public var type: String  // "branch" or "tag"
+    /// How long the reference is kept, in milliseconds (`max-ref-age-ms`); nil for the table default.
     public var maxRefAgeMs: Int64?
+    /// For a branch, the age in milliseconds beyond which snapshots expire (`max-snapshot-age-ms`).
     public var maxSnapshotAgeMs: Int64?
+    /// For a branch, the number of snapshots expiry keeps at least (`min-snapshots-to-keep`).
     public var minSnapshotsToKeep: Int?
 }
 
 /// The table metadata file's content (format version 2).
 public struct TableMetadata: Sendable, Equatable {
+    /// The format version, 2.
     public var formatVersion = 2
+    /// The table's UUID (`table-uuid`), in canonical text form.
     public var tableUUID: String
+    /// The table's base location; data and metadata files live under it.
     public var location: String
+    /// The highest sequence number assigned so far.
     public var lastSequenceNumber: Int64 = 0
+    /// When the metadata was last updated, in milliseconds since the Unix epoch.
     public var lastUpdatedMs: Int64
+    /// The highest column field id assigned so far.
     public var lastColumnId: Int
+    /// Every schema the table has had.
     public var schemas: [IcebergSchema]
+    /// The id of the current schema in ``schemas``.
     public var currentSchemaId: Int
+    /// Every partition spec the table has had.
     public var partitionSpecs: [PartitionSpec]
+    /// The id of the spec new files are written with.
     public var defaultSpecId: Int
+    /// The highest partition field id assigned so far (999 when none).
     public var lastPartitionId: Int
+    /// Table properties in file order (e.g. `commit.retry.num-retries`); the last value of a key wins.
     public var properties: [(String, String)]
+    /// The current snapshot's id; nil for a table with no snapshot.
     public var currentSnapshotId: Int64?
+    /// The snapshots kept, oldest first.
     public var snapshots: [Snapshot] = []
     /// (snapshot id, timestamp ms) each time the current snapshot changed.
     public var snapshotLog: [(Int64, Int64)] = []
     /// (metadata file, timestamp ms) of earlier metadata files.
     public var metadataLog: [(String, Int64)] = []
+    /// Every sort order the table has had.
     public var sortOrders: [SortOrder]
+    /// The id of the order new files are written with.
     public var defaultSortOrderId: Int
+    /// Named snapshot references, e.g. the `main` branch.
     public var refs: [(String, SnapshotRef)] = []
 
+    /// Equality of the JSON forms (so member order in lists counts).
     public static func == (a: TableMetadata, b: TableMetadata) -> Bool {
         JSONSerializer.string(a.json()) == JSONSerializer.string(b.json())
     }
@@ -219,14 +278,22 @@ public struct TableMetadata: Sendable, Equatable {
         defaultSortOrderId = sortOrder.orderId
     }
 
+    /// The schema with ``currentSchemaId`` (the first schema when missing).
     public var currentSchema: IcebergSchema { schemas.first { $0.schemaId == currentSchemaId } ?? schemas[0] }
+    /// The spec with ``defaultSpecId`` (unpartitioned when missing).
     public var defaultSpec: PartitionSpec { partitionSpecs.first { $0.specId == defaultSpecId } ?? .unpartitioned }
+    /// The partition spec with `id`, if the table has it.
     public func spec(id: Int) -> PartitionSpec? { partitionSpecs.first { $0.specId == id } }
+    /// The schema with `id`, if the table has it.
     public func schema(id: Int) -> IcebergSchema? { schemas.first { $0.schemaId == id } }
+    /// The snapshot with ``currentSnapshotId``, if any.
     public var currentSnapshot: Snapshot? { currentSnapshotId.flatMap { id in snapshots.first { $0.snapshotId == id } } }
+    /// The snapshot with `id`, if it is still kept.
     public func snapshot(id: Int64) -> Snapshot? { snapshots.first { $0.snapshotId == id } }
+    /// The value of table property `key` (the last one when repeated).
     public func property(_ key: String) -> String? { properties.last { $0.0 == key }?.1 }
 
+    /// The metadata file's JSON (spec "Table Metadata Fields"), with the keys in the spec's order.
     public func json() -> JSONValue {
         func n(_ v: Int) -> JSONValue { .number(JSONNumber(v)) }
         func n64(_ v: Int64) -> JSONValue { .number(JSONNumber(v)) }

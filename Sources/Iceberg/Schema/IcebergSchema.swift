@@ -5,15 +5,25 @@ import JSON
 
 /// An Iceberg type.
 public indirect enum IcebergType: Sendable, Equatable, CustomStringConvertible {
+    /// `boolean`, 32-bit `int`, 64-bit `long`, IEEE 754 `float` (32-bit) and `double` (64-bit).
     case boolean, int, long, float, double
+    /// Fixed-point decimal: `precision` digits (at most 38), `scale` of them after the point.
     case decimal(precision: Int, scale: Int)
+    /// `date` (days since 1970-01-01), `time` (microseconds since midnight), `timestamp` without and
+    /// `timestamptz` with time zone (microseconds since the Unix epoch, UTC for `timestamptz`).
     case date, time, timestamp, timestamptz
+    /// UTF-8 `string`, 16-byte `uuid`, variable-length `binary`.
     case string, uuid, binary
+    /// A fixed-length byte string of the given length in bytes.
     case fixed(Int)
+    /// A struct of fields, each with its own field id.
     case structure([NestedField])
+    /// A list: the element's field id and type, and whether elements are required (non-null).
     case list(elementId: Int, element: IcebergType, elementRequired: Bool)
+    /// A map: key and value field ids and types, and whether values are required (keys always are).
     case map(keyId: Int, key: IcebergType, valueId: Int, value: IcebergType, valueRequired: Bool)
 
+    /// Whether the type is primitive (not a struct, list or map).
     public var isPrimitive: Bool {
         switch self {
         case .structure, .list, .map: return false
@@ -82,12 +92,18 @@ extension Substring {
 
 /// A field of a struct (or of the schema): id, name, type, required-ness, doc.
 public struct NestedField: Sendable, Equatable {
+    /// The field id, unique within the table schema.
     public var id: Int
+    /// The field name.
     public var name: String
+    /// The field type.
     public var type: IcebergType
+    /// Whether values may not be null.
     public var required: Bool
+    /// The field's documentation, if any.
     public var doc: String?
 
+    /// A field; optional (nullable) by default.
     public init(id: Int, name: String, type: IcebergType, required: Bool = false, doc: String? = nil) {
         self.id = id
         self.name = name
@@ -99,10 +115,14 @@ public struct NestedField: Sendable, Equatable {
 
 /// A table schema: a struct with a schema id (and optional identifier field ids).
 public struct IcebergSchema: Sendable, Equatable {
+    /// The schema id, unique within the table.
     public var schemaId: Int
+    /// The top-level fields, in order.
     public var fields: [NestedField]
+    /// The field ids that identify a row (`identifier-field-ids`); empty when none.
     public var identifierFieldIds: [Int]
 
+    /// A schema of `fields`.
     public init(schemaId: Int = 0, fields: [NestedField], identifierFieldIds: [Int] = []) {
         self.schemaId = schemaId
         self.fields = fields
@@ -166,6 +186,8 @@ public struct IcebergSchema: Sendable, Equatable {
 // MARK: - JSON
 
 extension IcebergType {
+    /// The type's JSON form (spec "Appendix C"): a string for a primitive (`decimal(P,S)`, `fixed[L]`),
+    /// an object for `struct`, `list` and `map`.
     public func json() -> JSONValue {
         switch self {
         case .structure(let fs):
@@ -182,6 +204,10 @@ extension IcebergType {
         }
     }
 
+    /// Parses the JSON form of a type (spec "Appendix C").
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` naming `file` for an unknown type or a malformed
+    ///   nested type.
     public static func parse(_ v: JSONValue, file: String) throws(IcebergError) -> IcebergType {
         func fail(_ m: String) -> IcebergError { .corrupt(file: file, detail: m) }
         switch v {
@@ -211,6 +237,7 @@ extension IcebergType {
 }
 
 extension NestedField {
+    /// The field's JSON form (`id`, `name`, `required`, `type`, and `doc` when set).
     public func json() -> JSONValue {
         var o = JSONObject([("id", .number(JSONNumber(id))), ("name", .string(name)), ("required", .bool(required)),
                             ("type", type.json())])
@@ -228,6 +255,7 @@ extension NestedField {
 }
 
 extension IcebergSchema {
+    /// The schema's JSON form: a `struct` with `schema-id` (and `identifier-field-ids` when set).
     public func json() -> JSONValue {
         var o = JSONObject([("type", "struct"), ("schema-id", .number(JSONNumber(schemaId))),
                             ("fields", .array(fields.map { $0.json() }))])
@@ -237,6 +265,10 @@ extension IcebergSchema {
         return .object(o)
     }
 
+    /// Parses a schema from its JSON form (spec "Appendix C").
+    ///
+    /// - Throws: ``IcebergError/corrupt(file:detail:)`` naming `file` when it is not a struct or a field is
+    ///   malformed.
     public static func parse(_ v: JSONValue, file: String) throws(IcebergError) -> IcebergSchema {
         guard case .structure(let fs) = try IcebergType.parse(v, file: file) else {
             throw .corrupt(file: file, detail: "schema is not a struct")

@@ -7,13 +7,22 @@ import Parquet
 /// (`int`), `time` microseconds since midnight, `timestamp`/`timestamptz` microseconds since the epoch (`long`),
 /// `decimal` the unscaled integer, `uuid`/`fixed`/`binary` bytes.
 public enum IcebergLiteral: Sendable, Equatable, Hashable {
+    /// A `boolean`.
     case boolean(Bool)
+    /// An `int` or a `date` (days since 1970-01-01).
     case int(Int32)
+    /// A `long`, a `time` (microseconds since midnight) or a `timestamp`/`timestamptz` (microseconds since
+    /// the Unix epoch).
     case long(Int64)
+    /// A `float`.
     case float(Float)
+    /// A `double`.
     case double(Double)
+    /// A `decimal`, as its unscaled value (the scale is the type's).
     case decimal(Int128)
+    /// A `string`.
     case string(String)
+    /// A `binary`, `fixed` or `uuid` (16 bytes) value.
     case binary([UInt8])
 
     /// The value of a row field for a column of `type`; `nil` for a null. A value that does not fit the type is

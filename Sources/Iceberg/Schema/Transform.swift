@@ -3,10 +3,16 @@
 
 /// A partition (or sort) transform.
 public enum Transform: Sendable, Equatable, CustomStringConvertible {
+    /// `identity` (the value), `year`/`month`/`day`/`hour` (since 1970 of a date or timestamp), `void`
+    /// (always null).
     case identity, year, month, day, hour, void
+    /// Murmur3 hash of the value modulo the given number of buckets (positive).
     case bucket(Int)
+    /// Truncation to the given width (positive): integers down to a multiple, strings to that many code
+    /// points, binary to that many bytes.
     case truncate(Int)
 
+    /// The transform's name in metadata JSON: `identity`, `bucket[N]`, `truncate[W]`, ...
     public var description: String {
         switch self {
         case .identity: return "identity"
@@ -20,6 +26,9 @@ public enum Transform: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Parses a transform name as written in metadata JSON.
+    ///
+    /// - Throws: ``IcebergError/invalidArgument(_:)`` for an unknown name or a non-positive parameter.
     public init(parsing s: String) throws(IcebergError) {
         func param(_ prefix: String) -> Int? {
             guard s.hasPrefix(prefix + "["), s.hasSuffix("]"), let n = Int(s.dropFirst(prefix.count + 1).dropLast()), n > 0 else { return nil }
@@ -181,6 +190,8 @@ func daysFromCivil(_ y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
 
 /// MurmurHash3 x86 32-bit (Austin Appleby's public-domain algorithm), seed 0 as Iceberg requires.
 public enum Murmur3 {
+    /// The 32-bit MurmurHash3 of `data` (Iceberg's bucket hash uses seed 0 over the value's single-value
+    /// hash bytes).
     public static func hash32(_ data: [UInt8], seed: UInt32 = 0) -> Int32 {
         let c1: UInt32 = 0xCC9E_2D51, c2: UInt32 = 0x1B87_3593
         var h = seed

@@ -6,7 +6,9 @@ import Parquet
 
 /// Field ids the spec reserves for position delete files.
 public enum ReservedFieldIds {
+    /// The field id of `file_path` in position delete files.
     public static let deleteFilePath = 2_147_483_546
+    /// The field id of `pos` (zero-based row position) in position delete files.
     public static let deleteFilePos = 2_147_483_545
 }
 

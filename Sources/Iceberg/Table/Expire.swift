@@ -21,7 +21,9 @@ extension TableMetadata {
 
 /// What an expiry removed.
 public struct ExpireResult: Sendable, Equatable {
+    /// The ids of the snapshots removed from the metadata.
     public var expiredSnapshotIds: [Int64]
+    /// The locations of files deleted because no kept snapshot reaches them.
     public var deletedFiles: [String]
 }
 

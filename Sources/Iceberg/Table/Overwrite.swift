@@ -6,7 +6,9 @@
 /// An overwrite, applicable to any base metadata (a conflicting commit re-applies it on the new base, so the
 /// predicate is evaluated against what is live then).
 public struct OverwriteFiles: Sendable {
+    /// The data files the overwrite adds.
     public var added: [DataFile]
+    /// Selects the live data files the overwrite deletes.
     public let removes: @Sendable (DataFile) -> Bool
     var append: AppendFiles
 
@@ -17,6 +19,7 @@ public struct OverwriteFiles: Sendable {
         append = AppendFiles(files: added)
     }
 
+    /// The id of the snapshot the overwrite commits.
     public var snapshotId: Int64 { append.snapshotId }
 
     mutating func apply(to base: TableMetadata, metadataLocation: String, attempt: inout AttemptFiles,

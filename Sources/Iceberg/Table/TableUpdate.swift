@@ -6,10 +6,14 @@ import JSON
 
 /// A table as a catalog hands it out: the metadata and the file it was read from.
 public struct IcebergTable: Sendable {
+    /// The namespace levels, then the table name.
     public var identifier: [String]
+    /// The table's metadata as read.
     public var metadata: TableMetadata
+    /// The metadata file the metadata was read from (the catalog's `metadata_location`).
     public var metadataLocation: String
 
+    /// A table with every property given.
     public init(identifier: [String], metadata: TableMetadata, metadataLocation: String) {
         self.identifier = identifier
         self.metadata = metadata
@@ -66,8 +70,10 @@ public struct AppendFiles: Sendable {
     /// The manifests of `files` (one for data, one for deletes), written once and reused on every retry: their
     /// entries inherit the sequence number from the manifest list entry, so they do not depend on the base.
     var written: [ManifestFile]?
+    /// The id of the snapshot the append commits (random, positive, fixed across retries).
     public let snapshotId: Int64
 
+    /// An append of `files` with a new random snapshot id.
     public init(files: [DataFile]) {
         self.files = files
         var g = SystemRandomNumberGenerator()
