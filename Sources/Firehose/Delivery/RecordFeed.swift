@@ -34,7 +34,8 @@ public final class RecordFeed {
         layout = RecordLayout(columns: config.columns, options: config.record)
         try FileOps.makeDirectories(stagingDir)
         // the scheduler encodes inline (on the calling thread) as each batch is appended
-        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir)
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir,
+                            target: LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir))
         processor = ChunkProcessor(layout: layout, config: config, scheduler: delivery.scheduler)
         work.recordMode = true
         work.own = ColumnBuilders(layout: layout)
