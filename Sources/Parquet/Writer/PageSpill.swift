@@ -49,12 +49,12 @@ final class PageSpill: @unchecked Sendable {
     /// offset in it.
     func append(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                 held wasHeld: Int) throws -> Int64 {
-        let (f, at): (Result<FileDescriptor, Errno>, Int64) = lock.withLock { _ in
-            var opened: Result<FileDescriptor, Errno>
+        let (f, at): (Result<FileDescriptor, any Error>, Int64) = lock.withLock { _ in
+            var opened: Result<FileDescriptor, any Error>
             if let fd {
                 opened = .success(fd)
             } else {
-                opened = Result { () throws(Errno) in
+                opened = Result {
                     try FileDescriptor.open(FilePath(path), .readWrite, options: [.create, .truncate, .closeOnExec],
                                             permissions: FilePermissions(rawValue: 0o600))
                 }
