@@ -36,7 +36,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // Log events of the long-running commands (`floe ingest`, `floe convert`) and of `floe serve`.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // File descriptors, paths and stat for FileSafety's file work.
+        // File descriptors, paths and stat for local file work (FileSafety, the Parquet writer's output, NDJSON
+        // files, Firehose delivery, the warehouse catalog); calls it lacks stay raw, each marked `raw syscall`.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         // Iceberg's SQL catalog on PostgreSQL (`--catalog postgresql://…`), for many machines writing one table.
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
@@ -55,11 +56,12 @@ let package = Package(
                 "CCodecs",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         // Parquet key-management tools (key material JSON, local KMS wrapping); the format core stays JSON-free.
         .target(name: "ParquetKeyManagement", dependencies: ["Parquet", .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "JSON"),
+        .target(name: "JSON", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
         // Local files read and written safely (bounded regular-file reads, path containment, the one directory
         // walker): only swift-system below it, so every module above the format core can use it.
         .target(name: "FileSafety", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
@@ -74,13 +76,15 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], resources: [.copy("BuiltinSchemas")]),
-        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety", "Parallel", "ObjectStore"]),
+        .target(name: "Firehose", dependencies: ["Parquet", "JSON", "JSONSchema", "CCodecs", "FileSafety", "Parallel", "ObjectStore",
+                                               .product(name: "SystemPackage", package: "swift-system")]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety",
+                                                  .product(name: "SystemPackage", package: "swift-system")]),
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.
         .target(name: "FirehoseServer", dependencies: [
@@ -105,6 +109,7 @@ let package = Package(
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
                 "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["FloeBuildInfo"]

@@ -1,4 +1,7 @@
-// Streaming NDJSON (JSON Lines) reader with bounded memory.
+// Streaming NDJSON (JSON Lines) reader with bounded memory. Files are opened, checked and read through
+// swift-system; fcntl stays raw (swift-system 1.8 lacks it), marked `raw syscall`.
+
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -35,16 +38,10 @@ public struct FileDescriptorByteSource: NDJSONByteSource {
     ///
     /// - Throws: ``NDJSONReadError`` with the system's error text when `read(2)` fails.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            #if canImport(Darwin)
-                let n = Darwin.read(fileDescriptor, buffer.baseAddress, buffer.count)
-            #else
-                let n = Glibc.read(fileDescriptor, buffer.baseAddress, buffer.count)
-            #endif
-            if n >= 0 { return n }
-            let e = errno
-            if e == EINTR { continue }
-            throw NDJSONReadError(message: "read failed: \(String(cString: strerror(e)))")
+        do {
+            return try FileDescriptor(rawValue: fileDescriptor).read(into: buffer)  // retries EINTR
+        } catch {
+            throw NDJSONReadError(message: "read failed: \(error)")
         }
     }
 }
@@ -163,15 +160,18 @@ public final class NDJSONReader {
     public init(path: String, options: NDJSONReaderOptions = NDJSONReaderOptions()) throws(NDJSONReadError) {
         // O_NONBLOCK: a FIFO without a writer must not hang the open; a named input is a regular file (streams
         // come through `-`, i.e. init(fileDescriptor:)).
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            throw NDJSONReadError(message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking])
+        } catch {
+            throw NDJSONReadError(message: "cannot open \(path): \(error)")
         }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
+        guard (try? file.stat())?.type == .regular else {
+            try? file.close()
             throw NDJSONReadError(message: "\(path): not a regular file (read streams through -)")
         }
+        let fd = file.rawValue
+        // raw syscall: swift-system 1.8 has no fcntl(F_SETFL) to clear O_NONBLOCK on an open descriptor.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.source = FileDescriptorByteSource(fileDescriptor: fd)
         self.options = options
@@ -188,7 +188,7 @@ public final class NDJSONReader {
     deinit {
         buffer.deallocate()
         prefixBuffer?.deallocate()
-        if let fd = ownedDescriptor { _ = close(fd) }
+        if let fd = ownedDescriptor { try? FileDescriptor(rawValue: fd).close() }
     }
 
     /// Current size of the internal buffer, in bytes.

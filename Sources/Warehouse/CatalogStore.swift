@@ -5,6 +5,10 @@
 // - A write goes to a temporary file in DIR, is fsync'ed, renamed over `floe-catalog.json`, and DIR is fsync'ed:
 //   readers (which take no lock) see the old or the new catalog, never a partial one, even after a crash.
 
+//
+// Descriptors, stat and writes go through swift-system; what swift-system 1.8 lacks stays raw, each call marked
+// `raw syscall`.
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,6 +16,7 @@ import Darwin
 #endif
 import FileSafety
 import JSON
+import SystemPackage
 
 enum Posix {
     static func message(_ code: Int32 = errno) -> String { String(cString: strerror(code)) }
@@ -26,68 +31,82 @@ enum Posix {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(WarehouseError) {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .io(path, message())
-            }
-            off += n
+    static func writeAll(_ fd: FileDescriptor, _ bytes: [UInt8], path: String) throws(WarehouseError) {
+        do {
+            _ = try fd.writeAll(bytes)  // retries EINTR
+        } catch {
+            throw .io(path, "\(error)")
         }
+    }
+
+    /// Opens `path` with `O_CREAT | O_CLOEXEC` and `options` (mode 0644 for a new file); the error names `path`.
+    static func create(_ path: String, _ mode: FileDescriptor.AccessMode,
+                       _ options: FileDescriptor.OpenOptions) throws(WarehouseError) -> FileDescriptor {
+        do {
+            return try FileDescriptor.open(FilePath(path), mode, options: options.union([.create, .closeOnExec]),
+                                           permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            throw .io(path, "\(error)")
+        }
+    }
+
+    /// fsync(2) of an open descriptor.
+    static func sync(_ fd: FileDescriptor) -> Bool {
+        // raw syscall: swift-system 1.8 has no fsync.
+        fsync(fd.rawValue) == 0
     }
 
     /// Writes `bytes` to `path` atomically and durably (temp file, fsync, rename, fsync of the folder).
     static func atomicWrite(_ bytes: [UInt8], to path: String, directory: String) throws(WarehouseError) {
         let tmp = "\(path).\(getpid()).\(UInt64.random(in: 0...UInt64.max)).tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .io(tmp, message()) }
+        let fd = try create(tmp, .writeOnly, [.exclusiveCreate])
         do throws(WarehouseError) {
             try writeAll(fd, bytes, path: tmp)
-            guard fsync(fd) == 0 else { throw WarehouseError.io(tmp, message()) }
+            guard sync(fd) else { throw WarehouseError.io(tmp, message()) }
         } catch {
-            close(fd)
+            try? fd.close()
+            // raw syscall: swift-system 1.8 has no unlink.
             unlink(tmp)
             throw error
         }
-        close(fd)
+        try? fd.close()
+        // raw syscall: swift-system 1.8 has no rename or unlink.
         guard rename(tmp, path) == 0 else {
             let m = message()
             unlink(tmp)
             throw .io(path, m)
         }
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        fsyncPath(directory)
+    }
+
+    /// fsync(2) of a file or folder by path (durability of renames into a folder); failures are ignored.
+    static func fsyncPath(_ path: String) {
+        guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec]) else { return }
+        _ = sync(fd)
+        try? fd.close()
     }
 
     static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0
+        (try? FilePath(path).stat()) != nil
     }
 
     /// True when `path` exists as an entry (a dangling symbolic link too).
     static func lexists(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0
+        (try? FilePath(path).stat(followTargetSymlink: false)) != nil
     }
 
     /// A folder that is not a symbolic link.
     static func isRealDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        (try? FilePath(path).stat(followTargetSymlink: false))?.type == .directory
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        (try? FilePath(path).stat())?.type == .directory
     }
 
     /// Names in a directory (without `.` and `..`); empty when it does not exist.
     static func list(_ path: String) -> [String] {
+        // raw syscall: swift-system 1.8 has no directory listing.
         guard let d = opendir(path) else { return [] }
         defer { closedir(d) }
         var out: [String] = []
@@ -107,6 +126,7 @@ enum Posix {
         for part in path.split(separator: "/") {
             prefix += part
             if !isDirectory(prefix) {
+                // raw syscall: swift-system 1.8 has no mkdir.
                 if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .io(prefix, message()) }
             }
             prefix += "/"
@@ -115,13 +135,16 @@ enum Posix {
 
     /// `rm -rf` (does not follow symbolic links to folders).
     static func removeTree(_ path: String) throws(WarehouseError) {
-        var st = stat()
-        guard lstat(path, &st) == 0 else {
-            if errno == ENOENT { return }
-            throw .io(path, message())
+        let st: Stat
+        do {
+            st = try FilePath(path).stat(followTargetSymlink: false)
+        } catch {
+            if error == .noSuchFileOrDirectory { return }
+            throw .io(path, "\(error)")
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
+        if st.type == .directory {
             for name in list(path) { try removeTree(path + "/" + name) }
+            // raw syscall: swift-system 1.8 has no rmdir or unlink.
             guard rmdir(path) == 0 else { throw .io(path, message()) }
         } else {
             guard unlink(path) == 0 || errno == ENOENT else { throw .io(path, message()) }
@@ -131,6 +154,7 @@ enum Posix {
     static func absolutePath(_ path: String) -> String {
         if path.hasPrefix("/") { return normalize(path) }
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        // raw syscall: swift-system 1.8 has no getcwd.
         guard getcwd(&buf, buf.count) != nil else { return path }
         let cwd = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return normalize(cwd + "/" + path)
@@ -150,23 +174,37 @@ enum Posix {
 
 /// An exclusive `flock` held until `unlock()`.
 struct CatalogLock {
-    private let fd: Int32
+    private let fd: FileDescriptor
 
     init(path: String) throws(WarehouseError) {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw .io(path, Posix.message()) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let m = Posix.message()
-            close(fd)
-            throw .io(path, m)
-        }
-        self.fd = fd
+        fd = try Posix.lockExclusive(path)
     }
 
     func unlock() {
-        _ = flock(fd, LOCK_UN)
-        close(fd)
+        Posix.unlock(fd)
+    }
+}
+
+extension Posix {
+    /// Opens (creating it, never through a symbolic link) the lock file at `path` and takes an exclusive `flock`
+    /// on it, waiting for other holders; the descriptor holds the lock until `unlock(_:)`.
+    static func lockExclusive(_ path: String) throws(WarehouseError) -> FileDescriptor {
+        let fd = try create(path, .readWrite, [.noFollow])
+        // raw syscall: swift-system 1.8 has no flock.
+        while flock(fd.rawValue, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            let m = message()
+            try? fd.close()
+            throw .io(path, m)
+        }
+        return fd
+    }
+
+    /// Releases a lock of `lockExclusive(_:)` and closes its descriptor.
+    static func unlock(_ fd: FileDescriptor) {
+        // raw syscall: swift-system 1.8 has no flock.
+        _ = flock(fd.rawValue, LOCK_UN)
+        try? fd.close()
     }
 }
 

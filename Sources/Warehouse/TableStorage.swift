@@ -32,6 +32,7 @@ import Darwin
 #endif
 import FileSafety
 import Parquet
+import SystemPackage
 
 /// Names used by the versioned layout.
 public enum VersionedLayout {
@@ -140,7 +141,7 @@ public final class VersionedTableWriter {
     public let version: Int
     /// The hidden folder the new version is built in.
     public let stagingDir: String
-    private let lockFD: Int32
+    private let lockFD: FileDescriptor
     private var finished = false
     private var fileCount = 0
 
@@ -150,20 +151,12 @@ public final class VersionedTableWriter {
         self.tableName = tableName
         try Posix.makeDirectories(tableDir)
         let lockPath = tableDir + "/" + VersionedLayout.lockFile
-        let fd = Glibc.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { throw .io(lockPath, Posix.message()) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno == EINTR { continue }
-            let m = Posix.message()
-            Glibc.close(fd)
-            throw .io(lockPath, m)
-        }
+        let fd = try Posix.lockExclusive(lockPath)
         lockFD = fd
         // Loose data files mean the folder is not ours to replace.
         let loose = TableSnapshot.parquetFiles(below: tableDir, skipVersions: true)
         if let first = loose.first {
-            _ = flock(fd, LOCK_UN)
-            Glibc.close(fd)
+            Posix.unlock(fd)
             throw .invalid("table folder \(tableDir) holds data files outside floe's versions (e.g. \(first)); refusing to replace them")
         }
         var maxVersion = 0
@@ -178,8 +171,7 @@ public final class VersionedTableWriter {
             try Posix.removeTree(stagingDir)
             try Posix.makeDirectories(stagingDir)
         } catch {
-            _ = flock(fd, LOCK_UN)
-            Glibc.close(fd)
+            Posix.unlock(fd)
             throw error
         }
     }
@@ -202,8 +194,7 @@ public final class VersionedTableWriter {
         guard !finished else { return }
         finished = true
         try? Posix.removeTree(stagingDir)
-        _ = flock(lockFD, LOCK_UN)
-        Glibc.close(lockFD)
+        Posix.unlock(lockFD)
     }
 
     /// Publishes the staged version: rename to `v-N`, swap `current`, remove versions past the grace period.
@@ -213,12 +204,12 @@ public final class VersionedTableWriter {
         guard !finished else { throw .invalid("version already committed or aborted") }
         defer {
             finished = true
-            _ = flock(lockFD, LOCK_UN)
-            Glibc.close(lockFD)
+            Posix.unlock(lockFD)
         }
         let name = versionName
         let final = tableDir + "/" + name
         Posix.fsyncPath(stagingDir)
+        // raw syscall: swift-system 1.8 has no rename, unlink or symlink.
         guard rename(stagingDir, final) == 0 else {
             let m = Posix.message()
             try? Posix.removeTree(stagingDir)
@@ -254,6 +245,7 @@ public final class VersionedTableWriter {
 extension Posix {
     /// The target of a symbolic link, nil when `path` is not one.
     static func readLink(_ path: String) -> String? {
+        // raw syscall: swift-system 1.8 has no readlink.
         var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink(path, &buf, buf.count - 1)
         guard n > 0 else { return nil }
@@ -262,17 +254,8 @@ extension Posix {
         }
     }
 
-    static func fsyncPath(_ path: String) {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = fsync(fd)
-            Glibc.close(fd)
-        }
-    }
-
     static func modificationTime(_ path: String) -> Int64? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = try? FilePath(path).stat() else { return nil }
         return Int64(st.st_mtim.tv_sec)
     }
 }

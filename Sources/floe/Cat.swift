@@ -58,32 +58,21 @@ extension RowOutputOptions {
         } catch {
             throw Output.fail(path, error)
         }
-        var parts: [RowExporter] = []
-        for (p, file) in zip(snap.paths, snap.files) {
-            do {
-                var part = try RowExporter(file: file, columns: cols,
-                                           options: ReadOptions(verifyChecksums: !noVerifyChecksums))
-                part.label = p
-                parts.append(part)
-            } catch {
-                throw Output.fail(p, error)
-            }
-        }
-        do {
-            try RowExporter.export(parts, format: fmt, limit: limit) { Output.write($0) }
-            Output.flush()
-        } catch {
-            Output.flush()
-            throw Output.fail(path, error)
-        }
+        try exportAll(zip(snap.paths, snap.files), of: path, format: fmt, columns: cols, limit: limit)
     }
-}
 
-extension RowOutputOptions {
     /// An S3 prefix (`s3://bucket/table/`): every `*.parquet` object under it, in key order.
     func runObjects(_ path: String, format fmt: RowFormat, columns cols: [String]?, limit: Int?) throws {
+        try exportAll(try Storage.openParquetPrefix(path), of: path, format: fmt, columns: cols, limit: limit)
+    }
+
+    /// The rows of several Parquet files (`(name, file)`, in order) as one output; a file that cannot be read is
+    /// reported by its name, an export failure by `path` (the table folder or prefix).
+    private func exportAll<Files: Sequence<(String, ParquetFile)>>(
+        _ files: Files, of path: String, format fmt: RowFormat, columns cols: [String]?, limit: Int?
+    ) throws {
         var parts: [RowExporter] = []
-        for (name, file) in try Storage.openParquetPrefix(path) {
+        for (name, file) in files {
             do {
                 var part = try RowExporter(file: file, columns: cols,
                                            options: ReadOptions(verifyChecksums: !noVerifyChecksums))

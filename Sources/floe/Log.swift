@@ -6,6 +6,9 @@
 // Each event is one line on stderr, through Output's one stderr writer (so it never splits a diagnostic or a
 // progress redraw): `floe: 2026-12-07T15:30:00.123Z ingest info: published file path=... records=...`, metadata
 // as `key=value` sorted by key. The timestamp is UTC, milliseconds.
+//
+// `floe serve` logs the same way: `FloeLog.bootstrap` is the CLI's one `LoggingSystem.bootstrap`, so the loggers
+// the server library makes for itself (`Logger(label:)`) print these lines too, at the same `--log-level`.
 
 import Dispatch
 import Firehose
@@ -43,11 +46,19 @@ enum FloeLog {
     /// The levels `--log-level` accepts.
     static let levelNames = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
 
-    /// The level of `--log-level` (else `FLOE_LOG_LEVEL`, else `warning`); nil for a name swift-log does not know.
-    static func level(_ flag: String?) -> Logger.Level? {
+    /// The level of `--log-level` (else `FLOE_LOG_LEVEL`, else `fallback`: `warning` for convert and ingest);
+    /// nil for a name swift-log does not know.
+    static func level(_ flag: String?, default fallback: Logger.Level = .warning) -> Logger.Level? {
         let env = getenv("FLOE_LOG_LEVEL").map { String(cString: $0) }
-        guard let name = flag ?? (env?.isEmpty == false ? env : nil) else { return .warning }
+        guard let name = flag ?? (env?.isEmpty == false ? env : nil) else { return fallback }
         return Logger.Level(rawValue: name.lowercased())
+    }
+
+    /// Makes every `Logger(label:)` of the process (the CLI's and the libraries') print through
+    /// ``FloeLogHandler`` at `level`. The CLI's one `LoggingSystem.bootstrap`; swift-log allows it once per
+    /// process, so only a command that runs alone in its process (`floe serve`) calls it.
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { FloeLogHandler(label: $0, logLevel: level, clearsLine: false) }
     }
 
     /// A logger for the command `label` at `level`.

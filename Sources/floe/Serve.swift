@@ -5,6 +5,7 @@ import Dispatch
 import FileSafety
 import FirehoseServer
 import Logging
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,8 +33,9 @@ struct Serve: ParsableCommand {
     var credentials: String?
     @Option(name: .customLong("wal-limit"), help: "Bound of the write-ahead log; past it records are refused with 'Slow down.' (default 1GiB).")
     var walLimit: String = "1GiB"
-    @Option(name: .customLong("log-level"), help: "trace|debug|info|notice|warning|error|critical (default info).")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(
+        "Log events on stderr from this level on: trace, debug, info, notice, warning, error, critical (default info; also FLOE_LOG_LEVEL)."))
+    var logLevel: String?
     @Option(name: .customLong("port-file"), help: "Write the bound port here once listening (for tests using port 0).")
     var portFile: String?
 
@@ -51,7 +53,9 @@ struct Serve: ParsableCommand {
             throw usage("--bucket-root: \(b): only local folders are supported by this build (s3:// needs the object-store module)")
         }
         guard let limit = parseByteSize(walLimit), limit >= 1 << 20 else { throw usage("--wal-limit: bad size '\(walLimit)' (at least 1MiB)") }
-        guard let level = Logger.Level(rawValue: logLevel.lowercased()) else { throw usage("--log-level: unknown level '\(logLevel)'") }
+        guard let level = FloeLog.level(logLevel, default: .info) else {
+            throw usage("--log-level: unknown level '\(logLevel ?? "")' (\(FloeLog.levelNames))")
+        }
         var config = ServerConfiguration(warehouse: warehouse)
         switch auth {
         case "none":
@@ -71,11 +75,7 @@ struct Serve: ParsableCommand {
         config.bucketRoot = bucketRoot
         config.walLimitBytes = limit
         config.walSegmentBytes = min(64 << 20, max(1 << 20, limit / 8))
-        LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = level
-            return h
-        }
+        FloeLog.bootstrap(level: level)
         let logger = Logger(label: "floe.serve")
         let server: FirehoseServer
         let bound: Int
@@ -87,8 +87,11 @@ struct Serve: ParsableCommand {
             throw FloeExit.usageError
         }
         if let pf = portFile {
-            let fd = open(pf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            if fd >= 0 { let s = "\(bound)\n"; _ = s.withCString { write(fd, $0, strlen($0)) }; close(fd) }
+            if let fd = try? FileDescriptor.open(FilePath(pf), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                                 permissions: FilePermissions(rawValue: 0o644)) {
+                _ = try? fd.writeAll(Array("\(bound)\n".utf8))
+                try? fd.close()
+            }
         }
         // SIGTERM / SIGINT: publish every buffer, then exit
         signal(SIGTERM, SIG_IGN)

@@ -8,6 +8,7 @@ import FileSafety
 import JSON
 import JSONSchema
 import Parquet
+import SystemPackage
 
 #if canImport(Glibc)
     import Glibc
@@ -244,11 +245,11 @@ struct Validate: ParsableCommand {
 
 /// Buffered line output to a file descriptor.
 final class LineWriter: @unchecked Sendable {
-    private let fd: Int32
+    private let fd: FileDescriptor
     private var buffer: [UInt8] = []
 
     init(fd: Int32) {
-        self.fd = fd
+        self.fd = FileDescriptor(rawValue: fd)
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -262,12 +263,8 @@ final class LineWriter: @unchecked Sendable {
     func writeRaw(_ text: String) { buffer.append(contentsOf: text.utf8) }
 
     func flush() {
-        var off = 0
-        while off < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
-            if n <= 0 { break }
-            off += n
-        }
+        // Output that cannot be written (a closed pipe) is dropped, as before; writeAll retries EINTR.
+        _ = try? fd.writeAll(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 }

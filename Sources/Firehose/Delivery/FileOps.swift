@@ -1,9 +1,11 @@
-// Small POSIX helpers for delivery: directories, durable renames, whole-file writes.
+// Small POSIX helpers for delivery: directories, durable renames, whole-file writes. Descriptors, stat and
+// writes go through swift-system; what swift-system 1.8 lacks stays raw, each call marked `raw syscall`.
 
 import FileSafety
+import JSONSchema
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import JSONSchema
 #elseif canImport(Darwin)
 import Darwin
 #endif
@@ -24,10 +26,10 @@ enum FileOps {
     /// `mkdir -p`.
     static func makeDirectories(_ path: String) throws(DeliveryError) {
         if path.isEmpty { return }
-        var st = stat()
-        if stat(path, &st) == 0 { return }
+        if exists(path) { return }
         let parent = dirname(path)
         if parent != path { try makeDirectories(parent) }
+        // raw syscall: swift-system 1.8 has no mkdir.
         if mkdir(path, 0o755) != 0 && errno != EEXIST {
             throw DeliveryError("cannot create directory \(path): \(errno_())")
         }
@@ -49,26 +51,23 @@ enum FileOps {
     }
 
     static func fsyncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = fsync(fd)
-            _ = close(fd)
-        }
+        guard let fd = try? FileDescriptor.open(FilePath(path), .readOnly, options: [.directory, .closeOnExec])
+        else { return }
+        // raw syscall: swift-system 1.8 has no fsync.
+        _ = fsync(fd.rawValue)
+        try? fd.close()
     }
 
     static func exists(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0
+        (try? FilePath(path).stat()) != nil
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        (try? FilePath(path).stat())?.type == .directory
     }
 
     static func fileSize(_ path: String) -> Int64 {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int64(st.st_size) : 0
+        (try? FilePath(path).stat()).map { $0.size } ?? 0
     }
 
     /// Renames `from` into `to` (creating `to`'s folder below `root`, through real folders only: nothing is
@@ -76,31 +75,35 @@ enum FileOps {
     static func publish(_ from: String, _ to: String, root: String) throws(DeliveryError) {
         let dir = dirname(to)
         try makeFolders(dir, below: root)
+        // raw syscall: swift-system 1.8 has no rename.
         if rename(from, to) != 0 { throw DeliveryError("cannot rename \(from) to \(to): \(errno_())") }
         fsyncDirectory(dir)
     }
 
     /// Writes `bytes` to `path` (created or truncated), fsynced.
     static func writeFile(_ path: String, _ bytes: [UInt8]) throws(DeliveryError) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DeliveryError("cannot create \(path): \(errno_())") }
-        defer { close(fd) }
-        var done = 0
-        while done < bytes.count {
-            let r = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, $0.count - done) }
-            if r < 0 {
-                if errno == EINTR { continue }
-                throw DeliveryError("cannot write \(path): \(errno_())")
-            }
-            done += r
+        let fd: FileDescriptor
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                         permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            throw DeliveryError("cannot create \(path): \(error)")
         }
-        if fsync(fd) != 0 { throw DeliveryError("cannot fsync \(path): \(errno_())") }
+        defer { try? fd.close() }
+        do {
+            _ = try fd.writeAll(bytes)  // retries EINTR
+        } catch {
+            throw DeliveryError("cannot write \(path): \(error)")
+        }
+        // raw syscall: swift-system 1.8 has no fsync.
+        if fsync(fd.rawValue) != 0 { throw DeliveryError("cannot fsync \(path): \(errno_())") }
     }
 
     /// Writes a file atomically: temp file, fsync, rename, fsync the folder.
     static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(DeliveryError) {
         let tmp = path + ".tmp-\(getpid())"
         try writeFile(tmp, bytes)
+        // raw syscall: swift-system 1.8 has no rename.
         if rename(tmp, path) != 0 { throw DeliveryError("cannot rename \(tmp) to \(path): \(errno_())") }
         fsyncDirectory(dirname(path))
     }
@@ -111,9 +114,18 @@ enum FileOps {
         do {
             return try BoundedRead.read(path, what: what)
         } catch {
-            var st = stat()
-            if error.kind == .io && lstat(path, &st) != 0 && errno == ENOENT { return nil }
+            if error.kind == .io && isMissing(path) { return nil }
             throw DeliveryError(error.description)
+        }
+    }
+
+    /// True when no entry (not even a dangling symbolic link) is at `path`: lstat fails with ENOENT.
+    static func isMissing(_ path: String) -> Bool {
+        do {
+            _ = try FilePath(path).stat(followTargetSymlink: false)
+            return false
+        } catch {
+            return error == .noSuchFileOrDirectory
         }
     }
 

@@ -3,6 +3,7 @@
 // `WriterOptions.spillThreshold`; the pages are copied into place (in the kernel, `copy_file_range`) when the row
 // group is written. Keeps the writer's memory flat whatever the row-group size.
 import Synchronization
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -14,7 +15,7 @@ final class PageSpill: @unchecked Sendable {
     /// the spill file (those held so far, and every page after them as it is finished).
     let threshold: Int
     private let path: String
-    private var fd: Int32 = -1
+    private var fd: FileDescriptor?
     private var end: Int64 = 0
     private var held = 0
     private var streaming = false
@@ -26,7 +27,7 @@ final class PageSpill: @unchecked Sendable {
     }
 
     deinit {
-        if fd >= 0 { _ = close(fd) }
+        try? fd?.close()
     }
 
     /// Whether the open row group's pages go to the spill file (it went over the threshold).
@@ -48,39 +49,48 @@ final class PageSpill: @unchecked Sendable {
     /// offset in it.
     func append(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
                 held wasHeld: Int) throws -> Int64 {
-        let (f, at) = lock.withLock { _ in
-            if fd < 0 {
-                fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                if fd >= 0 { unlink(path) }
+        let (f, at): (Result<FileDescriptor, any Error>, Int64) = lock.withLock { _ in
+            var opened: Result<FileDescriptor, any Error>
+            if let fd {
+                opened = .success(fd)
+            } else {
+                opened = Result {
+                    try FileDescriptor.open(FilePath(path), .readWrite, options: [.create, .truncate, .closeOnExec],
+                                            permissions: FilePermissions(rawValue: 0o600))
+                }
+                if case .success(let f) = opened {
+                    fd = f
+                    // raw syscall: swift-system 1.8 has no unlink.
+                    unlink(path)
+                }
             }
             let at = end
             end += Int64(a.count + b.count)
             held -= wasHeld
-            return (fd, at)
+            return (opened, at)
         }
-        guard f >= 0 else { throw ParquetError.io("cannot create \(path): \(String(cString: strerror(errno)))") }
-        try writeAll(f, a, at: at)
-        try writeAll(f, b, at: at + Int64(a.count))
+        let file: FileDescriptor
+        switch f {
+        case .success(let d): file = d
+        case .failure(let e): throw ParquetError.io("cannot create \(path): \(e)")
+        }
+        do {
+            // pwrite(2) until all is written, retrying EINTR
+            _ = try file.writeAll(toAbsoluteOffset: at, a)
+            _ = try file.writeAll(toAbsoluteOffset: at + Int64(a.count), b)
+        } catch {
+            throw ParquetError.io("spill write failed: \(error)")
+        }
         return at
-    }
-
-    private func writeAll(_ f: Int32, _ bytes: UnsafeRawBufferPointer, at: Int64) throws {
-        var done = 0
-        while done < bytes.count {
-            let r = pwrite(f, bytes.baseAddress! + done, bytes.count - done, off_t(at) + off_t(done))
-            if r < 0 {
-                if errno == EINTR { continue }
-                throw ParquetError.io("spill write failed: \(String(cString: strerror(errno)))")
-            }
-            done += r
-        }
     }
 
     /// Copies `length` spilled bytes at `offset` to the current position of `out`.
     func copy(offset: Int64, length: Int, to out: Int32) throws {
         var inOff = Int64(offset)
         var left = length
+        let fd = fd?.rawValue ?? -1
         while left > 0 {
+            // raw syscall: copy_file_range moves the pages in the kernel (swift-system 1.8 does not offer it).
             let r = spillCopyFileRange(fd, &inOff, out, nil, left, 0)
             if r > 0 { left -= r; continue }
             if r < 0 && errno == EINTR { continue }
@@ -92,38 +102,35 @@ final class PageSpill: @unchecked Sendable {
     }
 
     private func copyByReading(offset: Int64, length: Int, to out: Int32) throws {
-        let cap = min(length, 1 << 20)
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
-        defer { buf.deallocate() }
-        var done = 0
-        while done < length {
-            let r = pread(fd, buf, min(cap, length - done), off_t(offset) + off_t(done))
-            if r < 0 && errno == EINTR { continue }
-            guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
-            var w = 0
-            while w < r {
-                let k = write(out, buf + w, r - w)
-                if k < 0 {
-                    if errno == EINTR { continue }
-                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
-                }
-                w += k
+        let out = FileDescriptor(rawValue: out)
+        try read(offset: offset, length: length) { chunk in
+            do {
+                _ = try out.writeAll(chunk)  // retries EINTR
+            } catch {
+                throw ParquetError.io("write failed: \(error)")
             }
-            done += r
         }
     }
 
-    /// Calls `body` with the `length` spilled bytes at `offset`, 1 MiB at a time (for sinks that are not files).
+    /// Calls `body` with the `length` spilled bytes at `offset`, 1 MiB at a time (for sinks that are not files,
+    /// and to copy where `copy_file_range` cannot).
     func read(offset: Int64, length: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let cap = max(1, min(length, 1 << 20))
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: cap, alignment: 16)
         defer { buf.deallocate() }
+        let fd = fd ?? FileDescriptor(rawValue: -1)
         var done = 0
         while done < length {
-            let r = pread(fd, buf, min(cap, length - done), off_t(offset) + off_t(done))
-            if r < 0 && errno == EINTR { continue }
-            guard r > 0 else { throw ParquetError.io("spill read failed: \(String(cString: strerror(errno)))") }
-            try body(UnsafeRawBufferPointer(start: buf, count: r))
+            let r: Int
+            do {
+                // pread(2), retrying EINTR
+                r = try fd.read(fromAbsoluteOffset: offset + Int64(done),
+                                into: UnsafeMutableRawBufferPointer(rebasing: buf[..<min(cap, length - done)]))
+            } catch {
+                throw ParquetError.io("spill read failed: \(error)")
+            }
+            guard r > 0 else { throw ParquetError.io("spill read failed: file ended early") }
+            try body(UnsafeRawBufferPointer(rebasing: buf[..<r]))
             done += r
         }
     }
@@ -131,8 +138,8 @@ final class PageSpill: @unchecked Sendable {
     /// Closes the spill file (the writer is done).
     func closeFile() {
         lock.withLock { _ in
-            if fd >= 0 { _ = Glibc.close(fd) }
-            fd = -1
+            try? fd?.close()
+            fd = nil
         }
     }
 
@@ -148,7 +155,7 @@ final class PageSpill: @unchecked Sendable {
             end = 0
             held = 0
             streaming = false
-            if fd >= 0 { _ = ftruncate(fd, 0) }
+            try? fd?.resize(to: 0)
         }
     }
 }

@@ -1,6 +1,8 @@
 // Where a Parquet writer's bytes go: a local file (temporary name, fsync, rename) or anything else that can take
 // bytes in order and publish them whole at the end (an object store's streaming upload, outside this module: the
-// format core imports no networking).
+// format core imports no networking). Descriptors go through swift-system; rename, unlink, fsync and
+// sync_file_range stay raw (swift-system 1.8 lacks them), each marked `raw syscall`.
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -41,8 +43,10 @@ public final class LocalFileSink: ParquetSink {
     /// The temporary file written until `close()`.
     public let tempPath: String
     let fsync: Bool
-    private(set) var fd: Int32
+    private var file: FileDescriptor?
     private var finished = false
+    /// The temporary file's descriptor, -1 once closed.
+    var fd: Int32 { file?.rawValue ?? -1 }
 
     /// Creates the temporary file beside `path`.
     public init(path: String, fsync: Bool) throws {
@@ -53,9 +57,11 @@ public final class LocalFileSink: ParquetSink {
         let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
         var rnd = SystemRandomNumberGenerator()
         tempPath = (dir.isEmpty ? "" : dir + "/") + ".\(base).\(getpid())-\(String(rnd.next() as UInt32, radix: 16)).tmp"
-        fd = open(tempPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ParquetError.io("cannot create \(tempPath): \(String(cString: strerror(errno)))")
+        do {
+            file = try FileDescriptor.open(FilePath(tempPath), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                           permissions: FilePermissions(rawValue: 0o644))
+        } catch {
+            throw ParquetError.io("cannot create \(tempPath): \(error)")
         }
     }
 
@@ -72,14 +78,10 @@ public final class LocalFileSink: ParquetSink {
 
     /// Appends bytes to the temporary file.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let r = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if r < 0 {
-                if errno == EINTR { continue }
-                throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
-            }
-            done += r
+        do {
+            _ = try (file ?? FileDescriptor(rawValue: -1)).writeAll(bytes)  // retries EINTR
+        } catch {
+            throw ParquetError.io("write failed: \(error)")
         }
     }
 
@@ -88,6 +90,7 @@ public final class LocalFileSink: ParquetSink {
         // start writing the finished row group to disk now, so that the fsync at close waits for little more than
         // the last row group
         #if os(Linux)
+        // raw syscall: sync_file_range starts the write-back early (swift-system 1.8 does not offer it).
         if fsync { _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */) }
         #endif
     }
@@ -95,11 +98,15 @@ public final class LocalFileSink: ParquetSink {
     /// Fsyncs (when set), closes and renames the file into place.
     public func close() throws {
         do {
+            // raw syscall: swift-system 1.8 has no fsync.
             if fsync && Glibc.fsync(fd) != 0 {
                 throw ParquetError.io("fsync failed: \(String(cString: strerror(errno)))")
             }
-            if Glibc.close(fd) != 0 { fd = -1; throw ParquetError.io("close failed: \(String(cString: strerror(errno)))") }
-            fd = -1
+            if let f = file {
+                file = nil
+                do { try f.close() } catch { throw ParquetError.io("close failed: \(error)") }
+            }
+            // raw syscall: swift-system 1.8 has no rename.
             if rename(tempPath, path) != 0 {
                 throw ParquetError.io("cannot rename into \(path): \(String(cString: strerror(errno)))")
             }
@@ -114,8 +121,9 @@ public final class LocalFileSink: ParquetSink {
     public func abort() {
         guard !finished else { return }
         finished = true
-        if fd >= 0 { _ = Glibc.close(fd) }
-        fd = -1
+        try? file?.close()
+        file = nil
+        // raw syscall: swift-system 1.8 has no unlink.
         unlink(tempPath)
     }
 }

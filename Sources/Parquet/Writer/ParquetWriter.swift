@@ -4,6 +4,7 @@
 // a temporary file next to the destination and renames it into place.
 import Dispatch
 import Synchronization
+import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -375,8 +376,12 @@ public final class ParquetWriter {
             info.append((ch.pages, ch.columnIndexAllowed, schema.columns[i].physicalType == .byteArray))
         }
         let compressed = offset - start
-        if deferData && lseek(fd, off_t(offset), SEEK_SET) < 0 {
-            throw ParquetError.io("seek failed: \(String(cString: strerror(errno)))")
+        if deferData {
+            do {
+                _ = try FileDescriptor(rawValue: fd).seek(offset: offset, from: .start)
+            } catch {
+                throw ParquetError.io("seek failed: \(error)")
+            }
         }
         // Bloom filters follow the row group's chunks.
         for (i, ch) in chunks.enumerated() {
@@ -585,22 +590,17 @@ public struct PlacedRowGroup: @unchecked Sendable {
         // start writing back now, so the fsync at close waits for little more than the last row group
         if let first = parts.first, let last = parts.last {
             let end = last.0 + Int64(last.1.count + last.2.count)
+            // raw syscall: sync_file_range starts the write-back early (swift-system 1.8 does not offer it).
             _ = linuxSyncFileRange(fd, first.0, end - first.0, 2 /* SYNC_FILE_RANGE_WRITE */)
         }
         #endif
     }
 
     private static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], _ at: Int64) throws {
-        try bytes.withUnsafeBytes { p in
-            var done = 0
-            while done < p.count {
-                let r = pwrite(fd, p.baseAddress! + done, p.count - done, off_t(at + Int64(done)))
-                if r < 0 {
-                    if errno == EINTR { continue }
-                    throw ParquetError.io("write failed: \(String(cString: strerror(errno)))")
-                }
-                done += r
-            }
+        do {
+            _ = try FileDescriptor(rawValue: fd).writeAll(toAbsoluteOffset: at, bytes)  // pwrite(2), retries EINTR
+        } catch {
+            throw ParquetError.io("write failed: \(error)")
         }
     }
 }
