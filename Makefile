@@ -98,6 +98,7 @@ test-objectstore: venv sigv4-vectors release
 	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter ObjectStoreTests
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
+	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_warehouse.py $(RELEASE_BIN)
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.
 test-cli: deps

@@ -83,7 +83,7 @@ let package = Package(
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety",
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "ObjectStore",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.

@@ -26,6 +26,15 @@ extension DataWarehouse {
             while p.hasSuffix("/") { p.removeLast() }
             return (p, t)
         }
+        if let remote {
+            let prefix = remote.key(n + "/")
+            let store = remote.store
+            let page = try Remote.run(remote.name(n)) {
+                try await store.listPage(prefix: prefix, delimiter: nil, continuation: nil, maxKeys: 1)
+            }
+            guard !page.objects.isEmpty else { throw .tableNotFound(name) }
+            return (remote.name(n), nil)
+        }
         let p = directory + "/" + n
         guard Posix.isDirectory(p) else { throw .tableNotFound(name) }
         return (p, nil)
@@ -35,6 +44,11 @@ extension DataWarehouse {
     public func snapshot(of name: String) throws(WarehouseError) -> TableSnapshot {
         let (dir, t) = try tableDirectory(name)
         if let t, t.format != .parquet { throw .invalid("table '\(t.name)' is a \(t.format.rawValue) table; Parquet tables only") }
+        if let remote {
+            var relative = String(dir.dropFirst(remote.url.count + 1))
+            while relative.hasSuffix("/") { relative.removeLast() }
+            return try TableSnapshot.open(root: remote, table: relative)
+        }
         return try TableSnapshot.open(tableDir: dir)
     }
 
@@ -50,10 +64,10 @@ extension DataWarehouse {
             }
             var p = dataDirectory(of: t)
             while p.hasSuffix("/") { p.removeLast() }
-            try requireInside(p)
+            if remote == nil { try requireInside(p) }
             return (p, t)
         }
-        try requireInside(directory + "/" + n)
+        if remote == nil { try requireInside(directory + "/" + n) }
         return (directory + "/" + n, nil)
     }
 
@@ -70,17 +84,21 @@ extension DataWarehouse {
     }
 
     /// Builds a new version of `target` with `body` (given the version writer), swaps it in, updates the catalog.
+    /// `body` gets the function that names each next data file to write.
     func writeVersion(into target: String, graceSeconds: Int, now: Int64?,
-                      _ body: (VersionedTableWriter) throws -> Schema) throws(WarehouseError) -> (VersionedWrite, Schema) {
+                      _ body: (() -> String) throws -> Schema) throws(WarehouseError) -> (VersionedWrite, Schema) {
         let (dir, _) = try checkTarget(target)
         let name = try DataWarehouse.validName(target, what: "table")
+        if let remote {
+            return try remoteWriteVersion(remote, name: name, dir: dir, graceSeconds: graceSeconds, now: now, body)
+        }
         // a failed first write leaves no unregistered folder behind
         let created = !Posix.lexists(dir)
         func cleanUp() { if created { try? PathContainment.removeTree(dir, within: directory) } }
         let vw = try VersionedTableWriter(tableDir: dir, tableName: name)
         let schema: Schema
         do {
-            schema = try body(vw)
+            schema = try body(vw.nextFilePath)
         } catch let e as WarehouseError {
             vw.abort()
             cleanUp()
@@ -100,8 +118,60 @@ extension DataWarehouse {
             throw .io(dir, "\(error)")
         }
         let version = try vw.commit(graceSeconds: graceSeconds)
+        try registerVersion(name: name, version: version, schema: schema, now: now)
+        return (VersionedWrite(table: name, version: version, rowsWritten: 0), schema)
+    }
+
+    /// The object-store swap (ObjectWarehouse.swift): build locally, upload under a fresh version folder, publish
+    /// with one conditional write of the pointer; a writer that loses the race starts over from the new pointer.
+    func remoteWriteVersion(_ root: ObjectWarehouseRoot, name: String, dir: String, graceSeconds: Int, now: Int64?,
+                            _ body: (() -> String) throws -> Schema) throws(WarehouseError) -> (VersionedWrite, Schema) {
+        for attempt in 0..<CatalogRetry.maxAttempts {
+            let vw = try ObjectVersionWriter(root: root, table: name)
+            defer { vw.cleanUp() }
+            let (current, etag) = try vw.pointer()
+            if current == nil {
+                // Loose data files mean the folder is not ours to replace (as in the local layout).
+                let prefix = root.key(name + "/")
+                if let loose = try Remote.list(root, prefix).first(where: { o in
+                    let first = String(o.key.dropFirst(prefix.count).split(separator: "/").first ?? "")
+                    return o.key.hasSuffix(".parquet") && VersionedLayout.objectVersion(of: first) == nil
+                }) {
+                    throw .invalid("table folder \(dir) holds data objects outside floe's versions (e.g. \(root.url)/\(loose.key.dropFirst(root.prefix.count))); refusing to replace them")
+                }
+            }
+            let schema: Schema
+            do {
+                schema = try body(vw.nextFilePath)
+            } catch {
+                throw DataWarehouse.versionBodyError(error, dir)
+            }
+            if let version = try vw.publish(after: current, etag: etag) {
+                vw.removeExpiredVersions(current: version, graceSeconds: graceSeconds)
+                try registerVersion(name: name, version: version, schema: schema, now: now)
+                return (VersionedWrite(table: name, version: version, rowsWritten: 0), schema)
+            }
+            CatalogRetry.pause(attempt)
+        }
+        throw .io(dir, "another writer published a new version on each of \(CatalogRetry.maxAttempts) attempts; giving up")
+    }
+
+    static func versionBodyError(_ error: any Error, _ dir: String) -> WarehouseError {
+        if let e = error as? WarehouseError { return e }
+        if let e = error as? MergeFailure { return e.usage ? .invalid(e.description) : .io(dir, e.description) }
+        if let e = error as? ParquetError {
+            if case .invalidArgument(let m) = e { return .invalid(m) }
+            return .io(dir, e.description)
+        }
+        return .io(dir, "\(error)")
+    }
+
+    /// Registers `version` as the table's current one in the catalog (creating the batch table entry); in an object
+    /// store, where writers do not serialize, `floe.current_version` only ever moves forward.
+    func registerVersion(name: String, version: String, schema: Schema, now: Int64?) throws(WarehouseError) {
         let columns = HiveTypes.columns(of: schema)
         let stamp = UTC.iso8601(now ?? UTC.now())
+        let newNumber = VersionedLayout.objectVersion(of: version) ?? 0
         try update(now: now) { (c: inout Catalog) throws(WarehouseError) in
             func setProps(_ props: inout [(key: String, value: String)]) {
                 props.removeAll { $0.key == VersionedLayout.layoutProperty || $0.key == VersionedLayout.currentProperty }
@@ -109,6 +179,10 @@ extension DataWarehouse {
                 props.append((VersionedLayout.currentProperty, version))
             }
             if let i = c.index(of: name) {
+                if remote != nil, let old = c.tables[i].properties.last(where: { $0.key == VersionedLayout.currentProperty }),
+                   let oldNumber = VersionedLayout.objectVersion(of: old.value), oldNumber >= newNumber {
+                    return  // a later version was registered first
+                }
                 c.tables[i].columns = columns
                 setProps(&c.tables[i].properties)
             } else {
@@ -118,7 +192,6 @@ extension DataWarehouse {
                                       partitionKeys: [], properties: props, createdAt: stamp))
             }
         }
-        return (VersionedWrite(table: name, version: version, rowsWritten: 0), schema)
     }
 
     /// `floe merge`: the serving layer `into` from `base` and `delta` (Merge.swift). `into` may be `base`.
@@ -137,7 +210,7 @@ extension DataWarehouse {
             var schema: Schema?
             stats = try TableMerge.run(base: b, delta: d, spec: spec) { s in
                 schema = s
-                return try ParquetWriter(path: vw.nextFilePath(), schema: s, options: spec.writerOptions)
+                return try ParquetWriter(path: vw(), schema: s, options: spec.writerOptions)
             }
             return schema!
         }
@@ -161,7 +234,7 @@ extension DataWarehouse {
             let empty = entry.map { ColumnDefinitions(columns: $0.columns, tableName: $0.name).parquetSchema() }
             stats = try TableAggregate.run(source: s, spec: spec, emptySchema: empty) { sch in
                 schema = sch
-                return try ParquetWriter(path: vw.nextFilePath(), schema: sch, options: spec.writerOptions)
+                return try ParquetWriter(path: vw(), schema: sch, options: spec.writerOptions)
             }
             return schema!
         }

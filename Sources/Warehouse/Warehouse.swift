@@ -14,6 +14,7 @@ import Darwin
 import FileSafety
 import Firehose
 import JSON
+import ObjectStore
 
 /// What `DataWarehouse.createTable` needs.
 public struct TableSpec: Sendable {
@@ -61,24 +62,59 @@ public struct DataWarehouse: Sendable {
     /// Partition key of streaming input tables.
     public static let streamingPartitionKey = "inserted_at"
 
-    /// The folder, as given.
+    /// The folder, as given (an object-store warehouse: `s3://bucket/prefix`).
     public let directory: String
 
-    /// `directory` as an absolute path (against the working directory), without `.` / `..` components.
-    public var absoluteDirectory: String { Posix.absolutePath(directory) }
+    /// Set when the warehouse is in an object store (ObjectWarehouse.swift) rather than a local folder.
+    public let remote: ObjectWarehouseRoot?
 
-    /// The path of the catalog file.
+    /// `directory` as an absolute path (against the working directory), without `.` / `..` components; an
+    /// object-store warehouse's URL.
+    public var absoluteDirectory: String { remote?.url ?? Posix.absolutePath(directory) }
+
+    /// The path (or URL) of the catalog file.
     public var catalogPath: String { directory + "/" + DataWarehouse.catalogFileName }
     var lockPath: String { directory + "/" + DataWarehouse.lockFileName }
 
     /// Opens an existing warehouse.
     public init(opening directory: String) throws(WarehouseError) {
         self.directory = DataWarehouse.trimmed(directory)
+        self.remote = nil
         guard Posix.exists(catalogPath) else { throw .notAWarehouse(directory) }
+    }
+
+    /// Opens an existing warehouse in an object store (one GET of the catalog).
+    public init(opening root: ObjectWarehouseRoot) throws(WarehouseError) {
+        self.directory = root.url
+        self.remote = root
+        _ = try catalog()
     }
 
     private init(unchecked directory: String) {
         self.directory = DataWarehouse.trimmed(directory)
+        self.remote = nil
+    }
+
+    /// Creates an empty catalog for `database` in an object store, create-only: `warehouseExists` when one is there.
+    @discardableResult
+    public static func initialize(at root: ObjectWarehouseRoot, database: String, now: Int64? = nil) throws(WarehouseError)
+        -> DataWarehouse
+    {
+        let db = try validName(database, what: "database")
+        let t = UTC.iso8601(now ?? UTC.now())
+        let c = Catalog(version: 1, database: db, createdAt: t, updatedAt: t)
+        let bytes = PrettyJSON.bytes(c.json)
+        let store = root.store, key = root.catalogKey
+        let created: Bool = try Remote.run(root.name(DataWarehouse.catalogFileName)) {
+            do {
+                try await store.put(key, bytes: bytes, condition: .createOnly)
+                return true
+            } catch ObjectStoreError.preconditionFailed {
+                return false
+            }
+        }
+        guard created else { throw .warehouseExists(root.url) }
+        return try DataWarehouse(opening: root)
     }
 
     private static func trimmed(_ d: String) -> String {
@@ -106,13 +142,54 @@ public struct DataWarehouse: Sendable {
 
     /// The catalog as last written (no lock needed: writes are atomic renames).
     public func catalog() throws(WarehouseError) -> Catalog {
+        if let remote { return try remoteCatalog(remote).catalog }
         guard Posix.exists(catalogPath) else { throw .notAWarehouse(directory) }
         return try Catalog(bytes: Posix.readAll(catalogPath))
+    }
+
+    /// The catalog object and its ETag (one GET).
+    func remoteCatalog(_ root: ObjectWarehouseRoot) throws(WarehouseError) -> (catalog: Catalog, etag: String) {
+        guard let r = try Remote.read(root, root.catalogKey, limit: BoundedRead.catalogLimit) else {
+            throw .notAWarehouse(directory)
+        }
+        return (try Catalog(bytes: r.bytes), r.etag)
+    }
+
+    /// Optimistic read-modify-write of the catalog object: `If-Match` the ETag read; on 412 read again and apply
+    /// `body` again, with jittered exponential backoff, at most `CatalogRetry.maxAttempts` times.
+    func remoteUpdate<T>(_ root: ObjectWarehouseRoot, now: Int64?, _ body: (inout Catalog) throws(WarehouseError) -> T)
+        throws(WarehouseError) -> T
+    {
+        let store = root.store, key = root.catalogKey
+        for attempt in 0..<CatalogRetry.maxAttempts {
+            let (before, etag) = try remoteCatalog(root)
+            var c = before
+            let result = try body(&c)
+            guard c != before else { return result }
+            c.version = before.version + 1
+            c.updatedAt = UTC.iso8601(now ?? UTC.now())
+            c.tables.sort { $0.name < $1.name }
+            let bytes = PrettyJSON.bytes(c.json)
+            let written: Bool = try Remote.run(catalogPath) {
+                do {
+                    try await store.put(key, bytes: bytes, condition: .ifMatch(etag))
+                    return true
+                } catch ObjectStoreError.preconditionFailed {
+                    return false
+                } catch ObjectStoreError.notFound {
+                    return false  // some stores answer a failed If-Match on a missing key with 404
+                }
+            }
+            if written { return result }
+            CatalogRetry.pause(attempt)
+        }
+        throw .io(catalogPath, "another writer changed the catalog on each of \(CatalogRetry.maxAttempts) attempts; giving up")
     }
 
     /// Read-modify-write under the exclusive lock; the catalog is written (version + 1) only when `body`
     /// changed it.
     public func update<T>(now: Int64? = nil, _ body: (inout Catalog) throws(WarehouseError) -> T) throws(WarehouseError) -> T {
+        if let remote { return try remoteUpdate(remote, now: now, body) }
         let lock = try CatalogLock(path: lockPath)
         defer { lock.unlock() }
         let before = try catalog()
@@ -179,12 +256,12 @@ public struct DataWarehouse: Sendable {
         let stamp = UTC.iso8601(now ?? UTC.now())
         let table = Table(name: name, kind: kind, format: spec.format, location: name + "/", columns: defs.columns,
                           partitionKeys: defs.partitionKeys, properties: spec.properties, createdAt: stamp)
-        try requireInside(dataDirectory(of: table))
+        if remote == nil { try requireInside(dataDirectory(of: table)) }
         try update(now: now) { (c: inout Catalog) throws(WarehouseError) in
             guard c.table(named: name) == nil else { throw .duplicateTable(name) }
             c.tables.append(table)
         }
-        try Posix.makeDirectories(dataDirectory(of: table))
+        if remote == nil { try Posix.makeDirectories(dataDirectory(of: table)) }
         return table
     }
 
@@ -202,6 +279,21 @@ public struct DataWarehouse: Sendable {
                 guard let i = c.index(of: name) else { throw .tableNotFound(name) }
                 return c.tables.remove(at: i)
             }
+        }
+        if let remote {
+            // No rename aside in an object store: unregister first (a failure changes nothing), then delete the
+            // objects; a failed deletion leaves unregistered objects that a rerun of the purge cannot reach, so it
+            // says which prefix to remove.
+            let dropped = try update(now: now) { (c: inout Catalog) throws(WarehouseError) -> Table in
+                guard let i = c.index(of: name) else { throw .tableNotFound(name) }
+                return c.tables.remove(at: i)
+            }
+            do {
+                try Remote.deleteAll(remote, remote.key(dropped.location))
+            } catch {
+                throw .io(remote.name(dropped.location), "table dropped from the catalog, but removing its objects failed: \(error)")
+            }
+            return dropped
         }
         let table = try self.table(named: name)
         var folder = dataDirectory(of: table)
@@ -253,12 +345,26 @@ public struct DataWarehouse: Sendable {
         let stamp = UTC.iso8601(clock)
         var skipped: [String] = []
         var found: [[String]]
+        // The folders below the table: local directories, or those implied by the table's object keys.
+        let subfolders: (String) -> [String]
+        if let remote {
+            let prefix = remote.key(table.location)
+            let keys = try Remote.list(remote, prefix).map { String($0.key.dropFirst(prefix.count)) }
+            let tree = ObjectFolderTree(keys: keys)
+            subfolders = { tree.folders(in: $0) }
+        } else {
+            let dir = dataDirectory(of: table)
+            subfolders = { rel in
+                let path = rel.isEmpty ? dir : dir + "/" + rel
+                return Posix.list(path).filter { Posix.isRealDirectory(path + "/" + $0) }  // files and links are not partitions
+            }
+        }
         if table.usesHourlyFolders {
-            let scan = DataWarehouse.hourlyFolderScan(in: dataDirectory(of: table))
+            let scan = DataWarehouse.hourlyFolderScan(subfolders: subfolders)
             found = scan.found.map { [$0] }
             skipped = scan.skipped.map { table.location + $0 }
         } else {
-            found = DataWarehouse.hiveFolders(in: dataDirectory(of: table), keys: table.partitionKeys.map(\.name))
+            found = DataWarehouse.hiveFolders(subfolders: subfolders, keys: table.partitionKeys.map(\.name))
         }
         if ahead > 0 {
             let hour0 = clock - ((clock % 3600) + 3600) % 3600
@@ -301,20 +407,25 @@ public struct DataWarehouse: Sendable {
     /// 00–23), sorted; symbolic links are not followed.
     static func hourlyFolders(in dir: String) -> [String] { hourlyFolderScan(in: dir).found }
 
+    static func hourlyFolderScan(in dir: String) -> (found: [String], skipped: [String]) {
+        hourlyFolderScan(subfolders: { rel in
+            let path = rel.isEmpty ? dir : dir + "/" + rel
+            return Posix.list(path).filter { Posix.isRealDirectory(path + "/" + $0) }
+        })
+    }
+
     /// The hourly folders, and the folders that look like part of the layout but are not (`2024/02/30`,
     /// `2024/13`, `junk`), relative to `dir`, so `partitions sync` can warn instead of skipping them silently.
-    static func hourlyFolderScan(in dir: String) -> (found: [String], skipped: [String]) {
+    /// `subfolders(rel)`: the real folders (not links) directly inside `rel` ("" for the table folder).
+    static func hourlyFolderScan(subfolders: (String) -> [String]) -> (found: [String], skipped: [String]) {
         var out: [String] = []
         var skipped: [String] = []
         func numbered(_ rel: String, digits: Int, range: (Int) -> ClosedRange<Int>, _ bound: Int = 0) -> [String] {
-            let path = rel.isEmpty ? dir : dir + "/" + rel
             var ok: [String] = []
-            for n in Posix.list(path) where !n.hasPrefix(".") {
-                let full = path + "/" + n
-                guard Posix.isRealDirectory(full) else { continue }  // data files and links are not partitions
+            for n in subfolders(rel) where !n.hasPrefix(".") {
                 if n.utf8.count == digits && n.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && range(bound).contains(Int(n)!) {
                     ok.append(n)
-                } else if rel.isEmpty && (n == VersionedLayout.currentLink || VersionedLayout.version(of: n) != nil
+                } else if rel.isEmpty && (n == VersionedLayout.currentLink || VersionedLayout.objectVersion(of: n) != nil
                                           || n.hasSuffix("-failed")) {
                     continue  // versions, and the error output of convert (`processing-failed/`, ...)
                 } else {
@@ -347,15 +458,23 @@ public struct DataWarehouse: Sendable {
     /// Every `k1=v1/.../kn=vn` folder below `dir` whose keys are `keys` in order (case-insensitive), values
     /// %-decoded as Hive escapes them.
     static func hiveFolders(in dir: String, keys: [String]) -> [[String]] {
+        hiveFolders(subfolders: { rel in
+            let path = rel.isEmpty ? dir : dir + "/" + rel
+            return Posix.list(path).filter { Posix.isRealDirectory(path + "/" + $0) }
+        }, keys: keys)
+    }
+
+    /// `subfolders(rel)`: the real folders directly inside `rel` ("" for the table folder).
+    static func hiveFolders(subfolders: (String) -> [String], keys: [String]) -> [[String]] {
         var out: [[String]] = []
-        func walk(_ path: String, _ depth: Int, _ values: [String]) {
+        func walk(_ rel: String, _ depth: Int, _ values: [String]) {
             if depth == keys.count { out.append(values); return }
             let prefix = keys[depth].lowercased() + "="
-            for n in Posix.list(path) where n.lowercased().hasPrefix(prefix) && Posix.isRealDirectory(path + "/" + n) {
-                walk(path + "/" + n, depth + 1, values + [unescapePathValue(String(n.dropFirst(prefix.count)))])
+            for n in subfolders(rel) where n.lowercased().hasPrefix(prefix) {
+                walk(rel.isEmpty ? n : rel + "/" + n, depth + 1, values + [unescapePathValue(String(n.dropFirst(prefix.count)))])
             }
         }
-        walk(dir, 0, [])
+        walk("", 0, [])
         return out
     }
 

@@ -98,7 +98,7 @@ struct ConvertFlags: ParsableArguments {
             }
             guard let t = table else { throw usage("--warehouse needs --table NAME") }
             do {
-                let wh = try DataWarehouse(opening: w)
+                let wh = try WarehouseCLI.open(w)
                 let entry = try wh.table(named: t)
                 guard entry.format == .parquet else {
                     throw usage("table '\(entry.name)' is stored as \(entry.format); convert writes Parquet")
@@ -255,8 +255,33 @@ struct ConvertFlags: ParsableArguments {
 
 
     @discardableResult
+    /// The flags with `--columns` and `--schema` in a bucket replaced by private local copies (ObjectMirror; the
+    /// copies live as long as `mirror`).
+    func mirroringDefinitions(_ mirror: ObjectMirror) throws -> ConvertFlags {
+        var f = self
+        for (flag, path) in [("--columns", columns), ("--schema", schema)] {
+            guard let path, case .s3 = try Storage.location(path) else { continue }
+            let local: String
+            do {
+                local = try mirror.localPath(path)
+            } catch {
+                throw Output.fail(path, error)
+            }
+            if flag == "--columns" { f.columns = local } else { f.schema = local }
+        }
+        if let s = statsJSON, case .s3(_, let key) = try Storage.location(s), key.isEmpty || key.hasSuffix("/") {
+            throw usage("--stats-json \(s): names a prefix, not an object")
+        }
+        return f
+    }
+
     func writeStats(_ stats: ConvertStats, to path: String) -> Bool {
         let bytes = Array((stats.json + "\n").utf8)
+        if case .s3(let bucket, let key)? = try? StoreLocation.parse(path) {
+            // one PUT of the whole document: the object appears whole or not at all
+            guard !key.isEmpty, !key.hasSuffix("/"), let store = try? Storage.s3(bucket, for: path) else { return false }
+            return (try? Blocking.run { try await store.put(key, bytes: bytes) }) != nil
+        }
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -351,9 +376,12 @@ struct Convert: ParsableCommand {
     @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
     var inputs: [String] = []
     func run() throws {
-        try Storage.requireLocal([flags.columns, flags.warehouse, flags.schema, flags.statsJSON] + inputs,
-                                 command: "convert", what: "--out and --checkpoint take s3:// URLs; inputs, --columns, --schema, --warehouse and --stats-json")
-        try flags.run(inputs: inputs, ingest: false)
+        try Storage.requireLocal(inputs, command: "convert",
+                                 what: "--out, --checkpoint, --warehouse, --columns, --schema and --stats-json take s3:// URLs; inputs")
+        let mirror = ObjectMirror()
+        try withExtendedLifetime(mirror) {
+            try flags.mirroringDefinitions(mirror).run(inputs: inputs, ingest: false)
+        }
     }
 }
 
@@ -368,8 +396,9 @@ struct Ingest: ParsableCommand {
         guard inputs.allSatisfy({ $0 == "-" }), inputs.count <= 1 else {
             throw flags.usage("ingest reads stdin only (give - or nothing); use convert for files")
         }
-        try Storage.requireLocal([flags.columns, flags.warehouse, flags.schema, flags.statsJSON],
-                                 command: "ingest", what: "--out and --checkpoint take s3:// URLs; --columns, --schema, --warehouse and --stats-json")
-        try flags.run(inputs: ["-"], ingest: true)
+        let mirror = ObjectMirror()
+        try withExtendedLifetime(mirror) {
+            try flags.mirroringDefinitions(mirror).run(inputs: ["-"], ingest: true)
+        }
     }
 }

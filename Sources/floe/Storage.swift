@@ -1,5 +1,6 @@
 import ObjectStore
 import Parquet
+import Warehouse
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -88,6 +89,25 @@ enum Storage {
     static func openParquetPrefix(_ text: String) throws -> [(String, ParquetFile)] {
         guard case .s3(let bucket, let prefix) = try location(text) else { return [] }
         let store = try s3(bucket, for: text)
+        // A versioned table of an S3 warehouse (aggregate, merge): its pointer object names the current version,
+        // read whole; superseded versions kept for their grace period are not rows of the table.
+        var normalized = prefix
+        if !normalized.isEmpty && !normalized.hasSuffix("/") { normalized += "/" }
+        let pointerKey = normalized + VersionedLayout.pointerObject
+        let pointer = try Blocking.run { () async throws -> Bool in
+            do {
+                _ = try await store.head(pointerKey)
+                return true
+            } catch ObjectStoreError.notFound {
+                return false
+            }
+        }
+        if pointer {
+            var url = "s3://\(bucket)/\(normalized)"
+            while url.hasSuffix("/") { url.removeLast() }
+            let snap = try TableSnapshot.open(store: store, prefix: normalized, url: url)
+            return Array(zip(snap.paths, snap.files))
+        }
         let objects = try Blocking.run { try await store.list(prefix: prefix) }
         var out: [(String, ParquetFile)] = []
         for o in objects where o.key.hasSuffix(".parquet") {

@@ -211,11 +211,13 @@ struct TableDDL: ParsableCommand {
             let c = try w.catalog()
             guard let t = c.table(named: name) else { throw WarehouseError.tableNotFound(name) }
             let local = w.absoluteDirectory
+            // an object-store warehouse is its own location for engines
+            let uri = w.remote != nil ? local : "file://" + local
             switch engine {
             case .athena:
-                Output.write(DDL.athena(database: c.database, table: t, base: location ?? "file://" + local))
+                Output.write(DDL.athena(database: c.database, table: t, base: location ?? uri))
             case .glue:
-                for doc in DDL.glue(database: c.database, table: t, base: location ?? "file://" + local) {
+                for doc in DDL.glue(database: c.database, table: t, base: location ?? uri) {
                     Output.write(JSONSerializer.string(doc) + "\n")
                 }
             case .duckdb:

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Firehose
 import JSON
+import ObjectStore
 import Warehouse
 
 struct WarehouseCommand: ParsableCommand {
@@ -19,9 +20,14 @@ struct WarehouseInit: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.") var json = false
 
     func run() throws {
-        try Storage.requireLocal([directory], command: "warehouse init")
+        let root = try WarehouseCLI.objectRoot(directory)
         do {
-            let w = try DataWarehouse.initialize(at: directory, database: name)
+            let w: DataWarehouse
+            if let root {
+                w = try DataWarehouse.initialize(at: root, database: name)
+            } else {
+                w = try DataWarehouse.initialize(at: directory, database: name)
+            }
             let c = try w.catalog()
             if json {
                 Output.write(JSONSerializer.string(.object(JSONObject([
@@ -67,8 +73,20 @@ enum WarehouseCLI {
     }
 
     static func open(_ directory: String) throws -> DataWarehouse {
-        try Storage.requireLocal([directory], command: "--warehouse")
-        do { return try DataWarehouse(opening: directory) } catch { throw fail(directory, error) }
+        let root = try objectRoot(directory)
+        do {
+            if let root { return try DataWarehouse(opening: root) }
+            return try DataWarehouse(opening: directory)
+        } catch {
+            throw fail(directory, error)
+        }
+    }
+
+    /// The object-store root of `--warehouse s3://bucket/prefix`; nil for a local folder (another URL scheme: exit 2).
+    static func objectRoot(_ directory: String) throws -> ObjectWarehouseRoot? {
+        guard case .s3(let bucket, let key) = try Storage.location(directory) else { return nil }
+        let store = try Storage.s3(bucket, for: directory)
+        return ObjectWarehouseRoot(store: store, prefix: key, url: directory)
     }
 
     static func jsonLine(_ v: JSONValue) -> String { JSONSerializer.string(v) + "\n" }

@@ -12,7 +12,9 @@ import argparse, base64, collections, glob, json, os, random, signal, subprocess
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+# The events generator: the copy in Tests/Interop/TestVectors/bench (SOURCE there); FLOE_SHARED_BENCH=DIR runs
+# DIR/gen_events.py instead.
+GEN_DIR = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Interop", "TestVectors", "bench"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
 
@@ -47,16 +49,16 @@ def main():
     ap.add_argument("--kills", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
-    if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
+    if not os.path.exists(os.path.join(GEN_DIR, "gen_events.py")):
         # The check is defined on the shared events generator and peer reference (bench/ in the shared folder beside the repository); CI has it.
-        print(f"convert crash test: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
+        print(f"convert crash test: skipped: {GEN_DIR}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
         return 0
     import pyarrow.parquet as pq
     rng = random.Random(a.seed)
     fails = []
     with tempfile.TemporaryDirectory() as tmp:
         inp, idx = os.path.join(tmp, "events.ndjson"), os.path.join(tmp, "bad.tsv")
-        subprocess.run([sys.executable, os.path.join(BENCH, "gen_events.py"), "--mb", str(a.mb), "--bad-fraction", "0.01",
+        subprocess.run([sys.executable, os.path.join(GEN_DIR, "gen_events.py"), "--mb", str(a.mb), "--bad-fraction", "0.01",
                         "--bad-index", idx, "-o", inp], check=True, stderr=subprocess.DEVNULL)
         lines = open(inp, "rb").read().split(b"\n")[:-1]
         bad = {int(l.split("\t")[0]) for l in open(idx)}

@@ -34,6 +34,11 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# The events generator: the copy in Tests/Interop/TestVectors/bench (SOURCE there); FLOE_SHARED_BENCH=DIR runs
+# DIR/gen_events.py instead.
+GEN_DIR = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Interop", "TestVectors", "bench"))
+# The pyarrow peer converter (shared/bench/baseline_convert.py) stays in the shared folder: its README asks
+# that the peers not be copied into the project.
 BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(os.path.dirname(ROOT), "shared", "bench"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
@@ -125,8 +130,8 @@ def main():
     ap.add_argument("--seed", type=int, default=11)
     a = ap.parse_args()
     floe = os.path.abspath(a.floe)
-    if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
-        print(f"s3_convert: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
+    if not os.path.exists(os.path.join(GEN_DIR, "gen_events.py")):
+        print(f"s3_convert: skipped: {GEN_DIR}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
         return 0
     s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id=KEY,
                       aws_secret_access_key=SECRET)
@@ -135,7 +140,7 @@ def main():
                            endpoint_override=ENDPOINT.replace("http://", ""))
     work = tempfile.mkdtemp(prefix="floe-s3-convert-")
     inp, idx = os.path.join(work, "events.ndjson"), os.path.join(work, "bad.tsv")
-    subprocess.run([sys.executable, os.path.join(BENCH, "gen_events.py"), "--mb", str(a.mb), "--bad-fraction", "0.03",
+    subprocess.run([sys.executable, os.path.join(GEN_DIR, "gen_events.py"), "--mb", str(a.mb), "--bad-fraction", "0.03",
                     "--bad-index", idx, "-o", inp], check=True, stderr=subprocess.DEVNULL)
     lines = open(inp, "rb").read().split(b"\n")[:-1]
     bad = {int(l.split("\t")[0]) for l in open(idx)}
