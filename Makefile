@@ -140,7 +140,7 @@ test-interop: venv release
 	$(PY) Tests/Interop/spin_detector.py $(RELEASE_BIN)
 
 # floe serve (issue 16) through boto3 and the AWS CLI v1 on loopback: the stream lifecycle and every misuse's error,
-# 20,000 events (3% bad) from 4 concurrent producers (rows vs pyarrow, error output, DuckDB, partitions, DDL view),
+# 100,000 events (3% bad) from 4 concurrent producers (rows vs pyarrow, error output, DuckDB, partitions, DDL view),
 # backpressure with a small log bound, kill -9 at 6 random moments while producers send (no acknowledged
 # record lost, no duplicate but those of resent records), and --auth strict with botocore and requests-aws4auth;
 # then --bucket-root s3:// into moto's S3 (objects read back with boto3, CustomTimeZone Asia/Kolkata folders, kill -9
