@@ -1,5 +1,5 @@
-// Firehose's CustomTimeZone: an IANA zone name resolved in the system's tz database (through Foundation's
-// TimeZone), so `!{timestamp:…}`, the default YYYY/MM/dd/HH/ folders and the time in object names follow the
+// Firehose's CustomTimeZone: an IANA zone name resolved through Foundation's TimeZone, whose tz database is the one
+// compiled into Foundation's ICU (no system tzdata needed: checked with /usr/share/zoneinfo hidden), so `!{timestamp:…}`, the default YYYY/MM/dd/HH/ folders and the time in object names follow the
 // zone's offset at each arrival, daylight-saving changes included
 // (https://docs.aws.amazon.com/firehose/latest/dev/s3-object-name.html).
 
