@@ -143,14 +143,17 @@ test-interop: venv release
 	$(PY) Tests/Interop/spin_detector.py $(RELEASE_BIN)
 
 # floe serve (issue 16) through boto3 and the AWS CLI v1 on loopback: the stream lifecycle and every misuse's error,
-# 20,000 events (3% bad) from 4 concurrent producers (rows vs pyarrow, error output, DuckDB, partitions, DDL view),
+# 100,000 events (3% bad) from 4 concurrent producers (rows vs pyarrow, error output, DuckDB, partitions, DDL view),
 # backpressure with a small log bound, kill -9 at 6 random moments while producers send (no acknowledged
-# record lost, no duplicate but those of resent records), and --auth strict with botocore and requests-aws4auth.
+# record lost, no duplicate but those of resent records), and --auth strict with botocore and requests-aws4auth;
+# then --bucket-root s3:// into moto's S3 (objects read back with boto3, CustomTimeZone Asia/Kolkata folders, kill -9
+# before the first flush, a bucket created after its records were acknowledged).
 test-serve: venv release
 	@$(PY) -c "import boto3, awscli, requests_aws4auth" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
 	$(PY) Tests/Interop/firehose_serve.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_durability.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_auth.py $(RELEASE_BIN)
+	$(PY) Tests/Support/servers.py --s3 -- $(PY) Tests/Interop/firehose_s3.py $(RELEASE_BIN)
 
 # Damaged copies of every test file (20 truncations, 50 byte flips each) through the release binary: a read or a
 # clean one-line error, never a crash, a hang or a peak RSS beyond a small multiple of the file size.

@@ -43,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         // `floe serve` (FirehoseServer): HTTP/1.1 on SwiftNIO event loops, structured logs, Prometheus metrics.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // `floe serve`'s GET /metrics: recorded through swift-metrics, emitted by swift-prometheus.
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -88,12 +91,14 @@ let package = Package(
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.
         .target(name: "FirehoseServer", dependencies: [
-            "Firehose", "Warehouse", "JSON", "FileSafety", "CCodecs",
+            "Firehose", "Warehouse", "JSON", "FileSafety", "CCodecs", "ObjectStore",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         // Object storage (local folder, S3): no Floe imports; HTTP through async-http-client, SigV4 through swift-crypto.
         .target(

@@ -65,6 +65,12 @@ def wrk(url, bodies, seconds, connections, pace_ms, tmp):
     return {"calls": int(m[1]), "seconds": float(m[2]), "p50_ms": float(m[3]), "p99_ms": float(m[4]), "errors": int(m[5])}
 
 
+def cpu_seconds(pid):
+    """user + system CPU seconds of the process so far (the machine may be loaded: CPU time is the fair figure)."""
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid):
     for l in open(f"/proc/{pid}/status"):
         if l.startswith("VmHWM:"):
@@ -111,7 +117,9 @@ def main():
                     "SchemaConfiguration": {"DatabaseName": "analytics", "TableName": "events", "RoleARN": ROLE},
                     "InputFormatConfiguration": {"Deserializer": {"OpenXJsonSerDe": {}}},
                     "OutputFormatConfiguration": {"Serializer": {"ParquetSerDe": {}}}}})
+            c0 = cpu_seconds(s.proc.pid)
             full = wrk(s.url, bodies, a.seconds, a.connections, 0, tmp)
+            full["cpu"] = cpu_seconds(s.proc.pid) - c0
             rate = full["calls"] / full["seconds"]
             pace = max(1, int(a.connections * 1000 / (rate / 2)))
             half = wrk(s.url, bodies, max(10, a.seconds // 2), a.connections, pace, tmp)
@@ -140,7 +148,9 @@ def main():
             boto3.client("s3", **kw).create_bucket(Bucket="analytics")
             boto3.client("firehose", **kw).create_delivery_stream(DeliveryStreamName="events", ExtendedS3DestinationConfiguration={
                 "RoleARN": ROLE, "BucketARN": "arn:aws:s3:::analytics", "Prefix": "events/"})
+            c0 = cpu_seconds(moto.pid)
             m = wrk(url, bodies, a.peer_seconds, a.connections, 0, tmp)
+            m["cpu"] = cpu_seconds(moto.pid) - c0
             results["moto"] = dict(m, rss=peak_rss_mib(moto.pid))
         finally:
             moto.send_signal(signal.SIGTERM)
@@ -151,11 +161,14 @@ def main():
         r["records_per_s"], r["mb_per_s"] = recs, mbs
         print(json.dumps({"server": name, "calls": r["calls"], "seconds": round(r["seconds"], 1), "records_per_s": round(recs),
                           "mb_per_s": round(mbs, 1), "p50_ms": r["p50_ms"], "p99_ms": r["p99_ms"], "errors": r["errors"],
-                          "peak_rss_mib": round(r["rss"], 1)}))
+                          "peak_rss_mib": round(r["rss"], 1), "server_cpu_s": round(r["cpu"], 1),
+                          "mb_per_cpu_s": round(r["calls"] * per_call / 1e6 / max(r["cpu"], 1e-9), 1)}))
     f = results["floe"]
     print(json.dumps({"server": "floe", "phase": "half rate", "records_per_s": round(f["half"]["calls"] * 500 / f["half"]["seconds"]),
                       "p50_ms": f["half"]["p50_ms"], "p99_ms": f["half"]["p99_ms"], "errors": f["half"]["errors"]}))
-    print(json.dumps({"floe_rows_published": f["rows"], "floe_over_moto": round(f["records_per_s"] / results["moto"]["records_per_s"], 1)}))
+    m = results["moto"]
+    print(json.dumps({"floe_rows_published": f["rows"], "floe_over_moto": round(f["records_per_s"] / m["records_per_s"], 1),
+                      "floe_over_moto_per_cpu_s": round((f["calls"] / f["cpu"]) / (m["calls"] / max(m["cpu"], 1e-9)), 1)}))
 
 
 main()

@@ -6,6 +6,7 @@ import Dispatch
 import Firehose
 import JSON
 import Logging
+import ObjectStore
 import Warehouse
 #if canImport(Glibc)
 import Glibc
@@ -21,6 +22,9 @@ public struct ServerConfiguration: Sendable {
     public var port = 4573
     /// Buckets are folders below it (default `<warehouse>/buckets`).
     public var bucketRoot: String?
+    /// `--bucket-root s3://`: a BucketARN names a real S3 bucket reached with this configuration (the bucket named
+    /// after the warehouse's database stays the warehouse folder); nil: buckets are folders below ``bucketRoot``.
+    public var s3: S3Configuration?
     /// The write-ahead log's bound: past it, records are refused ("Slow down.").
     public var walLimitBytes = 1 << 30
     /// Size of one write-ahead log segment file.
@@ -53,6 +57,8 @@ public final class FirehoseService: @unchecked Sendable {
     /// The warehouse's database name (a bucket of that name is the warehouse folder), nil without a catalog.
     let warehouseDatabase: String?
     let catalogLock = DispatchQueue(label: "floe.firehose.catalog")
+    /// The Prometheus registry the streams' metrics are recorded into (through swift-metrics).
+    let serverMetrics = ServerMetrics()
 
     /// Opens the warehouse's stream definitions and write-ahead log, rolls interrupted publishes forward and
     /// replays the log from each stream's published-through position.
@@ -75,7 +81,7 @@ public final class FirehoseService: @unchecked Sendable {
                 throw WALError(message: "\(path): not a stream definition")
             }
             definitions[d.name] = d
-            let m = StreamMetrics()
+            let m = StreamMetrics(stream: d.name, factory: serverMetrics.factory)
             metrics[d.name] = m
             runtimes[d.name] = try makeRuntime(d, metrics: m, startLSN: nil)
         }
@@ -123,6 +129,7 @@ public final class FirehoseService: @unchecked Sendable {
 
     func bucketFolder(_ bucket: String) -> String {
         if let db = warehouseDatabase, bucket == db { return config.warehouse }
+        if config.s3 != nil { return "s3://" + bucket }
         return (config.bucketRoot ?? config.warehouse + "/buckets") + "/" + bucket
     }
 
@@ -149,13 +156,22 @@ public final class FirehoseService: @unchecked Sendable {
             }
             guard t.format == .parquet else { throw AWSError.invalid("table \(c.table) is stored as \(t.format), not Parquet") }
         }
-        return StreamPlan(settings: s, bucketFolder: folder, warehouseTable: table)
+        var p = StreamPlan(settings: s, bucketFolder: folder, warehouseTable: table)
+        if let cfg = config.s3, folder.hasPrefix("s3://") {
+            do {
+                try StoreLocation.validateBucketName(s.bucket)
+            } catch {
+                throw AWSError.invalid("BucketARN arn:aws:s3:::\(s.bucket): \(error)")
+            }
+            p.store = S3Store(bucket: s.bucket, client: S3Client(configuration: cfg))
+        }
+        return p
     }
 
     private func makeRuntime(_ d: StreamDefinition, metrics m: StreamMetrics, startLSN: UInt64?) throws -> StreamRuntime {
         let p: StreamPlan
         do { p = try plan(d) } catch { throw WALError(message: "stream \(d.name): \(error.message)") }
-        try Disk.makeDirectories(p.bucketFolder)
+        if p.store == nil { try Disk.makeDirectories(p.bucketFolder) }
         let warehouse = config.warehouse
         let log = logger
         let catalogLock = self.catalogLock
@@ -299,7 +315,7 @@ public final class FirehoseService: @unchecked Sendable {
         }
         try persist(d)
         wal.revive(stream: name)
-        let m = StreamMetrics()
+        let m = StreamMetrics(stream: name, factory: serverMetrics.factory)
         do {
             let rt = try makeRuntime(d, metrics: m, startLSN: wal.lastLSN)
             runtimes[name] = rt
@@ -360,7 +376,7 @@ public final class FirehoseService: @unchecked Sendable {
         Disk.fsyncDirectory(streamsDir)
         definitions[name] = nil
         runtimes[name] = nil
-        metrics[name] = nil
+        metrics.removeValue(forKey: name)?.destroy()
         pthread_mutex_unlock(&mutex)
         rt.delete()
         logger.info("stream deleted", metadata: ["stream": "\(name)"])
@@ -406,43 +422,46 @@ public final class FirehoseService: @unchecked Sendable {
     }
 
     func tag(_ r: Request) throws(AWSError) -> JSONValue {
-        let name = try r.requiredString("DeliveryStreamName", field: "deliveryStreamName")
-        try Self.validName(name)
-        guard let list = try r.array("Tags") else {
-            throw AWSError.validation([AWSError.constraint("null", at: "tags", "Member must not be null")])
-        }
-        if list.isEmpty || list.count > 50 {
-            throw AWSError.validation([AWSError.constraint("[...]", at: "tags", list.isEmpty ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 50")])
-        }
+        let (name, list) = try tagRequest(r, member: "Tags", field: "tags")
         let tags = try Self.parseTags(list, field: "tags")
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        guard var d = definitions[name] else { throw AWSError.notFound(name, account: config.account) }
-        for t in tags {
-            if let i = d.tags.firstIndex(where: { $0.key == t.key }) { d.tags[i] = t } else { d.tags.append(t) }
+        return try changeDefinition(name) { (d: inout StreamDefinition) throws(AWSError) in
+            for t in tags {
+                if let i = d.tags.firstIndex(where: { $0.key == t.key }) { d.tags[i] = t } else { d.tags.append(t) }
+            }
+            if d.tags.count > 50 {
+                throw AWSError("LimitExceededException", "A delivery stream can have at most 50 tags; it would have \(d.tags.count).")
+            }
         }
-        if d.tags.count > 50 {
-            throw AWSError("LimitExceededException", "A delivery stream can have at most 50 tags; it would have \(d.tags.count).")
-        }
-        try persist(d)
-        definitions[name] = d
-        return .object(JSONObject())
     }
 
     func untag(_ r: Request) throws(AWSError) -> JSONValue {
+        let (name, keys) = try tagRequest(r, member: "TagKeys", field: "tagKeys")
+        let drop = Set(keys.compactMap(\.stringValue))
+        return try changeDefinition(name) { (d: inout StreamDefinition) throws(AWSError) in
+            d.tags.removeAll { drop.contains($0.key) }
+        }
+    }
+
+    /// TagDeliveryStream / UntagDeliveryStream: the stream's name and the list `member` of 1 to 50 entries.
+    private func tagRequest(_ r: Request, member: String, field: String) throws(AWSError) -> (String, [JSONValue]) {
         let name = try r.requiredString("DeliveryStreamName", field: "deliveryStreamName")
         try Self.validName(name)
-        guard let keys = try r.array("TagKeys") else {
-            throw AWSError.validation([AWSError.constraint("null", at: "tagKeys", "Member must not be null")])
+        guard let list = try r.array(member) else {
+            throw AWSError.validation([AWSError.constraint("null", at: field, "Member must not be null")])
         }
-        if keys.isEmpty || keys.count > 50 {
-            throw AWSError.validation([AWSError.constraint("[...]", at: "tagKeys", keys.isEmpty ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 50")])
+        if list.isEmpty || list.count > 50 {
+            throw AWSError.validation([AWSError.constraint("[...]", at: field, list.isEmpty ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to 50")])
         }
+        return (name, list)
+    }
+
+    /// Under the lock: the stream's definition loaded, changed by `change`, persisted and kept.
+    private func changeDefinition(_ name: String,
+                                  _ change: (inout StreamDefinition) throws(AWSError) -> Void) throws(AWSError) -> JSONValue {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         guard var d = definitions[name] else { throw AWSError.notFound(name, account: config.account) }
-        let drop = Set(keys.compactMap(\.stringValue))
-        d.tags.removeAll { drop.contains($0.key) }
+        try change(&d)
         try persist(d)
         definitions[name] = d
         return .object(JSONObject())
@@ -512,18 +531,29 @@ public final class FirehoseService: @unchecked Sendable {
 
     func putRecordBatch(_ body: UnsafeRawBufferPointer) throws(AWSError) -> [UInt8] {
         let t0 = Disk.monotonicNanos()
-        let r = try Request(body: body)
-        let name = try r.requiredString("DeliveryStreamName", field: "deliveryStreamName")
-        try Self.validName(name)
-        guard let list = try r.array("Records") else {
-            throw AWSError.validation([AWSError.constraint("null", at: "records", "Member must not be null")])
-        }
-        if list.isEmpty || list.count > Self.maxRecords {
-            throw AWSError.validation([AWSError.constraint("[...]", at: "records",
-                list.isEmpty ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to \(Self.maxRecords)")])
+        let name: String
+        let bytes: [UInt8]
+        let ranges: [Range<Int>]
+        if let b = BatchScanner.scan(body, maxRecords: Self.maxRecords, maxRecordBytes: Self.maxRecordBytes) {
+            // the plain shape every SDK sends: one pass over the bytes
+            name = b.stream
+            try Self.validName(name)
+            (bytes, ranges) = (b.bytes, b.ranges)
+        } else {
+            let r = try Request(body: body)
+            name = try r.requiredString("DeliveryStreamName", field: "deliveryStreamName")
+            try Self.validName(name)
+            guard let list = try r.array("Records") else {
+                throw AWSError.validation([AWSError.constraint("null", at: "records", "Member must not be null")])
+            }
+            if list.isEmpty || list.count > Self.maxRecords {
+                throw AWSError.validation([AWSError.constraint("[...]", at: "records",
+                    list.isEmpty ? "Member must have length greater than or equal to 1" : "Member must have length less than or equal to \(Self.maxRecords)")])
+            }
+            _ = try runtime(name)  // an unknown stream is reported before the records' errors
+            (bytes, ranges) = try decode(list, field: "records")
         }
         let (rt, m) = try runtime(name)
-        let (bytes, ranges) = try decode(list, field: "records")
         if bytes.count > Self.maxCallBytes {
             throw AWSError.validation([AWSError.constraint("[...]", at: "records",
                 "the records of one call must total at most 4 MiB (4194304 bytes), got \(bytes.count)")])
@@ -569,7 +599,7 @@ public final class FirehoseService: @unchecked Sendable {
             }
         }
         out.append(contentsOf: "]}".utf8)
-        m.observeBatchLatency(Double(Disk.monotonicNanos() - t0) / 1e9)
+        m.observeBatchLatency(nanoseconds: Int64(Disk.monotonicNanos() - t0))
         return out
     }
 
@@ -606,9 +636,8 @@ public final class FirehoseService: @unchecked Sendable {
     // MARK: operations endpoints
 
     /// The metrics in Prometheus' text exposition format (`GET /metrics`).
-    public func metricsText() -> String {
-        let snap = locked { metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-        return PrometheusText.render(snap, walBytes: wal.bytesInUse, walLimit: config.walLimitBytes)
+    public func metricsText() -> [UInt8] {
+        serverMetrics.text(walBytes: wal.bytesInUse, walLimit: config.walLimitBytes)
     }
 
     /// Delivery streams defined.

@@ -133,8 +133,7 @@ final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
             return
         }
         if head.method == .GET && path == "/metrics" {
-            let text = service.metricsText()
-            respond(context: context, status: .ok, body: Array(text.utf8), contentType: "text/plain; version=0.0.4",
+            respond(context: context, status: .ok, body: service.metricsText(), contentType: "text/plain; version=0.0.4",
                     errorType: nil, keepAlive: keepAlive)
             return
         }
@@ -168,7 +167,7 @@ final class RequestHandler: ChannelInboundHandler, @unchecked Sendable {
                 var caller = FirehoseService.Caller(region: region)
                 if let creds = service.config.credentials {
                     do {
-                        caller.region = try SigV4.verify(SignedRequest(method: method, uri: uri, headers: headers, body: p),
+                        caller.region = try SignatureCheck.verify(SignedRequest(method: method, uri: uri, headers: headers, body: p),
                                                          credentials: creds, now: Disk.nowMillis() / 1000)
                     } catch {
                         return (error.status, error.body, error.code)

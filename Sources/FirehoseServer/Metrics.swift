@@ -1,19 +1,54 @@
-// Per-stream counters under Firehose's CloudWatch metric names, served by `GET /metrics` in the Prometheus text
-// exposition format (version 0.0.4): `firehose_<Name with . as _>{delivery_stream="…"}`.
+// Per-stream metrics under Firehose's CloudWatch metric names, recorded through swift-metrics (Counter, Meter,
+// Timer) into one swift-prometheus registry per server, which `GET /metrics` emits in the Prometheus text
+// exposition format: `firehose_<Name with . as _>{delivery_stream="…"}`, the latency as the histogram
+// `firehose_PutRecordBatch_Latency_seconds`.
 
+import CoreMetrics
+import Prometheus
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// The server's registry and the swift-metrics factory that records into it.
+final class ServerMetrics: @unchecked Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let factory: PrometheusMetricsFactory
+    let walBytes: CoreMetrics.Meter
+    let walLimit: CoreMetrics.Meter
+    static let latencyName = "firehose_PutRecordBatch_Latency_seconds"
+    static let latencyBounds: [Duration] = [
+        .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5),
+    ]
+
+    init() {
+        var f = PrometheusMetricsFactory(registry: registry)
+        f.durationHistogramBuckets[Self.latencyName] = Self.latencyBounds
+        factory = f
+        walBytes = CoreMetrics.Meter(label: "floe_wal_bytes", dimensions: [], factory: f)
+        walLimit = CoreMetrics.Meter(label: "floe_wal_limit_bytes", dimensions: [], factory: f)
+    }
+
+    /// The Prometheus text of every metric, after the log's gauges are brought up to date.
+    func text(walBytes bytes: Int, walLimit limit: Int) -> [UInt8] {
+        walBytes.set(bytes)
+        walLimit.set(limit)
+        var out: [UInt8] = []
+        out.reserveCapacity(registry.internalBufferCapacity())
+        registry.emit(into: &out)
+        return out
+    }
+}
+
+/// One stream's metrics: each change goes to its swift-metrics handler; the values are mirrored (a counter that
+/// is set from a total grows by the difference).
 final class StreamMetrics: @unchecked Sendable {
     struct Values {
         var incomingRecords = 0
         var incomingBytes = 0
         var incomingPutRequests = 0
         var throttledRecords = 0
-        var putRecordBatchLatencySum = 0.0
-        var putRecordBatchLatencyCount = 0
-        var putRecordBatchLatencyBuckets = [Int](repeating: 0, count: StreamMetrics.latencyBounds.count)
         var deliveredRecords = 0
         var deliveryBytes = 0
         var deliverySuccess = 0
@@ -25,90 +60,69 @@ final class StreamMetrics: @unchecked Sendable {
         var partitionCount = 0
         var partitionCountExceeded = 0
     }
-    static let latencyBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+    nonisolated(unsafe) static let counterNames: [(WritableKeyPath<Values, Int>, String)] = [
+        (\.incomingRecords, "IncomingRecords"), (\.incomingBytes, "IncomingBytes"),
+        (\.incomingPutRequests, "IncomingPutRequests"), (\.throttledRecords, "ThrottledRecords"),
+        (\.deliveredRecords, "DeliveryToS3.Records"), (\.deliveryBytes, "DeliveryToS3.Bytes"),
+        (\.deliverySuccess, "DeliveryToS3.Success"), (\.deliveryObjects, "DeliveryToS3.ObjectCount"),
+        (\.succeedConversion, "SucceedConversion.Records"), (\.failedConversion, "FailedConversion.Records"),
+        (\.partitionCountExceeded, "PartitionCountExceeded"), (\.deliveryFailures, "DeliveryToS3.Failures"),
+    ]
+    nonisolated(unsafe) static let gaugeNames: [(WritableKeyPath<Values, Int>, String)] = [
+        (\.dataFreshnessSeconds, "DeliveryToS3.DataFreshness"), (\.partitionCount, "PartitionCount"),
+    ]
 
     private var mutex = pthread_mutex_t()
     private var v = Values()
+    private let counters: [WritableKeyPath<Values, Int>: CoreMetrics.Counter]
+    private let gauges: [WritableKeyPath<Values, Int>: CoreMetrics.Meter]
+    private let latency: CoreMetrics.Timer
 
-    init() { pthread_mutex_init(&mutex, nil) }
+    init(stream: String, factory: PrometheusMetricsFactory) {
+        pthread_mutex_init(&mutex, nil)
+        let dims = [("delivery_stream", stream)]
+        var c: [WritableKeyPath<Values, Int>: CoreMetrics.Counter] = [:]
+        for (k, n) in Self.counterNames { c[k] = CoreMetrics.Counter(label: "firehose_" + n.replacingDots, dimensions: dims, factory: factory) }
+        var g: [WritableKeyPath<Values, Int>: CoreMetrics.Meter] = [:]
+        for (k, n) in Self.gaugeNames { g[k] = CoreMetrics.Meter(label: "firehose_" + n.replacingDots, dimensions: dims, factory: factory) }
+        counters = c
+        gauges = g
+        latency = CoreMetrics.Timer(label: ServerMetrics.latencyName, dimensions: dims, factory: factory)
+    }
     deinit { pthread_mutex_destroy(&mutex) }
 
     func add(_ k: WritableKeyPath<Values, Int>, _ n: Int) {
-        pthread_mutex_lock(&mutex); v[keyPath: k] += n; pthread_mutex_unlock(&mutex)
-    }
-    func set(_ k: WritableKeyPath<Values, Int>, _ n: Int) {
-        pthread_mutex_lock(&mutex); v[keyPath: k] = n; pthread_mutex_unlock(&mutex)
-    }
-    func observeBatchLatency(_ seconds: Double) {
+        guard n != 0 else { return }
         pthread_mutex_lock(&mutex)
-        v.putRecordBatchLatencySum += seconds
-        v.putRecordBatchLatencyCount += 1
-        for (i, b) in Self.latencyBounds.enumerated() where seconds <= b { v.putRecordBatchLatencyBuckets[i] += 1 }
+        v[keyPath: k] += n
+        let now = v[keyPath: k]
         pthread_mutex_unlock(&mutex)
+        if let g = gauges[k] { g.set(now) } else if n > 0 { counters[k]?.increment(by: n) }
     }
+
+    func set(_ k: WritableKeyPath<Values, Int>, _ n: Int) {
+        pthread_mutex_lock(&mutex)
+        let old = v[keyPath: k]
+        v[keyPath: k] = n
+        pthread_mutex_unlock(&mutex)
+        if let g = gauges[k] { g.set(n) } else if n > old { counters[k]?.increment(by: n - old) }
+    }
+
+    func observeBatchLatency(nanoseconds: Int64) {
+        latency.recordNanoseconds(nanoseconds)
+    }
+
     var values: Values {
         pthread_mutex_lock(&mutex); defer { pthread_mutex_unlock(&mutex) }
         return v
     }
-}
 
-enum PrometheusText {
-    static func escape(_ s: String) -> String {
-        var o = ""
-        for c in s {
-            switch c {
-            case "\\": o += "\\\\"
-            case "\"": o += "\\\""
-            case "\n": o += "\\n"
-            default: o.append(c)
-            }
-        }
-        return o
-    }
-
-    static func render(_ streams: [(String, StreamMetrics)], walBytes: Int, walLimit: Int) -> String {
-        let counters: [(String, String, KeyPath<StreamMetrics.Values, Int>)] = [
-            ("IncomingRecords", "Records accepted by PutRecord and PutRecordBatch.", \.incomingRecords),
-            ("IncomingBytes", "Bytes of records accepted.", \.incomingBytes),
-            ("IncomingPutRequests", "PutRecord and PutRecordBatch calls answered.", \.incomingPutRequests),
-            ("ThrottledRecords", "Records refused with ServiceUnavailableException (the log is full).", \.throttledRecords),
-            ("DeliveryToS3.Records", "Records published to the destination (converted or raw).", \.deliveredRecords),
-            ("DeliveryToS3.Bytes", "Bytes of objects published.", \.deliveryBytes),
-            ("DeliveryToS3.Success", "Successful flushes (every buffered object published).", \.deliverySuccess),
-            ("DeliveryToS3.ObjectCount", "Objects published.", \.deliveryObjects),
-            ("SucceedConversion.Records", "Records converted to Parquet.", \.succeedConversion),
-            ("FailedConversion.Records", "Records sent to the error output.", \.failedConversion),
-            ("PartitionCountExceeded", "Records routed to the error output by the active partition limit.", \.partitionCountExceeded),
-        ]
-        let gauges: [(String, String, KeyPath<StreamMetrics.Values, Int>)] = [
-            ("DeliveryToS3.DataFreshness", "Age in seconds of the oldest record at its last publication.", \.dataFreshnessSeconds),
-            ("PartitionCount", "Partitions open.", \.partitionCount),
-        ]
-        let snap = streams.map { ($0.0, $0.1.values) }
-        var out = ""
-        for (name, help, k) in counters {
-            let m = "firehose_" + name.replacingDots
-            out += "# HELP \(m) \(help)\n# TYPE \(m) counter\n"
-            for (s, v) in snap { out += "\(m){delivery_stream=\"\(escape(s))\"} \(v[keyPath: k])\n" }
-        }
-        for (name, help, k) in gauges {
-            let m = "firehose_" + name.replacingDots
-            out += "# HELP \(m) \(help)\n# TYPE \(m) gauge\n"
-            for (s, v) in snap { out += "\(m){delivery_stream=\"\(escape(s))\"} \(v[keyPath: k])\n" }
-        }
-        let h = "firehose_PutRecordBatch_Latency_seconds"
-        out += "# HELP \(h) PutRecord and PutRecordBatch call latency.\n# TYPE \(h) histogram\n"
-        for (s, v) in snap {
-            let l = "delivery_stream=\"\(escape(s))\""
-            for (i, b) in StreamMetrics.latencyBounds.enumerated() {
-                out += "\(h)_bucket{\(l),le=\"\(b)\"} \(v.putRecordBatchLatencyBuckets[i])\n"
-            }
-            out += "\(h)_bucket{\(l),le=\"+Inf\"} \(v.putRecordBatchLatencyCount)\n"
-            out += "\(h)_sum{\(l)} \(v.putRecordBatchLatencySum)\n\(h)_count{\(l)} \(v.putRecordBatchLatencyCount)\n"
-        }
-        out += "# HELP floe_wal_bytes Bytes held by the write-ahead log.\n# TYPE floe_wal_bytes gauge\nfloe_wal_bytes \(walBytes)\n"
-        out += "# HELP floe_wal_limit_bytes The write-ahead log's bound.\n# TYPE floe_wal_limit_bytes gauge\nfloe_wal_limit_bytes \(walLimit)\n"
-        return out
+    /// The stream is deleted: its series leave the registry.
+    func destroy() {
+        for c in counters.values { c.destroy() }
+        for g in gauges.values { g.destroy() }
+        latency.destroy()
     }
 }
 

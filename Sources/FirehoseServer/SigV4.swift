@@ -3,7 +3,7 @@
 // "Create a signed AWS API request" (SigV4) rules: URI-encoded path (every byte but the unreserved ones and '/'),
 // sorted query, the signed headers lowercased with trimmed, space-collapsed values, the SHA-256 of the payload.
 
-import Crypto
+import ObjectStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,41 +57,10 @@ struct SignedRequest {
     var body: UnsafeRawBufferPointer
 }
 
-enum SigV4 {
+/// The check of `--auth strict`; the canonical request, string to sign and signing key are ObjectStore's `SigV4`
+/// (the signer of Floe's S3 client), so signing and verifying share one implementation.
+enum SignatureCheck {
     static let skewSeconds: Int64 = 300
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func uriEncode(_ s: Substring, keepSlash: Bool) -> String {
-        var out = ""
-        for b in s.utf8 {
-            let c = Character(Unicode.Scalar(b))
-            if (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
-                || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E || (keepSlash && b == 0x2F) {
-                out.append(c)
-            } else {
-                out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
-            }
-        }
-        return out
-    }
-
-    static func percentDecode(_ s: Substring) -> Substring {
-        guard s.contains("%") || s.contains("+") else { return s }
-        var bytes: [UInt8] = []
-        var it = Array(s.utf8)[...]
-        while let c = it.popFirst() {
-            if c == 0x25, it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(v); it = it.dropFirst(2)
-            } else { bytes.append(c) }
-        }
-        return Substring(String(decoding: bytes, as: UTF8.self))
-    }
 
     /// `20261207T155800Z` → seconds since the epoch.
     static func parseAmzDate(_ s: String) -> Int64? {
@@ -110,18 +79,7 @@ enum SigV4 {
         return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + se)
     }
 
-    static func formatAmzDate(_ t: Int64) -> String {
-        var tt = time_t(t)
-        var tmv = tm()
-        gmtime_r(&tt, &tmv)
-        func p(_ v: Int32, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return p(tmv.tm_year + 1900, 4) + p(tmv.tm_mon + 1, 2) + p(tmv.tm_mday, 2) + "T" + p(tmv.tm_hour, 2)
-            + p(tmv.tm_min, 2) + p(tmv.tm_sec, 2) + "Z"
-    }
-
-    static func hmac(_ key: [UInt8], _ data: String) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: Array(data.utf8), using: SymmetricKey(data: key)))
-    }
+    static func formatAmzDate(_ t: Int64) -> String { SigV4.timestamps(epochSeconds: Int(t)).amzDate }
 
     /// Checks `r`'s signature; the error is what AWS answers. Returns the region of the credential scope.
     static func verify(_ r: SignedRequest, credentials: Credentials, now: Int64) throws(AWSError) -> String {
@@ -129,25 +87,14 @@ enum SigV4 {
         guard let auth = header("authorization").first else {
             throw AWSError("MissingAuthenticationTokenException", "Missing Authentication Token", status: 403)
         }
-        let incomplete = AWSError("IncompleteSignatureException",
-                                  "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.")
-        guard auth.hasPrefix("AWS4-HMAC-SHA256 ") else {
+        guard auth.hasPrefix(SigV4.algorithm + " ") else {
             throw AWSError("IncompleteSignatureException", "Authorization header must use the AWS4-HMAC-SHA256 algorithm.")
         }
-        var fields: [String: String] = [:]
-        for part in auth.dropFirst("AWS4-HMAC-SHA256 ".count).split(separator: ",") {
-            let p = part.trimmingSpaces
-            guard let eq = p.firstIndex(of: "=") else { throw incomplete }
-            fields[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        guard let a = SigV4.parseAuthorization(auth) else {
+            throw AWSError("IncompleteSignatureException",
+                           "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters, the Credential scoped to a valid region.")
         }
-        guard let credential = fields["Credential"], let signedHeaders = fields["SignedHeaders"],
-              let signature = fields["Signature"] else { throw incomplete }
-        let scope = credential.split(separator: "/", omittingEmptySubsequences: false)
-        guard scope.count == 5, scope[4] == "aws4_request" else {
-            throw AWSError("IncompleteSignatureException", "Credential should be scoped to a valid region, not '\(credential)'.")
-        }
-        let akid = String(scope[0]), date = String(scope[1]), region = String(scope[2]), service = String(scope[3])
-        guard let secret = credentials.secrets[akid] else {
+        guard let secret = credentials.secrets[a.accessKeyId] else {
             throw AWSError("UnrecognizedClientException", "The security token included in the request is invalid.")
         }
         guard let amzDate = header("x-amz-date").first ?? header("date").first, let t = parseAmzDate(amzDate) else {
@@ -161,41 +108,26 @@ enum SigV4 {
             throw AWSError("InvalidSignatureException",
                            "Signature not yet current: \(amzDate) is still later than \(formatAmzDate(now + skewSeconds)) (\(formatAmzDate(now)) + 5 min.)")
         }
-        // canonical request
-        let q = r.uri.firstIndex(of: "?")
-        let path = q.map { r.uri[..<$0] } ?? r.uri[...]
-        let query = q.map { r.uri[r.uri.index(after: $0)...] } ?? ""
-        let canonicalURI = path.isEmpty ? "/" : uriEncode(path, keepSlash: true)
-        let pairs = query.split(separator: "&").map { kv -> (String, String) in
-            let eq = kv.firstIndex(of: "=")
-            let k = eq.map { kv[..<$0] } ?? kv, v = eq.map { kv[kv.index(after: $0)...] } ?? ""
-            return (uriEncode(percentDecode(k), keepSlash: false), uriEncode(percentDecode(v), keepSlash: false))
-        }.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-        let canonicalQuery = pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        var canonicalHeaders = ""
-        for name in signedHeaders.split(separator: ";") {
-            let values = header(String(name)).map { v in
-                v.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
-            }
-            canonicalHeaders += "\(name):\(values.joined(separator: ","))\n"
-        }
         // the payload is always signed: a declared hash must be the body's (UNSIGNED-PAYLOAD is S3's only)
-        let payloadHash = hex(SHA256.hash(data: r.body))
+        let payloadHash = SigV4.sha256Hex(r.body)
         if let declared = header("x-amz-content-sha256").first, declared.lowercased() != payloadHash {
             throw AWSError("InvalidSignatureException",
                            "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
-        let canonical = "\(r.method)\n\(canonicalURI)\n\(canonicalQuery)\n\(canonicalHeaders)\n\(signedHeaders)\n\(payloadHash)"
-        let stringToSign = "AWS4-HMAC-SHA256\n\(amzDate)\n\(date)/\(region)/\(service)/aws4_request\n"
-            + hex(SHA256.hash(data: Array(canonical.utf8)))
-        let key = hmac(hmac(hmac(hmac(Array(("AWS4" + secret).utf8), date), region), service), "aws4_request")
-        let expected = hex(hmac(key, stringToSign))
-        var diff: UInt8 = expected.utf8.count == signature.utf8.count ? 0 : 1
-        for (a, b) in zip(expected.utf8, signature.utf8) { diff |= a ^ b }
-        guard diff == 0 else {
+        // canonical request of a service other than S3: the (decoded) path normalised and encoded twice
+        let q = r.uri.firstIndex(of: "?")
+        let path = SigV4.percentDecode(String(q.map { r.uri[..<$0] } ?? r.uri[...]))
+        let query = q.map { SigV4.parseQuery(String(r.uri[r.uri.index(after: $0)...])) } ?? []
+        let signed = Set(a.signedHeaders.map { $0.lowercased() })
+        let headers = r.headers.filter { signed.contains($0.0.lowercased()) }
+        let canonical = SigV4.canonicalRequest(method: r.method, path: path, query: query, headers: headers,
+                                               payloadHash: payloadHash, normalizePath: true, encodePathTwice: true)
+        let stringToSign = SigV4.stringToSign(amzDate: amzDate, scope: a.scope, canonicalRequest: canonical.text)
+        let key = SigV4.signingKey(secret: secret, dateStamp: a.dateStamp, region: a.region, service: a.service)
+        guard SigV4.constantTimeEquals(SigV4.signature(signingKey: key, stringToSign: stringToSign), a.signature) else {
             throw AWSError("InvalidSignatureException",
                            "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
         }
-        return region
+        return a.region
     }
 }

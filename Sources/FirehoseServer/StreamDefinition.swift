@@ -100,6 +100,8 @@ struct DestinationSettings: Sendable {
     var compression: RawCompression
     var fileExtension: String?
     var customTimeZone: String?
+    /// The zone prefixes and object names are rendered in (CustomTimeZone; UTC by default).
+    var timeZone = PrefixTimeZone.utc
     /// Database and table of the catalog table records are converted for (nil: no conversion).
     var conversion: (database: String, table: String, serde: String, caseInsensitive: Bool,
                      columnToJsonKeyMappings: [(String, String)], convertDotsToUnderscores: Bool,
@@ -154,8 +156,14 @@ struct DestinationSettings: Sendable {
             }
         }
         customTimeZone = try r.string("CustomTimeZone")
-        if let tz = customTimeZone, tz != "UTC" {
-            throw AWSError.invalid("CustomTimeZone \(tz): Floe renders prefixes in UTC only (give UTC or leave it out)")
+        if let tz = customTimeZone {
+            if tz.utf8.count > 50 {
+                throw AWSError.validation([AWSError.constraint(tz, at: "\(field).customTimeZone", "Member must have length less than or equal to 50")])
+            }
+            guard let z = StreamTimeZone.resolve(tz) else {
+                throw AWSError.invalid("CustomTimeZone \(tz) is not a valid time zone; give an IANA time zone name such as Asia/Tokyo, or UTC.")
+            }
+            timeZone = z
         }
         // data format conversion
         let conv = try r.object("DataFormatConversionConfiguration")

@@ -11,7 +11,11 @@ import Dispatch
 import Firehose
 import JSON
 import Logging
+import ObjectStore
 import Warehouse
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum Feed {
     case converted(RecordFeed)
@@ -60,6 +64,13 @@ enum Feed {
         case .raw(let f): (f.openPartitions, f.partitionLimitFailures)
         }
     }
+    /// Bytes of the objects staged so far.
+    var bytesOut: Int64 {
+        switch self {
+        case .converted(let f): f.statistics.bytesOut
+        case .raw(let f): f.bytesOut
+        }
+    }
     /// (converted, failed) so far.
     var conversionCounts: (Int, Int) {
         switch self {
@@ -72,8 +83,13 @@ enum Feed {
 /// Where a stream's objects go and how it converts: built from its definition, the warehouse and the bucket root.
 struct StreamPlan {
     var settings: DestinationSettings
+    /// The bucket's folder, or `s3://NAME` when ``store`` is set.
     var bucketFolder: String
     var warehouseTable: String?
+    /// The S3 bucket objects are uploaded to (`--bucket-root s3://`); nil: the folder.
+    var store: (any ObjectStore)?
+    /// `s3://NAME/`: the URL prefix of the keys of ``store``.
+    var storeURL: String { bucketFolder + "/" }
 
     static func prefixText(_ s: DestinationSettings) -> String {
         let p = s.prefix ?? ""
@@ -87,8 +103,10 @@ struct StreamPlan {
     }
 
     func makeFeed(stream: String, warehouse: String, stagingDir: String) throws -> Feed {
-        let prefix = try PrefixTemplate(Self.prefixText(settings), errorPrefix: false)
-        let errorPrefix = try PrefixTemplate(Self.errorPrefixText(settings), errorPrefix: true)
+        var prefix = try PrefixTemplate(Self.prefixText(settings), errorPrefix: false)
+        var errorPrefix = try PrefixTemplate(Self.errorPrefixText(settings), errorPrefix: true)
+        prefix.timeZone = settings.timeZone
+        errorPrefix.timeZone = settings.timeZone
         var keys: [(String, JQQuery)] = []
         for (k, q) in settings.partitionKeys { keys.append((k, try JQQuery(q))) }
         if let c = settings.conversion {
@@ -119,6 +137,10 @@ struct StreamPlan {
             cc.partitionKeys = keys
             cc.jobs = 1
             cc.maxRecordBytes = 1_024_000
+            if let st = store {
+                cc.outStore = st
+                cc.outStoreURL = storeURL
+            }
             return .converted(try RecordFeed(config: cc, stagingDir: stagingDir))
         }
         var r = RawFeedConfig(folder: bucketFolder, stream: stream, prefix: prefix, errorPrefix: errorPrefix)
@@ -127,6 +149,10 @@ struct StreamPlan {
         r.fileExtension = settings.fileExtension
         r.bufferSize = settings.sizeInMBs << 20
         r.bufferIntervalMillis = Int64(settings.intervalInSeconds) * 1000
+        if let st = store {
+            r.store = st
+            r.storeURL = storeURL
+        }
         return .raw(try RawFeed(config: r, stagingDir: stagingDir))
     }
 }
@@ -142,12 +168,51 @@ final class StreamRuntime: @unchecked Sendable {
     let warehouse: String
     /// Mutated on `queue` only.
     private var plan: StreamPlan
-    private var feed: Feed
+    private var feed: Feed {
+        didSet {
+            publishConverter()
+            countedDelivered = 0
+        }
+    }
+    /// Records of the current feed already counted in DeliveryToS3.Records.
+    private var countedDelivered = 0
+    /// The converting feed and its settings, for `deliver` to convert batches in parallel before their turn
+    /// (read on the log's callback thread, written on `queue`).
+    private var converterMutex = pthread_mutex_t()
+    private var converterValue: (feed: RecordFeed, settings: DestinationSettings)?
+    private var converter: (feed: RecordFeed, settings: DestinationSettings)? {
+        get {
+            pthread_mutex_lock(&converterMutex)
+            defer { pthread_mutex_unlock(&converterMutex) }
+            return converterValue
+        }
+        set {
+            pthread_mutex_lock(&converterMutex)
+            converterValue = newValue
+            pthread_mutex_unlock(&converterMutex)
+        }
+    }
+    /// Converts record batches of every stream at once (the ordered delivery stays on each stream's `queue`).
+    static let prepareQueue = DispatchQueue(label: "floe.firehose.convert", attributes: .concurrent)
+
+    private func publishConverter() {
+        let c: (RecordFeed, DestinationSettings)?
+        if case .converted(let f) = feed {
+            f.encodesInline = false
+            c = (f, plan.settings)
+        } else {
+            c = nil
+        }
+        converter = c
+    }
     private var appliedLSN: UInt64
     private(set) var publishedLSN: UInt64
     private var oldestUnpublishedArrival: Int64?
     /// Set on `queue` when the stream is deleted: later deliveries and ticks do nothing.
     private var deleted = false
+    /// The LSN whose delivery failed (a bucket unreachable, a disk full): nothing from it on is applied or
+    /// published, so the log keeps it; each tick rebuilds the buffers from the log and retries.
+    private var stalledAt: UInt64?
     private var onPublish: (@Sendable (StreamPlan, [String]) -> Void)?
 
     init(name: String, plan: StreamPlan, warehouse: String, stateDir: String, wal: WriteAheadLog,
@@ -155,6 +220,7 @@ final class StreamRuntime: @unchecked Sendable {
          onPublish: (@Sendable (StreamPlan, [String]) -> Void)?) throws {
         self.name = name
         self.plan = plan
+        pthread_mutex_init(&converterMutex, nil)
         self.wal = wal
         self.metrics = metrics
         self.logger = logger
@@ -162,7 +228,10 @@ final class StreamRuntime: @unchecked Sendable {
         self.onPublish = onPublish
         queue = DispatchQueue(label: "floe.firehose.stream.\(name)")
         statePath = stateDir + "/" + name + ".json"
-        stagingDir = plan.bucketFolder + "/.floe-staging/firehose-" + name
+        // staged files sit beside the bucket's folder (renames publish them); a bucket's uploads need only an
+        // empty local folder
+        stagingDir = plan.store == nil ? plan.bucketFolder + "/.floe-staging/firehose-" + name
+            : stateDir + "/staging-" + name
         // roll the last flush forward, then drop staging leftovers (their records are still in the log)
         var published: UInt64 = startLSN ?? 0
         if startLSN == nil, Disk.exists(statePath) {
@@ -175,12 +244,17 @@ final class StreamRuntime: @unchecked Sendable {
             for p in v["pending"]?.arrayValue ?? [] {
                 if case .string(let a)? = p[0], case .string(let b)? = p[1] { renames.append((a, b)) }
             }
-            try RecordFeed.rollForward(renames, root: plan.bucketFolder)
+            if let st = plan.store {
+                try RecordFeed.rollForward(renames, store: st, urlPrefix: plan.storeURL)
+            } else {
+                try RecordFeed.rollForward(renames, root: plan.bucketFolder)
+            }
         }
         publishedLSN = published
         appliedLSN = published
         Disk.removeTree(stagingDir)
         feed = try plan.makeFeed(stream: name, warehouse: warehouse, stagingDir: stagingDir)
+        publishConverter()
         if startLSN != nil { try writeState(pending: []) }
     }
 
@@ -192,30 +266,105 @@ final class StreamRuntime: @unchecked Sendable {
 
     /// Replay (startup, on the caller's thread before serving): an entry of the log for this stream.
     func replay(_ e: WALEntry) throws {
-        guard e.lsn > publishedLSN else { return }
-        try apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records)
+        guard e.lsn > publishedLSN, stalledAt == nil else { return }
+        // a destination that fails (a bucket not there yet) must not keep the server from starting: the stream
+        // stalls and retries from the log
+        do { try apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records) } catch { stall(at: e.lsn, error) }
     }
 
     /// Records made durable in the log (called in log order): converted and buffered on the stream's queue.
+    /// A converting stream's batches are parsed and converted to column batches on `prepareQueue` (in parallel,
+    /// as they become durable), then delivered into the buffered files on `queue` in log order.
     func deliver(lsn: UInt64, arrival: Int64, bytes: [UInt8], records: [Range<Int>]) {
+        let job: PrepareJob?
+        if let (f, settings) = converter {  // RecordFeed.prepare and encodePending are thread-safe
+            let j = PrepareJob(feed: f)
+            let source = "\(name):\(lsn)"
+            Self.prepareQueue.async {
+                let (b2, r2) = settings.transform(bytes, records)
+                j.prepared = b2.withUnsafeBytes { j.feed.prepare($0, records: r2, arrival: arrival, source: source, firstNumber: 1) }
+                j.done.signal()
+            }
+            job = j
+        } else {
+            job = nil
+        }
         queue.async {
-            if self.deleted { return }
+            job?.done.wait()
+            // stalled: the log holds the entry for the retry; applied already: read back by a retry
+            if self.deleted || self.stalledAt != nil || lsn <= self.appliedLSN {
+                if let j = job, let p = j.prepared { j.feed.release(p) }
+                return
+            }
             do {
-                try self.apply(lsn: lsn, arrival: arrival, bytes: bytes, records: records)
+                if let j = job, let p = j.prepared, case .converted(let f) = self.feed, f === j.feed {
+                    try self.apply(lsn: lsn, arrival: arrival) { try f.commit(p) }
+                    // the filled row groups' columns are encoded beside the next batches' conversion
+                    Self.prepareQueue.async { j.feed.encodePending() }
+                } else {
+                    if let j = job, let p = j.prepared { j.feed.release(p) }
+                    try self.apply(lsn: lsn, arrival: arrival, bytes: bytes, records: records)
+                }
+            } catch {
+                self.stall(at: lsn, error)
+                return
+            }
+            do {
                 if self.feed.due(now: Disk.nowMillis()) { try self.flush() }
             } catch {
-                self.logger.error("delivery failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
+                self.logger.error("flush failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
                 self.metrics.add(\.deliveryFailures, 1)
             }
         }
     }
 
+    /// A record batch could not be buffered: what the feed holds is dropped (the log has it all, from the
+    /// published-through LSN on) and the stream waits for `recover()`.
+    private func stall(at lsn: UInt64, _ error: Error) {
+        logger.error("delivery failed; retrying from the write-ahead log", metadata: ["stream": "\(name)", "lsn": "\(lsn)", "error": "\(error)"])
+        metrics.add(\.deliveryFailures, 1)
+        stalledAt = lsn
+        feed.abort()
+        appliedLSN = publishedLSN
+        oldestUnpublishedArrival = nil
+    }
+
+    /// On a tick after a failure: a fresh feed gets every entry of the log above the published-through LSN.
+    private func recover() {
+        do {
+            feed = try plan.makeFeed(stream: name, warehouse: warehouse, stagingDir: stagingDir)
+        } catch {
+            logger.error("delivery still failing", metadata: ["stream": "\(name)", "error": "\(error)"])
+            return
+        }
+        stalledAt = nil
+        do {
+            try wal.entries(stream: name, after: publishedLSN) { e in
+                do { try self.apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records) } catch {
+                    self.stall(at: e.lsn, error)
+                    throw error
+                }
+            }
+        } catch {
+            if stalledAt == nil { stall(at: publishedLSN + 1, error) }
+            return
+        }
+        logger.info("delivery resumed", metadata: ["stream": "\(name)", "through": "\(appliedLSN)"])
+    }
+
     private func apply(lsn: UInt64, arrival: Int64, bytes: [UInt8], records: [Range<Int>]) throws {
         let (bytes2, records2) = plan.settings.transform(bytes, records)
-        let before = feed.conversionCounts
-        try bytes2.withUnsafeBytes { p in
-            try feed.append(p, records: records2, arrival: arrival, source: "\(name):\(lsn)", first: 1)
+        try apply(lsn: lsn, arrival: arrival) {
+            try bytes2.withUnsafeBytes { p in
+                try feed.append(p, records: records2, arrival: arrival, source: "\(name):\(lsn)", first: 1)
+            }
         }
+    }
+
+    /// Runs `append` (the entry into the feed) with the metrics and positions around it.
+    private func apply(lsn: UInt64, arrival: Int64, _ append: () throws -> Void) throws {
+        let before = feed.conversionCounts
+        try append()
         let after = feed.conversionCounts
         if plan.settings.conversion != nil {
             metrics.add(\.succeedConversion, after.0 - before.0)
@@ -231,7 +380,9 @@ final class StreamRuntime: @unchecked Sendable {
     /// Flushes when a buffer is due (the periodic tick).
     func tick() {
         queue.async {
-            guard !self.deleted, self.feed.hasBufferedData, self.feed.due(now: Disk.nowMillis()) else { return }
+            if self.deleted { return }
+            if self.stalledAt != nil { self.recover() }
+            guard self.stalledAt == nil, self.feed.hasBufferedData, self.feed.due(now: Disk.nowMillis()) else { return }
             do { try self.flush() } catch {
                 self.logger.error("flush failed", metadata: ["stream": "\(self.name)", "error": "\(error)"])
                 self.metrics.add(\.deliveryFailures, 1)
@@ -241,15 +392,21 @@ final class StreamRuntime: @unchecked Sendable {
 
     /// Publishes everything buffered (on `queue`).
     private func flush() throws {
-        let renames = try feed.stage()
+        if stalledAt != nil { return }
+        let bytesBefore = feed.bytesOut
+        let renames: [(staged: String, final: String)]
+        do { renames = try feed.stage() } catch {
+            // nothing of this flush is published: rebuilt from the log on the next tick
+            stall(at: publishedLSN + 1, error)
+            throw error
+        }
         let through = appliedLSN
         if !renames.isEmpty || through > publishedLSN {
             let before = publishedLSN
             publishedLSN = through
             do { try writeState(pending: renames) } catch { publishedLSN = before; throw error }
             try feed.publish()
-            var bytes: Int64 = 0
-            for r in renames { bytes += Int64(Disk.fileSize(r.final)) }
+            let bytes = feed.bytesOut - bytesBefore
             metrics.add(\.deliveryObjects, renames.count)
             metrics.add(\.deliveryBytes, Int(bytes))
             metrics.add(\.deliverySuccess, 1)
@@ -257,7 +414,8 @@ final class StreamRuntime: @unchecked Sendable {
             oldestUnpublishedArrival = nil
             metrics.set(\.partitionCount, 0)
             let (ok, _) = feed.conversionCounts
-            metrics.set(\.deliveredRecords, ok)
+            metrics.add(\.deliveredRecords, ok - countedDelivered)
+            countedDelivered = ok
             if !renames.isEmpty { onPublish?(plan, renames.map(\.final)) }
             logger.debug("published", metadata: ["stream": "\(name)", "objects": "\(renames.count)", "through": "\(through)"])
         }
@@ -268,6 +426,11 @@ final class StreamRuntime: @unchecked Sendable {
     func flushNow() throws {
         var failure: Error?
         queue.sync {
+            if self.stalledAt != nil { self.recover() }
+            if let at = self.stalledAt {
+                failure = WALError(message: "stream \(self.name): delivery failing from log entry \(at) on; the log keeps the records")
+                return
+            }
             do { try self.flush() } catch { failure = error }
         }
         if let failure { throw failure }
@@ -279,8 +442,9 @@ final class StreamRuntime: @unchecked Sendable {
         queue.sync {
             do {
                 try self.flush()
-                self.feed = try newPlan.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
+                let f = try newPlan.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
                 self.plan = newPlan
+                self.feed = f
             } catch { failure = error }
         }
         if let failure { throw failure }
@@ -338,4 +502,12 @@ extension DestinationSettings {
         }
         return (out, ranges)
     }
+}
+
+/// A batch being converted on `StreamRuntime.prepareQueue`: `done` is signalled once `prepared` is set.
+final class PrepareJob: @unchecked Sendable {
+    let feed: RecordFeed
+    let done = DispatchSemaphore(value: 0)
+    var prepared: RecordFeed.Prepared?
+    init(feed: RecordFeed) { self.feed = feed }
 }

@@ -128,6 +128,28 @@ final class WriteAheadLog: @unchecked Sendable {
         try openSegment()
     }
 
+    /// The durable entries of `stream` with an LSN above `lsn`, read back from the segments while the log is live
+    /// (a stream whose delivery failed rebuilds its buffers from them). A segment deleted meanwhile held nothing the
+    /// stream still needed.
+    func entries(stream: String, after lsn: UInt64, _ body: (WALEntry) throws -> Void) throws {
+        pthread_mutex_lock(&mutex)
+        let segs = segments.filter { ($0.lastLSN[stream] ?? 0) > lsn }
+        let durable = durableLSN
+        pthread_mutex_unlock(&mutex)
+        for seg in segs {
+            guard let data = try? Disk.readAll(seg.path) else { continue }
+            var off = 0
+            while off + Self.headerSize <= data.count {
+                let magic = data.loadLE32(off), len = Int(data.loadLE32(off + 4))
+                guard magic == Self.magic, off + Self.headerSize + len <= data.count,
+                      let e = Self.decode(data, off + Self.headerSize, len) else { break }
+                off += Self.headerSize + len
+                if e.lsn > durable { break }
+                if e.stream == stream && e.lsn > lsn { try body(e) }
+            }
+        }
+    }
+
     static func decode(_ d: [UInt8], _ start: Int, _ len: Int) -> WALEntry? {
         var p = start
         let end = start + len

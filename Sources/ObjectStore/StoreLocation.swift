@@ -67,6 +67,11 @@ public enum StoreLocation: Sendable, Equatable, CustomStringConvertible {
 
     private static func isAlpha(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
 
+    /// Throws unless `bucket` is a bucket name (the rules of ``parse(_:)``).
+    public static func validateBucketName(_ bucket: String) throws {
+        try validateBucket(bucket, in: "s3://\(bucket)/")
+    }
+
     /// Bucket names per S3's rules: 3-63 characters of lowercase letters, digits, dots and hyphens, starting and
     /// ending with a letter or digit. (Legacy buckets with capitals or underscores are accepted, as the AWS CLI does.)
     static func validateBucket(_ bucket: String, in text: String) throws {

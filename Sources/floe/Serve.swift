@@ -5,6 +5,7 @@ import Dispatch
 import FileSafety
 import FirehoseServer
 import Logging
+import ObjectStore
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +17,8 @@ struct Serve: ParsableCommand {
         abstract: "Serve the Firehose API (AWS JSON 1.1): producers' PutRecordBatch calls delivered into the warehouse.",
         discussion: """
             Streams persist in DIR/.floe-firehose. A stream's BucketARN arn:aws:s3:::NAME delivers into \
-            --bucket-root/NAME (default DIR/buckets/NAME); a bucket named after the warehouse's database is the \
+            --bucket-root/NAME (default DIR/buckets/NAME), or into the S3 bucket NAME with --bucket-root s3:// \
+            (multipart uploads completed when a buffer is published); a bucket named after the warehouse's database is the \
             warehouse folder itself. Records are acknowledged once fsynced in the write-ahead log (at-least-once). \
             SIGTERM or SIGINT publishes every buffer and exits 0. GET /health, GET /metrics (Prometheus).
             """)
@@ -25,7 +27,7 @@ struct Serve: ParsableCommand {
     var warehouse: String
     @Option(name: .long, help: "HOST:PORT to listen on (default 127.0.0.1:4573; port 0 picks a free one).")
     var listen: String = "127.0.0.1:4573"
-    @Option(name: .customLong("bucket-root"), help: "Folder holding one folder per bucket (default DIR/buckets).")
+    @Option(name: .customLong("bucket-root"), help: "Folder holding one folder per bucket (default DIR/buckets), or s3:// to deliver into the S3 buckets the BucketARNs name.")
     var bucketRoot: String?
     @Option(name: .long, help: "none (default: signatures are not checked, as local emulators do) or strict (SigV4 against --credentials).")
     var auth: String = "none"
@@ -49,8 +51,18 @@ struct Serve: ParsableCommand {
               (0...65535).contains(port), colon != listen.startIndex else {
             throw usage("--listen: expected HOST:PORT, got '\(listen)'")
         }
+        var s3: S3Configuration?
         if let b = bucketRoot, b.contains("://") {
-            throw usage("--bucket-root: \(b): only local folders are supported by this build (s3:// needs the object-store module)")
+            // s3://: a BucketARN arn:aws:s3:::NAME is the S3 bucket NAME (credentials, region and endpoint as the
+            // AWS CLI resolves them: AWS_* variables, ~/.aws/config and credentials)
+            guard b == "s3://" || b == "s3:///" else {
+                throw usage("--bucket-root: \(b): expected a local folder or s3:// (each stream's BucketARN names its bucket)")
+            }
+            do {
+                s3 = try AWSConfigResolver.resolve()
+            } catch {
+                throw usage("--bucket-root s3://: \(error)")
+            }
         }
         guard let limit = parseByteSize(walLimit), limit >= 1 << 20 else { throw usage("--wal-limit: bad size '\(walLimit)' (at least 1MiB)") }
         guard let level = FloeLog.level(logLevel, default: .info) else {
@@ -72,7 +84,8 @@ struct Serve: ParsableCommand {
         }
         config.host = String(listen[..<colon])
         config.port = port
-        config.bucketRoot = bucketRoot
+        config.bucketRoot = s3 == nil ? bucketRoot : nil
+        config.s3 = s3
         config.walLimitBytes = limit
         config.walSegmentBytes = min(64 << 20, max(1 << 20, limit / 8))
         FloeLog.bootstrap(level: level)

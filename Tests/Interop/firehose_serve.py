@@ -351,7 +351,7 @@ def backpressure(floe, tmp, records=12000):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
-    ap.add_argument("--records", type=int, default=20000)
+    ap.add_argument("--records", type=int, default=100000)
     ap.add_argument("--producers", type=int, default=4)
     a = ap.parse_args()
     if not os.path.exists(os.path.join(BENCH, "gen_events.py")):

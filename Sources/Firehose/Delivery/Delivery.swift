@@ -116,7 +116,7 @@ final class Delivery {
             return
         }
         if open[prefix] == nil {
-            let name = ObjectName.make(stream: config.stream, millis: arrival, tag: nameTag) + ".parquet"
+            let name = ObjectName.make(stream: config.stream, millis: arrival, tag: nameTag, zone: config.prefix.timeZone) + ".parquet"
             let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
             var opts = config.writer
             opts.fsync = true
@@ -176,7 +176,7 @@ final class Delivery {
 
     func stage(errors prefix: String) throws {
         guard let b = errors.removeValue(forKey: prefix), !b.bytes.isEmpty else { return }
-        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, tag: nameTag)
+        let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, tag: nameTag, zone: config.prefix.timeZone)
         let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
         pending.append(try target.stage(bytes: b.bytes, name: name, final: folder + name))
         errorFilesWritten += 1

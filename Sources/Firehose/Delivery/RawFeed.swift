@@ -6,6 +6,7 @@
 
 import CCodecs
 import JSON
+import ObjectStore
 import Parquet
 
 /// A Firehose `CompressionFormat` for objects delivered without format conversion.
@@ -182,6 +183,10 @@ public struct RawFeedConfig: Sendable {
     public var table = ""
     /// Where the error records' processing times come from.
     public var clock: any ConversionClock = SystemClock()
+    /// Objects go to this store (keys below ``storeURL``, which ``folder`` then starts with) instead of the folder.
+    public var store: (any ObjectStore)?
+    /// The URL the keys of ``store`` follow (`s3://bucket/`).
+    public var storeURL = ""
 
     /// A configuration with Firehose's defaults for everything else: uncompressed, 5 MiB / 300 s, no partition keys.
     public init(folder: String, stream: String, prefix: PrefixTemplate, errorPrefix: PrefixTemplate) {
@@ -222,7 +227,12 @@ public final class RawFeed {
         self.config = config
         self.stagingDir = stagingDir
         try FileOps.makeDirectories(stagingDir)
+        target = config.store.map { ObjectDeliveryTarget(store: $0, urlPrefix: config.storeURL, writerOptions: ObjectWriterOptions()) as any DeliveryTarget }
+            ?? LocalDeliveryTarget(stagingDir: stagingDir, root: config.folder)
     }
+
+    /// The staging folder and renames, or the bucket's multipart uploads.
+    let target: any DeliveryTarget
 
     /// Buffers `records` (ranges of `bytes`, each one API record) that arrived at `arrival` (ms since the epoch);
     /// error records name them `<source>:<firstNumber + i>`.
@@ -304,31 +314,28 @@ public final class RawFeed {
     public func stage() throws -> [(staged: String, final: String)] {
         for p in buffers.keys.sorted() {
             let b = buffers[p]!
-            let name = ObjectName.make(stream: config.stream, millis: b.firstArrival)
+            let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, zone: config.prefix.timeZone)
             let ext = config.fileExtension ?? config.compression.defaultExtension
             let body = try config.compression.encode(b.bytes, entryName: name)
-            let staged = stagingDir + "/" + name + ext
-            try FileOps.writeFile(staged, body)
+            pending.append(try target.stage(bytes: body, name: name + ext,
+                                            final: config.folder + "/" + PrefixTemplate.resolveRandom(p) + name + ext))
             bytesOut += Int64(body.count)
             filesWritten += 1
-            pending.append((staged, config.folder + "/" + PrefixTemplate.resolveRandom(p) + name + ext))
         }
         for p in errors.keys.sorted() {
             let b = errors[p]!
-            let name = ObjectName.make(stream: config.stream, millis: b.firstArrival)
-            let staged = stagingDir + "/" + name
-            try FileOps.writeFile(staged, b.bytes)
-            pending.append((staged, config.folder + "/" + PrefixTemplate.resolveRandom(p) + name))
+            let name = ObjectName.make(stream: config.stream, millis: b.firstArrival, zone: config.prefix.timeZone)
+            pending.append(try target.stage(bytes: b.bytes, name: name,
+                                            final: config.folder + "/" + PrefixTemplate.resolveRandom(p) + name))
         }
         buffers.removeAll()
         errors.removeAll()
-        if !pending.isEmpty { FileOps.fsyncDirectory(stagingDir) }
         return pending.map { ($0.0, $0.1) }
     }
 
-    /// Renames the staged objects into place (durably).
+    /// Publishes the staged objects (renames, durably; or completes the uploads).
     public func publish() throws {
-        for (from, to) in pending { try FileOps.publish(from, to, root: config.folder) }
+        try target.publish(pending, rollForward: false)
         pending.removeAll()
     }
 
@@ -336,7 +343,7 @@ public final class RawFeed {
     public func abort() {
         buffers.removeAll()
         errors.removeAll()
-        for (from, _) in pending { FileOps.removeTree(from) }
+        target.discard(pending)
         pending.removeAll()
     }
 }

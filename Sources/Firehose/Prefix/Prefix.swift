@@ -1,6 +1,7 @@
 // S3-style prefixes with Firehose's expressions, rendered into folders under the table folder.
 //
-// - `!{timestamp:<java pattern>}`: the arrival time (UTC) in a java.time pattern subset: `yyyy` `yy` `MM` `M`
+// - `!{timestamp:<java pattern>}`: the arrival time (UTC, or the template's `timeZone`: Firehose's CustomTimeZone)
+//   in a java.time pattern subset: `yyyy` `yy` `MM` `M`
 //   `dd` `d` `HH` `H` `mm` `ss` `SSS`, `'literal'`, other characters as they are.
 // - `!{firehose:random-string}`: 11 random characters `[0-9a-z]`, drawn per delivered file.
 // - `!{firehose:error-output-type}`: `format-conversion-failed` / `partitioning-failed` (error prefix only).
@@ -25,6 +26,35 @@ public struct PrefixError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// The time zone `!{timestamp:…}` and object names are rendered in (Firehose's `CustomTimeZone`): UTC, or a zone
+/// given by its UTC offset at each instant (DST-correct when the offset function follows the tz database; the
+/// Firehose module itself has no tz database, `floe serve` builds zones from the system's).
+public struct PrefixTimeZone: Sendable {
+    /// The zone's name (`UTC`, or an IANA name such as `Asia/Kolkata`).
+    public let identifier: String
+    let offsetSeconds: (@Sendable (Int64) -> Int)?
+
+    /// UTC (Firehose's default).
+    public static let utc = PrefixTimeZone(identifier: "UTC", offset: nil)
+
+    init(identifier: String, offset: (@Sendable (Int64) -> Int)?) {
+        self.identifier = identifier
+        offsetSeconds = offset
+    }
+
+    /// A zone whose offset east of UTC, in seconds, at the instant `millis` (ms since the epoch) is
+    /// `offsetSeconds(millis)`.
+    public init(identifier: String, offsetSeconds: @escaping @Sendable (Int64) -> Int) {
+        self.init(identifier: identifier, offset: offsetSeconds)
+    }
+
+    /// The zone's wall-clock time at the UTC instant `millis`, as milliseconds of a UTC clock showing it.
+    public func local(_ millis: Int64) -> Int64 {
+        guard let f = offsetSeconds else { return millis }
+        return millis + Int64(f(millis)) * 1000
+    }
+}
+
 /// An S3-style prefix with Firehose's `!{...}` expressions, parsed once and rendered per record or file.
 public struct PrefixTemplate: Sendable {
     enum Part: Sendable {
@@ -41,6 +71,8 @@ public struct PrefixTemplate: Sendable {
     let parts: [Part]
     /// The prefix as given.
     public let text: String
+    /// The zone `!{timestamp:…}` is evaluated in (UTC unless set).
+    public var timeZone = PrefixTimeZone.utc
 
     /// Keys used by `!{partitionKeyFromQuery:KEY}`.
     public var partitionKeys: [String] {
@@ -186,10 +218,11 @@ public struct PrefixTemplate: Sendable {
     /// error prefix, the error output type.
     public func render(arrival: Int64, keys: [String: String] = [:], errorType: String = "") -> String {
         var s = ""
+        let local = timeZone.local(arrival)
         for p in parts {
             switch p {
             case .literal(let l): s += l
-            case .time(let t): s += Self.format(t, millis: arrival)
+            case .time(let t): s += Self.format(t, millis: local)
             case .random: s += Self.randomMarker
             case .errorType: s += errorType
             case .partitionKey(let k): s += Self.escapePartitionValue(keys[k] ?? "")
@@ -259,14 +292,15 @@ public struct PrefixTemplate: Sendable {
 
 /// File names: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>`.
 public enum ObjectName {
-    /// A file name without extension: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>` for the UTC time `millis`; with a
-    /// `tag` (8 hex digits), the uuid's first group is the tag, so that the objects of one checkpointed run can be
-    /// told apart from others' (ObjectDeliveryTarget).
-    public static func make(stream: String, millis: Int64, tag: String? = nil) -> String {
+    /// A file name without extension: `<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>` for the time `millis` in `zone`
+    /// (Firehose renders the suffix's time in the stream's CustomTimeZone too); with a `tag` (8 hex digits), the
+    /// uuid's first group is the tag, so that the objects of one checkpointed run can be told apart from others'
+    /// (ObjectDeliveryTarget).
+    public static func make(stream: String, millis: Int64, tag: String? = nil, zone: PrefixTimeZone = .utc) -> String {
         let t = try! PrefixTemplate.parseTimePattern("yyyy-MM-dd-HH-mm-ss")
         var id = uuid()
         if let tag, tag.utf8.count == 8 { id = tag + id.dropFirst(8) }
-        return "\(stream)-1-\(PrefixTemplate.format(t, millis: millis))-\(id)"
+        return "\(stream)-1-\(PrefixTemplate.format(t, millis: zone.local(millis)))-\(id)"
     }
 
     /// Whether the last component of `key` is a name made with `tag`.
