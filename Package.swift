@@ -80,7 +80,7 @@ let package = Package(
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "Iceberg"]),
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.
         .target(name: "FirehoseServer", dependencies: [
@@ -103,7 +103,7 @@ let package = Package(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
+                "Iceberg", "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
