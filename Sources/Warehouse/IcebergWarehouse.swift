@@ -284,8 +284,8 @@ public struct IcebergWarehouse {
     static func normalize(_ row: ParquetValue, names: [String], scales: [(Int64, Bool)?]) -> ParquetValue {
         guard case .object(var fs) = row, scales.contains(where: { $0 != nil }) else { return row }
         for i in fs.indices {
-            guard let k = names.firstIndex(of: fs[i].name), let (f, mul) = scales[k], case .int(let v) = fs[i].value else { continue }
-            fs[i].value = .int(mul ? v &* f : v / f)
+            guard let k = names.firstIndex(of: fs[i].name), let sc = scales[k], case .int(let v) = fs[i].value else { continue }
+            fs[i].value = .int(sc.1 ? v &* sc.0 : v / sc.0)
         }
         return .object(fs)
     }

@@ -95,7 +95,7 @@ enum IcebergCLI {
                 i += 1
                 var digits = 0
                 while i < u.count, u[i] >= 48, u[i] <= 57 { if digits < 3 { ms = ms * 10 + Int(u[i] - 48) }; digits += 1; i += 1 }
-                for _ in digits..<3 where digits < 3 { ms *= 10 }
+                if digits < 3 { for _ in digits..<3 { ms *= 10 } }
             }
             if i < u.count {
                 if u[i] == 90 { i += 1 } else if u[i] == 43 || u[i] == 45, let oh = num(i + 1, 2), u.count >= i + 6, u[i + 3] == 58, let om = num(i + 4, 2) {
@@ -323,20 +323,20 @@ struct TableExpireSnapshots: ParsableCommand {
         let (iw, t) = try IcebergCLI.open(warehouse, name)
         let maxAge = t.metadata.property("history.expire.max-snapshot-age-ms").flatMap(Int64.init) ?? 5 * 86_400_000
         let keep = retainLast ?? t.metadata.property("history.expire.min-snapshots-to-keep").flatMap(Int.init) ?? 1
-        let name = t.identifier.last ?? name
+        let tname = t.identifier.last ?? self.name
         do {
-            let r = try iw.catalog.expireSnapshots(iw.namespace, name, olderThanMs: cutoff ?? currentTimeMillis() - maxAge, retainLast: keep)
+            let r = try iw.catalog.expireSnapshots(iw.namespace, tname, olderThanMs: cutoff ?? currentTimeMillis() - maxAge, retainLast: keep)
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([
-                    ("table", .string(name)),
+                    ("table", .string(tname)),
                     ("expired_snapshots", .array(r.expiredSnapshotIds.map { .number(JSONNumber($0)) })),
                     ("deleted_files", .number(JSONNumber(r.deletedFiles.count))),
                 ]))))
             } else {
-                Output.write("Expired \(r.expiredSnapshotIds.count) snapshots of \(name), deleted \(r.deletedFiles.count) files\n")
+                Output.write("Expired \(r.expiredSnapshotIds.count) snapshots of \(tname), deleted \(r.deletedFiles.count) files\n")
             }
         } catch {
-            throw WarehouseCLI.fail(warehouse, IcebergWarehouse.map(error, context: "table '\(name)'"))
+            throw WarehouseCLI.fail(warehouse, IcebergWarehouse.map(error, context: "table '\(tname)'"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Firehose
+import Iceberg
 import JSON
 import Warehouse
 
