@@ -70,7 +70,7 @@ def duckdb_serving(base, delta, keys):
     con.register("batch_layer", base)
     con.register("speed_layer", delta)
     con.execute("CREATE TABLE serving_tmp AS SELECT * FROM batch_layer")
-    sets = ", ".join(f"{m} = coalesce({m} + speed_layer.{m}, {m}, speed_layer.{m})" for m in NAMES)
+    sets = ", ".join(f"{m} = coalesce(serving_tmp.{m} + speed_layer.{m}, serving_tmp.{m}, speed_layer.{m})" for m in NAMES)
     where = " AND ".join(f"serving_tmp.{k} = speed_layer.{k}" for k in keys)
     con.execute(f"UPDATE serving_tmp SET {sets} FROM speed_layer WHERE {where}")
     match = " AND ".join(f"s.{k} = speed_layer.{k}" for k in keys)
