@@ -184,7 +184,7 @@ def main():
     ap.add_argument("floe")
     ap.add_argument("--cases", type=int, default=12)
     ap.add_argument("--seed", type=int, default=int.from_bytes(os.urandom(4), "little"))
-    ap.add_argument("--max-rows", type=int, default=20_000)
+    ap.add_argument("--max-rows", type=int, default=10_000)
     ap.add_argument("--merges", type=int, default=50)
     a = ap.parse_args()
     rng = random.Random(a.seed)
