@@ -86,7 +86,7 @@ let package = Package(
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "ObjectStore",
+        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "ObjectStore", "Iceberg",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.
@@ -112,7 +112,7 @@ let package = Package(
             name: "floe",
             dependencies: [
                 "Parquet", "ParquetKeyManagement", "JSON", "JSONSchema", "ConfigFormats", "Firehose", "Warehouse",
-                "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
+                "Iceberg", "FileSafety", "Parallel", "ObjectStore", "FirehoseServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

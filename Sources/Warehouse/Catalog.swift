@@ -13,7 +13,7 @@
 //         {
 //           "name": "events",                // lower case [a-z0-9_]+
 //           "kind": "streaming",             // plain | streaming (input, hourly folders) | batch
-//           "format": "parquet",             // parquet | json (NDJSON files)
+//           "format": "parquet",             // parquet | json (NDJSON files) | iceberg
 //           "location": "events/",           // relative to DIR; always "<name>/"
 //           "columns": [{"name": "id", "type": "string", "comment": "optional"}],
 //           "partition_keys": [{"name": "inserted_at", "type": "string"}],
@@ -48,6 +48,8 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
     case parquet
     /// Newline-delimited JSON.
     case json
+    /// An Apache Iceberg table (format v2) in the warehouse's SQL catalog (IcebergWarehouse.swift).
+    case iceberg
 }
 
 /// One registered partition.

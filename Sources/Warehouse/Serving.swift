@@ -43,6 +43,11 @@ extension DataWarehouse {
     /// The table's files now (a versioned table: its current version).
     public func snapshot(of name: String) throws(WarehouseError) -> TableSnapshot {
         let (dir, t) = try tableDirectory(name)
+        if let t, t.format == .iceberg {
+            let iw = try IcebergWarehouse(warehouse: self, table: t)
+            guard let it = try iw.loadTable(t.name) else { throw .tableNotFound(name) }
+            return try iw.tableSnapshot(it)
+        }
         if let t, t.format != .parquet { throw .invalid("table '\(t.name)' is a \(t.format.rawValue) table; Parquet tables only") }
         if let remote {
             var relative = String(dir.dropFirst(remote.url.count + 1))
@@ -197,12 +202,27 @@ extension DataWarehouse {
     /// `floe merge`: the serving layer `into` from `base` and `delta` (Merge.swift). `into` may be `base`.
     @discardableResult
     public func merge(base: String, delta: String, into target: String, spec: MergeSpec,
-                      graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil)
+                      graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil,
+                      format: TableFormat? = nil)
         throws(WarehouseError) -> (VersionedWrite, MergeStats)
     {
         _ = try tableDirectory(base)
         _ = try tableDirectory(delta)
         var stats = MergeStats()
+        if let like = try icebergTarget(target, format: format, sources: [base, delta]) {
+            var result = try writeIceberg(into: target, like: like) { next in
+                let b = try snapshot(of: base)
+                let d = try snapshot(of: delta)
+                var schema: Schema?
+                stats = try TableMerge.run(base: b, delta: d, spec: spec) { s in
+                    schema = s
+                    return try ParquetWriter(path: next(), schema: s, options: spec.writerOptions)
+                }
+                return schema!
+            }
+            result.rowsWritten = stats.rowsWritten
+            return (result, stats)
+        }
         var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
             // Snapshots under the target's lock: merging into the base reads the version just before this one.
             let b = try snapshot(of: base)
@@ -221,11 +241,27 @@ extension DataWarehouse {
     /// `floe aggregate`: the batch-layer table `into` from `table` (Aggregate.swift).
     @discardableResult
     public func aggregate(table source: String, into target: String, spec: AggregateSpec,
-                          graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil)
+                          graceSeconds: Int = VersionedLayout.defaultGraceSeconds, now: Int64? = nil,
+                          format: TableFormat? = nil)
         throws(WarehouseError) -> (VersionedWrite, AggregateStats)
     {
         _ = try tableDirectory(source)
         var stats = AggregateStats()
+        if let like = try icebergTarget(target, format: format, sources: [source]) {
+            var result = try writeIceberg(into: target, like: like) { next in
+                let s = try snapshot(of: source)
+                var schema: Schema?
+                let (_, entry) = try tableDirectory(source)
+                let empty = entry.map { ColumnDefinitions(columns: $0.columns, tableName: $0.name).parquetSchema() }
+                stats = try TableAggregate.run(source: s, spec: spec, emptySchema: empty) { sch in
+                    schema = sch
+                    return try ParquetWriter(path: next(), schema: sch, options: spec.writerOptions)
+                }
+                return schema!
+            }
+            result.rowsWritten = stats.groups
+            return (result, stats)
+        }
         var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
             let s = try snapshot(of: source)
             var schema: Schema?

@@ -232,6 +232,9 @@ public struct DataWarehouse: Sendable {
     @discardableResult
     public func createTable(_ spec: TableSpec, now: Int64? = nil) throws(WarehouseError) -> Table {
         let name = try DataWarehouse.validName(spec.name, what: "table")
+        guard spec.format != .iceberg else {
+            throw .invalid("table '\(name)': an Iceberg table is created in its SQL catalog (IcebergWarehouse.createTable; floe table create --format iceberg)")
+        }
         var defs = spec.columns
         defs.tableName = name
         let kind: TableKind

@@ -51,6 +51,8 @@ struct AggregateCommand: ParsableCommand {
     @Option(name: .long, help: "The table to write (created as a batch table if missing).") var into: String
     @Option(name: .long, parsing: .unconditional, help: "Seconds a superseded version is kept for readers still on it (default 600).")
     var grace: Int = VersionedLayout.defaultGraceSeconds
+    @Option(name: .customLong("format"), help: "A missing --into table is created as parquet (versioned folders) or iceberg (default: iceberg when a source table is).")
+    var intoFormat: TableFormat?
     @Flag(name: .long, help: "Print the outcome as JSON.") var json = false
     @Flag(name: .long, help: "Print nothing on success.") var quiet = false
 
@@ -91,7 +93,7 @@ struct AggregateCommand: ParsableCommand {
         let t0 = monotonicSeconds()
         do {
             let spec = AggregateSpec(groupBy: groups, groupNames: groupNames, measures: measures, filters: filters)
-            let (result, stats) = try w.aggregate(table: table, into: into, spec: spec, graceSeconds: grace)
+            let (result, stats) = try w.aggregate(table: table, into: into, spec: spec, graceSeconds: grace, format: intoFormat)
             let secs = monotonicSeconds() - t0
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([

@@ -18,12 +18,30 @@ struct RowOutputOptions: ParsableArguments {
 
     @OptionGroup var keys: DecryptionFlags
 
+    @Option(name: .long, parsing: .unconditional, help: "Iceberg tables: read snapshot ID instead of the current one.")
+    var snapshot: Int64?
+
+    @Option(name: .customLong("as-of"), help: "Iceberg tables: read the snapshot that was current at TIME (ISO 8601, Unix ms, or an age such as 2h).")
+    var asOf: String?
+
     func run(file path: String, limit: Int?) throws {
         guard let fmt = RowFormat(rawValue: format) else {
             Output.diagnostic("floe: unknown --format '\(format)' (expected jsonl, csv or table)")
             throw FloeExit.usageError
         }
         let cols = columns.map { $0.split(separator: ",").map { String($0).trimmingWhitespace() } }
+        if snapshot != nil && asOf != nil {
+            Output.diagnostic("floe: \(path): give at most one of --snapshot and --as-of")
+            throw FloeExit.usageError
+        }
+        if !path.hasPrefix("s3://"), FileKind.isDirectory(path), let t = try IcebergCLI.table(atPath: path) {
+            try runIceberg(path, t, format: fmt, columns: cols, limit: limit)
+            return
+        }
+        if snapshot != nil || asOf != nil {
+            Output.diagnostic("floe: \(path): --snapshot and --as-of apply to Iceberg tables only")
+            throw FloeExit.usageError
+        }
         if try Storage.isFolder(path) {
             if case .s3 = try Storage.location(path) {
                 try runObjects(path, format: fmt, columns: cols, limit: limit)

@@ -28,6 +28,8 @@ struct MergeCommand: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Seconds a superseded version is kept for readers still on it (default 600).")
     var grace: Int = VersionedLayout.defaultGraceSeconds
     @Option(name: .long, parsing: .unconditional, help: "Row groups decoded in parallel (default: the active cores; at most 4 x cores).") var threads: Int?
+    @Option(name: .customLong("format"), help: "A missing --into table is created as parquet (versioned folders) or iceberg (default: iceberg when a source table is).")
+    var intoFormat: TableFormat?
     @Flag(name: .long, help: "Print the outcome as JSON.") var json = false
     @Flag(name: .long, help: "Print nothing on success.") var quiet = false
 
@@ -48,7 +50,7 @@ struct MergeCommand: ParsableCommand {
         let t0 = monotonicSeconds()
         do {
             let spec = MergeSpec(keys: keys, sums: splitList(sum), renames: renames, threads: threads)
-            let (result, stats) = try w.merge(base: base, delta: delta, into: into, spec: spec, graceSeconds: grace)
+            let (result, stats) = try w.merge(base: base, delta: delta, into: into, spec: spec, graceSeconds: grace, format: intoFormat)
             let secs = monotonicSeconds() - t0
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([

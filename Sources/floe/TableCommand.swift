@@ -1,12 +1,14 @@
 import ArgumentParser
 import Firehose
+import Iceberg
 import JSON
 import Warehouse
 
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "table", abstract: "Create, list, show, drop and export (DDL) warehouse tables.",
-        subcommands: [TableCreate.self, TableList.self, TableShow.self, TableDrop.self, TableDDL.self])
+        subcommands: [TableCreate.self, TableList.self, TableShow.self, TableDrop.self, TableDDL.self, TableSnapshots.self,
+                      TableHistory.self, TableExpireSnapshots.self, TableRemoveOrphanFiles.self])
 }
 
 struct TableCreate: ParsableCommand {
@@ -26,7 +28,12 @@ struct TableCreate: ParsableCommand {
     @Option(name: .long, help: "Derive the columns from this JSON Schema instead.") var schema: String?
     @Option(name: .customLong("partition-key"), help: "Partition key NAME or NAME:TYPE (default type string); repeatable.")
     var partitionKeys: [String] = []
-    @Option(name: .long, help: "Data format: parquet or json (NDJSON).") var format: TableFormat = .parquet
+    @Option(name: .long, help: "Data format: parquet, json (NDJSON) or iceberg (an Iceberg table in the SQL catalog).")
+    var format: TableFormat = .parquet
+    @Option(name: .customLong("partition-spec"), help: "Iceberg tables: partition fields, e.g. 'hour(event_time)' or 'day(ts), bucket(16, id)'.")
+    var partitionSpec: String?
+    @Option(name: .long, help: "Iceberg tables: the SQL catalog, postgresql://user@host:port/db (default: DIR/iceberg-catalog.db).")
+    var catalog: String?
     @Option(name: .long, help: "plain, streaming or batch (default: streaming when partitioned by inserted_at).")
     var kind: TableKind?
     @Option(name: .customLong("property"), help: "Table property KEY=VALUE; repeatable.") var properties: [String] = []
@@ -68,9 +75,25 @@ struct TableCreate: ParsableCommand {
             }
             props.append((String(p[..<eq]), String(p[p.index(after: eq)...])))
         }
+        if format != .iceberg && (partitionSpec != nil || catalog != nil) {
+            throw WarehouseCLI.usage(warehouse, "--partition-spec and --catalog apply to --format iceberg tables")
+        }
         let w = try WarehouseCLI.open(warehouse)
         do {
-            let t = try w.createTable(TableSpec(name: name, columns: defs, format: format, kind: kind, properties: props))
+            let spec = TableSpec(name: name, columns: defs, format: format, kind: kind, properties: props)
+            let t: Table
+            if format == .iceberg {
+                let iw = try IcebergWarehouse(warehouse: w, catalogURL: catalog)
+                let it = try iw.createTable(spec, partitionSpec: partitionSpec)
+                t = try w.table(named: name)
+                if !json {
+                    let pf = it.metadata.defaultSpec.fields
+                    Output.write("Created Iceberg table \(t.name) (\(t.columns.count) columns\(pf.isEmpty ? "" : ", partitioned by " + pf.map(\.name).joined(separator: ", ")); catalog \(iw.catalog.path), metadata \(it.metadataLocation))\n")
+                    return
+                }
+            } else {
+                t = try w.createTable(spec)
+            }
             if json {
                 Output.write(WarehouseCLI.jsonLine(t.json))
             } else {
@@ -169,6 +192,9 @@ struct TableDrop: ParsableCommand {
     func run() throws {
         let w = try WarehouseCLI.open(warehouse)
         do {
+            if let entry = try? w.table(named: name), entry.format == .iceberg {
+                try IcebergWarehouse(warehouse: w, table: entry).dropTable(entry.name)
+            }
             let t = try w.dropTable(named: name, purge: purge)
             if json {
                 Output.write(WarehouseCLI.jsonLine(.object(JSONObject([
@@ -211,6 +237,17 @@ struct TableDDL: ParsableCommand {
             let c = try w.catalog()
             guard let t = c.table(named: name) else { throw WarehouseError.tableNotFound(name) }
             let local = w.absoluteDirectory
+            if t.format == .iceberg {
+                let iw = try IcebergWarehouse(warehouse: w, table: t)
+                guard let it = try iw.loadTable(t.name) else { throw WarehouseError.tableNotFound(name) }
+                let ddl = IcebergDDL(database: c.database, table: t, iceberg: it, localRoot: local, base: location)
+                switch engine {
+                case .athena: Output.write(ddl.athena())
+                case .glue: Output.write(JSONSerializer.string(ddl.glue()) + "\n")
+                case .duckdb: Output.write(ddl.duckdb())
+                }
+                return
+            }
             // an object-store warehouse is its own location for engines
             let uri = w.remote != nil ? local : "file://" + local
             switch engine {
