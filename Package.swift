@@ -80,7 +80,7 @@ let package = Package(
             "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety"]),
+        .target(name: "Warehouse", dependencies: ["Firehose", "Iceberg", "Parquet", "JSON", "FileSafety"]),
         // The Firehose API (AWS JSON 1.1 over HTTP/1.1): stream catalog, write-ahead log, per-stream buffers that
         // feed Firehose's converter, metrics.
         .target(name: "FirehoseServer", dependencies: [
@@ -122,6 +122,6 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: [
             "ObjectStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Iceberg", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

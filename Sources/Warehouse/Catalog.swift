@@ -48,6 +48,8 @@ public enum TableFormat: String, Sendable, CaseIterable, Codable {
     case parquet
     /// Newline-delimited JSON.
     case json
+    /// An Apache Iceberg table in the warehouse's SQL catalog (IcebergWarehouse.swift).
+    case iceberg
 }
 
 /// One registered partition.

@@ -97,7 +97,7 @@ public enum DDL {
             out += "PARTITIONED BY (\n" + table.partitionKeys.map(columnLine).joined(separator: ",\n") + "\n)\n"
         }
         switch table.format {
-        case .parquet:
+        case .parquet, .iceberg:
             out += "ROW FORMAT SERDE \(hiveString(parquetSerDe))\n"
             out += "STORED AS INPUTFORMAT \(hiveString(parquetInput))\n"
             out += "OUTPUTFORMAT \(hiveString(parquetOutput))\n"
@@ -133,7 +133,7 @@ public enum DDL {
 
     static func storageDescriptor(_ table: Table, location: String) -> JSONValue {
         let (input, output, serde, serdeParams): (String, String, String, [(String, JSONValue)]) = switch table.format {
-        case .parquet: (parquetInput, parquetOutput, parquetSerDe, [("serialization.format", "1")])
+        case .parquet, .iceberg: (parquetInput, parquetOutput, parquetSerDe, [("serialization.format", "1")])
         case .json: (textInput, textOutput, jsonSerDe, [("paths", .string(table.columns.map(\.name).joined(separator: ",")))])
         }
         return .object(JSONObject([
