@@ -49,7 +49,7 @@ def main():
     ap.add_argument("--catalog", choices=["sqlite", "postgresql"], default="sqlite")
     ap.add_argument("--commits", type=int, default=20)
     ap.add_argument("--writers", type=int, default=4)
-    ap.add_argument("--records", type=int, default=100, help="records per input file (per floe commit)")
+    ap.add_argument("--records", type=int, default=80, help="records per input file (per floe commit)")
     ap.add_argument("--python-writer", nargs=4, metavar=("WH", "URL", "COMMITS", "ROWS"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.python_writer:

@@ -126,8 +126,9 @@ extension Converter {
         let entries = delivery.takePending()
         let data = entries.filter { target.isData($0.0) }
         let errs = entries.filter { !target.isData($0.0) }
-        if data.isEmpty && errs.isEmpty { return }
         let inputs = inputsJSON()
+        // nothing to publish: only a checkpoint whose positions moved (say, an input read to its end) is written
+        if data.isEmpty && errs.isEmpty && (config.checkpoint == nil || inputs == commitState.committed) { return }
         var mark: CommitMark?
         if let cp = config.checkpoint {
             commitState.sequence += 1
