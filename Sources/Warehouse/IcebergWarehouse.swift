@@ -21,17 +21,22 @@ public struct IcebergWarehouse {
         self.warehouse = warehouse
         self.catalogURL = catalogURL
         let dir = PathContainment.realPath(warehouse.directory) ?? warehouse.directory
+        let where_ = catalogURL ?? dir + "/iceberg-catalog.db"
+        let c: SQLCatalog
         do {
-            catalog = try SQLCatalog(url: catalogURL ?? dir + "/iceberg-catalog.db", name: "floe", warehouse: dir)
-            namespace = [try warehouse.catalog().database]
-            if try !catalog.namespaceExists(namespace) {
-                do { try catalog.createNamespace(namespace) } catch .alreadyExists { }
-            }
-        } catch let e as WarehouseError {
-            throw e
+            c = try SQLCatalog(url: where_, name: "floe", warehouse: dir)
         } catch {
-            throw .io(catalogURL ?? dir + "/iceberg-catalog.db", "\(error)")
+            throw .io(where_, error.description)
         }
+        let ns = [try warehouse.catalog().database]
+        do {
+            if try !c.namespaceExists(ns) { try c.createNamespace(ns) }
+        } catch {
+            // another process created it first
+            if case .alreadyExists = error {} else { throw .io(where_, error.description) }
+        }
+        catalog = c
+        namespace = ns
     }
 
     /// The table `name`, nil when the catalog has none.
@@ -91,16 +96,15 @@ public struct IcebergWarehouse {
         for i in top.indices { top[i].type = convert(cols[i].type) }
         let schema = IcebergSchema(fields: top)
         let dir = PathContainment.realPath(warehouse.directory) ?? warehouse.directory
+        var pspec = PartitionSpec.unpartitioned
+        if let t = partitionSpec {
+            do { pspec = try PartitionSpec.parse(t, schema: schema) } catch { throw .invalid(error.description) }
+        }
+        let entry = try warehouse.createTable(s)
         do {
-            let pspec = try partitionSpec.map { (t: String) throws(IcebergError) in try PartitionSpec.parse(t, schema: schema) } ?? .unpartitioned
-            let entry = try warehouse.createTable(s)
             return try catalog.createTable(namespace, entry.name, schema: schema, spec: pspec, location: dir + "/" + entry.name)
-        } catch let e as WarehouseError {
-            throw e
-        } catch let e as IcebergError {
-            throw .invalid(e.description)
         } catch {
-            throw .invalid("\(error)")
+            throw .invalid(error.description)
         }
     }
 }

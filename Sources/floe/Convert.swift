@@ -305,8 +305,8 @@ struct ConvertFlags: ParsableArguments {
             for line in p.table(bytes: stats.bytesIn, wallSeconds: stats.seconds) { Output.diagnostic("floe: profile: " + line) }
             if let ic = c.committer as? IcebergCommitter, !ic.commitMillis.isEmpty {
                 let ms = ic.commitMillis.sorted()
-                func q(_ f: Double) -> String { String(Int((ms[min(ms.count - 1, Int(Double(ms.count) * f))] * 100).rounded())) }
-                Output.diagnostic("floe: profile: iceberg commits \(ms.count), p50 \(Double(q(0.5))! / 100) ms, p90 \(Double(q(0.9))! / 100) ms, max \(Double(q(1))! / 100) ms")
+                func q(_ f: Double) -> Double { (ms[min(ms.count - 1, Int(Double(ms.count) * f))] * 100).rounded() / 100 }
+                Output.diagnostic("floe: profile: iceberg commits \(ms.count), p50 \(q(0.5)) ms, p90 \(q(0.9)) ms, max \(q(1)) ms")
             }
         }
     }
