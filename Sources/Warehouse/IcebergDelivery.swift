@@ -134,8 +134,13 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
     /// Appends `files` as one snapshot; `mark` goes into its summary.
     public func commit(_ files: [CommitFile], mark: CommitMark?) throws {
         let schema = table.metadata.currentSchema
-        let dataFiles = try files.map { f throws(IcebergError) in
-            try DataFile.fromParquetFooter(path: f.path, size: f.size, footer: f.footer, schema: schema)
+        let dataFiles: [DataFile]
+        do {
+            dataFiles = try files.map { f throws(IcebergError) in
+                try DataFile.fromParquetFooter(path: f.path, size: f.size, footer: f.footer, schema: schema)
+            }
+        } catch {
+            throw CommitRejected(error.description)  // nothing reached the catalog
         }
         var summary: [(String, String)] = []
         if let m = mark {

@@ -19,6 +19,17 @@ extension DataFile {
         do { fileSchema = try Schema(elements: footer.schema) } catch {
             throw .invalidArgument("\(path): unreadable Parquet schema: \(error)")
         }
+        // every field id's type: struct fields, list elements, map keys and values
+        var types: [Int: IcebergType] = [:]
+        func collect(_ t: IcebergType) {
+            switch t {
+            case .structure(let fs): for f in fs { types[f.id] = f.type; collect(f.type) }
+            case .list(let eid, let e, _): types[eid] = e; collect(e)
+            case .map(let kid, let k, let vid, let v, _): types[kid] = k; types[vid] = v; collect(k); collect(v)
+            default: break
+            }
+        }
+        collect(.structure(schema.fields))
         // leaf path -> (field id, Iceberg type, inside a list or map)
         var leaves: [[String]: (Int, IcebergType, Bool)] = [:]
         var problem: IcebergError?
@@ -30,11 +41,11 @@ extension DataFile {
                     problem = problem ?? .invalidArgument("\(path.joined(separator: ".")): Parquet column without a field id")
                     return
                 }
-                guard let f = schema.field(id: id) else {
+                guard let type = types[id] else {
                     problem = problem ?? .invalidArgument("\(path.joined(separator: ".")): field id \(id) is not in the table schema")
                     return
                 }
-                leaves[path] = (id, f.type, rep)
+                leaves[path] = (id, type, rep)
                 return
             }
             for c in n.children { walk(c, path, repeated: rep, isRoot: false) }
