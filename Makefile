@@ -32,7 +32,7 @@ SIGV4_SUITE := $(SIGV4_DIR)/botocore-$(BOTOCORE)/tests/unit/auth/aws4_testsuite
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv sigv4-vectors build release install test test-swift test-iceberg-interop test-iceberg-cli test-objectstore test-cli test-interop test-serve test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
+.PHONY: all deps venv sigv4-vectors build release install test test-swift test-iceberg-interop test-iceberg-cli test-iceberg-delivery test-objectstore test-cli test-interop test-serve test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -67,7 +67,7 @@ release: deps
 
 # test-consumer comes last: it builds in the tree's .build (see below), leaving Floe's modules compiled as a
 # dependency, which the next build of the tree itself compiles again.
-test: test-swift test-objectstore test-cli test-interop test-iceberg-cli test-serve test-damaged test-crash test-hostile test-validate-ci test-install test-docs test-consumer
+test: test-swift test-objectstore test-cli test-interop test-iceberg-cli test-iceberg-delivery test-serve test-damaged test-crash test-hostile test-validate-ci test-install test-docs test-consumer
 
 # FLOE_REQUIRE_INTEROP=1: the Iceberg interop tests fail, rather than skip, when the venv lacks their peers.
 # scripts/with_postgres.sh runs the tests beside a throwaway PostgreSQL server (Debian's postgresql, initialised in
@@ -177,6 +177,15 @@ test-damaged: deps release
 # after the final rerun every record is there exactly once (Tests/Interop/convert_crash.py).
 test-crash: venv release
 	$(PY) Tests/Interop/convert_crash.py $(RELEASE_BIN)
+
+# floe convert into an Iceberg table (issue 17): --checkpoint SIGKILLed at 6 random moments with pyiceberg reading
+# the table after each kill, then every record exactly once (iceberg_convert_crash.py); 4 floe convert processes
+# and a pyiceberg writer appending 20 commits each to one table at once, on the SQLite catalog and on PostgreSQL:
+# total-records = the sum, one parent chain (iceberg_concurrency.py).
+test-iceberg-delivery: venv release
+	$(PY) Tests/Interop/iceberg_convert_crash.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/iceberg_concurrency.py $(RELEASE_BIN) --catalog sqlite
+	scripts/with_postgres.sh $(PY) Tests/Interop/iceberg_concurrency.py $(RELEASE_BIN) --catalog postgresql
 
 # `make install PREFIX=/usr/local`: the release `floe` (Swift runtime linked in: it needs only libc, libstdc++ and
 # the codec libraries), bash/zsh/fish completions and a man page generated from the argument parser (its

@@ -132,6 +132,6 @@ let package = Package(
         .testTarget(name: "ObjectStoreTests", dependencies: [
             "ObjectStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Parquet", "JSON"], exclude: ["TestVectors"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "Firehose", "Iceberg", "Parquet", "JSON"], exclude: ["TestVectors"]),
     ]
 )

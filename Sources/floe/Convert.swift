@@ -91,7 +91,7 @@ struct ConvertFlags: ParsableArguments {
 
     /// Columns, output folder, table and database: from the warehouse catalog (`--warehouse DIR --table NAME`) or
     /// from `--columns` and `--out`.
-    func target() throws -> (defs: ColumnDefinitions, out: String, table: String?, database: String?) {
+    func target() throws -> (defs: ColumnDefinitions, out: String, table: String?, database: String?, iceberg: IcebergCommitter?) {
         if let w = warehouse {
             guard columns == nil, out == nil else {
                 throw usage("--warehouse takes the columns and location from the catalog: drop --columns/--out")
@@ -100,11 +100,18 @@ struct ConvertFlags: ParsableArguments {
             do {
                 let wh = try WarehouseCLI.open(w)
                 let entry = try wh.table(named: t)
+                if entry.format == .iceberg {
+                    // an Iceberg table: each flush commits an append snapshot (IcebergDelivery.swift)
+                    let iw = try IcebergWarehouse(warehouse: wh, table: entry)
+                    let committer = try IcebergCommitter(catalog: iw.catalog, namespace: iw.namespace, name: entry.name)
+                    return (ColumnDefinitions(columns: entry.columns, tableName: entry.name), Self.absolute(wh.directory),
+                            entry.name, try wh.catalog().database, committer)
+                }
                 guard entry.format == .parquet else {
                     throw usage("table '\(entry.name)' is stored as \(entry.format); convert writes Parquet")
                 }
                 return (ColumnDefinitions(columns: entry.columns, tableName: entry.name), wh.directory, entry.name,
-                        try wh.catalog().database)
+                        try wh.catalog().database, nil)
             } catch let e as FloeExit {
                 throw e
             } catch {
@@ -115,7 +122,7 @@ struct ConvertFlags: ParsableArguments {
         guard let columns else { throw usage("give --columns COLUMNS.json (or --warehouse DIR --table NAME)") }
         guard let out else { throw usage("give --out DIR (or --warehouse DIR --table NAME)") }
         do {
-            return (try ColumnDefinitions.load(path: columns), out, table, nil)
+            return (try ColumnDefinitions.load(path: columns), out, table, nil, nil)
         } catch {
             Output.diagnostic("floe: \(columns): \(error)")
             throw FloeExit.usageError
@@ -132,7 +139,7 @@ struct ConvertFlags: ParsableArguments {
         try FlagRange.check(maxOpenPartitions, "--max-open-partitions", 1...100_000)
         try FlagRange.check(maxErrors, "--max-errors", 0...Int.max)
         let jobs = try FlagRange.workers(self.jobs, "--jobs")
-        let (defs, out, table, catalogDatabase) = try target()
+        let (defs, out, table, catalogDatabase, iceberg) = try target()
         var tableName = table ?? defs.tableName
         if tableName == nil, let columns {
             var base = Substring(columns.split(separator: "/").last ?? "table")
@@ -144,8 +151,11 @@ struct ConvertFlags: ParsableArguments {
         }
         let prefixT: PrefixTemplate, errorT: PrefixTemplate
         do {
-            prefixT = try PrefixTemplate(prefix ?? "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
-                                         errorPrefix: false)
+            // an Iceberg table's data files go under its data folder, one file per flush by default
+            prefixT = iceberg != nil
+                ? try PrefixTemplate("data/" + (prefix ?? ""), errorPrefix: false)
+                : try PrefixTemplate(prefix ?? "!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
+                                     errorPrefix: false)
             errorT = try PrefixTemplate(errorPrefix ?? "!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/",
                                         errorPrefix: true)
         } catch {
@@ -180,6 +190,10 @@ struct ConvertFlags: ParsableArguments {
             checkpointStore = (try Storage.s3(bucket, for: cp), "s3://\(bucket)/")
         }
         var d = DeliveryConfig(outDir: outDir, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
+        if let iceberg {
+            if checkpointStore != nil { throw usage("--checkpoint: an Iceberg table's checkpoint is a local file") }
+            d.folder = iceberg.location
+        }
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
@@ -229,6 +243,14 @@ struct ConvertFlags: ParsableArguments {
                 throw FloeExit.usageError
             }
         }
+        if let iceberg {
+            do {
+                c.delivery.dataSchema = try iceberg.dataSchema(defs.parquetSchema(timestamp: ts))
+            } catch {
+                throw usage("\(error)")
+            }
+            c.committer = iceberg
+        }
         c.partitionKeys = keys
         c.jobs = jobs ?? ProcessInfoLite.activeCores
         c.profile = StageProfile(ConvertStage.names)
@@ -253,6 +275,11 @@ struct ConvertFlags: ParsableArguments {
         return c
     }
 
+
+    /// The real path of the existing folder `path`.
+    static func absolute(_ path: String) -> String {
+        PathContainment.realPath(path) ?? path
+    }
 
     @discardableResult
     /// The flags with `--columns` and `--schema` in a bucket replaced by private local copies (ObjectMirror; the
@@ -300,6 +327,11 @@ struct ConvertFlags: ParsableArguments {
         let stats = try convert(c, inputs: inputs, ingest: ingest, terminal: terminal, logLevel: level)
         if profile, let p = c.profile {
             for line in p.table(bytes: stats.bytesIn, wallSeconds: stats.seconds) { Output.diagnostic("floe: profile: " + line) }
+            if let ic = c.committer as? IcebergCommitter, !ic.commitMillis.isEmpty {
+                let ms = ic.commitMillis.sorted()
+                func q(_ f: Double) -> Double { (ms[min(ms.count - 1, Int(Double(ms.count) * f))] * 100).rounded() / 100 }
+                Output.diagnostic("floe: profile: iceberg commits \(ms.count), p50 \(q(0.5)) ms, p90 \(q(0.9)) ms, max \(q(1)) ms")
+            }
         }
     }
 

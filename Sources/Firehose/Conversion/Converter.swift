@@ -92,6 +92,9 @@ public struct ConvertConfig: Sendable {
     public var checkpointStore: (any ObjectStore)?
     /// The URL the keys of ``checkpointStore`` follow; empty for a local checkpoint.
     public var checkpointStoreURL = ""
+    /// A table whose data files become visible by a commit (an Iceberg table): each flush commits its files
+    /// through it (TableCommit.swift); nil: files are published by rename.
+    public var committer: (any TableCommitter)?
 
     /// A configuration with the defaults of `floe convert` for everything else.
     public init(delivery: DeliveryConfig, columns: ColumnDefinitions) {
@@ -203,6 +206,8 @@ public final class Converter {
     /// Positions reached per input path: (offset, next line, done).
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
+    /// Delivery into a committed table: the checkpoint's id and sequence, the positions last committed.
+    var commitState = CommitState()
 
     /// `OUT/.floe-staging/<table>`: the staging folders of this table's runs.
     var stagingBase: String { config.delivery.outDir + "/.floe-staging/" + config.delivery.table }
@@ -241,6 +246,7 @@ public final class Converter {
     // MARK: checkpoint
 
     func loadCheckpoint() throws {
+        if config.committer != nil { return try loadCommitCheckpoint() }
         guard let cp = config.checkpoint, let bytes = try readCheckpointBytes(cp) else { return }
         guard let v = try? JSONParser.parse(bytes), case .object(let o) = v else {
             throw DeliveryError("checkpoint \(cp): not a checkpoint file")
@@ -270,7 +276,7 @@ public final class Converter {
     /// The staged entries of the checkpoint's last flush, published again by `loadCheckpoint`.
     var rolledForward: [(String, String)] = []
 
-    private func readCheckpointBytes(_ cp: String) throws -> [UInt8]? {
+    func readCheckpointBytes(_ cp: String) throws -> [UInt8]? {
         guard let store = config.checkpointStore else { return try FileOps.readFile(cp, what: "checkpoint") }
         let key = String(cp.dropFirst(config.checkpointStoreURL.count))
         do {
@@ -282,7 +288,7 @@ public final class Converter {
         }
     }
 
-    private func writeCheckpointBytes(_ cp: String, _ bytes: [UInt8]) throws {
+    func writeCheckpointBytes(_ cp: String, _ bytes: [UInt8]) throws {
         guard let store = config.checkpointStore else { return try FileOps.writeAtomically(cp, bytes) }
         let key = String(cp.dropFirst(config.checkpointStoreURL.count))
         do {
@@ -338,7 +344,9 @@ public final class Converter {
         let lock = try ObjectCheckpointLock(config)
         defer { lock.release() }
         delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir,
-                            target: LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir),
+                            target: config.committer != nil
+                                ? CommitDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir)
+                                : LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir),
                             profile: config.profile)
         config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         try loadCheckpoint()
@@ -542,7 +550,7 @@ public final class Converter {
     func flushDue(now: Int64?, input: String, offset: Int64, line: Int) throws {
         let (files, errs) = delivery.due(now: now)
         if files.isEmpty && errs.isEmpty { return }
-        if config.checkpoint != nil {
+        if config.checkpoint != nil || config.committer != nil {
             positions[input] = (offset, line, false)
             try flushAll()
             return
@@ -553,6 +561,10 @@ public final class Converter {
     }
 
     func flushAll() throws {
+        if config.committer != nil {
+            try delivery.stageAll()
+            return try commitPending()
+        }
         try delivery.stageAll()
         if config.checkpoint != nil {
             try writeCheckpoint(pending: delivery.pending)

@@ -53,6 +53,10 @@ public struct DeliveryConfig: Sendable {
     /// table name of its error records need not match).
     public var folder: String?
 
+    /// The Parquet schema written in the files' footers instead of the columns' own (same columns and physical
+    /// types: a committed table's field ids and annotations); nil: the columns' schema.
+    public var dataSchema: Schema?
+
     /// The table's folder: `folder` when set, else `<outDir>/<table>`.
     public var tableDir: String { folder ?? outDir + "/" + table }
 }
@@ -125,7 +129,7 @@ final class Delivery {
             let sink = try target.parquetSink(name: name, final: finalPath)
             let w: ParquetWriter
             do {
-                w = try ParquetWriter(sink: sink, schema: layout.schema, options: opts)
+                w = try ParquetWriter(sink: sink, schema: config.dataSchema ?? layout.schema, options: opts)
             } catch {
                 sink.abort()
                 throw error
@@ -196,6 +200,12 @@ final class Delivery {
     func publishPending() throws {
         try target.publish(pending, rollForward: false)
         pending.removeAll()
+    }
+
+    /// Hands the pending entries over (a committed table publishes them itself).
+    func takePending() -> [(String, String)] {
+        defer { pending.removeAll() }
+        return pending
     }
 
     /// Drops every open file (on failure).

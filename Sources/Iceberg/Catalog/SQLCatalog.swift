@@ -250,11 +250,14 @@ public final class SQLCatalog {
 
     // MARK: Commits
 
-    /// Appends `files` (data files, and delete files for a row-level delta) as one snapshot. On a conflicting concurrent commit the append is re-applied on the new
+    /// Appends `files` (data files, and delete files for a row-level delta) as one snapshot, with `summary`
+    /// added to its summary. On a conflicting concurrent commit the append is re-applied on the new
     /// base, up to the table's `commit.retry.*` limits.
     @discardableResult
-    public func append(_ ns: [String], _ table: String, files: [DataFile]) throws(IcebergError) -> IcebergTable {
+    public func append(_ ns: [String], _ table: String, files: [DataFile],
+                       summary: [(String, String)] = []) throws(IcebergError) -> IcebergTable {
         var op = AppendFiles(files: files)
+        op.summaryProperties = summary
         do {
             return try commit(ns, table) { (base, baseLocation, attempt) throws(IcebergError) in
                 try op.apply(to: base, metadataLocation: baseLocation, attempt: &attempt)

@@ -72,6 +72,9 @@ public struct AppendFiles: Sendable {
     var written: [ManifestFile]?
     /// The id of the snapshot the append commits (random, positive, fixed across retries).
     public let snapshotId: Int64
+    /// Properties added to the snapshot summary after the standard ones (e.g. what input a writer's snapshot
+    /// covers: `floe.checkpoint`); on every retry the same.
+    public var summaryProperties: [(String, String)] = []
 
     /// An append of `files` with a new random snapshot id.
     public init(files: [DataFile]) {
@@ -177,6 +180,7 @@ public struct AppendFiles: Sendable {
             ("total-position-deletes", String(total("total-position-deletes") + addedPos)),
             ("total-equality-deletes", String(total("total-equality-deletes") + addedEq)),
         ]
+        summary += summaryProperties.filter { p in !summary.contains { $0.0 == p.0 } }
         return commitSnapshot(base: base, metadataLocation: metadataLocation, snapshotId: snapshotId, sequenceNumber: seq,
                               manifestList: listPath, summary: summary, nowMs: nowMs)
     }
