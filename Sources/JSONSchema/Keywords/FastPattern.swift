@@ -40,6 +40,17 @@ struct FastPattern: Sendable {
     let source: String
     let anchoredStart: Bool
     let anchoredEnd: Bool
+    /// A pattern anchored at both ends that is a sequence of sets, each repeated `min...max` times, where
+    /// greedy matching cannot over-consume (a variable item is last, or followed by a required item with a
+    /// disjoint set): matched in one pass without the VM (`^[0-9]{1,20}$`, UUIDs).
+    let linear: [LinearItem]?
+
+    struct LinearItem: Sendable {
+        let lo: UInt64
+        let hi: UInt64
+        let min: Int
+        let max: Int
+    }
     static let maxProgram = 4096
     static let stepBudget = 100_000
 
@@ -67,6 +78,50 @@ struct FastPattern: Sendable {
         source = pattern
         anchoredStart = aStart
         anchoredEnd = aEnd
+        linear = aStart && aEnd ? FastPattern.linearItems(node) : nil
+    }
+
+    /// The items of a sequence of (repeated) sets, or nil (see `linear`).
+    private static func linearItems(_ n: Node) -> [LinearItem]? {
+        var items: [LinearItem] = []
+        func add(_ n: Node) -> Bool {
+            switch n {
+            case .set(let lo, let hi):
+                items.append(LinearItem(lo: lo, hi: hi, min: 1, max: 1))
+            case .rep(.set(let lo, let hi), let minR, let maxR):
+                items.append(LinearItem(lo: lo, hi: hi, min: minR, max: maxR ?? Int.max))
+            case .seq(let parts):
+                for part in parts where !add(part) { return false }
+            default:
+                return false
+            }
+            return true
+        }
+        guard add(n), !items.isEmpty else { return nil }
+        for k in items.indices where items[k].min != items[k].max && k + 1 < items.count {
+            let next = items[k + 1]
+            guard next.min >= 1, items[k].lo & next.lo == 0, items[k].hi & next.hi == 0 else { return nil }
+        }
+        return items
+    }
+
+    /// Whole-input match of `linear` items.
+    @inline(__always)
+    private static func matchLinear(_ items: [LinearItem], _ s: UnsafeRawBufferPointer) -> Bool {
+        let n = s.count
+        var pos = 0
+        for item in items {
+            var c = 0
+            while c < item.max && pos < n {
+                let b = s[pos]
+                let hit = b < 64 ? (item.lo >> UInt64(b)) & 1 : (b < 128 ? (item.hi >> UInt64(b - 64)) & 1 : 0)
+                if hit == 0 { break }
+                pos += 1
+                c += 1
+            }
+            if c < item.min { return false }
+        }
+        return pos == n
     }
 
     private static func parseAlt(_ c: [Unicode.Scalar], _ i: inout Int) -> Node? {
@@ -280,6 +335,7 @@ struct FastPattern: Sendable {
 
     /// Search semantics over UTF-8 bytes; nil when over the step budget.
     func matches(_ s: UnsafeRawBufferPointer) -> Bool? {
+        if let linear { return FastPattern.matchLinear(linear, s) }
         let n = s.count
         var steps = 0
         return program.withUnsafeBufferPointer { prog -> Bool? in

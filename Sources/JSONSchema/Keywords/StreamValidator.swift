@@ -42,6 +42,16 @@ final class StreamInfo: @unchecked Sendable {
     @exclusivity(unchecked) var nameOffsets: [Int] = [0]
     @exclusivity(unchecked) var requiredBytes: [UInt8] = []
     @exclusivity(unchecked) var requiredOffsets: [Int] = [0]
+    /// Per property: the bits of the `required` names equal to its name (a key that matches a property needs
+    /// no scan of the required names).
+    @exclusivity(unchecked) var propertyRequiredMask: [UInt64] = []
+    /// Some required name is not a property name: keys matching no property still scan the required names.
+    @exclusivity(unchecked) var requiredOutsideProperties = false
+    /// The only general string check is an `enum` of strings: its members flattened (bytes + offsets), so a
+    /// string is matched without walking keywords or retaining arrays.
+    @exclusivity(unchecked) var stringEnumOnly = false
+    @exclusivity(unchecked) var enumBytes: [UInt8] = []
+    @exclusivity(unchecked) var enumOffsets: [Int] = [0]
 
     /// Builds the streaming plan of `node`, or nil.
     static func make(_ node: SchemaNode) -> StreamInfo? {
@@ -124,6 +134,19 @@ final class StreamInfo: @unchecked Sendable {
         for n in s.required {
             s.requiredBytes += n
             s.requiredOffsets.append(s.requiredBytes.count)
+        }
+        s.propertyRequiredMask = s.propertyNames.map { name in
+            var m: UInt64 = 0
+            for (r, req) in s.required.enumerated() where req == name { m |= 1 << UInt64(r) }
+            return m
+        }
+        s.requiredOutsideProperties = s.required.contains { !s.propertyNames.contains($0) }
+        if let es = s.enumStrings, s.otherStringChecks.count == 1, case .enumeration = s.otherStringChecks[0].kind {
+            s.stringEnumOnly = true
+            for e in es {
+                s.enumBytes += e
+                s.enumOffsets.append(s.enumBytes.count)
+            }
         }
         return s
     }
@@ -235,6 +258,7 @@ enum StreamValidator {
             }
         }
         if s.otherStringChecks.isEmpty { return true }
+        if s.stringEnumOnly { return flatContains(s.enumBytes, s.enumOffsets, b) }
         for kw in s.otherStringChecks {
             switch kw.kind {
             case .enumeration(let values):
@@ -254,6 +278,20 @@ enum StreamValidator {
             }
         }
         return true
+    }
+
+    /// `b` is one of the byte strings laid out in `bytes` at `offsets` (string `i` is `offsets[i] ..< offsets[i + 1]`).
+    @inline(__always)
+    static func flatContains(_ bytes: [UInt8], _ offsets: [Int], _ b: UnsafeRawBufferPointer) -> Bool {
+        let n = b.count
+        return bytes.withUnsafeBytes { all in
+            offsets.withUnsafeBufferPointer { offs in
+                for k in 0..<(offs.count - 1) where offs[k + 1] - offs[k] == n {
+                    if n == 0 || memcmp(all.baseAddress! + offs[k], b.baseAddress!, n) == 0 { return true }
+                }
+                return false
+            }
+        }
     }
 
     /// Code points of the unescaped form of a raw (escaped) string body; a surrogate pair counts once.
@@ -412,11 +450,14 @@ enum StreamValidator {
                     }
                 }
             }
-            if pi >= 0 { hint = pi + 1 }
+            if pi >= 0 {
+                hint = pi + 1
+                return (pi, s.propertyRequiredMask[pi])
+            }
         }
         var mask: UInt64 = 0
         let rc = s.requiredOffsets.count - 1
-        if rc > 0 {
+        if rc > 0 && s.requiredOutsideProperties {
             s.requiredBytes.withUnsafeBytes { names in
                 s.requiredOffsets.withUnsafeBufferPointer { offs in
                     for r in 0..<rc {
