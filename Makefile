@@ -146,7 +146,8 @@ test-precommit: venv release
 # floe merge against DuckDB running the serving-layer SQL, with a DuckDB reader during merges (merge_property.py);
 # the demo pipeline end to end, checked by DuckDB through the printed DDL (e2e_warehouse.py); modular encryption
 # both ways with pyarrow's CryptoFactory and a local-wrapping KmsClient (encryption_interop.py); validate and convert
-# with 4x more jobs than cores use at most 20% more CPU than with one job (no spinning threads, spin_detector.py).
+# with one job more than the cores use at most 20% more CPU than with one job, and use no CPU while waiting for
+# input (no spinning threads, spin_detector.py).
 test-interop: venv release
 	$(PY) Tests/Interop/rewrite_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/convert_interop.py $(RELEASE_BIN)
