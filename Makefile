@@ -215,7 +215,8 @@ test-install: deps
 # Floe as a dependency: a package outside the tree depends on a local clone by URL and version tag, imports every
 # library product and builds and runs; an injected unsafe flag must be refused (Tests/Consumer/consumer_check.sh).
 # It builds in this tree's .build, so the dependencies compiled for the tree's debug build are reused rather than
-# compiled a second time (about 5 of its 6 minutes on 2 cores); FLOE_CONSUMER_SCRATCH= builds from nothing.
+# compiled a second time (the check took 69 s this way against about 6 min on 2 cores); FLOE_CONSUMER_SCRATCH=
+# builds from nothing.
 FLOE_CONSUMER_SCRATCH ?= $(CURDIR)/.build
 test-consumer: deps
 	FLOE_CONSUMER_SCRATCH="$(FLOE_CONSUMER_SCRATCH)" bash Tests/Consumer/consumer_check.sh

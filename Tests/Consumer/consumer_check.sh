@@ -79,13 +79,24 @@ next=$(awk -F. '{printf "%d.%d.%d", $1, $2, $3 + 1}' <<<"$VERSION")
 python3 - "$WORK/floe/Package.swift" <<'PY'
 import re, sys
 p = sys.argv[1]; s = open(p).read()
-s, n = re.subn(r'\.target\(name: "JSON"\)', '.target(name: "JSON", swiftSettings: [.unsafeFlags(["-Onone"])])', s)
-assert n == 1, "could not inject an unsafe flag"
+# swiftSettings goes after the JSON target's other arguments (dependencies, path …), before its closing parenthesis.
+start = s.find('.target(name: "JSON"')
+assert start >= 0 and "swiftSettings" not in s[start:s.find("\n", start)], "could not inject an unsafe flag"
+depth, i = 0, start + len(".target")
+while True:
+    depth += {"(": 1, ")": -1}.get(s[i], 0)
+    if depth == 0:
+        break
+    i += 1
+s = s[:i] + ', swiftSettings: [.unsafeFlags(["-Onone"])]' + s[i:]
 open(p, "w").write(s)
 PY
-git -C "$WORK/floe" -c user.email=t@t -c user.name=t commit -qam "unsafe flag" && git -C "$WORK/floe" tag "$next"
+git -C "$WORK/floe" -c user.email=t@t -c user.name=t commit -qam "unsafe flag" && git -C "$WORK/floe" tag "$next" ||
+  { echo "FAIL: could not inject an unsafe flag into the clone's Package.swift"; exit 1; }
 sed -i "s/from: \"$VERSION\"/exact: \"$next\"/" "$WORK/consumer/Package.swift"
-if (cd "$WORK/consumer" && "$SWIFT" build "${scratch[@]}" >"$log" 2>&1); then
+# (SwiftPM refuses it while loading the package graph, before compiling anything, so this half needs no compiled
+# dependencies: it runs in a scratch folder of its own and leaves the shared one as the first half left it.)
+if (cd "$WORK/consumer" && rm -f Package.resolved && "$SWIFT" build --scratch-path "$WORK/consumer/.build-unsafe" >"$log" 2>&1); then
   bad "a dependency with an unsafe flag was accepted"
 else
   grep -q "unsafe build flags" "$log" && ok || bad "refused for another reason: $(grep -m3 error "$log")"

@@ -12,6 +12,7 @@ import os
 import random
 import signal
 import subprocess
+import concurrent.futures
 import sys
 import tempfile
 import time
@@ -95,51 +96,73 @@ def main():
     if only:
         files = [f for f in files if only in f]
     base = baseline_rss_kib()
+
+    def sweep(path, tmp):
+        """Every damaged variant of one file through cat and bench read: (passed, failed, worst, failure lines)."""
+        passed = failed = 0
+        worst = (0.0, "")
+        lines = []
+        data = open(path, "rb").read()
+        rel = os.path.relpath(path, DATA)
+        rng = random.Random(rel)
+        variants = []
+        cuts = sorted(set([len(data) * i // 10 for i in range(10)] + [rng.randrange(len(data)) for _ in range(10)]))
+        while len(cuts) < 20:
+            cuts.append(rng.randrange(len(data)))
+        for c in cuts[:20]:
+            variants.append((f"truncated at {c}", data[:c]))
+        for _ in range(50):
+            at = rng.randrange(len(data))
+            b = bytearray(data)
+            b[at] ^= rng.randrange(1, 256)
+            variants.append((f"byte {at} flipped", bytes(b)))
+        # Allowance: the process's own baseline plus a small multiple of the file size.
+        limit_kib = base + 16 * 1024 + 8 * len(data) // 1024
+        keys = key_args(rel, tmp)
+        for what, blob in variants:
+            damaged = os.path.join(tmp, "damaged.parquet")
+            with open(damaged, "wb") as out:
+                out.write(blob)
+            for argv in ([FLOE, "cat", "--no-verify-checksums", damaged] + keys,
+                         [FLOE, "bench", "read", "--jobs", "1", damaged] + keys):
+                code, err, rss, secs = run(argv)
+                problem = None
+                if code == "hang":
+                    problem = f"no answer within {TIMEOUT} s"
+                elif code < 0:
+                    problem = f"killed by signal {-code} ({signal.Signals(-code).name}): {err.strip()[-300:]}"
+                elif code not in (0, 1):
+                    problem = f"exit {code}: {err.strip()[:300]}"
+                elif code == 1 and not (err.startswith(f"floe: {damaged}: ") and err.count("\n") == 1):
+                    problem = f"diagnostic is not one line naming the file: {err[:300]!r}"
+                elif rss > limit_kib:
+                    problem = f"peak RSS {rss} KiB over the allowance {limit_kib} KiB"
+                if problem:
+                    failed += 1
+                    lines.append(f"FAIL {rel} {what} ({argv[1]}): {problem}")
+                else:
+                    passed += 1
+                worst = max(worst, (rss / max(1, limit_kib), f"{rel} {what}: {rss} KiB"))
+        return passed, failed, worst, lines
+
+    # One file per worker at a time, as many workers as CPUs (each run is one small floe process; the checks are
+    # exit status, diagnostics and peak RSS, none of them timing but the generous hang limit).
     passed = failed = 0
     worst = (0.0, "")
     with tempfile.TemporaryDirectory() as tmp:
-        for path in files:
-            data = open(path, "rb").read()
-            rel = os.path.relpath(path, DATA)
-            rng = random.Random(rel)
-            variants = []
-            cuts = sorted(set([len(data) * i // 10 for i in range(10)] + [rng.randrange(len(data)) for _ in range(10)]))
-            while len(cuts) < 20:
-                cuts.append(rng.randrange(len(data)))
-            for c in cuts[:20]:
-                variants.append((f"truncated at {c}", data[:c]))
-            for _ in range(50):
-                at = rng.randrange(len(data))
-                b = bytearray(data)
-                b[at] ^= rng.randrange(1, 256)
-                variants.append((f"byte {at} flipped", bytes(b)))
-            # Allowance: the process's own baseline plus a small multiple of the file size.
-            limit_kib = base + 16 * 1024 + 8 * len(data) // 1024
-            keys = key_args(rel, tmp)
-            for what, blob in variants:
-                damaged = os.path.join(tmp, "damaged.parquet")
-                with open(damaged, "wb") as out:
-                    out.write(blob)
-                for argv in ([FLOE, "cat", "--no-verify-checksums", damaged] + keys,
-                             [FLOE, "bench", "read", "--jobs", "1", damaged] + keys):
-                    code, err, rss, secs = run(argv)
-                    problem = None
-                    if code == "hang":
-                        problem = f"no answer within {TIMEOUT} s"
-                    elif code < 0:
-                        problem = f"killed by signal {-code} ({signal.Signals(-code).name}): {err.strip()[-300:]}"
-                    elif code not in (0, 1):
-                        problem = f"exit {code}: {err.strip()[:300]}"
-                    elif code == 1 and not (err.startswith(f"floe: {damaged}: ") and err.count("\n") == 1):
-                        problem = f"diagnostic is not one line naming the file: {err[:300]!r}"
-                    elif rss > limit_kib:
-                        problem = f"peak RSS {rss} KiB over the allowance {limit_kib} KiB"
-                    if problem:
-                        failed += 1
-                        print(f"FAIL {rel} {what} ({argv[1]}): {problem}")
-                    else:
-                        passed += 1
-                    worst = max(worst, (rss / max(1, limit_kib), f"{rel} {what}: {rss} KiB"))
+        def task(n_path):
+            n, path = n_path
+            folder = os.path.join(tmp, str(n))
+            os.mkdir(folder)
+            return sweep(path, folder)
+        workers = max(1, min(4, len(os.sched_getaffinity(0))))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            for p_, f_, w_, lines in pool.map(task, enumerate(files)):
+                passed += p_
+                failed += f_
+                worst = max(worst, w_)
+                for l in lines:
+                    print(l)
     print(f"damaged files: baseline RSS {base} KiB; closest to the allowance: {worst[1]}")
     print(f"damaged: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
