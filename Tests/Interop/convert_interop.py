@@ -15,17 +15,18 @@ import argparse, base64, glob, json, os, subprocess, sys, tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+# The events generator: the copy in Tests/Interop/TestVectors/bench (SOURCE there); FLOE_SHARED_BENCH=DIR runs
+# DIR/gen_events.py instead. pyarrow's reference conversion: Tests/Support/hive_arrow.py.
+BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Interop", "TestVectors", "bench"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
 
 
 def arrow_schema():
-    sys.path.insert(0, BENCH)
-    import baseline_convert as bc
+    import hive_arrow
     import pyarrow as pa
-    cols = [(c["name"], bc.parse_hive(c["type"])) for c in json.load(open(COLUMNS))]
-    return pa.schema([pa.field(n, bc.to_arrow(t)) for n, t in cols])
+    return hive_arrow.schema_of(COLUMNS)
 
 
 def main():

@@ -1,10 +1,13 @@
 """Shared helpers of the Iceberg delivery tests (iceberg_convert_crash.py, iceberg_concurrency.py): a warehouse with
 an Iceberg table made by floe, its SQL catalog opened with pyiceberg's SqlCatalog."""
-import json, os, re, subprocess
+import json, os, re, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+# The events generator: the copy in Tests/Interop/TestVectors/bench (SOURCE there); FLOE_SHARED_BENCH=DIR runs
+# DIR/gen_events.py instead. pyarrow's reference conversion: Tests/Support/hive_arrow.py.
+BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Interop", "TestVectors", "bench"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
 

@@ -37,9 +37,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 # The events generator: the copy in Tests/Interop/TestVectors/bench (SOURCE there); FLOE_SHARED_BENCH=DIR runs
 # DIR/gen_events.py instead.
 GEN_DIR = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Interop", "TestVectors", "bench"))
-# The pyarrow peer converter (shared/bench/baseline_convert.py) stays in the shared folder: its README asks
-# that the peers not be copied into the project.
-BENCH = os.environ.get("FLOE_SHARED_BENCH", os.path.join(os.path.dirname(ROOT), "shared", "bench"))
+sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
 ENDPOINT = os.environ["FLOE_TEST_S3_ENDPOINT"]
@@ -187,18 +185,19 @@ def main():
     check(err_local == err_s3 and n_err == len(bad), f"error records byte-exact ({n_err} in the bucket, {len(bad)} bad lines)")
     data = [f"{BUCKET}/interop/events/{k}" for k in sorted(got) if k.endswith(".parquet")]
     from_bucket = pa.concat_tables([pq.read_table(p, filesystem=fs) for p in data])
-    ref_path = os.path.join(work, "pyarrow.parquet")
-    rr = subprocess.run([sys.executable, os.path.join(BENCH, "baseline_convert.py"), "pyarrow", good_path, ref_path,
-                         "--columns", COLUMNS], capture_output=True)
-    if rr.returncode == 0:
-        ref = pq.read_table(ref_path)
+    import hive_arrow
+    try:
+        ref, ref_error = hive_arrow.reference_table(good_path, COLUMNS), None
+    except Exception as e:  # pyarrow refusing the good lines is a failure of the check, reported below
+        ref, ref_error = None, e
+    if ref is not None:
         want = sorted(json.dumps(r, sort_keys=True, default=str) for r in ref.to_pylist())
         have = sorted(json.dumps(r, sort_keys=True, default=str)
                       for r in from_bucket.select(ref.column_names).to_pylist())
         check(have == want, f"pyarrow reads {from_bucket.num_rows} records from the bucket with the values pyarrow "
                             f"gives converting the {len(lines) - len(bad)} good lines")
     else:
-        check(False, f"pyarrow baseline conversion failed: {rr.stderr[-300:]!r}")
+        check(False, f"pyarrow's conversion of the good lines failed: {ref_error}")
 
     # 2. Faults at 10% of requests, each class: the same bytes, nothing partial listed, no upload left.
     # (small files, so that each run makes enough requests for 10% to hit several)

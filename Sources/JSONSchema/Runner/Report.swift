@@ -7,7 +7,7 @@ import JSON
 public enum ReportStyle: String, Sendable, CaseIterable {
     /// `file:line:column: /pointer: message`, and `file: valid`.
     case text
-    /// One JSON line per instance (`/work/shared/conventions/cli.md`), errors with `"line"` and `"column"`.
+    /// One JSON line per instance (the CLI conventions' `floe validate --json` format), errors with `"line"` and `"column"`.
     case json
     /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
     case github
