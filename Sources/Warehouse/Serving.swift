@@ -247,32 +247,24 @@ extension DataWarehouse {
     {
         _ = try tableDirectory(source)
         var stats = AggregateStats()
-        if let like = try icebergTarget(target, format: format, sources: [source]) {
-            var result = try writeIceberg(into: target, like: like) { next in
-                let s = try snapshot(of: source)
-                var schema: Schema?
-                let (_, entry) = try tableDirectory(source)
-                let empty = entry.map { ColumnDefinitions(columns: $0.columns, tableName: $0.name).parquetSchema() }
-                stats = try TableAggregate.run(source: s, spec: spec, emptySchema: empty) { sch in
-                    schema = sch
-                    return try ParquetWriter(path: next(), schema: sch, options: spec.writerOptions)
-                }
-                return schema!
-            }
-            result.rowsWritten = stats.groups
-            return (result, stats)
-        }
-        var (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now) { vw in
-            let s = try snapshot(of: source)
+        // writes the aggregate into the files `next` names (a new version's or a new snapshot's); its schema
+        let body = { (next: () -> String) throws -> Schema in
+            let s = try self.snapshot(of: source)
             var schema: Schema?
             // an empty registered table aggregates to an empty table with the output columns
-            let (_, entry) = try tableDirectory(source)
+            let (_, entry) = try self.tableDirectory(source)
             let empty = entry.map { ColumnDefinitions(columns: $0.columns, tableName: $0.name).parquetSchema() }
             stats = try TableAggregate.run(source: s, spec: spec, emptySchema: empty) { sch in
                 schema = sch
-                return try ParquetWriter(path: vw(), schema: sch, options: spec.writerOptions)
+                return try ParquetWriter(path: next(), schema: sch, options: spec.writerOptions)
             }
             return schema!
+        }
+        var result: VersionedWrite
+        if let like = try icebergTarget(target, format: format, sources: [source]) {
+            result = try writeIceberg(into: target, like: like, body)
+        } else {
+            (result, _) = try writeVersion(into: target, graceSeconds: graceSeconds, now: now, body)
         }
         result.rowsWritten = stats.groups
         return (result, stats)

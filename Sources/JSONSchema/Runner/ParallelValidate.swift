@@ -37,7 +37,7 @@ struct ParallelNDJSON {
     let path: String
     let reader: NDJSONReader
     let config: ValidateConfiguration
-    let validator: JSONSchemaValidator
+    var validator: JSONSchemaValidator
     let total: Int
     let chunkBytes: Int
     let maxLine = 64 << 20
@@ -89,11 +89,14 @@ struct ParallelNDJSON {
         let chunkBytes = min(self.chunkBytes, max(256 << 10, size / (4 * jobs)))
         if fd >= 0 { shared.end = max(1, (size + chunkBytes - 1) / chunkBytes) }
         let limit = 2 * jobs + 2
-        nonisolated(unsafe) let me = self
+        nonisolated(unsafe) let base = self
         let fileFD = fd
         let fileSize = size
         nonisolated(unsafe) let streamReader = reader
-        let group = WorkerThreads.spawn(jobs) { _ in
+        let group = WorkerThreads.spawn(jobs) { worker in
+            // every worker but the first validates with its own compiled copy of the schema (see replica())
+            var me = base
+            if worker > 0 { me.validator = base.validator.replica() }
             let buffer = RangeBuffer()
             while true {
                 shared.m.lock()
