@@ -3,6 +3,7 @@
 // "Create a signed AWS API request" (SigV4) rules: URI-encoded path (every byte but the unreserved ones and '/'),
 // sorted query, the signed headers lowercased with trimmed, space-collapsed values, the SHA-256 of the payload.
 
+import Firehose
 import ObjectStore
 #if canImport(Glibc)
 import Glibc
@@ -69,13 +70,7 @@ enum SignatureCheck {
         func num(_ r: Range<Int>) -> Int? { Int(String(decoding: u[r], as: UTF8.self)) }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11), let mi = num(11..<13),
               let se = num(13..<15), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 else { return nil }
-        // days from civil (Howard Hinnant)
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
+        let days = CivilCalendar.days(year: y, month: mo, day: d)
         return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + se)
     }
 
