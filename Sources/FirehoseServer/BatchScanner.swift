@@ -20,7 +20,10 @@ enum BatchScanner {
         let bytes = [UInt8](unsafeUninitializedCapacity: body.count / 4 * 3 + 4) { o, n in
             var w = 0
             found = Base64.table.withUnsafeBufferPointer { t in
-                scan(p, body.count, t.baseAddress!, o.baseAddress!, &w, maxRecords: maxRecords, maxRecordBytes: maxRecordBytes)
+                quads.withUnsafeBufferPointer { q in
+                    scanRecords(p, body.count, t.baseAddress!, q.baseAddress!, o.baseAddress!, &w, maxRecords: maxRecords,
+                                maxRecordBytes: maxRecordBytes)
+                }
             }
             n = found == nil ? 0 : w
         }
@@ -28,7 +31,24 @@ enum BatchScanner {
         return Batch(stream: f.stream, bytes: bytes, ranges: f.ranges)
     }
 
-    private static func scan(_ p: UnsafePointer<UInt8>, _ end: Int, _ t: UnsafePointer<UInt8>, _ o: UnsafeMutablePointer<UInt8>,
+    /// Base64 decoding a group of four characters at a time: `quads[256 * k + c]` is character `c` in position `k`
+    /// of a group, shifted to where its bits go in the group's three bytes read as a little-endian word (byte 3
+    /// clear); not a base64 character: 0x01FFFFFF, so a group with one has a word of 0x01000000 or more.
+    static let quads: [UInt32] = {
+        var q = [UInt32](repeating: 0x01FF_FFFF, count: 1024)
+        for c in 0..<256 {
+            let v = UInt32(Base64.table[c])
+            guard v < 64 else { continue }
+            q[c] = v << 2
+            q[256 + c] = v >> 4 | (v & 15) << 12
+            q[512 + c] = (v >> 2) << 8 | (v & 3) << 22
+            q[768 + c] = v << 16
+        }
+        return q
+    }()
+
+    private static func scanRecords(_ p: UnsafePointer<UInt8>, _ end: Int, _ t: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt32>,
+                                    _ o: UnsafeMutablePointer<UInt8>,
                              _ w: inout Int, maxRecords: Int, maxRecordBytes: Int) -> (stream: String, ranges: [Range<Int>])? {
         var i = 0
         @inline(__always) func ws() {
@@ -87,7 +107,7 @@ enum BatchScanner {
                     guard expect(0x7B), let k = plainString(), isKey(k, "Data"), expect(0x3A), expect(0x22) else { return nil }
                     // the base64 is decoded as it is scanned: a quote, backslash or control byte is no base64
                     let start = w
-                    guard let next = decodeString(p, i, end, t, o, &w), w - start <= maxRecordBytes else { return nil }
+                    guard let next = decodeString(p, i, end, t, q, o, &w), w - start <= maxRecordBytes else { return nil }
                     i = next
                     guard expect(0x7D) else { return nil }
                     ranges.append(start..<w)
@@ -109,19 +129,19 @@ enum BatchScanner {
 
     /// Decodes the base64 (RFC 4648 alphabet, `=` padding) of the JSON string whose bytes start at `p[i]` into
     /// `o[w...]`, advancing `w`; returns the index after the closing quote, or nil when the string is not plain
-    /// base64 (the caller then parses fully and reports it). `t` is `Base64.table` (0xFF: not base64).
+    /// base64 (the caller then parses fully and reports it). `t` is `Base64.table` (0xFF: not base64), `q` is
+    /// `quads`; a full group stores a 4-byte word (its fourth byte is overwritten by the next group's, or lies
+    /// past the output: `o` needs one byte to spare).
     @inline(__always)
     static func decodeString(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ t: UnsafePointer<UInt8>,
-                             _ o: UnsafeMutablePointer<UInt8>, _ w: inout Int) -> Int? {
+                             _ q: UnsafePointer<UInt32>, _ o: UnsafeMutablePointer<UInt8>, _ w: inout Int) -> Int? {
         var r = i
         var x = w
+        let out = UnsafeMutableRawPointer(o)
         while r + 4 <= end {
-            let a = t[Int(p[r])], b = t[Int(p[r + 1])], c = t[Int(p[r + 2])], d = t[Int(p[r + 3])]
-            if (a | b | c | d) & 0xC0 != 0 { break }
-            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-            o[x] = UInt8(truncatingIfNeeded: v >> 16)
-            o[x + 1] = UInt8(truncatingIfNeeded: v >> 8)
-            o[x + 2] = UInt8(truncatingIfNeeded: v)
+            let v = q[Int(p[r])] | q[256 + Int(p[r + 1])] | q[512 + Int(p[r + 2])] | q[768 + Int(p[r + 3])]
+            if v >= 0x0100_0000 { break }
+            out.storeBytes(of: v.littleEndian, toByteOffset: x, as: UInt32.self)
             x += 3
             r += 4
         }

@@ -3,8 +3,8 @@
 // "Create a signed AWS API request" (SigV4) rules: URI-encoded path (every byte but the unreserved ones and '/'),
 // sorted query, the signed headers lowercased with trimmed, space-collapsed values, the SHA-256 of the payload.
 
-import Firehose
 import ObjectStore
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,8 +70,8 @@ enum SignatureCheck {
         func num(_ r: Range<Int>) -> Int? { Int(String(decoding: u[r], as: UTF8.self)) }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11), let mi = num(11..<13),
               let se = num(13..<15), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 else { return nil }
-        let days = CivilCalendar.days(year: y, month: mo, day: d)
-        return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + se)
+        let days = CanonicalFormat.daysFromCivil(year: Int64(y), month: mo, day: d)
+        return days * 86400 + Int64(h * 3600 + mi * 60 + se)
     }
 
     static func formatAmzDate(_ t: Int64) -> String { SigV4.timestamps(epochSeconds: Int(t)).amzDate }
