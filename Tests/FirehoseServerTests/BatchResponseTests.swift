@@ -26,7 +26,7 @@ import Testing
             let out = BatchResponse.putRecordBatch(lsn: lsn, count: count, accepted: accepted)
             let text = String(decoding: out, as: UTF8.self)
             #expect(text.hasPrefix("{\"FailedPutCount\":\(count - accepted),\"Encrypted\":false,\"RequestResponses\":["))
-            #expect(!text.contains(" "))
+            #expect(!text.replacingOccurrences(of: "Slow down.", with: "").contains(" "), "compact: no white space")
             let v = try JSONParser.parse(out)
             #expect(v["FailedPutCount"]?.numberValue?.int64 == Int64(count - accepted))
             let rs = try #require(v["RequestResponses"]?.arrayValue)
