@@ -15,7 +15,41 @@ enum BatchScanner {
     static func scan(_ body: UnsafeRawBufferPointer, maxRecords: Int, maxRecordBytes: Int) -> Batch? {
         guard let base = body.baseAddress, body.count > 0 else { return nil }
         let p = base.assumingMemoryBound(to: UInt8.self)
-        let end = body.count
+        var found: (stream: String, ranges: [Range<Int>])?
+        // every record's base64 shrinks to 3/4: one allocation for the call, written in place
+        let bytes = [UInt8](unsafeUninitializedCapacity: body.count / 4 * 3 + 4) { o, n in
+            var w = 0
+            found = Base64.table.withUnsafeBufferPointer { t in
+                quads.withUnsafeBufferPointer { q in
+                    scanRecords(p, body.count, t.baseAddress!, q.baseAddress!, o.baseAddress!, &w, maxRecords: maxRecords,
+                                maxRecordBytes: maxRecordBytes)
+                }
+            }
+            n = found == nil ? 0 : w
+        }
+        guard let f = found else { return nil }
+        return Batch(stream: f.stream, bytes: bytes, ranges: f.ranges)
+    }
+
+    /// Base64 decoding a group of four characters at a time: `quads[256 * k + c]` is character `c` in position `k`
+    /// of a group, shifted to where its bits go in the group's three bytes read as a little-endian word (byte 3
+    /// clear); not a base64 character: 0x01FFFFFF, so a group with one has a word of 0x01000000 or more.
+    static let quads: [UInt32] = {
+        var q = [UInt32](repeating: 0x01FF_FFFF, count: 1024)
+        for c in 0..<256 {
+            let v = UInt32(Base64.table[c])
+            guard v < 64 else { continue }
+            q[c] = v << 2
+            q[256 + c] = v >> 4 | (v & 15) << 12
+            q[512 + c] = (v >> 2) << 8 | (v & 3) << 22
+            q[768 + c] = v << 16
+        }
+        return q
+    }()
+
+    private static func scanRecords(_ p: UnsafePointer<UInt8>, _ end: Int, _ t: UnsafePointer<UInt8>, _ q: UnsafePointer<UInt32>,
+                                    _ o: UnsafeMutablePointer<UInt8>,
+                             _ w: inout Int, maxRecords: Int, maxRecordBytes: Int) -> (stream: String, ranges: [Range<Int>])? {
         var i = 0
         @inline(__always) func ws() {
             while i < end {
@@ -50,7 +84,6 @@ enum BatchScanner {
             return true
         }
         var stream: String?
-        var bytes: [UInt8] = []
         var ranges: [Range<Int>] = []
         var sawRecords = false
         guard expect(0x7B) else { return nil }  // {
@@ -67,19 +100,17 @@ enum BatchScanner {
             } else if isKey(key, "Records") {
                 guard !sawRecords, expect(0x5B) else { return nil }  // [
                 sawRecords = true
-                // every record's base64 shrinks to 3/4: one allocation for the call
-                bytes.reserveCapacity((end - i) / 4 * 3 + 3)
                 ranges.reserveCapacity(min(maxRecords, 512))
                 ws()
                 if i < end, p[i] == 0x5D { return nil }  // an empty list: the full parser's error
                 while true {
-                    guard expect(0x7B), let k = plainString(), isKey(k, "Data"), expect(0x3A),
-                          let v = plainString(), expect(0x7D) else { return nil }
-                    let start = bytes.count
-                    guard decode(p + v.lowerBound, v.count, into: &bytes), bytes.count - start <= maxRecordBytes else {
-                        return nil
-                    }
-                    ranges.append(start..<bytes.count)
+                    guard expect(0x7B), let k = plainString(), isKey(k, "Data"), expect(0x3A), expect(0x22) else { return nil }
+                    // the base64 is decoded as it is scanned: a quote, backslash or control byte is no base64
+                    let start = w
+                    guard let next = decodeString(p, i, end, t, q, o, &w), w - start <= maxRecordBytes else { return nil }
+                    i = next
+                    guard expect(0x7D) else { return nil }
+                    ranges.append(start..<w)
                     if ranges.count > maxRecords { return nil }
                     ws()
                     guard i < end else { return nil }
@@ -93,48 +124,47 @@ enum BatchScanner {
         }
         ws()
         guard i == end, let name = stream, sawRecords else { return nil }
-        return Batch(stream: name, bytes: bytes, ranges: ranges)
+        return (name, ranges)
     }
 
-    /// Appends the bytes `n` base64 characters at `s` decode to (RFC 4648 alphabet, `=` padding); false when they
-    /// are not base64 (the caller then parses fully and reports it).
-    static func decode(_ s: UnsafePointer<UInt8>, _ n: Int, into out: inout [UInt8]) -> Bool {
-        if n == 0 { return true }
-        guard n % 4 == 0 else { return false }
-        var pad = 0
-        if s[n - 1] == 0x3D { pad += 1; if s[n - 2] == 0x3D { pad += 1 } }
-        let outCount = n / 4 * 3 - pad
-        let start = out.count
-        var ok = true
-        out.append(contentsOf: repeatElement(0, count: outCount))
-        Base64.table.withUnsafeBufferPointer { t in
-            out.withUnsafeMutableBufferPointer { o in
-                var w = start
-                var r = 0
-                let full = pad == 0 ? n : n - 4
-                var bad: UInt8 = 0
-                while r < full {
-                    let a = t[Int(s[r])], b = t[Int(s[r + 1])], c = t[Int(s[r + 2])], d = t[Int(s[r + 3])]
-                    bad |= a | b | c | d
-                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    o[w] = UInt8(truncatingIfNeeded: v >> 16)
-                    o[w + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                    o[w + 2] = UInt8(truncatingIfNeeded: v)
-                    w += 3
-                    r += 4
-                }
-                if bad & 0xC0 != 0 { ok = false; return }
-                if pad > 0 {
-                    let a = t[Int(s[r])], b = t[Int(s[r + 1])]
-                    let c = pad == 1 ? t[Int(s[r + 2])] : 0
-                    if (a | b | c) & 0xC0 != 0 { ok = false; return }
-                    let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-                    o[w] = UInt8(truncatingIfNeeded: v >> 16)
-                    if pad == 1 { o[w + 1] = UInt8(truncatingIfNeeded: v >> 8) }
-                }
-            }
+    /// Decodes the base64 (RFC 4648 alphabet, `=` padding) of the JSON string whose bytes start at `p[i]` into
+    /// `o[w...]`, advancing `w`; returns the index after the closing quote, or nil when the string is not plain
+    /// base64 (the caller then parses fully and reports it). `t` is `Base64.table` (0xFF: not base64), `q` is
+    /// `quads`; a full group stores a 4-byte word (its fourth byte is overwritten by the next group's, or lies
+    /// past the output: `o` needs one byte to spare).
+    @inline(__always)
+    static func decodeString(_ p: UnsafePointer<UInt8>, _ i: Int, _ end: Int, _ t: UnsafePointer<UInt8>,
+                             _ q: UnsafePointer<UInt32>, _ o: UnsafeMutablePointer<UInt8>, _ w: inout Int) -> Int? {
+        var r = i
+        var x = w
+        let out = UnsafeMutableRawPointer(o)
+        while r + 4 <= end {
+            let v = q[Int(p[r])] | q[256 + Int(p[r + 1])] | q[512 + Int(p[r + 2])] | q[768 + Int(p[r + 3])]
+            if v >= 0x0100_0000 { break }
+            out.storeBytes(of: v.littleEndian, toByteOffset: x, as: UInt32.self)
+            x += 3
+            r += 4
         }
-        if !ok { out.removeSubrange(start...) }
-        return ok
+        // at a group boundary: the closing quote, or a padded last group (`xx==`, `xxx=`) and then the quote
+        guard r < end else { return nil }
+        if p[r] == 0x22 {
+            w = x
+            return r + 1
+        }
+        guard r + 5 <= end, p[r + 4] == 0x22, p[r + 3] == 0x3D else { return nil }
+        let a = t[Int(p[r])], b = t[Int(p[r + 1])]
+        guard (a | b) & 0xC0 == 0 else { return nil }
+        if p[r + 2] == 0x3D {
+            o[x] = a << 2 | b >> 4
+            x += 1
+        } else {
+            let c = t[Int(p[r + 2])]
+            guard c & 0xC0 == 0 else { return nil }
+            o[x] = a << 2 | b >> 4
+            o[x + 1] = b << 4 | c >> 2
+            x += 2
+        }
+        w = x
+        return r + 5
     }
 }

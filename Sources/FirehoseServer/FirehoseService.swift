@@ -523,12 +523,6 @@ public final class FirehoseService: @unchecked Sendable {
         return (bytes, ranges)
     }
 
-    static func recordId(_ lsn: UInt64, _ i: Int) -> String {
-        // 56 hex digits: the log sequence number and the record's index in its call
-        let a = String(lsn, radix: 16), b = String(i, radix: 16)
-        return String(repeating: "0", count: 40 - a.count) + a + String(repeating: "0", count: 16 - b.count) + b
-    }
-
     func putRecordBatch(_ body: UnsafeRawBufferPointer) throws(AWSError) -> [UInt8] {
         let t0 = Disk.monotonicNanos()
         let name: String
@@ -587,18 +581,7 @@ public final class FirehoseService: @unchecked Sendable {
         m.add(\.incomingBytes, ranges[accepted - 1].upperBound)
         m.add(\.incomingPutRequests, 1)
         m.add(\.throttledRecords, ranges.count - accepted)
-        var out: [UInt8] = []
-        out.reserveCapacity(40 + ranges.count * 80)
-        out.append(contentsOf: "{\"FailedPutCount\":\(ranges.count - accepted),\"Encrypted\":false,\"RequestResponses\":[".utf8)
-        for i in 0..<ranges.count {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            if i < accepted {
-                out.append(contentsOf: "{\"RecordId\":\"\(Self.recordId(lsn, i))\"}".utf8)
-            } else {
-                out.append(contentsOf: "{\"ErrorCode\":\"ServiceUnavailableException\",\"ErrorMessage\":\"Slow down.\"}".utf8)
-            }
-        }
-        out.append(contentsOf: "]}".utf8)
+        let out = BatchResponse.putRecordBatch(lsn: lsn, count: ranges.count, accepted: accepted)
         m.observeBatchLatency(nanoseconds: Int64(Disk.monotonicNanos() - t0))
         return out
     }
@@ -630,7 +613,7 @@ public final class FirehoseService: @unchecked Sendable {
         m.add(\.incomingRecords, 1)
         m.add(\.incomingBytes, bytes.count)
         m.add(\.incomingPutRequests, 1)
-        return Array("{\"RecordId\":\"\(Self.recordId(lsn, 0))\",\"Encrypted\":false}".utf8)
+        return Array("{\"RecordId\":\"\(BatchResponse.recordId(lsn, 0))\",\"Encrypted\":false}".utf8)
     }
 
     // MARK: operations endpoints

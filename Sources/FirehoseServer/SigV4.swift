@@ -4,6 +4,7 @@
 // sorted query, the signed headers lowercased with trimmed, space-collapsed values, the SHA-256 of the payload.
 
 import ObjectStore
+import Parquet
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -69,14 +70,8 @@ enum SignatureCheck {
         func num(_ r: Range<Int>) -> Int? { Int(String(decoding: u[r], as: UTF8.self)) }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8), let h = num(9..<11), let mi = num(11..<13),
               let se = num(13..<15), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, se < 61 else { return nil }
-        // days from civil (Howard Hinnant)
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146097 + doe - 719468
-        return Int64(days) * 86400 + Int64(h * 3600 + mi * 60 + se)
+        let days = CanonicalFormat.daysFromCivil(year: Int64(y), month: mo, day: d)
+        return days * 86400 + Int64(h * 3600 + mi * 60 + se)
     }
 
     static func formatAmzDate(_ t: Int64) -> String { SigV4.timestamps(epochSeconds: Int(t)).amzDate }

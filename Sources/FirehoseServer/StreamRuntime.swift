@@ -102,6 +102,13 @@ struct StreamPlan {
         return "!{firehose:error-output-type}/!{timestamp:yyyy}/!{timestamp:MM}/!{timestamp:dd}/!{timestamp:HH}/"
     }
 
+    /// The plan with its bucket's writers journaled in `journal` (nothing changes for a folder).
+    func journaled(_ journal: UploadJournal) -> StreamPlan {
+        var p = self
+        if let s = store, !(s is JournaledStore) { p.store = JournaledStore(base: s, journal: journal) }
+        return p
+    }
+
     func makeFeed(stream: String, warehouse: String, stagingDir: String) throws -> Feed {
         var prefix = try PrefixTemplate(Self.prefixText(settings), errorPrefix: false)
         var errorPrefix = try PrefixTemplate(Self.errorPrefixText(settings), errorPrefix: true)
@@ -166,6 +173,10 @@ final class StreamRuntime: @unchecked Sendable {
     let statePath: String
     let stagingDir: String
     let warehouse: String
+    /// The keys of the uploads into a bucket, written down before each starts (UploadJournal.swift).
+    let journal: UploadJournal
+    /// The first journaled keys are a killed run's whose abort failed at start: retried at each flush.
+    private var leftoverKeys = 0
     /// Mutated on `queue` only.
     private var plan: StreamPlan
     private var feed: Feed {
@@ -219,6 +230,8 @@ final class StreamRuntime: @unchecked Sendable {
          metrics: StreamMetrics, logger: Logger, startLSN: UInt64?,
          onPublish: (@Sendable (StreamPlan, [String]) -> Void)?) throws {
         self.name = name
+        journal = try UploadJournal(path: stateDir + "/" + name + ".uploads")
+        let plan = plan.journaled(journal)
         self.plan = plan
         pthread_mutex_init(&converterMutex, nil)
         self.wal = wal
@@ -255,7 +268,31 @@ final class StreamRuntime: @unchecked Sendable {
         Disk.removeTree(stagingDir)
         feed = try plan.makeFeed(stream: name, warehouse: warehouse, stagingDir: stagingDir)
         publishConverter()
+        // the uploads the killed run left open (the pending ones above are complete now) are aborted before the
+        // log's replay starts new ones
+        leftoverKeys = journal.recorded.count
+        abortLeftoverUploads()
         if startLSN != nil { try writeState(pending: []) }
+    }
+
+    /// Aborts the uploads of the keys a killed run journaled (`leftoverKeys`); a failure keeps them for the next
+    /// flush, and the stream goes on (its records are in the log either way).
+    private func abortLeftoverUploads() {
+        guard leftoverKeys > 0 else { return }
+        guard let st = plan.store else {
+            // now a folder: the keys were of a bucket this stream no longer knows
+            try? journal.forget(first: leftoverKeys)
+            leftoverKeys = 0
+            return
+        }
+        do {
+            let n = try journal.abortLeftovers(count: leftoverKeys, store: st)
+            logger.info("aborted the multipart uploads a killed run left", metadata: ["stream": "\(name)", "uploads": "\(n)"])
+            leftoverKeys = 0
+        } catch {
+            logger.error("cannot abort the uploads a killed run left; retrying at the next flush",
+                         metadata: ["stream": "\(name)", "error": "\(error)"])
+        }
     }
 
     private func writeState(pending: [(staged: String, final: String)]) throws {
@@ -406,6 +443,7 @@ final class StreamRuntime: @unchecked Sendable {
             publishedLSN = through
             do { try writeState(pending: renames) } catch { publishedLSN = before; throw error }
             try feed.publish()
+            forgetUploads()
             let bytes = feed.bytesOut - bytesBefore
             metrics.add(\.deliveryObjects, renames.count)
             metrics.add(\.deliveryBytes, Int(bytes))
@@ -420,6 +458,16 @@ final class StreamRuntime: @unchecked Sendable {
             logger.debug("published", metadata: ["stream": "\(name)", "objects": "\(renames.count)", "through": "\(through)"])
         }
         wal.published(stream: name, through: through)
+    }
+
+    /// After a flush published every buffer: the uploads journaled so far are complete (or were aborted by a
+    /// stall), so the journal forgets them; a killed run's keys are aborted first.
+    private func forgetUploads() {
+        abortLeftoverUploads()
+        guard leftoverKeys == 0, !feed.hasBufferedData else { return }
+        do { try journal.forget(first: journal.recorded.count) } catch {
+            logger.error("cannot rewrite the upload journal", metadata: ["stream": "\(name)", "error": "\(error)"])
+        }
     }
 
     /// Publishes everything buffered and waits (shutdown, UpdateDestination).
@@ -442,8 +490,9 @@ final class StreamRuntime: @unchecked Sendable {
         queue.sync {
             do {
                 try self.flush()
-                let f = try newPlan.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
-                self.plan = newPlan
+                let p = newPlan.journaled(self.journal)
+                let f = try p.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
+                self.plan = p
                 self.feed = f
             } catch { failure = error }
         }
@@ -456,6 +505,7 @@ final class StreamRuntime: @unchecked Sendable {
             self.deleted = true
             self.feed.abort()
             Disk.remove(self.statePath)
+            self.journal.remove()
             Disk.removeTree(self.stagingDir)
         }
         wal.drop(stream: name)

@@ -47,6 +47,8 @@ final class WriteAheadLog: @unchecked Sendable {
     private var segments: [Segment] = []
     private var nextLSN: UInt64 = 1
     private var queued: [UInt8] = []
+    /// An empty buffer with capacity: the next queue while `queued` is being written.
+    private var spare: [UInt8] = []
     private var queuedLast: UInt64 = 0
     private var queuedCallbacks: [(UInt64, (UInt64) -> Void)] = []
     private var durableLSN: UInt64 = 0
@@ -202,23 +204,30 @@ final class WriteAheadLog: @unchecked Sendable {
         if liveBytes + Self.headerSize + payloadLen > maxBytes { return .full }
         let lsn = nextLSN
         nextLSN += 1
-        var e: [UInt8] = []
-        e.reserveCapacity(Self.headerSize + payloadLen)
-        e.appendLE32(Self.magic); e.appendLE32(UInt32(payloadLen)); e.appendLE32(0)
-        e.appendLE64(lsn); e.appendLE64(UInt64(bitPattern: arrival))
-        e.append(UInt8(name.count & 0xFF)); e.append(UInt8(name.count >> 8))
-        e.append(contentsOf: name)
-        e.appendLE32(UInt32(records.count))
+        // the entry is written straight into the queue (one copy of the records; moved out of the property for
+        // the appends), its CRC filled in after
+        var q: [UInt8] = []
+        swap(&q, &queued)
+        let at = q.count
+        let need = at + Self.headerSize + payloadLen
+        if q.capacity < need { q.reserveCapacity(max(need, 2 * q.capacity)) }
+        q.appendLE32(Self.magic); q.appendLE32(UInt32(payloadLen)); q.appendLE32(0)
+        q.appendLE64(lsn); q.appendLE64(UInt64(bitPattern: arrival))
+        q.append(UInt8(name.count & 0xFF)); q.append(UInt8(name.count >> 8))
+        q.append(contentsOf: name)
+        q.appendLE32(UInt32(records.count))
         for r in records {
-            e.appendLE32(UInt32(r.count))
-            e.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[r]))
+            q.appendLE32(UInt32(r.count))
+            q.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[r]))
         }
-        let crc = e.withUnsafeBytes { Compression.crc32(UnsafeRawBufferPointer(rebasing: $0[Self.headerSize...])) }
-        e.withUnsafeMutableBytes { $0.storeBytes(of: crc.littleEndian, toByteOffset: 8, as: UInt32.self) }
-        queued.append(contentsOf: e)
+        q.withUnsafeMutableBytes { b in
+            let crc = Compression.crc32(UnsafeRawBufferPointer(rebasing: b[(at + Self.headerSize)...]))
+            b.storeBytes(of: crc.littleEndian, toByteOffset: at + 8, as: UInt32.self)
+        }
+        swap(&q, &queued)
         queuedCallbacks.append((lsn, onDurable))
         queuedLast = lsn
-        liveBytes += e.count
+        liveBytes += Self.headerSize + payloadLen
         segments[segments.count - 1].lastLSN[stream] = lsn
         // group commit: wait for a sync covering this entry, or do it
         while durableLSN < lsn {
@@ -228,10 +237,12 @@ final class WriteAheadLog: @unchecked Sendable {
                 continue
             }
             syncing = true
-            let batch = queued
+            // the queue's buffer goes to the write; the spare (the last write's, emptied) takes appends meanwhile
+            var batch: [UInt8] = []
+            swap(&batch, &queued)
+            swap(&queued, &spare)
             let last = queuedLast
             let callbacks = queuedCallbacks
-            queued.removeAll(keepingCapacity: true)
             queuedCallbacks.removeAll(keepingCapacity: true)
             let segFD = fd
             pthread_mutex_unlock(&mutex)
@@ -247,12 +258,15 @@ final class WriteAheadLog: @unchecked Sendable {
             if err == nil && fdatasync(segFD) != 0 {
                 err = WALError(message: "write-ahead log: fdatasync failed: \(String(cString: strerror(errno)))")
             }
+            let written = batch.count
+            batch.removeAll(keepingCapacity: true)
             pthread_mutex_lock(&mutex)
             syncing = false
+            if batch.capacity <= 64 << 20 && batch.capacity > spare.capacity { spare = batch }
             if let err { failure = err; pthread_cond_broadcast(&cond); throw err }
             durableLSN = last
             for (l, f) in callbacks { f(l) }
-            segments[segments.count - 1].size += batch.count
+            segments[segments.count - 1].size += written
             if segments[segments.count - 1].size >= segmentBytes && queued.isEmpty {
                 try openSegment()
             }

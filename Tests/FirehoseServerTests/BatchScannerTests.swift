@@ -30,10 +30,20 @@ import Testing
     @Test func leavesEverythingElseToTheFullParser() {
         let ok = #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJj"}]}"#
         #expect(scan(ok)?.bytes == Array("abc".utf8))
+        let padded = #"{"DeliveryStreamName":"s","Records":[{"Data":"YQ=="},{"Data":""},{"Data":"YWI="},{"Data":"YWJjZA=="}]}"#
+        let p = scan(padded)
+        #expect(p.map { b in b.ranges.map { Array(b.bytes[$0]) } } == ["a", "", "ab", "abcd"].map { Array($0.utf8) })
         for bad in [
             #"{"DeliveryStreamName":"s","Records":[]}"#,                     // empty list: a validation error
             #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJ"}]}"#,       // not base64
             #"{"DeliveryStreamName":"s","Records":[{"Data":"Y=Jj"}]}"#,      // padding inside
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YQ="}]}"#,       // a short padded group
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"Y==="}]}"#,      // three pads
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YQ==YWJj"}]}"#,  // data after the padding
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJj="}]}"#,     // a pad after a full group
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YW=j"}]}"#,      // a pad before the last character
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJj\u0000"}]}"#, // an escape after a full group
+            #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJj"#,           // cut inside the string
             #"{"DeliveryStreamName":"s","Records":[{"Data":"YW\/j"}]}"#,     // an escape (\/ is legal JSON)
             #"{"DeliveryStreamName":"s","Records":[{"Data":null}]}"#,        // not a string
             #"{"DeliveryStreamName":"s","Records":[{"Data":"YWJj","X":1}]}"#, // another member

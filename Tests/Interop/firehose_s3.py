@@ -14,6 +14,9 @@ usage: servers.py --s3 -- firehose_s3.py FLOE [--records N]
    and no multipart upload is left open.
 3. A bucket that does not exist: the records stay in the log (nothing acknowledged is lost), and are delivered
    once the bucket is created and the server restarted.
+4. kill -9 while a buffer is being uploaded (a 48 MiB buffer of 100 KiB records: six 8 MiB parts, so the multipart
+   upload is open for a while): the restart aborts the upload the killed process left (and not another writer's
+   upload under the same prefix), and after a flush every acknowledged record is in the bucket exactly once.
 """
 import argparse, base64, datetime, gzip, io, json, os, random, subprocess, sys, tempfile, time
 from zoneinfo import ZoneInfo
@@ -126,6 +129,72 @@ def kolkata_hours(t0, t1):
     return hours
 
 
+def killed_upload(floe, tmp, s3):
+    """Part 4: kill -9 while a multipart upload is in flight; returns the server (for its log)."""
+    s3.create_bucket(Bucket="big")
+    # another writer's upload under the stream's prefix: not ours, so the restart must leave it alone
+    other = s3.create_multipart_upload(Bucket="big", Key="big/another-writer.bin")["UploadId"]
+    wh = os.path.join(tmp, "wh-big")
+    subprocess.run([floe, "warehouse", "init", wh, "--name", "bigwh"], check=True, stdout=subprocess.DEVNULL)
+    server = S3Server(floe, wh, "--bucket-root", "s3://")
+    server.start()
+    rnd = random.Random(11)
+    acked, seq = [], 0
+    caught = False
+    try:
+        fh = firehose(server.url)
+        fh.create_delivery_stream(DeliveryStreamName="big", ExtendedS3DestinationConfiguration={
+            "RoleARN": ROLE, "BucketARN": "arn:aws:s3:::big", "Prefix": "big/", "ErrorOutputPrefix": "big-errors/",
+            "BufferingHints": {"SizeInMBs": 48, "IntervalInSeconds": 900}})
+        deadline = time.time() + 240
+        for attempt in range(3):  # a round whose upload finished before the poll saw it is repeated (bounded)
+            sent = 0
+            while sent < (48 << 20) + (1 << 20) and time.time() < deadline:
+                batch = []
+                for _ in range(38):  # 38 x 100 KiB: under the 4 MiB per call
+                    body = b"%09d " % seq + rnd.randbytes(51_200).hex().encode() + b"\n"
+                    seq += 1
+                    batch.append(body)
+                r = fh.put_record_batch(DeliveryStreamName="big", Records=[{"Data": d} for d in batch])
+                acked += [d for d, rr in zip(batch, r["RequestResponses"]) if "ErrorCode" not in rr]
+                sent += sum(map(len, batch))
+            # the buffer is due: the stream's flush uploads it; kill -9 as soon as its upload is open
+            t_poll = time.time() + 30
+            killed = False
+            while time.time() < min(t_poll, deadline):
+                ups = s3.list_multipart_uploads(Bucket="big").get("Uploads", [])
+                if any(u["UploadId"] != other for u in ups):
+                    server.kill()
+                    killed = True
+                    break
+                time.sleep(0.005)
+            # still open after the kill (not completed between the poll and the kill): the case under test
+            left = {u["UploadId"] for u in s3.list_multipart_uploads(Bucket="big").get("Uploads", [])} - {other}
+            caught = killed and bool(left)
+            if killed:
+                server.start()
+                fh = firehose(server.url)
+            if caught:
+                # the restart aborted the killed run's upload(s) before serving, and only those (the replayed
+                # buffer, due at once, may be uploading again already: new ids)
+                ids = {u["UploadId"] for u in s3.list_multipart_uploads(Bucket="big").get("Uploads", [])}
+                check(not (ids & left), f"after the restart: {len(ids & left)} upload(s) of the killed run still open")
+                check(other in ids, "after the restart: another writer's upload under the prefix was aborted")
+                break
+        check(caught, "no multipart upload of the stream was caught open by kill -9 (3 rounds)")
+        check(server.stop() == 0, "exit status after SIGTERM (big)")
+    finally:
+        server.kill()
+    ups = s3.list_multipart_uploads(Bucket="big").get("Uploads", [])
+    check([u["UploadId"] for u in ups] == [other], f"after the flush: uploads {[u['Key'] for u in ups]}")
+    s3.abort_multipart_upload(Bucket="big", Key="big/another-writer.bin", UploadId=other)
+    got = b"".join(objects(s3, "big", "big/").values()).splitlines(keepends=True)
+    check(sorted(got) == sorted(acked),
+          f"big: {len(got)} records in the bucket, {len(acked)} acknowledged (each exactly once, byte-exact)")
+    check(not objects(s3, "big", "big-errors/"), "big: no error output")
+    return server, len(acked)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("floe")
@@ -231,14 +300,17 @@ def main():
     later = b"".join(objects(s3, "not-yet", "later/").values())
     check(sorted(later.splitlines(keepends=True)) == sorted(good[:300]),
           "records for a bucket created later are delivered from the log")
-    for b in ["lake", "not-yet"]:
+    big_server, big_acked = killed_upload(floe, tmp, s3)
+    for b in ["lake", "not-yet", "big"]:
         left = s3.list_multipart_uploads(Bucket=b).get("Uploads", [])
         check(not left, f"{b}: {len(left)} multipart upload(s) left open")
     if fails:
-        print("firehose_s3: FAILED\n  " + "\n  ".join(fails[:20]) + "\n--- server log ---\n" + server.log())
+        print("firehose_s3: FAILED\n  " + "\n  ".join(fails[:20]) + "\n--- server log ---\n" + server.log()
+              + "\n--- server log (kill -9 during an upload) ---\n" + big_server.log())
         return 1
     print(f"firehose_s3: ok ({len(recs)} records, {len(bad)} bad; {len(parquet)} Parquet, "
-          f"{sum(1 for k in lake if k.startswith('raw/'))} GZIP object(s) in Asia/Kolkata folders)")
+          f"{sum(1 for k in lake if k.startswith('raw/'))} GZIP object(s) in Asia/Kolkata folders; "
+          f"{big_acked} records of 100 KiB through a kill -9 during their upload)")
     return 0
 
 
