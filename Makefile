@@ -103,7 +103,9 @@ test-iceberg-cli: venv release
 # Then floe itself on s3:// (Tests/Interop/s3_interop.py): outputs equal to the local ones, request economy counted
 # at the proxy, rewrites in and out of the bucket read back by pyarrow's S3FileSystem, every fault class at 10%;
 # and convert --out s3:// (Tests/Interop/s3_convert.py): byte-equal to the local conversion, read by pyarrow, every
-# fault class at 10%, kill -9 six times with --checkpoint s3:// then exactly once and no upload left.
+# fault class at 10%, kill -9 six times with --checkpoint s3:// then exactly once and no upload left; and inputs in
+# the bucket (Tests/Interop/s3_inputs.py): an object, a .gz object and a prefix convert like the local files, also
+# with every fault class at 10% and after kill -9 with --checkpoint s3://; bench read/write/validate/convert on s3://.
 test-objectstore: venv sigv4-vectors release
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
@@ -111,6 +113,7 @@ test-objectstore: venv sigv4-vectors release
 	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter ObjectStoreTests
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
+	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_inputs.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_warehouse.py $(RELEASE_BIN)
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.

@@ -19,6 +19,11 @@ public protocol ObjectStore: Sendable {
     /// The bytes of `key` in `range` (the whole object when nil). A range past the end is clamped, as HTTP does.
     func get(_ key: String, range: Range<Int64>?) async throws -> [UInt8]
 
+    /// The bytes of `key` in `range` while its ETag is `ifMatch` (nil: any version): an object replaced since the
+    /// ETag was read throws `ObjectStoreError.preconditionFailed`, so a long sequential read never mixes two
+    /// versions. A transfer cut short is resumed from the byte it reached, not started over (S3).
+    func get(_ key: String, range: Range<Int64>, ifMatch: String?) async throws -> [UInt8]
+
     /// The last `length` bytes of `key` (all of it when shorter), with the object's size and ETag, in one request:
     /// how a reader of a format with a trailing footer opens an object.
     func getTail(_ key: String, length: Int) async throws -> (bytes: [UInt8], size: Int64, etag: String)
@@ -173,6 +178,15 @@ extension ObjectStore {
         let meta = try await head(key)
         let bytes = try await get(key, range: max(0, meta.size - Int64(length))..<meta.size)
         return (bytes, meta.size, meta.etag)
+    }
+
+    /// `get(_:range:)`; a store without conditional reads compares the ETag before the read (LocalStore: a publish
+    /// replaces the file, so the ETag changes with any new version).
+    public func get(_ key: String, range: Range<Int64>, ifMatch: String?) async throws -> [UInt8] {
+        if let etag = ifMatch, try await head(key).etag != etag {
+            throw ObjectStoreError.preconditionFailed("\(description)\(key): changed since its ETag \(etag) was read")
+        }
+        return try await get(key, range: range)
     }
 
     /// Every object under `prefix` (all pages), in key order.

@@ -187,17 +187,26 @@ struct ObjectFolderTree {
     func folders(in relative: String) -> [String] { (children[relative] ?? []).sorted() }
 }
 
-/// Parquet's byte source over an object: ranged GETs with read-ahead and coalescing (ObjectRangeReader).
-final class WarehouseObjectSource: RandomAccessSource, @unchecked Sendable {
-    let reader: ObjectRangeReader
-    init(reader: ObjectRangeReader) { self.reader = reader }
-    var size: Int { reader.size }
-    var readsAreExpensive: Bool { true }
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+/// Parquet's byte source over an object (the warehouse's tables, and every `s3://` Parquet path of the CLI): the
+/// footer from a cached tail in at most two ranged GETs, row-group prefetch with coalescing, read-ahead
+/// (ObjectRangeReader).
+public final class ParquetObjectSource: RandomAccessSource, @unchecked Sendable {
+    /// The ranged reader of the object.
+    public let reader: ObjectRangeReader
+    /// A source reading through `reader`.
+    public init(reader: ObjectRangeReader) { self.reader = reader }
+    /// The object's size.
+    public var size: Int { reader.size }
+    /// Always true: every miss is a request.
+    public var readsAreExpensive: Bool { true }
+    /// Calls `body` with the bytes of `range` (from the cache or one GET).
+    public func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         try reader.withBytes(range, body)
     }
-    func willRead(_ ranges: [Range<Int>]) throws { try reader.prefetch(ranges) }
-    func releaseResidentPages() { reader.releaseCache() }
+    /// Fetches a row group's chunks together before they are read.
+    public func willRead(_ ranges: [Range<Int>]) throws { try reader.prefetch(ranges) }
+    /// Drops the cached ranges (not the tail).
+    public func releaseResidentPages() { reader.releaseCache() }
 }
 
 extension VersionedLayout {
@@ -266,7 +275,7 @@ extension TableSnapshot {
                 let reader = ObjectRangeReader(store: root.store, key: o.key, size: Int(o.size), etag: o.etag)
                 let name = root.url + "/" + String(o.key.dropFirst(root.prefix.count))
                 do {
-                    files.append(try ParquetFile(source: WarehouseObjectSource(reader: reader)))
+                    files.append(try ParquetFile(source: ParquetObjectSource(reader: reader)))
                     paths.append(name)
                 } catch let e as ObjectStoreError {
                     if case .notFound = e { vanished = true; break }

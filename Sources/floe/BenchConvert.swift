@@ -29,10 +29,16 @@ struct BenchConvert: ParsableCommand {
             """)
     @OptionGroup var flags: ConvertFlags
     @Flag(name: .long, help: "Keep the output (default: removed after the run).") var keep = false
-    @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
+    @Argument(help: "NDJSON files (.gz, .zst, .br too), directories, s3://bucket/key objects, s3://bucket/prefix/ prefixes or - for stdin.")
     var inputs: [String] = []
 
     func run() throws {
+        // --columns / --schema in a bucket: private local copies, as `floe convert` makes
+        let mirror = ObjectMirror()
+        try withExtendedLifetime(mirror) { try measure(flags.mirroringDefinitions(mirror)) }
+    }
+
+    private func measure(_ flags: ConvertFlags) throws {
         var f = flags
         var temp: String?
         if f.out == nil && f.warehouse == nil {

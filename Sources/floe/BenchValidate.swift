@@ -2,6 +2,7 @@ import Parallel
 import ArgumentParser
 import JSON
 import JSONSchema
+import ObjectStore
 import Parquet
 import Synchronization
 
@@ -25,12 +26,24 @@ struct BenchValidate: ParsableCommand {
             Output.diagnostic("floe: --jobs must be at least 1")
             throw FloeExit.usageError
         }
-        var config = ValidateConfiguration(schemaPath: schema)
-        config.schemaDirectories = schemaDirs
+        // s3:// schema, --schema-dir and instances: copied into a private temporary folder first (not timed), as
+        // `floe validate` does
+        let mirror = ObjectMirror()
+        let local: (schema: String?, schemaDirs: [String], instances: [String])
+        do {
+            local = try mirror.validateArguments(schema: schema, schemaDirs: schemaDirs, instances: instances)
+        } catch let e as FloeExit {
+            throw e
+        } catch {
+            Output.diagnostic("floe: \(error)")
+            throw (error as? ObjectStoreError)?.isConfiguration == true ? FloeExit.usageError : FloeExit.dataError
+        }
+        var config = ValidateConfiguration(schemaPath: local.schema!)
+        config.schemaDirectories = local.schemaDirs
         config.ndjson = ndjson
         config.assertFormat = assertFormat
         config.jobs = jobs ?? ProcessInfoLite.activeCores
-        config.instances = instances
+        config.instances = local.instances
         let profile = StageProfile(ValidateRunner.stageNames)
         config.profile = profile
         let counter = Counter()
@@ -41,10 +54,11 @@ struct BenchValidate: ParsableCommand {
         let wall = Double(monotonicNanos() - t0) / 1e9
         let cpu = ProcessCPU.seconds() - cpu0
         if status == ValidateExit.usage {
-            if let d = counter.first { Output.diagnostic(d) }
+            if let d = counter.first { Output.diagnostic(mirror.display(d)) }
             throw FloeExit.usageError
         }
-        let bytes = instances.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize($1)) }
+        let bytes = local.instances.reduce(Int64(0)) { $0 + Int64(FileSystem.fileSize($1)) }
+        withExtendedLifetime(mirror) {}
         let records = profile.snapshot[2].items
         let mbps = wall > 0 ? Double(bytes) / 1e6 / wall : 0
         var line = "{\"op\":\"validate\",\"bytes\":\(bytes),\"records\":\(records),\"invalid\":\(counter.value),"

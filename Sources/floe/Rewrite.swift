@@ -147,20 +147,10 @@ struct Rewrite: ParsableCommand {
             case .local(let path):
                 try ParquetRewrite.rewrite(file: file, output: path, options: opts,
                                            readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))
-            case .s3(let bucket, let key):
-                guard !key.isEmpty, !key.hasSuffix("/") else {
-                    Output.diagnostic("floe: \(output): names a prefix, not an object")
-                    throw FloeExit.usageError
-                }
-                let store = try Storage.s3(bucket, for: output)  // configuration problems before any work
-                // Streamed up as a multipart upload while it is written (8 MiB parts, 4 in flight): the object
-                // appears when the upload completes, whole, or not at all.
-                let sink: ObjectSink
-                do {
-                    sink = try ObjectSink(store: store, key: key, destination: output)
-                } catch {
-                    throw Output.fail(output, error)
-                }
+            case .s3:
+                // Streamed up as a multipart upload while it is written: the object appears when the upload
+                // completes, whole, or not at all.
+                let sink = try Storage.objectSink(output)!
                 do {
                     try ParquetRewrite.rewrite(file: file, sink: sink, options: opts,
                                                readOptions: ReadOptions(verifyChecksums: !noVerifyChecksums))

@@ -1,23 +1,10 @@
+import Firehose
 import ObjectStore
 import Parquet
 import Warehouse
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// Parquet's byte source over an object: ranged GETs with a cached tail (the footer in at most two GETs),
-/// row-group prefetch with coalescing, read-ahead (ObjectRangeReader).
-final class ObjectSource: RandomAccessSource, @unchecked Sendable {
-    let reader: ObjectRangeReader
-    init(reader: ObjectRangeReader) { self.reader = reader }
-    var size: Int { reader.size }
-    var readsAreExpensive: Bool { true }
-    func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        try reader.withBytes(range, body)
-    }
-    func willRead(_ ranges: [Range<Int>]) throws { try reader.prefetch(ranges) }
-    func releaseResidentPages() { reader.releaseCache() }
-}
 
 /// Where command-line paths lead: local files, or objects in S3 (one configuration per process, resolved from the
 /// AWS environment and files on first use).
@@ -31,21 +18,6 @@ enum Storage {
         } catch {
             Output.diagnostic("floe: \(error)")
             throw FloeExit.usageError
-        }
-    }
-
-    /// Paths that this command reads or writes only on the local file system: an `s3://` location is refused with
-    /// exit 2 (before any work, never turned into a local folder named `s3:`), as is any other URL scheme.
-    static func requireLocal(_ paths: [String?], command: String, what: String? = nil) throws {
-        for case let p? in paths {
-            if case .s3 = try location(p) {
-                if let what {
-                    Output.diagnostic("floe: \(p): \(command): \(what) are local paths only in this version")
-                } else {
-                    Output.diagnostic("floe: \(p): \(command) reads and writes local paths only in this version; s3:// works with cat, head, schema, meta, pages and rewrite")
-                }
-                throw FloeExit.usageError
-            }
         }
     }
 
@@ -72,7 +44,7 @@ enum Storage {
             guard !key.isEmpty, !key.hasSuffix("/") else {
                 throw ObjectStoreError.invalidArgument("\(text): names a prefix, not an object")
             }
-            return try ParquetFile(source: ObjectSource(reader: ObjectRangeReader(store: store, key: key)),
+            return try ParquetFile(source: ParquetObjectSource(reader: ObjectRangeReader(store: store, key: key)),
                                    decryption: decryption)
         }
     }
@@ -114,12 +86,28 @@ enum Storage {
             let name = "s3://\(bucket)/\(o.key)"
             do {
                 let reader = ObjectRangeReader(store: store, key: o.key, size: Int(o.size), etag: o.etag)
-                out.append((name, try ParquetFile(source: ObjectSource(reader: reader))))
+                out.append((name, try ParquetFile(source: ParquetObjectSource(reader: reader))))
             } catch {
                 throw Output.fail(name, error)
             }
         }
         return out
+    }
+
+    /// The streaming multipart upload of `text` when it names an object (8 MiB parts, 4 in flight; the object
+    /// appears when the sink closes, whole, or not at all); nil for a local path. A prefix is a usage error.
+    static func objectSink(_ text: String) throws -> ObjectSink? {
+        guard case .s3(let bucket, let key) = try location(text) else { return nil }
+        guard !key.isEmpty, !key.hasSuffix("/") else {
+            Output.diagnostic("floe: \(text): names a prefix, not an object")
+            throw FloeExit.usageError
+        }
+        let store = try s3(bucket, for: text)
+        do {
+            return try ObjectSink(store: store, key: key, destination: text)
+        } catch {
+            throw Output.fail(text, error)
+        }
     }
 
     /// Uploads a finished local file to an S3 key with the streaming multipart writer (8 MiB parts, 4 in flight);
@@ -207,6 +195,17 @@ final class ObjectMirror: @unchecked Sendable {
         }
         try copy(store, key, size: meta.size, to: base + "/" + key)
         return base + "/" + key
+    }
+
+    /// `validate`'s paths with every `s3://` one replaced by its copy: the schema, each `--schema-dir` (its
+    /// `*.json` objects directly under the prefix) and each instance (an object, or every object under a prefix).
+    func validateArguments(schema: String?, schemaDirs: [String], instances: [String]) throws
+        -> (schema: String?, schemaDirs: [String], instances: [String])
+    {
+        (try schema.map { try localPath($0) },
+         try schemaDirs.map { try localPath($0.hasSuffix("/") || !$0.hasPrefix("s3://") ? $0 : $0 + "/",
+                                            only: { !$0.contains("/") && $0.hasSuffix(".json") }) },
+         try instances.map { try localPath($0) })
     }
 
     /// A line of output with the copies' paths shown as the URLs they stand for.

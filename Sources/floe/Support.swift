@@ -110,7 +110,8 @@ enum Output {
     }
 }
 
-/// glibc malloc settings for the commands that stream row groups through the writer (`rewrite`, `bench write`).
+/// glibc malloc settings for the commands that stream row groups through the writer (`rewrite`, `bench write`)
+/// and for `convert` into or from a bucket.
 enum MallocTuning {
     /// Blocks of 1 MiB and more (decoded columns, page buffers) come from mmap and go back to the system when
     /// freed. By default glibc raises this threshold as large blocks are freed and then serves them from the

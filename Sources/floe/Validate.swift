@@ -102,12 +102,10 @@ struct Validate: ParsableCommand {
         // s3:// instances, schema and --schema-dir: copied into a private temporary folder first; the output names
         // the URLs (ObjectMirror).
         let mirror = ObjectMirror()
-        var schema = self.schema, schemaDirs = self.schemaDirs, instances = self.instances
+        let schema: String?, schemaDirs: [String], instances: [String]
         do {
-            schema = try schema.map { try mirror.localPath($0) }
-            schemaDirs = try schemaDirs.map { try mirror.localPath($0.hasSuffix("/") || !$0.hasPrefix("s3://") ? $0 : $0 + "/",
-                                                                  only: { !$0.contains("/") && $0.hasSuffix(".json") }) }
-            instances = try instances.map { try mirror.localPath($0) }
+            (schema, schemaDirs, instances) = try mirror.validateArguments(schema: self.schema, schemaDirs: self.schemaDirs,
+                                                                           instances: self.instances)
         } catch let e as FloeExit {
             throw e
         } catch {

@@ -175,8 +175,13 @@ for args in "cat gs://bucket/x.parquet" "meta http://host/x.parquet" "rewrite $D
 done
 expect_exit 2 "$FLOE" convert --columns "$TMP/none.json" --out s3://bucket/prefix "$TMP/none.ndjson"
 [ ! -e s3: ] && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "convert --out s3://: $(cat "$TMP/err")"
-expect_exit 2 "$FLOE" convert --columns "$TMP/none.json" --out "$TMP/o" s3://bucket/events.ndjson
-[ ! -e s3: ] && grep -q "local paths only" "$TMP/err" && ok || bad "convert s3:// input: $(cat "$TMP/err")"
+# an s3:// input without a region: one line naming what is missing, exit 2, nothing written
+expect_exit 2 env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID=A AWS_SECRET_ACCESS_KEY=S HOME="$TMP" \
+  AWS_CONFIG_FILE="$TMP/none" "$FLOE" convert --columns "$COLS" --out "$TMP/o" s3://bucket/events.ndjson
+[ ! -e s3: ] && [ ! -e "$TMP/o" ] && grep -q "s3://bucket/events.ndjson: .*no AWS region" "$TMP/err" \
+  && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "convert s3:// input without a region: $(cat "$TMP/err")"
+expect_exit 2 "$FLOE" convert --columns "$COLS" --out "$TMP/o" gs://bucket/events.ndjson
+[ ! -e gs: ] && grep -q "unsupported URL scheme" "$TMP/err" && ok || bad "convert gs:// input: $(cat "$TMP/err")"
 expect_exit 2 env -u AWS_REGION -u AWS_DEFAULT_REGION AWS_ACCESS_KEY_ID=A AWS_SECRET_ACCESS_KEY=S HOME="$TMP" \
   AWS_CONFIG_FILE="$TMP/none" "$FLOE" schema s3://bucket/x.parquet
 grep -q "no AWS region" "$TMP/err" && [ "$(wc -l <"$TMP/err")" = 1 ] && ok || bad "no region: $(cat "$TMP/err")"

@@ -40,33 +40,10 @@ GEN_DIR = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Inter
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
-ENDPOINT = os.environ["FLOE_TEST_S3_ENDPOINT"]
-PROXY = os.environ["FLOE_TEST_S3_PROXY"]
-KEY = os.environ["FLOE_TEST_AWS_ACCESS_KEY_ID"]
-SECRET = os.environ["FLOE_TEST_AWS_SECRET_ACCESS_KEY"]
-REGION = os.environ.get("FLOE_TEST_AWS_REGION", "us-east-1")
+from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, FAILURES, check, floe_env, proxy  # noqa: E402,F401
+from s3_test_support import bucket_objects, local_files  # noqa: E402
 BUCKET = "floe-convert"
-FAILURES = []
 ARRIVAL = "2024-03-01T10:00:00Z"
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILURES.append(what)
-
-
-def floe_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(HOME=tempfile.mkdtemp(prefix="floe-home-"), AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET,
-               AWS_REGION=REGION, AWS_ENDPOINT_URL_S3=PROXY)
-    env.update(extra)
-    return {k: v for k, v in env.items() if v is not None}
-
-
-def proxy(path, body=None):
-    req = urllib.request.Request(PROXY + path, data=json.dumps(body or {}).encode(), method="POST")
-    return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
 
 
 def convert_args(out, inp, *extra):
@@ -75,20 +52,7 @@ def convert_args(out, inp, *extra):
 
 
 def objects(s3, prefix):
-    out = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
-        for o in page.get("Contents", []):
-            out[o["Key"]] = s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read()
-    return out
-
-
-def local_files(root):
-    out = {}
-    for d, _, files in os.walk(root):
-        for f in files:
-            p = os.path.join(d, f)
-            out[os.path.relpath(p, root)] = open(p, "rb").read()
-    return out
+    return bucket_objects(s3, BUCKET, prefix)
 
 
 def shape(files):

@@ -31,39 +31,15 @@ import pyarrow.parquet as pq
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(ROOT, "Tests", "ParquetTests", "TestVectors", "parquet-testing", "data")
 FLOE = os.path.abspath(sys.argv[1])
-ENDPOINT = os.environ["FLOE_TEST_S3_ENDPOINT"]
-PROXY = os.environ["FLOE_TEST_S3_PROXY"]
-KEY = os.environ["FLOE_TEST_AWS_ACCESS_KEY_ID"]
-SECRET = os.environ["FLOE_TEST_AWS_SECRET_ACCESS_KEY"]
-REGION = os.environ.get("FLOE_TEST_AWS_REGION", "us-east-1")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Support"))
+from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, FAILURES, check, floe_env, proxy  # noqa: E402,F401
 BUCKET = "floe-interop"
 FILES = ["alltypes_plain.parquet", "nonnullable.impala.parquet", "nested_lists.snappy.parquet",
          "datapage_v2.snappy.parquet", "alltypes_tiny_pages_plain.parquet"]
-FAILURES = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILURES.append(what)
-
-
-def floe_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    home = tempfile.mkdtemp(prefix="floe-home-")
-    env.update(HOME=home, AWS_ACCESS_KEY_ID=KEY, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION=REGION,
-               AWS_ENDPOINT_URL_S3=PROXY)
-    env.update(extra)
-    return {k: v for k, v in env.items() if v is not None}
 
 
 def floe(*args, env=None):
     return subprocess.run([FLOE, *args], capture_output=True, env=env or floe_env(), timeout=300)
-
-
-def proxy(path, body=None):
-    req = urllib.request.Request(PROXY + path, data=json.dumps(body or {}).encode(), method="POST")
-    return json.loads(urllib.request.urlopen(req, timeout=10).read() or b"{}")
 
 
 def main():

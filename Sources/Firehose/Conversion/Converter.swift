@@ -92,6 +92,13 @@ public struct ConvertConfig: Sendable {
     public var checkpointStore: (any ObjectStore)?
     /// The URL the keys of ``checkpointStore`` follow; empty for a local checkpoint.
     public var checkpointStoreURL = ""
+    /// The stores of the buckets that `s3://` inputs name (bucket → store); an input in another bucket is an error.
+    public var inputStores: [String: any ObjectStore] = [:]
+    /// Bytes per ranged GET of an object input, and blocks read ahead (memory per input: `(readAhead + 1) ×`
+    /// this).
+    public var inputBlockSize = 8 << 20
+    /// Blocks of an object input fetched ahead of the one being read.
+    public var inputReadAhead = 2
     /// A table whose data files become visible by a commit (an Iceberg table): each flush commits its files
     /// through it (TableCommit.swift); nil: files are published by rename.
     public var committer: (any TableCommitter)?
@@ -206,6 +213,10 @@ public final class Converter {
     /// Positions reached per input path: (offset, next line, done).
     var positions: [String: (Int64, Int, Bool)] = [:]
     var positionOrder: [String] = []
+    /// Object inputs of this run by URL (size and ETag as listed).
+    var objects: [String: InputObject] = [:]
+    /// The version (ETag, size) of each object input that the checkpoint's positions were taken from.
+    var inputVersions: [String: (etag: String, size: Int64)] = [:]
     /// Delivery into a committed table: the checkpoint's id and sequence, the positions last committed.
     var commitState = CommitState()
 
@@ -257,6 +268,9 @@ public final class Converter {
                       case .number(let line)? = it["line"] else { continue }
                 let done = it["done"]?.boolValue ?? false
                 positions[p] = (off.int64 ?? 0, Int(line.int64 ?? 1), done)
+                if case .string(let etag)? = it["etag"], case .number(let size)? = it["size"] {
+                    inputVersions[p] = (etag, size.int64 ?? -1)
+                }
                 positionOrder.append(p)
             }
         }
@@ -306,7 +320,14 @@ public final class Converter {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: "{\"path\":".utf8)
             ErrorRecord.appendJSONString(p, &out)
-            out.append(contentsOf: ",\"offset\":\(off),\"line\":\(line),\"done\":\(done)}".utf8)
+            out.append(contentsOf: ",\"offset\":\(off),\"line\":\(line),\"done\":\(done)".utf8)
+            // an object input: the version the positions belong to (a rerun refuses another one)
+            if let v = objects[p].map({ ($0.etag, $0.size) }) ?? inputVersions[p] {
+                out.append(contentsOf: ",\"etag\":".utf8)
+                ErrorRecord.appendJSONString(v.0, &out)
+                out.append(contentsOf: ",\"size\":\(v.1)".utf8)
+            }
+            out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "],\"pending\":[".utf8)
         for (i, (a, b)) in pending.enumerated() {
@@ -401,12 +422,27 @@ public final class Converter {
         var files: [String] = []
         for i in (ingest ? ["-"] : inputs) {
             if i == "-" { files.append("-"); continue }
+            if let listed = try ObjectInputs.expand(i, stores: config.inputStores) {
+                for o in listed where objects[o.url] == nil {
+                    objects[o.url] = o
+                    files.append(o.url)
+                }
+                continue
+            }
             guard FileOps.exists(i) else { throw InputError(message: "\(i): no such file or directory") }
             files.append(contentsOf: try FileOps.filesBelow(i))
         }
         for f in files where positions[f] == nil {
             positions[f] = (0, 1, false)
             positionOrder.append(f)
+        }
+        // an object replaced since the checkpoint was written: its positions do not fit the new bytes
+        for f in files {
+            guard let o = objects[f], let v = inputVersions[f], v.etag != o.etag || v.size != o.size else { continue }
+            throw CheckpointInputChanged(description:
+                "\(f): changed since the checkpoint \(config.checkpoint ?? "") was written (ETag \(v.etag), \(v.size) bytes; "
+                + "now ETag \(o.etag), \(o.size) bytes): resuming would skip or repeat records; "
+                + "restore the object or start over with a new --checkpoint")
         }
         if let p = config.progress { p.setTotal(knownInputSize(files)) }
         let chunkTarget = min(config.chunkBytes, max(64 << 10, config.delivery.bufferSize / 2))
@@ -418,7 +454,7 @@ public final class Converter {
             // the workers touch does not outgrow the input
             let jobs = Int64(max(1, config.jobs))
             let small = Int(max(256 << 10, (FileOps.fileSize(f) - pos.0) / (jobs * 4)))
-            if !ingest, let ranges = RangeInput(path: f, origin: pos.0, chunk: min(chunkTarget, small),
+            if !ingest, objects[f] == nil, let ranges = RangeInput(path: f, origin: pos.0, chunk: min(chunkTarget, small),
                                                 maxLine: max(1, config.maxRecordBytes)) {
                 // a plain file: workers read their own ranges
                 let end = try pipeline(.ranges(ranges), f, processor, start: (pos.0, pos.1), arrival: runStart,
@@ -433,11 +469,17 @@ public final class Converter {
             }
             let reader: ChunkReader
             do {
-                reader = try ChunkReader(path: f)
+                if let o = objects[f] {
+                    let stream = ObjectStreamReader(store: o.store, key: o.key, size: o.size, etag: o.etag,
+                                                    blockSize: config.inputBlockSize, readAhead: config.inputReadAhead)
+                    reader = try ChunkReader(object: ObjectByteSource(stream), name: f)
+                } else {
+                    reader = try ChunkReader(path: f)
+                }
                 reader.maxLine = max(1, config.maxRecordBytes)
                 if f != "-" { try reader.skip(to: pos.0, line: pos.1) }
             } catch {
-                throw InputError(message: "\(f): \(error)")
+                throw InputError(message: ObjectInputs.messageNaming(f, error))
             }
             if ingest {
                 try ingestLoop(reader, f, processor, chunkTarget: chunkTarget)
@@ -468,7 +510,7 @@ public final class Converter {
             guard let pos = positions[f] else { continue }
             if pos.2 { continue }
             if f == "-" || ChunkReader.isCompressed(f) { return nil }
-            total += max(0, FileOps.fileSize(f) - pos.0)
+            total += max(0, (objects[f]?.size ?? FileOps.fileSize(f)) - pos.0)
         }
         return total
     }
@@ -485,7 +527,7 @@ public final class Converter {
         do {
             got = try reader.next(into: w.buffer, target: target, interactive: interactive, waitMillis: 200)
         } catch {
-            throw InputError(message: "\(f): \(error)")
+            throw InputError(message: ObjectInputs.messageNaming(f, error))
         }
         guard let info = got else { return false }
         // A UTF-8 byte-order mark opening the stream is not part of the first record (issue 11); its bytes still

@@ -19,7 +19,7 @@ struct InputError: Error, CustomStringConvertible {
 
 /// gzip (or zlib) stream decompression (concatenated members too).
 final class GzipSource: NDJSONByteSource {
-    var inner: FileDescriptorByteSource
+    var inner: any NDJSONByteSource
     var stream = z_stream()
     let inBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 18)
     var eof = false
@@ -28,8 +28,8 @@ final class GzipSource: NDJSONByteSource {
     /// Compressed bytes read from the file so far.
     var bytesRead: Int64 = 0
 
-    init(fd: Int32) throws {
-        inner = FileDescriptorByteSource(fileDescriptor: fd)
+    init(_ source: any NDJSONByteSource) throws {
+        inner = source
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw InputError(message: "zlib init failed")
         }
@@ -75,7 +75,7 @@ final class GzipSource: NDJSONByteSource {
 }
 
 final class ZstdSource: NDJSONByteSource {
-    var inner: FileDescriptorByteSource
+    var inner: any NDJSONByteSource
     let ds: OpaquePointer
     let inBuf = UnsafeMutableRawPointer.allocate(byteCount: 1 << 18, alignment: 16)
     var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
@@ -83,8 +83,8 @@ final class ZstdSource: NDJSONByteSource {
     var lastRet = 0
     var bytesRead: Int64 = 0
 
-    init(fd: Int32) throws {
-        inner = FileDescriptorByteSource(fileDescriptor: fd)
+    init(_ source: any NDJSONByteSource) throws {
+        inner = source
         guard let d = ZSTD_createDStream() else { throw InputError(message: "zstd init failed") }
         ds = d
         ZSTD_initDStream(ds)
@@ -124,7 +124,7 @@ final class ZstdSource: NDJSONByteSource {
 
 /// brotli stream decompression (`.br` inputs).
 final class BrotliSource: NDJSONByteSource {
-    var inner: FileDescriptorByteSource
+    var inner: any NDJSONByteSource
     let state: OpaquePointer
     let inBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 18)
     var next: UnsafePointer<UInt8>?
@@ -133,8 +133,8 @@ final class BrotliSource: NDJSONByteSource {
     var finished = false
     var bytesRead: Int64 = 0
 
-    init(fd: Int32) throws {
-        inner = FileDescriptorByteSource(fileDescriptor: fd)
+    init(_ source: any NDJSONByteSource) throws {
+        inner = source
         guard let s = BrotliDecoderCreateInstance(nil, nil, nil) else { throw InputError(message: "brotli init failed") }
         state = s
     }
@@ -291,17 +291,24 @@ final class ChunkReader {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
             ownsFD = true
         }
-        if !ChunkReader.isCompressed(path) {
-            source = FileDescriptorByteSource(fileDescriptor: fd)
-        } else if path.hasSuffix(".gz") {
-            source = try GzipSource(fd: fd)
-        } else if path.hasSuffix(".zst") || path.hasSuffix(".zstd") {
-            source = try ZstdSource(fd: fd)
-        } else {
-            source = try BrotliSource(fd: fd)
-        }
+        source = try ChunkReader.decompressing(FileDescriptorByteSource(fileDescriptor: fd), name: path)
+    }
+
+    /// Reads an object of a store (`name`, its URL, tells the compression by its suffix, as for files).
+    init(object: ObjectByteSource, name: String) throws {
+        fd = -1
+        ownsFD = false
+        source = try ChunkReader.decompressing(object, name: name)
     }
     deinit { if ownsFD { close(fd) } }
+
+    /// `raw` read through the decompressor that `name`'s extension calls for (none for other names).
+    static func decompressing(_ raw: any NDJSONByteSource, name: String) throws -> any NDJSONByteSource {
+        if !isCompressed(name) { return raw }
+        if name.hasSuffix(".gz") { return try GzipSource(raw) }
+        if name.hasSuffix(".zst") || name.hasSuffix(".zstd") { return try ZstdSource(raw) }
+        return try BrotliSource(raw)
+    }
 
     /// Whether `path` is read through a decompressor (by its extension: `.gz`, `.zst`, `.zstd`, `.br`).
     static func isCompressed(_ path: String) -> Bool {
@@ -311,7 +318,7 @@ final class ChunkReader {
     /// Chunks of about `target` bytes the rest of a plain file holds (at least 1); Int.max when unknown
     /// (compressed or a stream).
     func chunkEstimate(target: Int) -> Int {
-        guard source is FileDescriptorByteSource, ownsFD else { return Int.max }
+        guard source is FileDescriptorByteSource, ownsFD else { return Int.max }  // objects stream too
         var st = stat()
         guard fstat(fd, &st) == 0 else { return Int.max }
         let left = max(0, Int64(st.st_size) - offset)
@@ -322,6 +329,13 @@ final class ChunkReader {
     func skip(to bytes: Int64, line: Int) throws {
         if bytes == 0 { return }
         if source is FileDescriptorByteSource, lseek(fd, off_t(bytes), SEEK_SET) >= 0 {
+            offset = bytes
+            self.line = line
+            return
+        }
+        if let object = source as? ObjectByteSource {
+            // a plain object: the next GET starts there
+            object.reader.seek(to: bytes)
             offset = bytes
             self.line = line
             return

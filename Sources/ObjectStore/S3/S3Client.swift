@@ -114,26 +114,7 @@ public final class S3Client: Sendable {
     }
 
     private func attempt(_ r: S3Request, timeout: Double) async throws -> S3Response {
-        let (host, path) = target(bucket: r.bucket, key: r.key)
-        var headers = r.headers
-        headers.append(("host", host))
-        let payloadHash = r.body.withUnsafeBytes { SigV4.sha256Hex($0) }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        signer.sign(method: r.method.rawValue, path: path, query: r.query, headers: &headers,
-                    payloadHash: payloadHash, epochSeconds: Int(now.tv_sec))
-        var url = scheme + "://" + host + SigV4.uriEncode(path, keepSlash: true)
-        if !r.query.isEmpty {
-            url += "?" + r.query.map { SigV4.uriEncode($0.0, keepSlash: false) + "=" + SigV4.uriEncode($0.1, keepSlash: false) }
-                .joined(separator: "&")
-        }
-        var req = HTTPClientRequest(url: url)
-        req.method = r.method
-        for (n, v) in headers { req.headers.add(name: n, value: v) }
-        if !r.body.isEmpty || r.method == .PUT || r.method == .POST {
-            req.body = .bytes(ByteBuffer(bytes: r.body))
-        }
-        let response = try await http.execute(req, timeout: .milliseconds(Int64(timeout * 1000)))
+        let response = try await http.execute(signed(r), timeout: .milliseconds(Int64(timeout * 1000)))
         let expected = response.headers.first(name: "content-length").flatMap { Int($0) }
         var body: [UInt8] = []
         if r.method != .HEAD {
@@ -153,6 +134,89 @@ public final class S3Client: Sendable {
             throw S3HTTPFailure(status: doc.code == "SlowDown" ? 503 : 500, code: doc.code, message: doc.message)
         }
         return S3Response(status: status, headers: response.headers, body: body)
+    }
+
+    /// A ranged GetObject whose body is kept as it arrives: an attempt that fails part way (a dropped connection, a
+    /// timeout, a body ended early) is retried under the configuration's policy from the first byte not yet
+    /// received, never from the start of the range. `ifMatch` pins the object's version on every attempt (a replaced
+    /// object answers 412: `preconditionFailed`). Returns exactly the bytes of `range` that the object holds (fewer
+    /// only when the object ends inside it).
+    func getResuming(bucket: String, key: String, range: Range<Int64>, ifMatch: String?) async throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(range.count))
+        var base = S3Request(method: .GET, bucket: bucket, key: key, operation: "GetObject")
+        base.maxResponseBytes = Int(range.count)
+        var ended = false
+        let policy = configuration.retry
+        do {
+            try await withRetries(policy, idempotent: true, classify: Self.classify) { _ in
+                let from = range.lowerBound + Int64(out.count)
+                if from >= range.upperBound || ended { return }
+                var r = base
+                r.headers = [("Range", "bytes=\(from)-\(range.upperBound - 1)")]
+                if let e = ifMatch { r.headers.append(("If-Match", "\"" + e + "\"")) }
+                let response = try await http.execute(signed(r), timeout: .milliseconds(Int64(policy.requestTimeout * 1000)))
+                let status = Int(response.status.code)
+                if status == 416 {
+                    ended = true  // the range starts at or past the end: the object ends before it
+                    return
+                }
+                guard status == 206 || status == 200 else {
+                    var buf = try await response.body.collect(upTo: 1 << 20)
+                    let doc = S3ErrorDocument.parse(buf.readBytes(length: buf.readableBytes) ?? [])
+                    throw S3HTTPFailure(status: status, code: doc?.code ?? response.status.reasonPhrase,
+                                        message: doc?.message ?? "")
+                }
+                if status == 200 && from > 0 {
+                    throw ObjectStoreError.requestFailed(
+                        "\(Self.name(bucket, key)): GetObject: the server ignored the Range header (HTTP 200 for bytes=\(from)-)")
+                }
+                let expected = response.headers.first(name: "content-length").flatMap { Int($0) }
+                let want = Int(range.upperBound - from)
+                var got = 0
+                for try await chunk in response.body {
+                    let take = min(chunk.readableBytes, want - got)
+                    if take > 0 {
+                        chunk.withUnsafeReadableBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<take])) }
+                        got += take
+                    }
+                }
+                if let n = expected, got < min(n, want) { throw S3TruncatedBody(expected: n, got: got) }
+                if expected == nil && got < want {
+                    // no length to hold the body to: the object is shorter than the range only if Content-Range says so
+                    ended = true
+                } else if let n = expected, n < want {
+                    ended = true  // the object ends inside the range
+                }
+            }
+        } catch {
+            throw mapError(error, base)
+        }
+        return out
+    }
+
+    /// `r` signed for sending: host, SigV4 headers, encoded URL, body.
+    private func signed(_ r: S3Request) -> HTTPClientRequest {
+        let (host, path) = target(bucket: r.bucket, key: r.key)
+        var headers = r.headers
+        headers.append(("host", host))
+        let payloadHash = r.body.withUnsafeBytes { SigV4.sha256Hex($0) }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        signer.sign(method: r.method.rawValue, path: path, query: r.query, headers: &headers,
+                    payloadHash: payloadHash, epochSeconds: Int(now.tv_sec))
+        var url = scheme + "://" + host + SigV4.uriEncode(path, keepSlash: true)
+        if !r.query.isEmpty {
+            url += "?" + r.query.map { SigV4.uriEncode($0.0, keepSlash: false) + "=" + SigV4.uriEncode($0.1, keepSlash: false) }
+                .joined(separator: "&")
+        }
+        var req = HTTPClientRequest(url: url)
+        req.method = r.method
+        for (n, v) in headers { req.headers.add(name: n, value: v) }
+        if !r.body.isEmpty || r.method == .PUT || r.method == .POST {
+            req.body = .bytes(ByteBuffer(bytes: r.body))
+        }
+        return req
     }
 
     /// Which failures are worth another attempt.

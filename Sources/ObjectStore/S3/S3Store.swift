@@ -224,6 +224,15 @@ public struct S3Store: ObjectStore {
         }
     }
 
+    /// A ranged GetObject with `If-Match` on every attempt, resumed from the byte reached when an attempt fails
+    /// part way (S3Client.getResuming).
+    public func get(_ key: String, range: Range<Int64>, ifMatch: String?) async throws -> [UInt8] {
+        try Self.checkKey(key)
+        guard range.lowerBound >= 0 else { throw ObjectStoreError.invalidArgument("negative range start for \(key)") }
+        if range.isEmpty { return [] }
+        return try await client.getResuming(bucket: bucket, key: key, range: range, ifMatch: ifMatch)
+    }
+
     /// One GET with a suffix range (`bytes=-N`); the size comes from `Content-Range`.
     public func getTail(_ key: String, length: Int) async throws -> (bytes: [UInt8], size: Int64, etag: String) {
         try Self.checkKey(key)
