@@ -83,7 +83,7 @@ let package = Package(
                                                .product(name: "SystemPackage", package: "swift-system")]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
-            "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "Parquet", "JSON", "CCodecs", "FileSafety", "ObjectStore", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "ObjectStore", "Iceberg",

@@ -109,7 +109,7 @@ extension Converter {
             commitState.sequence = m.sequence
         } else if !files.isEmpty && (mark?.sequence ?? -1) < seq {
             // the logged commit did not happen: its data files are garbage, its input is converted again
-            for (_, final) in files { FileOps.removeTree(final) }
+            (target as? CommittingTarget)?.removeUncommitted(files.map(\.1))
             setPositions(c["base"])
         } else {
             setPositions(o["inputs"])
@@ -122,7 +122,7 @@ extension Converter {
 
     /// Commits the staged data files and publishes the staged error files (with a checkpoint: logged first).
     func commitPending() throws {
-        guard let committer = config.committer, let target = delivery.target as? CommitDeliveryTarget else { return }
+        guard let committer = config.committer, let target = delivery.target as? CommittingTarget else { return }
         let entries = delivery.takePending()
         let data = entries.filter { target.isData($0.0) }
         let errs = entries.filter { !target.isData($0.0) }
@@ -154,7 +154,7 @@ extension Converter {
                 try committer.commit(files, mark: mark)
             } catch let e as CommitRejected {
                 // certainly not committed: without a checkpoint nothing will ever name the files
-                if config.checkpoint == nil { for f in files { FileOps.removeTree(f.path) } }
+                if config.checkpoint == nil { target.removeUncommitted(files.map(\.path)) }
                 throw DeliveryError("\(config.delivery.table): commit failed: \(e)")
             } catch {
                 // outcome unknown: every file stays (a rerun with the checkpoint settles it)

@@ -23,11 +23,7 @@ public struct CommitFile: Sendable {
     public var footer: FileMetaData
 
     /// A file with every property given.
-    public init(path: String, size: Int64, footer: FileMetaData) {
-        self.path = path
-        self.size = size
-        self.footer = footer
-    }
+    public init(path: String, size: Int64, footer: FileMetaData) { (self.path, self.size, self.footer) = (path, size, footer) }
 }
 
 /// What a checkpointed run's commit covers: the checkpoint's id (random, kept in the checkpoint file), the
@@ -43,9 +39,7 @@ public struct CommitMark: Sendable, Equatable {
 
     /// A mark with every property given.
     public init(checkpointID: String, sequence: Int64, positions: String) {
-        self.checkpointID = checkpointID
-        self.sequence = sequence
-        self.positions = positions
+        (self.checkpointID, self.sequence, self.positions) = (checkpointID, sequence, positions)
     }
 }
 
@@ -74,7 +68,7 @@ public protocol TableCommitter: AnyObject, Sendable {
 
 /// The delivery target of a committed table: files staged and published (renamed) as in a local folder; the data
 /// files' footers are kept for the commit.
-final class CommitDeliveryTarget: DeliveryTarget {
+final class CommitDeliveryTarget: CommittingTarget {
     let local: LocalDeliveryTarget
     /// Footers of staged data files, by staged path.
     private(set) var footers: [String: (FileMetaData, Int64)] = [:]
@@ -112,7 +106,6 @@ final class CommitDeliveryTarget: DeliveryTarget {
         for (from, _) in entries { footers[from] = nil }
     }
 
-    /// The commit files of staged data entries (their footers forgotten).
     func takeFiles(_ entries: [(String, String)]) -> [CommitFile] {
         entries.map { from, to in
             let (f, size) = footers.removeValue(forKey: from)!
@@ -121,4 +114,6 @@ final class CommitDeliveryTarget: DeliveryTarget {
     }
 
     func isData(_ staged: String) -> Bool { footers[staged] != nil }
+
+    func removeUncommitted(_ finals: [String]) { for f in finals { FileOps.removeTree(f) } }
 }
