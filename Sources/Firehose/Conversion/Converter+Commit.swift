@@ -109,7 +109,7 @@ extension Converter {
             commitState.sequence = m.sequence
         } else if !files.isEmpty && (mark?.sequence ?? -1) < seq {
             // the logged commit did not happen: its data files are garbage, its input is converted again
-            (target as? CommittingTarget)?.removeUncommitted(files.map(\.1))
+            (target as? CommitDeliveryTarget)?.removeUncommitted(files.map(\.1))
             setPositions(c["base"])
         } else {
             setPositions(o["inputs"])
@@ -122,7 +122,7 @@ extension Converter {
 
     /// Commits the staged data files and publishes the staged error files (with a checkpoint: logged first).
     func commitPending() throws {
-        guard let committer = config.committer, let target = delivery.target as? CommittingTarget else { return }
+        guard let committer = config.committer, let target = delivery.target as? CommitDeliveryTarget else { return }
         let entries = delivery.takePending()
         let data = entries.filter { target.isData($0.0) }
         let errs = entries.filter { !target.isData($0.0) }

@@ -379,7 +379,7 @@ public final class Converter {
         let lock = try ObjectCheckpointLock(config)
         defer { lock.release() }
         delivery = Delivery(config: config.delivery, layout: layout, stagingDir: "",
-                            target: config.committer != nil ? ObjectCommitDeliveryTarget(target) : target,
+                            target: config.committer != nil ? CommitDeliveryTarget(objects: target) : target,
                             profile: config.profile)
         config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         delivery.nameTag = nameTag

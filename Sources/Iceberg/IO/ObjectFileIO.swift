@@ -128,29 +128,7 @@ public enum ObjectFileIO {
     /// Uploads the local file `path` to `location` with the streaming multipart writer (8 MiB parts, 4 in flight),
     /// create-only: the object appears whole when the upload completes, or not at all (any failure aborts it).
     static func upload(_ path: String, to location: String) throws(IcebergError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        _ = try run(location) { s, k -> Bool in
-            let w = try await s.writer(k, condition: .createOnly, options: ObjectWriterOptions())
-            do {
-                var buf = [UInt8](repeating: 0, count: 8 << 20)
-                while true {
-                    let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw IcebergError.io("\(path): \(String(cString: strerror(errno)))")
-                    }
-                    if n == 0 { break }
-                    try await w.write(Array(buf[0..<n]))
-                }
-                try await w.finish()
-            } catch {
-                await w.abort()
-                throw error
-            }
-            return true
-        }
+        _ = try run(location) { s, k in try await s.upload(file: path, to: k, condition: .createOnly) }
     }
 
     /// The Parquet file at an object location, read through ranged GETs.
