@@ -104,6 +104,10 @@ test-iceberg-cli: venv release
 # at the proxy, rewrites in and out of the bucket read back by pyarrow's S3FileSystem, every fault class at 10%;
 # and convert --out s3:// (Tests/Interop/s3_convert.py): byte-equal to the local conversion, read by pyarrow, every
 # fault class at 10%, kill -9 six times with --checkpoint s3:// then exactly once and no upload left.
+# Iceberg tables in an s3:// warehouse (Tests/Interop/iceberg_s3.py, catalog on PostgreSQL): pyiceberg's SqlCatalog
+# with its S3 FileIO loads and scans Floe's table (= floe cat), Floe reads pyiceberg's; kill -9 twice during
+# convert --checkpoint s3:// then exactly once; aggregate/merge, snapshots/history/ddl, expire-snapshots, and
+# remove-orphan-files removing exactly the unreachable objects.
 test-objectstore: venv sigv4-vectors release
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
@@ -111,6 +115,8 @@ test-objectstore: venv sigv4-vectors release
 	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter ObjectStoreTests
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
+	FLOE_REQUIRE_POSTGRES=1 scripts/with_postgres.sh $(PY) Tests/Support/servers.py --s3 -- \
+	  $(PY) Tests/Interop/iceberg_s3.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_warehouse.py $(RELEASE_BIN)
 
 # The command-line contract (exit codes, diagnostics, formats) against the debug binary built above.

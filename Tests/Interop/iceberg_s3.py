@@ -119,6 +119,8 @@ def main():
     ap.add_argument("--seed", type=int, default=5)
     a = ap.parse_args()
     FLOE = os.path.abspath(a.floe)
+    if not PG and os.environ.get("FLOE_REQUIRE_POSTGRES") == "1":
+        raise SystemExit("FAIL: FLOE_REQUIRE_POSTGRES=1 but no FLOE_TEST_POSTGRES_URL (run under scripts/with_postgres.sh)")
     from pyiceberg.catalog.sql import SqlCatalog
     t_start = time.time()
     rng = random.Random(a.seed)
