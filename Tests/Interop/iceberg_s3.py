@@ -83,7 +83,7 @@ def norm(row, cols):
 
 def cat_rows(path, cols, *extra):
     out = floe("cat", path, *extra).stdout
-    return collections.Counter(norm(json.loads(l), cols) for l in out.splitlines() if l)
+    return collections.Counter(norm(json.loads(l), cols) for l in out.split("\n") if l)
 
 
 def scan_rows(tbl, cols, snapshot_id=None):
@@ -305,8 +305,10 @@ def main():
             expect[i] = expect.get(i, 0.0) + float(i % 13)
     sv = cat.load_table(("db", "serving"))
     got = {r["id"]: r["amount"] for r in sv.scan().to_arrow().to_pylist()}
-    check(got == expect and sv.current_snapshot().summary["operation"] == "overwrite",
-          f"two merges into an s3 Iceberg table: {len(got)} keys, overwrite snapshot")
+    diff = sorted((k, got.get(k), expect.get(k)) for k in set(got) | set(expect) if got.get(k) != expect.get(k))
+    op = sv.current_snapshot().summary.operation.value
+    check(not diff and op == "overwrite", f"two merges into an s3 Iceberg table: {len(got)} keys, {op} snapshot"
+          f" ({len(diff)} keys differ, e.g. {diff[:3]})")
 
     # ---- expire-snapshots, then only reachable files plus exactly what remove-orphan-files removes ----
     out = json.loads(floe("table", "expire-snapshots", "events", "--warehouse", WH, "--older-than", "0s",
