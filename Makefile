@@ -112,7 +112,7 @@ test-objectstore: venv sigv4-vectors release
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
 	FLOE_SIGV4_SUITE=$(SIGV4_SUITE) FLOE_SIGV4_BOTOCORE=$(SIGV4_DIR)/botocore-cases.jsonl \
-	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter ObjectStoreTests
+	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter 'ObjectStoreTests|IcebergObjectIOTests'
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
 	FLOE_REQUIRE_POSTGRES=1 scripts/with_postgres.sh $(PY) Tests/Support/servers.py --s3 -- \

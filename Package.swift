@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Parallel"], exclude: ["TestVectors"]),
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
-        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON", "ObjectStore"]),
         .testTarget(name: "FirehoseServerTests", dependencies: ["FirehoseServer", "Firehose", "JSON", "Parquet"]),
         .testTarget(name: "ObjectStoreTests", dependencies: [
             "ObjectStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),
