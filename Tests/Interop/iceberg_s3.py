@@ -15,6 +15,7 @@ Run under Tests/Support/servers.py --s3 (FLOE_TEST_S3_ENDPOINT, FLOE_TEST_AWS_*)
     multiset (every primitive column); `cat --snapshot` / `--as-of` read older snapshots; snapshots / history / ddl;
   * Floe reads a table pyiceberg wrote on s3 (two appends, a delete, a column added and one renamed) and one
     pyiceberg created itself (`floe cat s3://…/metadata/<file>.metadata.json`);
+  * `ingest --checkpoint s3://…` from stdin appends snapshots, every record once;
   * aggregate into a new Iceberg table and two merges (overwrite snapshots) into an s3 table equal Python's result;
   * expire-snapshots, then the listing of data/ and metadata/ holds only files the metadata reaches plus exactly
     what remove-orphan-files lists and removes (the files of the killed runs' failed commits).
@@ -279,6 +280,19 @@ def main():
     own = cat.load_table(("db", "pyown"))
     check(cat_rows(own.metadata_location, pcols) == scan_rows(own, pcols),
           "floe cat of a metadata file of a table pyiceberg created on s3 = pyiceberg's scan")
+
+    # ---- ingest from stdin with an s3 checkpoint: appended, every record once ----
+    floe("table", "create", "ingested", "--warehouse", WH, "--format", "iceberg", "--columns", small, "--catalog", catalog_url)
+    stream = "".join(json.dumps({"id": i, "event_time": "2026-12-01T00:00:00Z", "user_name": f"u{i}", "amount": i / 4})
+                     + "\n" for i in range(120))
+    p = subprocess.run([FLOE, "ingest", "--warehouse", WH, "--table", "ingested", "--quiet", "--buffer-size", "2KiB",
+                        "--checkpoint", f"s3://{BUCKET}/checkpoints/ingested.json"], input=stream, text=True,
+                       capture_output=True, env=ENV)
+    check(p.returncode == 0, f"ingest --checkpoint s3:// exits 0 ({p.stderr.strip()[-200:]})")
+    ing = cat.load_table(("db", "ingested"))
+    got = collections.Counter(r["id"] for r in ing.scan().to_arrow().to_pylist())
+    check(got == collections.Counter(range(120)) and ing.current_snapshot() is not None,
+          f"ingest into the s3 Iceberg table: {sum(got.values())} rows in {len(ing.metadata.snapshots)} snapshots, each once")
 
     # ---- aggregate and merge: overwrite snapshots on s3 ----
     floe("aggregate", "--warehouse", WH, "--table", "events", "--group-by", "event_type", "--count", "id",
