@@ -9,7 +9,9 @@
 // no default place for one. An s3:// warehouse's Iceberg table is therefore created with `--catalog`, either
 //   `postgresql://user@host:port/db` — the many-machines case: every machine reaches the same catalog; or
 //   `sqlite:///abs/path/catalog.db` (or a plain path) — a SQLite file on this machine, for one machine only;
-// and without one, `floe table create` fails with one line naming the option (exit 2). The choice is recorded in
+// and without one, `floe table create` fails with one line naming the option (exit 2), as do `aggregate` and
+// `merge --format iceberg` into a new table of such a warehouse from non-Iceberg sources (an Iceberg source's
+// catalog is used otherwise). The choice is recorded in
 // the table's floe-catalog.json entry (property `iceberg.catalog`, a SQLite path made absolute), so every later
 // command — convert, cat, merge, expire-snapshots — finds the catalog without being told again.
 
@@ -24,7 +26,7 @@ import Darwin
 extension IcebergWarehouse {
     /// The one-line reason an s3:// warehouse's Iceberg table needs `--catalog`.
     public static let objectCatalogRequirement =
-        "an Iceberg table in an s3:// warehouse needs a SQL catalog outside the bucket: give --catalog postgresql://user@host:port/db (shared by many machines) or --catalog sqlite:///path/to/catalog.db (a local file, this machine only)"
+        "an Iceberg table in an s3:// warehouse needs a SQL catalog outside the bucket: create it with `floe table create NAME --format iceberg --catalog postgresql://user@host:port/db` (shared by many machines) or `--catalog sqlite:///path/catalog.db` (a local file, this machine only)"
 
     /// The catalog URL of an Iceberg table in an object-store warehouse: a PostgreSQL URL as given, a SQLite path
     /// (`sqlite:` prefix optional) made absolute; none (or the local default) is an error naming `--catalog`.
