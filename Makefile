@@ -107,7 +107,8 @@ test-iceberg-cli: venv release
 # Iceberg tables in an s3:// warehouse (Tests/Interop/iceberg_s3.py, catalog on PostgreSQL): pyiceberg's SqlCatalog
 # with its S3 FileIO loads and scans Floe's table (= floe cat), Floe reads pyiceberg's; kill -9 twice during
 # convert --checkpoint s3:// then exactly once; aggregate/merge, snapshots/history/ddl, expire-snapshots, and
-# remove-orphan-files removing exactly the unreachable objects.
+# remove-orphan-files removing exactly the unreachable objects: 11.2 s (release; 17-21 s with PostgreSQL's and moto's
+# start, 8.8 CPU s) on the loaded 2-core machine; IcebergObjectIOTests (with ObjectStoreTests) 1.3 s.
 test-objectstore: venv sigv4-vectors release
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
