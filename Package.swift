@@ -83,7 +83,7 @@ let package = Package(
                                                .product(name: "SystemPackage", package: "swift-system")]),
         // Iceberg tables: metadata JSON, Avro manifests (Avro/), transforms, data files, the SQL catalog.
         .target(name: "Iceberg", dependencies: [
-            "Parquet", "JSON", "CCodecs", "FileSafety", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            "Parquet", "JSON", "CCodecs", "FileSafety", "ObjectStore", .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         .target(name: "Warehouse", dependencies: ["Firehose", "Parquet", "JSON", "FileSafety", "ObjectStore", "Iceberg",
@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "JSONSchemaTests", dependencies: ["JSONSchema", "JSON", "Parallel"], exclude: ["TestVectors"]),
         .testTarget(name: "ConfigFormatsTests", dependencies: ["ConfigFormats", "JSONSchema", "JSON"], exclude: ["TestVectors"]),
         .testTarget(name: "FirehoseTests", dependencies: ["Firehose", "Parquet", "JSON", "JSONSchema"], exclude: ["TestVectors"]),
-        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON"]),
+        .testTarget(name: "IcebergTests", dependencies: ["Iceberg", "Parquet", "JSON", "ObjectStore"]),
         .testTarget(name: "FirehoseServerTests", dependencies: ["FirehoseServer", "Firehose", "JSON", "Parquet"]),
         .testTarget(name: "ObjectStoreTests", dependencies: [
             "ObjectStore", .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -23,7 +23,7 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
     public let name: String
     /// The table as loaded when the committer was made (its schema and location).
     public let table: IcebergTable
-    /// The table's location as a local path.
+    /// The table's location: a local path, or an `s3://` URL.
     public let location: String
     /// Wall milliseconds of each commit so far (catalog round trips, metadata and manifest writes, retries).
     public private(set) var commitMillis: [Double] = []
@@ -39,7 +39,7 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
     ///
     /// - Throws: ``WarehouseError/tableNotFound(_:)`` when the catalog has no such table,
     ///   ``WarehouseError/invalid(_:)`` for a partitioned table (convert writes unpartitioned tables), or a table
-    ///   outside the local file system.
+    ///   neither on the local file system nor in S3.
     public init(catalog: SQLCatalog, namespace: [String], name: String) throws(WarehouseError) {
         self.catalog = catalog
         self.namespace = namespace
@@ -52,9 +52,9 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
             throw .io(catalog.path, error.description)
         }
         do {
-            location = try localPath(table.metadata.location)
+            location = try LocalFileIO.canonical(table.metadata.location)
         } catch {
-            throw .invalid("table '\(name)': location \(table.metadata.location) is not a local folder")
+            throw .invalid("table '\(name)': location \(table.metadata.location) is neither a local folder nor s3://")
         }
         guard table.metadata.defaultSpec.fields.isEmpty else {
             throw .invalid("table '\(name)' is partitioned (\(table.metadata.defaultSpec.fields.map(\.name).joined(separator: ", "))): floe convert appends to unpartitioned Iceberg tables")

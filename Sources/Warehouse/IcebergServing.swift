@@ -46,9 +46,9 @@ extension DataWarehouse {
     func writeIceberg(into target: String, like: IcebergTarget,
                       _ body: (() -> String) throws -> Schema) throws(WarehouseError) -> VersionedWrite {
         let name = try DataWarehouse.validName(target, what: "table")
-        let staging = directory + "/.floe-iceberg-staging-\(name)-\(getpid())-\(makeUUID())"
+        let (staging, within) = icebergStagingFolder(name)
         try Posix.makeDirectories(staging)
-        defer { try? PathContainment.removeTree(staging, within: directory) }
+        defer { try? PathContainment.removeTree(staging, within: within) }
         var paths: [String] = []
         let schema: Schema
         do {

@@ -41,8 +41,12 @@ public struct IcebergWarehouse {
         let database = try warehouse.catalog().database
         let root = warehouse.absoluteDirectory
         var url = catalogURL ?? IcebergWarehouse.catalogFileName
-        if url == IcebergWarehouse.catalogFileName || url.isEmpty { url = root + "/" + IcebergWarehouse.catalogFileName }
-        let isDefault = url == root + "/" + IcebergWarehouse.catalogFileName
+        if warehouse.remote != nil {
+            url = try IcebergWarehouse.objectWarehouseCatalog(catalogURL)
+        } else if url == IcebergWarehouse.catalogFileName || url.isEmpty {
+            url = root + "/" + IcebergWarehouse.catalogFileName
+        }
+        let isDefault = warehouse.remote == nil && url == root + "/" + IcebergWarehouse.catalogFileName
         do {
             catalog = try SQLCatalog(url: url, name: IcebergWarehouse.catalogName, warehouse: root)
         } catch {
@@ -102,11 +106,7 @@ public struct IcebergWarehouse {
             }
         }
         guard try warehouse.catalog().table(named: name) == nil else { throw .duplicateTable(name) }
-        let folder = warehouse.directory + "/" + name
-        try warehouse.requireInside(folder)
-        if Posix.isDirectory(folder), Posix.exists(folder + "/metadata") {
-            throw .invalid("\(folder)/metadata exists already: the folder holds another table's files; drop it with --purge or choose another name")
-        }
+        try checkNoMetadata(name)
         let location = warehouse.absoluteDirectory + "/" + name
         var props: [(String, String)] = [("write.format.default", "parquet")]
         for p in spec.properties where !p.key.hasPrefix("iceberg.") { props.append((p.key, p.value)) }
@@ -217,7 +217,7 @@ public struct IcebergWarehouse {
             if let snap = table.metadata.currentSnapshot, let n = snap.summaryValue("total-delete-files"), n != "0" {
                 throw WarehouseError.invalid("Iceberg table '\(name)' has \(n) delete files in its current snapshot; aggregate and merge read tables without row-level deletes (rewrite it first)")
             }
-            for f in try table.dataFiles() { paths.append(try localPath(f.filePath)) }
+            for f in try table.dataFiles() { paths.append(try LocalFileIO.canonical(f.filePath)) }
         } catch let e as WarehouseError {
             throw e
         } catch let e as IcebergError {
@@ -228,9 +228,9 @@ public struct IcebergWarehouse {
         paths.sort()
         var files: [ParquetFile] = []
         for p in paths {
-            do { files.append(try ParquetFile(path: p)) } catch { throw .io(p, "\(error)") }
+            do { files.append(try LocalFileIO.openParquet(p)) } catch { throw IcebergWarehouse.map(error, context: p) }
         }
-        let root = (try? localPath(table.metadata.location)) ?? table.metadata.location
+        let root = (try? LocalFileIO.canonical(table.metadata.location)) ?? table.metadata.location
         return TableSnapshot(root: root + "/data", version: nil, paths: paths, files: files)
     }
 

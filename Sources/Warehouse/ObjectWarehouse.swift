@@ -377,26 +377,7 @@ final class ObjectVersionWriter {
 
     /// Streams a local file to `key` create-only (multipart for large files): whole or not at all.
     static func upload(path: String, store: any ObjectStore, key: String) async throws {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ObjectStoreError.io("\(path): cannot open: \(Posix.message())") }
-        defer { Glibc.close(fd) }
-        let w = try await store.writer(key, condition: .createOnly, options: ObjectWriterOptions())
-        do {
-            var buf = [UInt8](repeating: 0, count: 8 << 20)
-            while true {
-                let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ObjectStoreError.io("\(path): cannot read: \(Posix.message())")
-                }
-                if n == 0 { break }
-                try await w.write(Array(buf[0..<n]))
-            }
-            try await w.finish()
-        } catch {
-            await w.abort()
-            throw error
-        }
+        try await store.upload(file: path, to: key, condition: .createOnly)
     }
 
     /// Removes versions older than `current` whose successor was published longer than `graceSeconds` ago.

@@ -38,6 +38,10 @@ struct RowOutputOptions: ParsableArguments {
             try runIceberg(path, t, format: fmt, columns: cols, limit: limit)
             return
         }
+        if path.hasPrefix("s3://"), let t = try IcebergCLI.table(atObject: path) {
+            try runIceberg(path, t, format: fmt, columns: cols, limit: limit)
+            return
+        }
         if snapshot != nil || asOf != nil {
             Output.diagnostic("floe: \(path): --snapshot and --as-of apply to Iceberg tables only")
             throw FloeExit.usageError

@@ -190,10 +190,7 @@ struct ConvertFlags: ParsableArguments {
             checkpointStore = (try Storage.s3(bucket, for: cp), "s3://\(bucket)/")
         }
         var d = DeliveryConfig(outDir: outDir, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
-        if let iceberg {
-            if checkpointStore != nil { throw usage("--checkpoint: an Iceberg table's checkpoint is a local file") }
-            d.folder = iceberg.location
-        }
+        if let iceberg { d.folder = iceberg.location }
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs

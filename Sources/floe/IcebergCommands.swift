@@ -47,17 +47,7 @@ enum IcebergCLI {
         }
         let hint = p + "/metadata/version-hint.text"
         guard access(hint, F_OK) == 0 else { return nil }
-        do {
-            var text = String(decoding: try LocalFileIO.read(hint, limit: 4096), as: UTF8.self)
-            while let l = text.last, l == "\n" || l == " " || l == "\r" { text.removeLast() }
-            guard !text.isEmpty, !text.contains("/") else { throw IcebergError.corrupt(file: hint, detail: "not a metadata version") }
-            let file = p + "/metadata/" + (text.allSatisfy(\.isNumber) ? "v\(text)" : text) + ".metadata.json"
-            let m = try TableMetadata.parse(try LocalFileIO.read(file), file: file)
-            return IcebergTable(identifier: [name], metadata: m, metadataLocation: file)
-        } catch {
-            Output.diagnostic("floe: \(path): \(error)")
-            throw FloeExit.dataError
-        }
+        return try table(hintedAt: p, name: name, display: path)
     }
 
     /// A time: ISO 8601 (`2026-12-07T18:00:00Z`, `2026-12-07 18:00:00.250+01:00`, `2026-12-07`), Unix
@@ -156,10 +146,10 @@ extension RowOutputOptions {
         var direct = (snap.summaryValue("total-delete-files") ?? "0") == "0"
         var parts: [RowExporter] = []
         do {
-            let files = try t.dataFiles(snapshotId: id).map { try localPath($0.filePath) }.sorted()
+            let files = try t.dataFiles(snapshotId: id).map { try LocalFileIO.canonical($0.filePath) }.sorted()
             if direct {
                 for p in files {
-                    let f = try ParquetFile(path: p)
+                    let f = try LocalFileIO.openParquet(p)
                     let ids = f.schema.root.children.map { $0.fieldId.map(Int.init) }
                     let names = f.schema.root.children.map(\.name)
                     if names != schema.fields.map(\.name) || ids != schema.fields.map({ Optional($0.id) }) { direct = false; break }
@@ -364,46 +354,36 @@ struct TableRemoveOrphanFiles: ParsableCommand {
         let m = t.metadata
         var reachable = Set<String>()
         do {
-            reachable.insert(try localPath(t.metadataLocation))
-            for (loc, _) in m.metadataLog { reachable.insert(try localPath(loc)) }
+            reachable.insert(try LocalFileIO.canonical(t.metadataLocation))
+            for (loc, _) in m.metadataLog { reachable.insert(try LocalFileIO.canonical(loc)) }
             for s in m.snapshots {
-                reachable.insert(try localPath(s.manifestList))
+                reachable.insert(try LocalFileIO.canonical(s.manifestList))
                 for mf in try ManifestIO.readManifestList(try LocalFileIO.read(s.manifestList), file: s.manifestList) {
-                    reachable.insert(try localPath(mf.manifestPath))
+                    reachable.insert(try LocalFileIO.canonical(mf.manifestPath))
                     guard let spec = m.spec(id: mf.partitionSpecId) else { continue }
                     for e in try ManifestIO.readManifest(try LocalFileIO.read(mf.manifestPath), file: mf.manifestPath,
                                                          manifest: mf, spec: spec, schema: m.currentSchema) {
-                        reachable.insert(try localPath(e.dataFile.filePath))
+                        reachable.insert(try LocalFileIO.canonical(e.dataFile.filePath))
                     }
                 }
             }
         } catch {
             throw WarehouseCLI.fail(warehouse, IcebergWarehouse.map(error, context: "table '\(name)'"))
         }
-        let root = try localPath(m.location)
+        // every file under data/ and metadata/: a walk of the local folders, a listing of the bucket's prefixes
         var orphans: [String] = []
-        func walk(_ dir: String) {
-            guard let d = opendir(dir) else { return }
-            defer { closedir(d) }
-            var names: [String] = []
-            while let e = readdir(d) {
-                let n = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-                if n != "." && n != ".." { names.append(n) }
+        do {
+            let root = try LocalFileIO.canonical(m.location)
+            for folder in ["/data", "/metadata"] {
+                for f in try LocalFileIO.listFiles(under: root + folder) {
+                    if folder == "/metadata" && f.location.hasSuffix("/metadata/version-hint.text") { continue }
+                    if !reachable.contains(f.location) && f.modifiedMs < cutoff { orphans.append(f.location) }
+                }
             }
-            for n in names.sorted() {
-                let p = dir + "/" + n
-                var st = stat()
-                guard lstat(p, &st) == 0 else { continue }
-                if (st.st_mode & S_IFMT) == S_IFDIR { walk(p); continue }
-                guard (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                if n == "version-hint.text" && dir.hasSuffix("/metadata") { continue }
-                let mtimeMs = Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
-                if !reachable.contains(p) && mtimeMs < cutoff { orphans.append(p) }
-            }
+        } catch {
+            throw WarehouseCLI.fail(warehouse, IcebergWarehouse.map(error, context: "table '\(name)'"))
         }
-        walk(root + "/data")
-        walk(root + "/metadata")
-        if !dryRun { for p in orphans { unlink(p) } }
+        if !dryRun { for p in orphans { LocalFileIO.delete(p) } }
         if json {
             Output.write(WarehouseCLI.jsonLine(.object(JSONObject([
                 ("table", .string(name)), ("dry_run", .bool(dryRun)),

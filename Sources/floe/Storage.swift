@@ -114,28 +114,7 @@ enum Storage {
     /// the object appears whole when the upload completes, or not at all.
     static func upload(localPath: String, to text: String, bucket: String, key: String) throws {
         let store = try s3(bucket, for: text)
-        let fd = open(localPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ObjectStoreError.io("\(localPath): cannot open: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        try Blocking.run {
-            let w = try await store.writer(key, condition: .none, options: ObjectWriterOptions())
-            do {
-                var buf = [UInt8](repeating: 0, count: 8 << 20)
-                while true {
-                    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw ObjectStoreError.io("\(localPath): cannot read: \(String(cString: strerror(errno)))")
-                    }
-                    if n == 0 { break }
-                    try await w.write(Array(buf[0..<n]))
-                }
-                try await w.finish()
-            } catch {
-                await w.abort()
-                throw error
-            }
-        }
+        _ = try Blocking.run { try await store.upload(file: localPath, to: key, condition: .none) }
     }
 }
 

@@ -32,7 +32,7 @@ struct TableCreate: ParsableCommand {
     var format: TableFormat = .parquet
     @Option(name: .customLong("partition-spec"), help: "Iceberg tables: partition fields, e.g. 'hour(event_time)' or 'day(ts), bucket(16, id)'.")
     var partitionSpec: String?
-    @Option(name: .long, help: "Iceberg tables: the SQL catalog, postgresql://user@host:port/db (default: DIR/iceberg-catalog.db).")
+    @Option(name: .long, help: "Iceberg tables: the SQL catalog, postgresql://user@host:port/db or a SQLite file (default: DIR/iceberg-catalog.db; an s3:// warehouse needs one).")
     var catalog: String?
     @Option(name: .long, help: "plain, streaming or batch (default: streaming when partitioned by inserted_at).")
     var kind: TableKind?

@@ -109,7 +109,7 @@ extension Converter {
             commitState.sequence = m.sequence
         } else if !files.isEmpty && (mark?.sequence ?? -1) < seq {
             // the logged commit did not happen: its data files are garbage, its input is converted again
-            for (_, final) in files { FileOps.removeTree(final) }
+            (target as? CommitDeliveryTarget)?.removeUncommitted(files.map(\.1))
             setPositions(c["base"])
         } else {
             setPositions(o["inputs"])
@@ -154,7 +154,7 @@ extension Converter {
                 try committer.commit(files, mark: mark)
             } catch let e as CommitRejected {
                 // certainly not committed: without a checkpoint nothing will ever name the files
-                if config.checkpoint == nil { for f in files { FileOps.removeTree(f.path) } }
+                if config.checkpoint == nil { target.removeUncommitted(files.map(\.path)) }
                 throw DeliveryError("\(config.delivery.table): commit failed: \(e)")
             } catch {
                 // outcome unknown: every file stays (a rerun with the checkpoint settles it)

@@ -399,7 +399,8 @@ public final class Converter {
                                           writerOptions: config.objectWriter)
         let lock = try ObjectCheckpointLock(config)
         defer { lock.release() }
-        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: "", target: target,
+        delivery = Delivery(config: config.delivery, layout: layout, stagingDir: "",
+                            target: config.committer != nil ? CommitDeliveryTarget(objects: target) : target,
                             profile: config.profile)
         config.profile?.threads = ingest ? 1 : max(1, config.jobs)
         delivery.nameTag = nameTag

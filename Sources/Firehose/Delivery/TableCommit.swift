@@ -23,11 +23,7 @@ public struct CommitFile: Sendable {
     public var footer: FileMetaData
 
     /// A file with every property given.
-    public init(path: String, size: Int64, footer: FileMetaData) {
-        self.path = path
-        self.size = size
-        self.footer = footer
-    }
+    public init(path: String, size: Int64, footer: FileMetaData) { (self.path, self.size, self.footer) = (path, size, footer) }
 }
 
 /// What a checkpointed run's commit covers: the checkpoint's id (random, kept in the checkpoint file), the
@@ -43,9 +39,7 @@ public struct CommitMark: Sendable, Equatable {
 
     /// A mark with every property given.
     public init(checkpointID: String, sequence: Int64, positions: String) {
-        self.checkpointID = checkpointID
-        self.sequence = sequence
-        self.positions = positions
+        (self.checkpointID, self.sequence, self.positions) = (checkpointID, sequence, positions)
     }
 }
 
@@ -72,43 +66,59 @@ public protocol TableCommitter: AnyObject, Sendable {
     func lastMark(checkpointID: String) throws -> CommitMark?
 }
 
-/// The delivery target of a committed table: files staged and published (renamed) as in a local folder; the data
-/// files' footers are kept for the commit.
+/// The delivery target of a committed table: files staged and published as by the target it wraps — a local
+/// folder's (renamed) or a bucket's (multipart uploads, ObjectCommitTarget.swift) — with the data files' footers
+/// kept for the commit: read back from a staged local file, taken from the bytes written for an upload.
 final class CommitDeliveryTarget: DeliveryTarget {
-    let local: LocalDeliveryTarget
-    /// Footers of staged data files, by staged path.
+    let inner: any DeliveryTarget
+    /// The bucket's target when the table is in one (its sinks keep their footers' bytes).
+    let objects: ObjectDeliveryTarget?
+    /// Footers of staged data files, by staged entry.
     private(set) var footers: [String: (FileMetaData, Int64)] = [:]
 
     init(stagingDir: String, root: String) {
-        local = LocalDeliveryTarget(stagingDir: stagingDir, root: root)
+        inner = LocalDeliveryTarget(stagingDir: stagingDir, root: root)
+        objects = nil
+    }
+
+    init(objects: ObjectDeliveryTarget) {
+        inner = objects
+        self.objects = objects
     }
 
     func parquetSink(name: String, final: String) throws -> any ParquetSink {
-        try local.parquetSink(name: name, final: final)
+        let sink = try inner.parquetSink(name: name, final: final)
+        return objects == nil ? sink : FooterKeepingSink(sink)
     }
 
     func staged(_ sink: any ParquetSink) throws -> (from: String, size: Int64) {
-        let (path, size) = try local.staged(sink)
         let footer: FileMetaData
-        do {
-            footer = try ParquetFile(path: path).metadata
-        } catch {
-            throw DeliveryError("\(path): cannot read back the footer: \(error)")
+        let (from, size): (String, Int64)
+        if let kept = sink as? FooterKeepingSink {
+            footer = try kept.footer()
+            (from, size) = try inner.staged(kept.inner)
+        } else {
+            (from, size) = try inner.staged(sink)
+            do {
+                footer = try ParquetFile(path: from).metadata
+            } catch {
+                throw DeliveryError("\(from): cannot read back the footer: \(error)")
+            }
         }
-        footers[path] = (footer, size)
-        return (path, size)
+        footers[from] = (footer, size)
+        return (from, size)
     }
 
     func stage(bytes: [UInt8], name: String, final: String) throws -> (String, String) {
-        try local.stage(bytes: bytes, name: name, final: final)
+        try inner.stage(bytes: bytes, name: name, final: final)
     }
 
     func publish(_ entries: [(String, String)], rollForward: Bool) throws {
-        try local.publish(entries, rollForward: rollForward)
+        try inner.publish(entries, rollForward: rollForward)
     }
 
     func discard(_ entries: [(String, String)]) {
-        local.discard(entries)
+        inner.discard(entries)
         for (from, _) in entries { footers[from] = nil }
     }
 
@@ -121,4 +131,10 @@ final class CommitDeliveryTarget: DeliveryTarget {
     }
 
     func isData(_ staged: String) -> Bool { footers[staged] != nil }
+
+    /// Removes published data files whose commit certainly did not happen (no snapshot names them).
+    func removeUncommitted(_ finals: [String]) {
+        guard let objects else { return finals.forEach { FileOps.removeTree($0) } }
+        objects.delete(finals)
+    }
 }

@@ -183,9 +183,8 @@ public struct DataFileWriter {
         }
         let footer: FileMetaData
         let size: Int64
-        let local = try localPath(path)
+        let local = try LocalFileIO.stagingPath(for: path)  // an object's is a temporary file, uploaded below
         do {
-            try makeDirectories(try localPath(folder))
             let w = try ParquetWriter(path: local, schema: parquetSchema(schema), options: options)
             do {
                 try w.write(rows: rows)
@@ -197,9 +196,12 @@ public struct DataFileWriter {
             let f = try ParquetFile(path: local)
             footer = f.metadata
             size = try LocalFileIO.size(local)
+            try LocalFileIO.publishStaged(local, as: path)
         } catch let e as IcebergError {
+            LocalFileIO.discardStaged(local, as: path)
             throw e
         } catch {
+            LocalFileIO.discardStaged(local, as: path)
             throw .io("\(local): \(error)")
         }
         var df = DataFile(filePath: path, partition: partition, recordCount: Int64(rows.count), fileSizeInBytes: size)

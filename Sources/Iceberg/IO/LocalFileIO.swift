@@ -1,5 +1,6 @@
 // Local files for table data and metadata: bounded reads, writes that appear whole (temp file, fsync, rename or
-// link), create-only publication for metadata files, folder creation and deletion.
+// link), create-only publication for metadata files, folder creation and deletion. Locations in an object store
+// (`s3://bucket/key`) are handed to `ObjectFileIO` (ObjectFileIO.swift) with the same guarantees.
 
 #if canImport(Glibc)
 import Glibc
@@ -8,11 +9,13 @@ import Darwin
 #endif
 import FileSafety
 
-/// Table data and metadata on the local file system. Locations are plain paths or `file:` URLs; other
-/// schemes are an ``IcebergError/invalidArgument(_:)`` error.
+/// Table data and metadata on the local file system, or in an object store for `s3://` locations
+/// (``ObjectFileIO``). Locations are plain paths, `file:` URLs or `s3://bucket/key`; other schemes are an
+/// ``IcebergError/invalidArgument(_:)`` error.
 public enum LocalFileIO {
     /// The bytes of `path` (at most `limit`).
     public static func read(_ location: String, limit: Int = 1 << 30) throws(IcebergError) -> [UInt8] {
+        if ObjectFileIO.isObject(location) { return try ObjectFileIO.read(location, limit: limit) }
         let path = try localPath(location)
         do { return try BoundedRead.read(path, limit: limit, what: "Iceberg file") } catch {
             if access(path, F_OK) != 0 { throw .notFound("\(path): no such file") }
@@ -22,6 +25,7 @@ public enum LocalFileIO {
 
     /// Whether something exists at `location` (false for a location that is not local).
     public static func exists(_ location: String) -> Bool {
+        if ObjectFileIO.isObject(location) { return ObjectFileIO.exists(location) }
         guard let path = try? localPath(location) else { return false }
         return access(path, F_OK) == 0
     }
@@ -30,6 +34,7 @@ public enum LocalFileIO {
     ///
     /// - Throws: ``IcebergError/io(_:)`` when it cannot be stat'ed.
     public static func size(_ location: String) throws(IcebergError) -> Int64 {
+        if ObjectFileIO.isObject(location) { return try ObjectFileIO.size(location) }
         let path = try localPath(location)
         var st = stat()
         guard stat(path, &st) == 0 else { throw .io("\(path): \(String(cString: strerror(errno)))") }
@@ -42,6 +47,7 @@ public enum LocalFileIO {
     /// fsync to a later durable write into the same folder (one folder fsync covers every entry made before it).
     public static func write(_ bytes: [UInt8], to location: String, createOnly: Bool = false, durable: Bool = true,
                              syncFolder: Bool = true) throws(IcebergError) {
+        if ObjectFileIO.isObject(location) { return try ObjectFileIO.write(bytes, to: location, createOnly: createOnly) }
         let path = try localPath(location)
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         try makeDirectories(dir)
@@ -80,9 +86,10 @@ public enum LocalFileIO {
     }
 
     /// Makes files written with `durable: false` durable: fsyncs them in parallel (concurrent fsyncs share the
-    /// file system's journal commit), then each of their folders once (their names).
+    /// file system's journal commit), then each of their folders once (their names). Objects are durable once
+    /// their PUT returned: nothing to do for them.
     public static func sync(_ locations: [String]) throws(IcebergError) {
-        let paths = try locations.map { (l) throws(IcebergError) in try localPath(l) }
+        let paths = try locations.filter { !ObjectFileIO.isObject($0) }.map { (l) throws(IcebergError) in try localPath(l) }
         // each iteration writes its own slot: errno of the failed open or fsync, 0 when durable
         let errs = UnsafeMutableBufferPointer<Int32>.allocate(capacity: paths.count)
         errs.initialize(repeating: 0)
@@ -110,6 +117,7 @@ public enum LocalFileIO {
 
     /// Removes the file at `location`, ignoring errors (a missing file is not a failure).
     public static func delete(_ location: String) {
+        if ObjectFileIO.isObject(location) { return ObjectFileIO.delete(location) }
         if let path = try? localPath(location) { unlink(path) }
     }
 }

@@ -48,9 +48,9 @@ extension DataFileWriter {
 
     func writeParquet(rows: [ParquetValue], schema: Schema, folder: String, partition: [IcebergLiteral?]) throws(IcebergError) -> DataFile {
         let path = folder + "/" + makeUUID() + "-deletes.parquet"
-        let local = try localPath(path)
+        let local = try LocalFileIO.stagingPath(for: path)  // an object's is a temporary file, uploaded below
+        let size: Int64
         do {
-            try makeDirectories(try localPath(folder))
             let w = try ParquetWriter(path: local, schema: schema, options: options)
             do {
                 try w.write(rows: rows)
@@ -59,12 +59,16 @@ extension DataFileWriter {
                 w.abort()
                 throw error
             }
+            size = try LocalFileIO.size(local)
+            try LocalFileIO.publishStaged(local, as: path)
         } catch let e as IcebergError {
+            LocalFileIO.discardStaged(local, as: path)
             throw e
         } catch {
+            LocalFileIO.discardStaged(local, as: path)
             throw .io("\(local): \(error)")
         }
-        return DataFile(filePath: path, partition: partition, recordCount: Int64(rows.count), fileSizeInBytes: try LocalFileIO.size(local))
+        return DataFile(filePath: path, partition: partition, recordCount: Int64(rows.count), fileSizeInBytes: size)
     }
 }
 
@@ -133,12 +137,11 @@ struct DeleteIndex {
 }
 
 func readRows(_ location: String) throws(IcebergError) -> [(ParquetValue, SchemaNode)] {
-    let path = try localPath(location)
+    let f = try LocalFileIO.openParquet(location)
     do {
-        let f = try ParquetFile(path: path)
         let root = f.schema.root
         return try f.readValues().map { ($0, root) }
     } catch {
-        throw .io("\(path): \(error)")
+        throw .io("\(location): \(error)")
     }
 }

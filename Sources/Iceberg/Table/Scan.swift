@@ -63,7 +63,7 @@ public func localPath(_ location: String) throws(IcebergError) -> String {
     if location.hasPrefix("file:/") { return String(location.dropFirst(5)) }
     if location.hasPrefix("/") { return location }
     if let colon = location.firstIndex(of: ":"), location[colon...].hasPrefix("://") {
-        throw .invalidArgument("\(location): the \(location[..<colon]):// scheme is not a local path; this build reads and writes local tables only")
+        throw .invalidArgument("\(location): the \(location[..<colon]):// scheme is not supported (Iceberg tables are local folders or s3:// locations)")
     }
     return location
 }
