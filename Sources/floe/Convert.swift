@@ -193,6 +193,14 @@ struct ConvertFlags: ParsableArguments {
         if let iceberg {
             if checkpointStore != nil { throw usage("--checkpoint: an Iceberg table's checkpoint is a local file") }
             d.folder = iceberg.location
+            if let p = iceberg.partitioner {
+                // a partitioned table: rows go to data/<partition path>/ by the table's partition spec
+                if prefix != nil || !keys.isEmpty {
+                    throw usage("table '\(tableName)' is partitioned by its Iceberg partition spec: drop --prefix and --partition-key")
+                }
+                p.maxOpenFiles = min(p.maxOpenFiles, max(1, maxOpenPartitions))
+                d.partitioner = p
+            }
         }
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }

@@ -21,12 +21,15 @@ public struct CommitFile: Sendable {
     public var size: Int64
     /// Its footer (row count, schema with field ids, column statistics).
     public var footer: FileMetaData
+    /// The routing key of its partition (a table partitioned by column values: `RowPartitioner`); nil otherwise.
+    public var partitionKey: String?
 
     /// A file with every property given.
-    public init(path: String, size: Int64, footer: FileMetaData) {
+    public init(path: String, size: Int64, footer: FileMetaData, partitionKey: String? = nil) {
         self.path = path
         self.size = size
         self.footer = footer
+        self.partitionKey = partitionKey
     }
 }
 
