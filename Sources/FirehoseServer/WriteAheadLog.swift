@@ -95,6 +95,10 @@ final class WriteAheadLog: @unchecked Sendable {
         for (i, name) in names.enumerated() {
             let path = directory + "/" + name
             guard let first = UInt64(name.dropFirst(4).dropLast(4)) else { continue }
+            // a segment is named after the LSN it starts at: an empty one (every entry published, the log
+            // restarted) still carries the counter on, so LSNs never repeat across restarts (a stream's
+            // published-through position would otherwise swallow the new entries)
+            nextLSN = max(nextLSN, first)
             let data = try Disk.readAll(path)
             var seg = Segment(path: path, firstLSN: first, size: data.count)
             var off = 0

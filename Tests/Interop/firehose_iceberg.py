@@ -190,6 +190,10 @@ def main():
             missing = expected - got
             extra = got - (good["clicks"] + sent)
             dups = [k for k, c in got.items() if c > 1]
+            if missing:
+                ids = sorted(k[0] for k in missing)
+                print(f"missing ids {ids[:3]}…{ids[-3:]}; snapshots: " + "; ".join(
+                    f"{s.summary.get('added-records')} rows {s.summary.additional_properties.get('floe.checkpoint')}" for s in t.snapshots()))
             check(not missing, f"clicks: {sum(missing.values())} acknowledged records missing after kill -9")
             check(not extra and not dups, f"clicks: {sum(extra.values())} records never sent, {len(dups)} twice")
             print(f"kill -9 mid-stream: {sum(acked.values())} acknowledged of {sum(sent.values())} sent, table "
