@@ -129,6 +129,9 @@ final class WriteAheadLog: @unchecked Sendable {
         }
         durableLSN = nextLSN - 1
         queuedLast = durableLSN
+        // an empty last segment named after the next LSN is the one appends go to (not a second entry of it,
+        // which collection would unlink while it is being written)
+        if let last = segments.last, last.size == 0, last.firstLSN == nextLSN { segments.removeLast() }
         try openSegment()
     }
 

@@ -158,7 +158,7 @@ def main():
 
             def producer():
                 i = a.records
-                while not stop.is_set() and i < a.records + 4000:
+                while not stop.is_set() and i < a.records + 8000:
                     batch = []
                     for _ in range(100):
                         r = record(i, rng)
@@ -173,11 +173,13 @@ def main():
                                 acked[(r["id"], micros(r["event_time"]), r["user"])] += 1
                     except Exception:
                         time.sleep(0.2)
-                    time.sleep(0.02)
+                    time.sleep(0.05)
 
             th = threading.Thread(target=producer)
             th.start()
-            time.sleep(3)
+            time.sleep(2.5)
+            before_kill = sum(acked.values())
+            snaps_before = len(cat.load_table(("analytics", "clicks")).snapshots())
             server.kill()
             time.sleep(0.5)
             server.start()
@@ -196,7 +198,9 @@ def main():
                     f"{s.summary.get('added-records')} rows {s.summary.additional_properties.get('floe.checkpoint')}" for s in t.snapshots()))
             check(not missing, f"clicks: {sum(missing.values())} acknowledged records missing after kill -9")
             check(not extra and not dups, f"clicks: {sum(extra.values())} records never sent, {len(dups)} twice")
-            print(f"kill -9 mid-stream: {sum(acked.values())} acknowledged of {sum(sent.values())} sent, table "
+            check(0 < before_kill < sum(acked.values()), f"the kill was not mid-stream: {before_kill} of {sum(acked.values())} acknowledged before it")
+            print(f"kill -9 mid-stream ({before_kill} acknowledged and {snaps_before - 1} snapshots committed before it): "
+                  f"{sum(acked.values())} acknowledged of {sum(sent.values())} sent, table "
                   f"{sum(got.values())} rows ({sum(got.values()) - sum(good['clicks'].values())} from this phase), "
                   f"{len(t.snapshots())} snapshots")
         finally:
