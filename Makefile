@@ -190,6 +190,7 @@ test-crash: venv release
 test-iceberg-delivery: venv release
 	$(PY) Tests/Interop/iceberg_partitioned.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/iceberg_convert_crash.py $(RELEASE_BIN)
+	$(PY) Tests/Interop/iceberg_convert_crash.py $(RELEASE_BIN) --mb 8 --partition-spec 'hour(event_time), bucket(4, id)'
 	$(PY) Tests/Interop/iceberg_concurrency.py $(RELEASE_BIN) --catalog sqlite
 	scripts/with_postgres.sh $(PY) Tests/Interop/iceberg_concurrency.py $(RELEASE_BIN) --catalog postgresql
 

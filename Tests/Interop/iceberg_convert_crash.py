@@ -39,6 +39,7 @@ def main():
     ap.add_argument("--mb", type=float, default=16)
     ap.add_argument("--kills", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--partition-spec", help="the table's Iceberg partition spec (default: unpartitioned)")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
         print(f"iceberg convert crash test: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
@@ -57,8 +58,8 @@ def main():
         lines = open(inp, "rb").read().split(b"\n")[:-1]
         bad = {int(l.split("\t")[0]) for l in open(idx)}
         wh = os.path.join(tmp, "wh")
-        cat, ident = make_table(a.floe, wh, "events")
-        make_table(a.floe, wh, "probe")
+        cat, ident = make_table(a.floe, wh, "events", partition_spec=a.partition_spec)
+        make_table(a.floe, wh, "probe", partition_spec=a.partition_spec)
 
         def cmd(table, checkpoint):
             c = [a.floe, "convert", "--warehouse", wh, "--table", table, "--schema", SCHEMA, "--buffer-size", "1MiB",
