@@ -501,6 +501,13 @@ final class StreamRuntime: @unchecked Sendable {
             do {
                 try self.flush()
                 let f = try newPlan.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
+                // into an Iceberg table from now on (or no more): its commit log (the flush above settled the old)
+                if newPlan.icebergTable == nil {
+                    self.icebergLog = nil
+                } else if self.icebergLog == nil {
+                    self.icebergLog = try IcebergStreamLog(stateDir: String(self.statePath.dropLast(self.name.count + 6)),
+                                                           stream: self.name)
+                }
                 self.plan = newPlan
                 self.feed = f
             } catch { failure = error }

@@ -35,8 +35,8 @@ struct ConvertFlags: ParsableArguments {
     var errorPrefix: String?
     @Option(name: .customLong("partition-key"), help: "KEY=QUERY (jq subset) for !{partitionKeyFromQuery:KEY} (repeatable).")
     var partitionKey: [String] = []
-    @Option(name: .customLong("max-open-partitions"), parsing: .unconditional, help: "Most partitions open at once (1-100000, default 500).")
-    var maxOpenPartitions: Int = 500
+    @Option(name: .customLong("max-open-partitions"), parsing: .unconditional, help: "Most partitions open at once (1-100000, default 500; a partitioned Iceberg table: open data files, default 64, the least recently written closing first).")
+    var maxOpenPartitions: Int?
     @Option(name: .customLong("buffer-size"), help: "Close a file after this much input (default 128MiB).")
     var bufferSize: String = "128MiB"
     @Option(name: .customLong("buffer-interval"), parsing: .unconditional, help: "… or this many seconds after its first record arrived (above 0, at most 86400; default 300).")
@@ -136,7 +136,7 @@ struct ConvertFlags: ParsableArguments {
         guard bufferInterval.isFinite, bufferInterval > 0, bufferInterval <= 86400 else {
             throw usage("--buffer-interval must be above 0 and at most 86400 seconds, got \(bufferInterval)")
         }
-        try FlagRange.check(maxOpenPartitions, "--max-open-partitions", 1...100_000)
+        if let m = maxOpenPartitions { try FlagRange.check(m, "--max-open-partitions", 1...100_000) }
         try FlagRange.check(maxErrors, "--max-errors", 0...Int.max)
         let jobs = try FlagRange.workers(self.jobs, "--jobs")
         let (defs, out, table, catalogDatabase, iceberg) = try target()
@@ -198,7 +198,7 @@ struct ConvertFlags: ParsableArguments {
                 if prefix != nil || !keys.isEmpty {
                     throw usage("table '\(tableName)' is partitioned by its Iceberg partition spec: drop --prefix and --partition-key")
                 }
-                p.maxOpenFiles = min(p.maxOpenFiles, max(1, maxOpenPartitions))
+                if let m = maxOpenPartitions { p.maxOpenFiles = m }
                 d.partitioner = p
             }
         }
@@ -206,7 +206,7 @@ struct ConvertFlags: ParsableArguments {
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
         d.bufferIntervalMillis = Int64(bufferInterval * 1000)
-        d.maxOpenPartitions = maxOpenPartitions
+        d.maxOpenPartitions = maxOpenPartitions ?? 500
         var w = d.writer
         switch compression.lowercased() {
         case "none", "uncompressed": w.compression = .uncompressed
