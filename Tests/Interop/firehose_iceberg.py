@@ -126,13 +126,28 @@ def main():
                 for k in range(0, len(recs[n]), 500):
                     acked = send(fh, n, recs[n][k:k + 500])
                     check(len(acked) == len(recs[n][k:k + 500]), f"{n}: a batch was not accepted")
+            # a stream landing raw objects in the warehouse bucket, then pointed at the Iceberg table by UpdateDestination
+            fh.create_delivery_stream(DeliveryStreamName="switch", ExtendedS3DestinationConfiguration={
+                "RoleARN": ROLE, "BucketARN": "arn:aws:s3:::analytics", "Prefix": "landing/",
+                "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}})
+            send(fh, "switch", [b'{"raw": 1}\n'] * 10)
+            fh.update_destination(DeliveryStreamName="switch", CurrentDeliveryStreamVersionId="1",
+                                  DestinationId="destinationId-000000000001", ExtendedS3DestinationUpdate={"Prefix": "plain/"})
+            switched = []
+            for i in range(a.records, a.records + 50):
+                r = record(i + 100000, rng)
+                switched.append((json.dumps(r) + "\n").encode())
+                good["plain"][(r["id"], micros(r["event_time"]), r["user"])] += 1
+            check(len(send(fh, "switch", switched)) == 50, "switch: a batch was not accepted")
+            landed = sum(1 for root, _, fs in os.walk(os.path.join(wh, "landing")) for f in fs for l in open(os.path.join(root, f), "rb") if l.strip())
+            check(landed == 10, f"switch: {landed} raw records landed before the update, want 10")
             check(server.stop() == 0, "SIGTERM exit status")
             for n in good:
                 t, got = rows(cat, n)
                 check(got == good[n], f"{n}: pyiceberg scan {sum(got.values())} rows, want the {sum(good[n].values())} good records")
                 snaps = t.snapshots()
                 marks = [json.loads(s.summary["floe.checkpoint"]) for s in snaps if "floe.checkpoint" in s.summary.additional_properties]
-                check(snaps and len(marks) == len(snaps) and all(m["stream"] == n for m in marks),
+                check(snaps and len(marks) == len(snaps) and all(m["stream"] in (n, "switch") for m in marks),
                       f"{n}: snapshot summaries without the stream's log position: {[s.summary for s in snaps][:2]}")
                 check(int(t.current_snapshot().summary["total-records"]) == sum(good[n].values()), f"{n}: total-records")
                 print(f"{n}: {sum(got.values())} rows in {len(snaps)} snapshots, log positions {[m['lsn'] for m in marks][:6]}")
