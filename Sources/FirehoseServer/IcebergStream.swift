@@ -97,6 +97,18 @@ final class IcebergStreamLog {
     func remove() { Disk.remove(path) }
 }
 
+extension DestinationSettings {
+    /// The deserializer's record options of DataFormatConversionConfiguration (OpenX or Hive, key matching,
+    /// column-to-key mappings); none given: Firehose's defaults.
+    func applyRecordOptions(to cc: inout ConvertConfig) {
+        guard let c = conversion else { return }
+        cc.record.serde = c.serde == "hive" ? .hive : .openx
+        cc.record.caseInsensitive = c.caseInsensitive
+        cc.record.dotsToUnderscores = c.convertDotsToUnderscores
+        for (col, key) in c.columnToJsonKeyMappings { cc.record.keyMapping[col] = key }
+    }
+}
+
 extension StreamPlan {
     /// The committer of Iceberg table `name` of the warehouse, through the catalog it was created in.
     static func icebergCommitter(table name: String, warehouse: String) throws -> (DataWarehouse, Table, IcebergCommitter) {
@@ -124,12 +136,7 @@ extension StreamPlan {
         let defs = ColumnDefinitions(columns: entry.columns, tableName: entry.name)
         var cc = ConvertConfig(delivery: d, columns: defs)
         cc.delivery.dataSchema = try committer.dataSchema(defs.parquetSchema(timestamp: cc.record.timestamp))
-        if let c = settings.conversion {
-            cc.record.serde = c.serde == "hive" ? .hive : .openx
-            cc.record.caseInsensitive = c.caseInsensitive
-            cc.record.dotsToUnderscores = c.convertDotsToUnderscores
-            for (col, key) in c.columnToJsonKeyMappings { cc.record.keyMapping[col] = key }
-        }
+        settings.applyRecordOptions(to: &cc)
         cc.committer = committer
         cc.jobs = 1
         cc.maxRecordBytes = 1_024_000

@@ -135,10 +135,7 @@ struct StreamPlan {
             w.threads = 1
             d.writer = w
             var cc = ConvertConfig(delivery: d, columns: table.columnDefinitions)
-            cc.record.serde = c.serde == "hive" ? .hive : .openx
-            cc.record.caseInsensitive = c.caseInsensitive
-            cc.record.dotsToUnderscores = c.convertDotsToUnderscores
-            for (col, key) in c.columnToJsonKeyMappings { cc.record.keyMapping[col] = key }
+            settings.applyRecordOptions(to: &cc)
             cc.partitionKeys = keys
             cc.jobs = 1
             cc.maxRecordBytes = 1_024_000

@@ -410,7 +410,7 @@ struct Convert: ParsableCommand {
         abstract: "Convert NDJSON records to Parquet like Kinesis Data Firehose (OpenX JSON SerDe → Parquet).",
         discussion: """
             Output: DIR/<table>/<prefix>/<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>.parquet; failed records go, \
-            byte-exact (base64 rawData), to DIR/<table>/<error prefix> in Firehose's error layout.
+            byte-exact (base64 rawData), to DIR/<table>/<error prefix> in Firehose's error layout. An Iceberg table             (--warehouse, --table): each flush commits one append snapshot; a partitioned table's rows go to             <location>/data/<field>=<value>/… by its partition spec (identity, year, month, day, hour, bucket,             truncate), at most --max-open-partitions data files open (64 by default; the least recently written             closes first) and 256 MiB of open row groups (the largest is written out first).
             """)
     @OptionGroup var flags: ConvertFlags
     @Argument(help: "NDJSON files (.gz, .zst too), directories or - for stdin.")
