@@ -162,12 +162,13 @@ test-interop: venv release
 # record lost, no duplicate but those of resent records), and --auth strict with botocore and requests-aws4auth;
 # then --bucket-root s3:// into moto's S3 (objects read back with boto3, CustomTimeZone Asia/Kolkata folders, kill -9
 # before the first flush, a bucket created after its records were acknowledged).
+# firehose_iceberg.py: floe serve into Iceberg tables (Prefix and IcebergDestinationConfiguration) through boto3,
+# read with pyiceberg, kill -9 mid-stream (9.7 s with the release binary under load).
 test-serve: venv release
 	@$(PY) -c "import boto3, awscli, requests_aws4auth" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
 	$(PY) Tests/Interop/firehose_serve.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_durability.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_auth.py $(RELEASE_BIN)
-	# floe serve into Iceberg tables: boto3, pyiceberg, kill -9 mid-stream (firehose_iceberg.py, 9.7 s release)
 	$(PY) Tests/Interop/firehose_iceberg.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 -- $(PY) Tests/Interop/firehose_s3.py $(RELEASE_BIN)
 
