@@ -137,11 +137,14 @@ public final class FirehoseService: @unchecked Sendable {
         let s = try DestinationSettings(d.destination)
         let folder = bucketFolder(s.bucket)
         var table: String? = nil
+        var iceberg: String? = nil
         if folder == config.warehouse, let db = warehouseDatabase,
            let wh = try? DataWarehouse(opening: config.warehouse), let cat = try? wh.catalog() {
             // the table whose folder the prefix delivers into (its hourly partitions are registered on publish)
             let p = s.prefix ?? ""
             table = cat.tables.first { !$0.location.isEmpty && p.hasPrefix($0.location) && $0.usesHourlyFolders }?.name
+            // an Iceberg table: each flush commits a snapshot (IcebergStream.swift)
+            iceberg = cat.tables.first { $0.format == .iceberg && !$0.location.isEmpty && p.hasPrefix($0.location) }?.name
             _ = db
         }
         if let c = s.conversion {
@@ -154,9 +157,12 @@ public final class FirehoseService: @unchecked Sendable {
             guard let t = cat.tables.first(where: { $0.name == c.table }) else {
                 throw AWSError.invalid("SchemaConfiguration.TableName \(c.table) not found in database \(c.database)")
             }
-            guard t.format == .parquet else { throw AWSError.invalid("table \(c.table) is stored as \(t.format), not Parquet") }
+            guard t.format == .parquet || (t.format == .iceberg && t.name == iceberg) else {
+                throw AWSError.invalid("table \(c.table) is stored as \(t.format), not Parquet")
+            }
         }
         var p = StreamPlan(settings: s, bucketFolder: folder, warehouseTable: table)
+        p.icebergTable = iceberg
         if let cfg = config.s3, folder.hasPrefix("s3://") {
             do {
                 try StoreLocation.validateBucketName(s.bucket)
@@ -282,16 +288,18 @@ public final class FirehoseService: @unchecked Sendable {
         let others = ["RedshiftDestinationConfiguration", "ElasticsearchDestinationConfiguration",
                       "AmazonopensearchserviceDestinationConfiguration", "SplunkDestinationConfiguration",
                       "HttpEndpointDestinationConfiguration", "AmazonOpenSearchServerlessDestinationConfiguration",
-                      "SnowflakeDestinationConfiguration", "IcebergDestinationConfiguration"]
+                      "SnowflakeDestinationConfiguration"]
         for o in others where r[o] != nil {
-            throw AWSError.invalid("\(o): Floe delivers to S3 destinations (ExtendedS3DestinationConfiguration) only.")
+            throw AWSError.invalid("\(o): Floe delivers to S3 destinations (ExtendedS3DestinationConfiguration) and to the warehouse's Iceberg tables (IcebergDestinationConfiguration) only.")
         }
         let ext = try r.object("ExtendedS3DestinationConfiguration")
         let legacy = try r.object("S3DestinationConfiguration")
-        if ext != nil && legacy != nil {
+        // an Iceberg table of the warehouse: stored in its ExtendedS3 form (IcebergDestination.swift)
+        let ice = try r.object(IcebergDestination.key).map { c throws(AWSError) in Request(object: try IcebergDestination.destination(c)) }
+        if [ext, legacy, ice].compactMap({ $0 }).count > 1 {
             throw AWSError.invalid("Exactly one destination configuration is supported for a Firehose stream.")
         }
-        guard let dest = ext ?? legacy else {
+        guard let dest = ext ?? legacy ?? ice else {
             throw AWSError.invalid("Exactly one destination configuration is supported for a Firehose stream.")
         }
         _ = try DestinationSettings(dest.object)
@@ -307,6 +315,9 @@ public final class FirehoseService: @unchecked Sendable {
             if let i = d.tags.firstIndex(where: { $0.key == t.key }) { d.tags[i] = t } else { d.tags.append(t) }
         }
         let p = try plan(d)
+        if let (db, table) = IcebergDestination.table(d.destination), p.icebergTable != table {
+            throw AWSError.invalid("DestinationTableConfigurationList: \(db).\(table) is not an Iceberg table of the warehouse (database \(warehouseDatabase ?? "none"); floe table create \(table) --format iceberg)")
+        }
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         if definitions[name] != nil { throw AWSError.inUse(name, account: config.account) }
@@ -393,9 +404,10 @@ public final class FirehoseService: @unchecked Sendable {
         let destId = try r.requiredString("DestinationId", field: "destinationId")
         var update = try r.object("ExtendedS3DestinationUpdate")
         if update == nil { update = try r.object("S3DestinationUpdate") }
+        let iceUpdate = try r.object("IcebergDestinationUpdate")
         for o in ["RedshiftDestinationUpdate", "ElasticsearchDestinationUpdate", "AmazonopensearchserviceDestinationUpdate",
                   "SplunkDestinationUpdate", "HttpEndpointDestinationUpdate", "AmazonOpenSearchServerlessDestinationUpdate",
-                  "SnowflakeDestinationUpdate", "IcebergDestinationUpdate"] where r[o] != nil {
+                  "SnowflakeDestinationUpdate"] where r[o] != nil {
             throw AWSError.invalid("\(o): the stream's destination is S3; a destination cannot change its type.")
         }
         pthread_mutex_lock(&mutex)
@@ -407,6 +419,15 @@ public final class FirehoseService: @unchecked Sendable {
         }
         guard destId == StreamDefinition.destinationId else {
             throw AWSError.invalid("Destination Id \(destId) not found for delivery stream \(name).")
+        }
+        if let u = iceUpdate {
+            // IcebergDestinationUpdate: merged into the Iceberg configuration, whose ExtendedS3 form is rebuilt
+            guard case .object(let c)? = d.destination[IcebergDestination.key] else {
+                throw AWSError.invalid("IcebergDestinationUpdate: the stream's destination is S3; a destination cannot change its type.")
+            }
+            d.destination = try IcebergDestination.destination(Request(object: c.merged(with: u.object)))
+        } else if update != nil && d.destination[IcebergDestination.key] != nil {
+            throw AWSError.invalid("ExtendedS3DestinationUpdate: the stream's destination is an Iceberg table; use IcebergDestinationUpdate.")
         }
         if let u = update { d.destination = d.destination.merged(with: u.object) }
         _ = try DestinationSettings(d.destination)

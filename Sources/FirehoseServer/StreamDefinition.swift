@@ -79,11 +79,17 @@ struct StreamDefinition: Sendable {
         ])
         if let l = lastUpdateTimestamp { _ = o.append(key: "LastUpdateTimestamp", value: .number(JSONNumber(l)!)) }
         let d = DestinationSettings.described(destination, account: account, region: region)
-        _ = o.append(key: "Destinations", value: .array([.object(JSONObject([
-            ("DestinationId", .string(Self.destinationId)),
-            ("S3DestinationDescription", .object(d.s3)),
-            ("ExtendedS3DestinationDescription", .object(d.extended)),
-        ]))]))
+        if let ice = IcebergDestination.description(destination, s3: d.s3) {
+            _ = o.append(key: "Destinations", value: .array([.object(JSONObject([
+                ("DestinationId", .string(Self.destinationId)), ("IcebergDestinationDescription", .object(ice)),
+            ]))]))
+        } else {
+            _ = o.append(key: "Destinations", value: .array([.object(JSONObject([
+                ("DestinationId", .string(Self.destinationId)),
+                ("S3DestinationDescription", .object(d.s3)),
+                ("ExtendedS3DestinationDescription", .object(d.extended)),
+            ]))]))
+        }
         _ = o.append(key: "HasMoreDestinations", value: false)
         return .object(o)
     }

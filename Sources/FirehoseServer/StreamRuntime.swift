@@ -86,6 +86,8 @@ struct StreamPlan {
     /// The bucket's folder, or `s3://NAME` when ``store`` is set.
     var bucketFolder: String
     var warehouseTable: String?
+    /// The Iceberg table the stream commits into (a prefix `<table>/` in the warehouse's bucket: IcebergStream.swift).
+    var icebergTable: String?
     /// The S3 bucket objects are uploaded to (`--bucket-root s3://`); nil: the folder.
     var store: (any ObjectStore)?
     /// `s3://NAME/`: the URL prefix of the keys of ``store``.
@@ -116,6 +118,9 @@ struct StreamPlan {
         errorPrefix.timeZone = settings.timeZone
         var keys: [(String, JQQuery)] = []
         for (k, q) in settings.partitionKeys { keys.append((k, try JQQuery(q))) }
+        if let t = icebergTable {
+            return try makeIcebergFeed(table: t, stream: stream, warehouse: warehouse, stagingDir: stagingDir, errorPrefix: errorPrefix)
+        }
         if let c = settings.conversion {
             let wh = try DataWarehouse(opening: warehouse)
             let table = try wh.table(named: c.table)
@@ -137,10 +142,7 @@ struct StreamPlan {
             w.threads = 1
             d.writer = w
             var cc = ConvertConfig(delivery: d, columns: table.columnDefinitions)
-            cc.record.serde = c.serde == "hive" ? .hive : .openx
-            cc.record.caseInsensitive = c.caseInsensitive
-            cc.record.dotsToUnderscores = c.convertDotsToUnderscores
-            for (col, key) in c.columnToJsonKeyMappings { cc.record.keyMapping[col] = key }
+            settings.applyRecordOptions(to: &cc)
             cc.partitionKeys = keys
             cc.jobs = 1
             cc.maxRecordBytes = 1_024_000
@@ -225,6 +227,8 @@ final class StreamRuntime: @unchecked Sendable {
     /// published, so the log keeps it; each tick rebuilds the buffers from the log and retries.
     private var stalledAt: UInt64?
     private var onPublish: (@Sendable (StreamPlan, [String]) -> Void)?
+    /// A stream into an Iceberg table: the log of its commits (IcebergStream.swift).
+    private var icebergLog: IcebergStreamLog?
 
     init(name: String, plan: StreamPlan, warehouse: String, stateDir: String, wal: WriteAheadLog,
          metrics: StreamMetrics, logger: Logger, startLSN: UInt64?,
@@ -262,6 +266,14 @@ final class StreamRuntime: @unchecked Sendable {
             } else {
                 try RecordFeed.rollForward(renames, root: plan.bucketFolder)
             }
+        }
+        if let t = plan.icebergTable {
+            // the last commit settled against the table before its staged files go
+            let log = try IcebergStreamLog(stateDir: stateDir, stream: name)
+            let (_, _, committer) = try StreamPlan.icebergCommitter(table: t, warehouse: warehouse)
+            published = try log.settle(lastMark: { try committer.lastMark(checkpointID: $0) }, published: published,
+                                       root: plan.bucketFolder)
+            icebergLog = log
         }
         publishedLSN = published
         appliedLSN = published
@@ -375,6 +387,17 @@ final class StreamRuntime: @unchecked Sendable {
             return
         }
         stalledAt = nil
+        if let log = icebergLog, case .converted(let f) = feed {
+            // a commit whose outcome was unknown: the table says whether the log's records are in it
+            do {
+                publishedLSN = try log.settle(lastMark: { try f.lastMark(checkpointID: $0) }, published: publishedLSN,
+                                              root: plan.bucketFolder)
+                appliedLSN = publishedLSN
+            } catch {
+                stall(at: publishedLSN + 1, error)
+                return
+            }
+        }
         do {
             try wal.entries(stream: name, after: publishedLSN) { e in
                 do { try self.apply(lsn: e.lsn, arrival: e.arrival, bytes: e.bytes, records: e.records) } catch {
@@ -430,6 +453,7 @@ final class StreamRuntime: @unchecked Sendable {
     /// Publishes everything buffered (on `queue`).
     private func flush() throws {
         if stalledAt != nil { return }
+        if let log = icebergLog, case .converted(let f) = feed { return try flushCommitted(f, log) }
         let bytesBefore = feed.bytesOut
         let renames: [(staged: String, final: String)]
         do { renames = try feed.stage() } catch {
@@ -444,18 +468,7 @@ final class StreamRuntime: @unchecked Sendable {
             do { try writeState(pending: renames) } catch { publishedLSN = before; throw error }
             try feed.publish()
             forgetUploads()
-            let bytes = feed.bytesOut - bytesBefore
-            metrics.add(\.deliveryObjects, renames.count)
-            metrics.add(\.deliveryBytes, Int(bytes))
-            metrics.add(\.deliverySuccess, 1)
-            if let a = oldestUnpublishedArrival { metrics.set(\.dataFreshnessSeconds, max(0, Int((Disk.nowMillis() - a) / 1000))) }
-            oldestUnpublishedArrival = nil
-            metrics.set(\.partitionCount, 0)
-            let (ok, _) = feed.conversionCounts
-            metrics.add(\.deliveredRecords, ok - countedDelivered)
-            countedDelivered = ok
-            if !renames.isEmpty { onPublish?(plan, renames.map(\.final)) }
-            logger.debug("published", metadata: ["stream": "\(name)", "objects": "\(renames.count)", "through": "\(through)"])
+            published(objects: renames.map(\.final), bytesBefore: bytesBefore, through: through)
         }
         wal.published(stream: name, through: through)
     }
@@ -468,6 +481,48 @@ final class StreamRuntime: @unchecked Sendable {
         do { try journal.forget(first: journal.recorded.count) } catch {
             logger.error("cannot rewrite the upload journal", metadata: ["stream": "\(name)", "error": "\(error)"])
         }
+    }
+
+    /// A flush into an Iceberg table: one append snapshot covering the log through the applied LSN, logged
+    /// first (IcebergStream.swift); the error files are published after it.
+    private func flushCommitted(_ f: RecordFeed, _ log: IcebergStreamLog) throws {
+        let bytesBefore = feed.bytesOut
+        let staged: RecordFeed.StagedCommit
+        do { staged = try f.stageForCommit() } catch {
+            stall(at: publishedLSN + 1, error)
+            throw error
+        }
+        let through = appliedLSN
+        if !staged.data.isEmpty || !staged.errors.isEmpty || through > publishedLSN {
+            do { try log.commit(f, staged, lsn: through) } catch {
+                // not committed, or not known: rebuilt from the log once the table tells which (`recover`)
+                stall(at: publishedLSN + 1, error)
+                throw error
+            }
+            let before = publishedLSN
+            publishedLSN = through
+            do { try writeState(pending: staged.errors) } catch { publishedLSN = before; throw error }
+            try f.publishErrors(staged.errors)
+            try log.done(lsn: through)
+            published(objects: (staged.data + staged.errors).map(\.final), bytesBefore: bytesBefore, through: through)
+        }
+        wal.published(stream: name, through: through)
+    }
+
+    /// Metrics and the publish hook of a completed flush.
+    private func published(objects: [String], bytesBefore: Int64, through: UInt64) {
+        let bytes = feed.bytesOut - bytesBefore
+        metrics.add(\.deliveryObjects, objects.count)
+        metrics.add(\.deliveryBytes, Int(bytes))
+        metrics.add(\.deliverySuccess, 1)
+        if let a = oldestUnpublishedArrival { metrics.set(\.dataFreshnessSeconds, max(0, Int((Disk.nowMillis() - a) / 1000))) }
+        oldestUnpublishedArrival = nil
+        metrics.set(\.partitionCount, 0)
+        let (ok, _) = feed.conversionCounts
+        metrics.add(\.deliveredRecords, ok - countedDelivered)
+        countedDelivered = ok
+        if !objects.isEmpty { onPublish?(plan, objects) }
+        logger.debug("published", metadata: ["stream": "\(name)", "objects": "\(objects.count)", "through": "\(through)"])
     }
 
     /// Publishes everything buffered and waits (shutdown, UpdateDestination).
@@ -492,6 +547,13 @@ final class StreamRuntime: @unchecked Sendable {
                 try self.flush()
                 let p = newPlan.journaled(self.journal)
                 let f = try p.makeFeed(stream: self.name, warehouse: self.warehouse, stagingDir: self.stagingDir)
+                // into an Iceberg table from now on (or no more): its commit log (the flush above settled the old)
+                if p.icebergTable == nil {
+                    self.icebergLog = nil
+                } else if self.icebergLog == nil {
+                    self.icebergLog = try IcebergStreamLog(stateDir: String(self.statePath.dropLast(self.name.count + 6)),
+                                                           stream: self.name)
+                }
                 self.plan = p
                 self.feed = f
             } catch { failure = error }
@@ -506,6 +568,7 @@ final class StreamRuntime: @unchecked Sendable {
             self.feed.abort()
             Disk.remove(self.statePath)
             self.journal.remove()
+            self.icebergLog?.remove()
             Disk.removeTree(self.stagingDir)
         }
         wal.drop(stream: name)

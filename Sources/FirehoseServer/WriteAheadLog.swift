@@ -97,6 +97,10 @@ final class WriteAheadLog: @unchecked Sendable {
         for (i, name) in names.enumerated() {
             let path = directory + "/" + name
             guard let first = UInt64(name.dropFirst(4).dropLast(4)) else { continue }
+            // a segment is named after the LSN it starts at: an empty one (every entry published, the log
+            // restarted) still carries the counter on, so LSNs never repeat across restarts (a stream's
+            // published-through position would otherwise swallow the new entries)
+            nextLSN = max(nextLSN, first)
             let data = try Disk.readAll(path)
             var seg = Segment(path: path, firstLSN: first, size: data.count)
             var off = 0
@@ -127,6 +131,9 @@ final class WriteAheadLog: @unchecked Sendable {
         }
         durableLSN = nextLSN - 1
         queuedLast = durableLSN
+        // an empty last segment named after the next LSN is the one appends go to (not a second entry of it,
+        // which collection would unlink while it is being written)
+        if let last = segments.last, last.size == 0, last.firstLSN == nextLSN { segments.removeLast() }
         try openSegment()
     }
 

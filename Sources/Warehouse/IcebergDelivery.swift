@@ -2,7 +2,9 @@
 // annotations in their Parquet schema, and each flush commits its files as one `append` snapshot through the SQL
 // catalog (retried on conflicts by re-applying the append on the new base). With a checkpoint the snapshot's
 // summary records what input it covers (`floe.checkpoint-id`, `floe.checkpoint-seq`, `floe.checkpoint`), which
-// a rerun reads back to settle a flush a crash interrupted (Firehose, Converter+Commit.swift).
+// a rerun reads back to settle a flush a crash interrupted (Firehose, Converter+Commit.swift). A partitioned
+// table's rows are routed by ``partitioner`` (set it as the delivery's `partitioner`: IcebergPartitioning.swift),
+// and each data file's manifest entry carries its partition tuple.
 
 import Firehose
 import Iceberg
@@ -25,6 +27,8 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
     public let table: IcebergTable
     /// The table's location: a local path, or an `s3://` URL.
     public let location: String
+    /// The router of rows to partitions for a partitioned table (its default spec); nil when unpartitioned.
+    public let partitioner: IcebergPartitioner?
     /// Wall milliseconds of each commit so far (catalog round trips, metadata and manifest writes, retries).
     public private(set) var commitMillis: [Double] = []
 
@@ -38,8 +42,8 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
     /// A committer for table `name` of `namespace` in `catalog`.
     ///
     /// - Throws: ``WarehouseError/tableNotFound(_:)`` when the catalog has no such table,
-    ///   ``WarehouseError/invalid(_:)`` for a partitioned table (convert writes unpartitioned tables), or a table
-    ///   neither on the local file system nor in S3.
+    ///   ``WarehouseError/invalid(_:)`` for a partition spec whose source columns are not primitive columns, or a
+    ///   table neither on the local file system nor in S3.
     public init(catalog: SQLCatalog, namespace: [String], name: String) throws(WarehouseError) {
         self.catalog = catalog
         self.namespace = namespace
@@ -56,9 +60,8 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
         } catch {
             throw .invalid("table '\(name)': location \(table.metadata.location) is neither a local folder nor s3://")
         }
-        guard table.metadata.defaultSpec.fields.isEmpty else {
-            throw .invalid("table '\(name)' is partitioned (\(table.metadata.defaultSpec.fields.map(\.name).joined(separator: ", "))): floe convert appends to unpartitioned Iceberg tables")
-        }
+        let spec = table.metadata.defaultSpec
+        partitioner = spec.fields.isEmpty ? nil : try IcebergPartitioner(schema: table.metadata.currentSchema, spec: spec)
     }
 
     /// `<location>/data`.
@@ -137,7 +140,15 @@ public final class IcebergCommitter: TableCommitter, @unchecked Sendable {
         let dataFiles: [DataFile]
         do {
             dataFiles = try files.map { f throws(IcebergError) in
-                try DataFile.fromParquetFooter(path: f.path, size: f.size, footer: f.footer, schema: schema)
+                var partition: [IcebergLiteral?] = []
+                if let p = partitioner {
+                    guard let key = f.partitionKey, let t = p.tuple(forKey: key) else {
+                        throw .invalidArgument("\(f.path): a data file of partitioned table '\(name)' without its partition")
+                    }
+                    partition = t
+                }
+                return try DataFile.fromParquetFooter(path: f.path, size: f.size, footer: f.footer, schema: schema,
+                                                      partition: partition)
             }
         } catch {
             throw CommitRejected(error.description)  // nothing reached the catalog

@@ -35,8 +35,8 @@ struct ConvertFlags: ParsableArguments {
     var errorPrefix: String?
     @Option(name: .customLong("partition-key"), help: "KEY=QUERY (jq subset) for !{partitionKeyFromQuery:KEY} (repeatable).")
     var partitionKey: [String] = []
-    @Option(name: .customLong("max-open-partitions"), parsing: .unconditional, help: "Most partitions open at once (1-100000, default 500).")
-    var maxOpenPartitions: Int = 500
+    @Option(name: .customLong("max-open-partitions"), parsing: .unconditional, help: "Most partitions open at once (1-100000, default 500; a partitioned Iceberg table: open data files, default 64, the least recently written closing first).")
+    var maxOpenPartitions: Int?
     @Option(name: .customLong("buffer-size"), help: "Close a file after this much input (default 128MiB).")
     var bufferSize: String = "128MiB"
     @Option(name: .customLong("buffer-interval"), parsing: .unconditional, help: "… or this many seconds after its first record arrived (above 0, at most 86400; default 300).")
@@ -136,7 +136,7 @@ struct ConvertFlags: ParsableArguments {
         guard bufferInterval.isFinite, bufferInterval > 0, bufferInterval <= 86400 else {
             throw usage("--buffer-interval must be above 0 and at most 86400 seconds, got \(bufferInterval)")
         }
-        try FlagRange.check(maxOpenPartitions, "--max-open-partitions", 1...100_000)
+        if let m = maxOpenPartitions { try FlagRange.check(m, "--max-open-partitions", 1...100_000) }
         try FlagRange.check(maxErrors, "--max-errors", 0...Int.max)
         let jobs = try FlagRange.workers(self.jobs, "--jobs")
         let (defs, out, table, catalogDatabase, iceberg) = try target()
@@ -190,12 +190,22 @@ struct ConvertFlags: ParsableArguments {
             checkpointStore = (try Storage.s3(bucket, for: cp), "s3://\(bucket)/")
         }
         var d = DeliveryConfig(outDir: outDir, table: tableName, stream: stream ?? tableName, prefix: prefixT, errorPrefix: errorT)
-        if let iceberg { d.folder = iceberg.location }
+        if let iceberg {
+            d.folder = iceberg.location
+            if let p = iceberg.partitioner {
+                // a partitioned table: rows go to data/<partition path>/ by the table's partition spec
+                if prefix != nil || !keys.isEmpty {
+                    throw usage("table '\(tableName)' is partitioned by its Iceberg partition spec: drop --prefix and --partition-key")
+                }
+                if let m = maxOpenPartitions { p.maxOpenFiles = m }
+                d.partitioner = p
+            }
+        }
         d.database = database ?? catalogDatabase ?? "default"
         guard let bs = parseByteSize(bufferSize), bs > 0 else { throw usage("--buffer-size: bad size '\(bufferSize)'") }
         d.bufferSize = bs
         d.bufferIntervalMillis = Int64(bufferInterval * 1000)
-        d.maxOpenPartitions = maxOpenPartitions
+        d.maxOpenPartitions = maxOpenPartitions ?? 500
         var w = d.writer
         switch compression.lowercased() {
         case "none", "uncompressed": w.compression = .uncompressed
@@ -430,7 +440,11 @@ struct Convert: ParsableCommand {
         abstract: "Convert NDJSON records to Parquet like Kinesis Data Firehose (OpenX JSON SerDe → Parquet).",
         discussion: """
             Output: DIR/<table>/<prefix>/<stream>-1-yyyy-MM-dd-HH-mm-ss-<uuid>.parquet; failed records go, \
-            byte-exact (base64 rawData), to DIR/<table>/<error prefix> in Firehose's error layout.
+            byte-exact (base64 rawData), to DIR/<table>/<error prefix> in Firehose's error layout. An Iceberg \
+            table (--warehouse, --table): each flush commits one append snapshot; a partitioned table's rows go \
+            to <location>/data/<field>=<value>/… by its partition spec (identity, year, month, day, hour, \
+            bucket, truncate), at most --max-open-partitions data files open (64 by default; the least recently \
+            written closes first) and 256 MiB of open row groups (the largest is written out first).
             """)
     @OptionGroup var flags: ConvertFlags
     @Argument(help: "NDJSON files (.gz, .zst, .br too), directories, s3://bucket/key objects, s3://bucket/prefix/ prefixes or - for stdin.")

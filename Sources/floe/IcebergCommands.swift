@@ -224,18 +224,29 @@ extension RowOutputOptions {
 
 // MARK: - table snapshots | history | expire-snapshots | remove-orphan-files
 
+/// The arguments `table snapshots` and `table history` share: the table, the warehouse, `--json`.
+struct IcebergListingOptions: ParsableArguments {
+    @Argument(help: "Table name.") var name: String
+    @Option(name: .long, help: "The warehouse folder.") var warehouse: String
+    @Flag(name: .long, help: "One JSON object a line.") var json = false
+
+    /// The table, whether JSON lines are wanted, and the output's opening (the TSV header line, or nothing).
+    func open(tsvHeader: String) throws -> (IcebergTable, Bool, String) {
+        let (_, t) = try IcebergCLI.open(warehouse, name)
+        return (t, json, json ? "" : tsvHeader + "\n")
+    }
+}
+
 struct TableSnapshots: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshots",
         abstract: "List an Iceberg table's snapshots: id, parent, commit time, operation, totals.")
 
-    @Argument(help: "Table name.") var name: String
-    @Option(name: .long, help: "The warehouse folder.") var warehouse: String
-    @Flag(name: .long, help: "One JSON object a line (the full summary).") var json = false
+    @OptionGroup var listing: IcebergListingOptions
 
     func run() throws {
-        let (_, t) = try IcebergCLI.open(warehouse, name)
-        var out = json ? "" : "snapshot_id\tparent_id\tcommitted_at\toperation\ttotal_records\ttotal_data_files\tcurrent\n"
+        let (t, json, header) = try listing.open(tsvHeader: "snapshot_id\tparent_id\tcommitted_at\toperation\ttotal_records\ttotal_data_files\tcurrent")
+        var out = header
         for s in t.metadata.snapshots.sorted(by: { ($0.sequenceNumber, $0.timestampMs) < ($1.sequenceNumber, $1.timestampMs) }) {
             let current = s.snapshotId == t.metadata.currentSnapshotId
             if json {
@@ -265,14 +276,12 @@ struct TableHistory: ParsableCommand {
         commandName: "history",
         abstract: "An Iceberg table's snapshot log: when each snapshot became current, and whether it is an ancestor of the current one.")
 
-    @Argument(help: "Table name.") var name: String
-    @Option(name: .long, help: "The warehouse folder.") var warehouse: String
-    @Flag(name: .long, help: "One JSON object a line.") var json = false
+    @OptionGroup var listing: IcebergListingOptions
 
     func run() throws {
-        let (_, t) = try IcebergCLI.open(warehouse, name)
+        let (t, json, header) = try listing.open(tsvHeader: "made_current_at\tsnapshot_id\tparent_id\tis_current_ancestor")
         let ancestors = Set(t.metadata.ancestry(of: t.metadata.currentSnapshotId))
-        var out = json ? "" : "made_current_at\tsnapshot_id\tparent_id\tis_current_ancestor\n"
+        var out = header
         for (id, ms) in t.metadata.snapshotLog {
             let parent = t.metadata.snapshot(id: id)?.parentSnapshotId
             if json {

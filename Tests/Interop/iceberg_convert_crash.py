@@ -39,6 +39,8 @@ def main():
     ap.add_argument("--mb", type=float, default=16)
     ap.add_argument("--kills", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--partition-spec", help="the table's Iceberg partition spec (default: unpartitioned)")
+    ap.add_argument("--buffer-size", default="1MiB", help="convert --buffer-size (a partitioned table's files fill slower)")
     a = ap.parse_args()
     if not os.path.exists(os.path.join(BENCH, "gen_events.py")):
         print(f"iceberg convert crash test: skipped: {BENCH}/gen_events.py is not there (set FLOE_SHARED_BENCH)")
@@ -57,11 +59,11 @@ def main():
         lines = open(inp, "rb").read().split(b"\n")[:-1]
         bad = {int(l.split("\t")[0]) for l in open(idx)}
         wh = os.path.join(tmp, "wh")
-        cat, ident = make_table(a.floe, wh, "events")
-        make_table(a.floe, wh, "probe")
+        cat, ident = make_table(a.floe, wh, "events", partition_spec=a.partition_spec)
+        make_table(a.floe, wh, "probe", partition_spec=a.partition_spec)
 
         def cmd(table, checkpoint):
-            c = [a.floe, "convert", "--warehouse", wh, "--table", table, "--schema", SCHEMA, "--buffer-size", "1MiB",
+            c = [a.floe, "convert", "--warehouse", wh, "--table", table, "--schema", SCHEMA, "--buffer-size", a.buffer_size,
                  "--arrival-time", "2024-03-01T10:00:00Z", "--quiet", "--jobs", "1", inp]
             return c + (["--checkpoint", checkpoint] if checkpoint else [])
         # one uninterrupted timing run (into another table) to pick kill moments

@@ -79,12 +79,14 @@ def catalog(warehouse, url=None):
     return SqlCatalog("floe", uri=uri, warehouse=f"file://{wh}")
 
 
-def make_table(floe, warehouse, name, database="db", url=None, properties=None):
+def make_table(floe, warehouse, name, database="db", url=None, properties=None, partition_spec=None):
     """`floe warehouse init` (once) and `floe table create NAME --format iceberg`; the table is then created in the
     SQL catalog with pyiceberg if floe did not (the same schema floe derives from the columns)."""
     if not os.path.exists(os.path.join(warehouse, "floe-catalog.json")):
         subprocess.run([floe, "warehouse", "init", warehouse, "--name", database], check=True, stdout=subprocess.DEVNULL)
     base = [floe, "table", "create", name, "--warehouse", warehouse, "--columns", COLUMNS, "--format", "iceberg"]
+    if partition_spec:
+        base += ["--partition-spec", partition_spec]
     if url:
         r = subprocess.run(base + ["--catalog", url], capture_output=True)
         if r.returncode != 0:

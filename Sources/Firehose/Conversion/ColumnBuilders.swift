@@ -273,7 +273,7 @@ public final class ColumnBuilders: @unchecked Sendable {
     let leaves: UnsafeMutablePointer<LeafStore>
     let leafCount: Int
     /// Records committed since the last `reset()`.
-    public private(set) var rows = 0
+    public internal(set) var rows = 0
     /// Input bytes of those records.
     public var inputBytes = 0
     /// Bytes of data in the buffers (approximate).
@@ -301,8 +301,9 @@ public final class ColumnBuilders: @unchecked Sendable {
         for i in 0..<leafCount { leaves[i].fill(&out[i]) }
     }
 
-    /// Empty buffers for every leaf of `layout`.
-    public init(layout: RecordLayout) {
+    /// Empty buffers for every leaf of `layout`, each holding `capacity` levels before it grows (the rows of
+    /// one partition of a chunk start small: RowPartitioning.swift).
+    public init(layout: RecordLayout, capacity: Int = 1024) {
         self.layout = layout
         leafCount = layout.descriptors.count
         leaves = .allocate(capacity: max(1, leafCount))
@@ -318,7 +319,7 @@ public final class ColumnBuilders: @unchecked Sendable {
             case .fixedLenByteArray: width = d.typeLength
             case .byteArray, .unknown: width = 0
             }
-            (leaves + i).initialize(to: LeafStore(width: width, hasRep: d.maxRepetitionLevel > 0))
+            (leaves + i).initialize(to: LeafStore(width: width, hasRep: d.maxRepetitionLevel > 0, capacity: max(4, capacity)))
         }
         marks = .allocate(capacity: max(1, leafCount))
         lineMarks = .allocate(capacity: max(1, leafCount))

@@ -149,7 +149,8 @@ extension Converter {
         }
         if !data.isEmpty {
             try target.publish(data, rollForward: false)
-            let files = target.takeFiles(data)
+            var files = target.takeFiles(data)
+            for i in files.indices { files[i].partitionKey = delivery.stagedKeys.removeValue(forKey: data[i].0) }
             do {
                 try committer.commit(files, mark: mark)
             } catch let e as CommitRejected {

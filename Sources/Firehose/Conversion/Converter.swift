@@ -182,6 +182,8 @@ final class ChunkWork: @unchecked Sendable {
     /// Set by `RecordFeed`: each "line" is one API record (it may hold newlines), a blank record fails, and a
     /// record of one JSON document that fails carries all its bytes (trailing newline included) as rawData.
     var recordMode = false
+    /// Rows split by partition values (a partitioned table: RowPartitioning.swift); made on first use.
+    var partitionScratch: PartitionScratch?
 
     func clearResults() {
         sets.removeAll()
@@ -228,6 +230,12 @@ public final class Converter {
     public init(config: ConvertConfig) throws {
         self.config = config
         layout = RecordLayout(columns: config.columns, options: config.record)
+        if let p = config.delivery.partitioner {
+            _ = try layout.partitionLeaves(p)
+            guard config.partitionKeys.isEmpty else {
+                throw PartitioningError(description: "--partition-key does not apply to a table partitioned by column values")
+            }
+        }
         let base = config.delivery.outDir + "/.floe-staging/" + config.delivery.table
         if let cp = config.checkpoint {
             var h: UInt64 = 0xcbf29ce484222325
@@ -629,6 +637,13 @@ func deliverWork(_ w: ChunkWork, to delivery: Delivery, config: ConvertConfig, s
     let add = w.relativeLines ? w.firstLine : 0
     for (i, (prefix, _, records)) in w.sets.enumerated() {
         guard i < w.batches.count, let (batch, inputBytes) = w.batches[i] else { continue }
+        if let p = config.delivery.partitioner {
+            // partitions by column values: a new partition beyond the cap closes the file written least recently
+            if !delivery.isOpen(prefix) && delivery.openCount >= max(1, p.maxOpenFiles) { try delivery.closeOldest() }
+            try delivery.append(prefix: prefix, batch: batch, inputBytes: inputBytes, arrival: w.arrival)
+            try delivery.boundOpenRowGroups(p.maxBufferedBytes)
+            continue
+        }
         if !delivery.isOpen(prefix) && delivery.openCount >= config.delivery.maxOpenPartitions {
             // beyond the partition limit: every record of this partition goes to the error output
             delivery.scheduler.recycle(batch)
@@ -676,11 +691,14 @@ final class ChunkProcessor: @unchecked Sendable {
     let config: ConvertConfig
     let multi = JSONParserOptions(multipleDocuments: true)
     let scheduler: EncodeScheduler
+    /// The leaves of the partition source columns (a partitioned table), checked by `Converter.init`.
+    let partitionLeaves: [Int]
 
     init(layout: RecordLayout, config: ConvertConfig, scheduler: EncodeScheduler) {
         self.layout = layout
         self.config = config
         self.scheduler = scheduler
+        partitionLeaves = config.delivery.partitioner.flatMap { try? layout.partitionLeaves($0) } ?? []
     }
 
     /// Converts the chunk, then copies each partition's rows out as column data (in parallel, off the ordered
@@ -699,6 +717,7 @@ final class ChunkProcessor: @unchecked Sendable {
 
     /// Each set's rows as a column batch (nil: no rows); the builders are reset.
     private func takeBatches(_ w: ChunkWork) {
+        if let p = config.delivery.partitioner { splitByPartition(w, p) }
         w.batches.removeAll(keepingCapacity: true)
         for (_, b, _) in w.sets {
             guard b.rows > 0 else {

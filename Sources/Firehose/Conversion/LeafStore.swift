@@ -23,15 +23,16 @@ struct LeafStore {
     private var endsCapacity: Int
     private(set) var valueCount = 0
 
-    init(width: Int, hasRep: Bool) {
+    /// `capacity`: levels (and byte-array values) the buffers hold before they grow; 4 bytes of data each.
+    init(width: Int, hasRep: Bool, capacity: Int = 1024) {
         self.width = width
         self.hasRep = hasRep
-        levelCapacity = 1024
+        levelCapacity = capacity
         defs = .allocate(capacity: levelCapacity)
         reps = .allocate(capacity: hasRep ? levelCapacity : 1)
-        dataCapacity = 4096
+        dataCapacity = capacity * 4
         data = .allocate(byteCount: dataCapacity, alignment: 16)
-        endsCapacity = width == 0 ? 1024 : 1
+        endsCapacity = width == 0 ? capacity : 1
         ends = .allocate(capacity: endsCapacity)
     }
 
@@ -96,6 +97,14 @@ struct LeafStore {
 
     mutating func appendBytes(_ a: [UInt8]) {
         a.withUnsafeBytes { appendBytes($0) }
+    }
+
+    /// Appends one value of `width` bytes copied from `p` (a row moved between builders: RowPartitioning.swift).
+    mutating func appendRaw(_ p: UnsafeRawPointer, count n: Int) {
+        if dataCount &+ n > dataCapacity { growData(dataCount &+ n) }
+        (data + dataCount).copyMemory(from: p, byteCount: n)
+        dataCount &+= n
+        valueCount &+= 1
     }
 
     /// Appends the raw bytes of a fixed-width value (FIXED_LEN_BYTE_ARRAY).

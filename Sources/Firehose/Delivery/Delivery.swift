@@ -57,6 +57,10 @@ public struct DeliveryConfig: Sendable {
     /// types: a committed table's field ids and annotations); nil: the columns' schema.
     public var dataSchema: Schema?
 
+    /// Rows split into files by column values (an Iceberg table's partition spec: RowPartitioning.swift); the
+    /// routing keys it names replace the prefix, and its folders the prefix's folders. Nil: by the prefix.
+    public var partitioner: (any RowPartitioner)?
+
     /// The table's folder: `folder` when set, else `<outDir>/<table>`.
     public var tableDir: String { folder ?? outDir + "/" + table }
 }
@@ -70,6 +74,8 @@ final class Delivery {
         var inputBytes: Int
         var firstArrival: Int64
         var rows: Int
+        /// When rows were last appended (a counter): the least recent file closes first beyond the cap.
+        var lastUse = 0
     }
     struct ErrorBuffer {
         var bytes: [UInt8] = []
@@ -91,6 +97,10 @@ final class Delivery {
     var errorFilesWritten = 0
     var bytesOut: Int64 = 0
     var rowsPublished = 0
+    /// Appends so far (the files' `lastUse` clock).
+    private var useClock = 0
+    /// The routing key of each staged data file of a partitioned table, by staged path.
+    var stagedKeys: [String: String] = [:]
 
     /// Runs the encoding of sealed row groups (on the pipeline's workers, or inline).
     let scheduler: EncodeScheduler
@@ -121,7 +131,8 @@ final class Delivery {
         }
         if open[prefix] == nil {
             let name = ObjectName.make(stream: config.stream, millis: arrival, tag: nameTag, zone: config.prefix.timeZone) + ".parquet"
-            let folder = config.tableDir + "/" + PrefixTemplate.resolveRandom(prefix)
+            let folder = config.tableDir + "/"
+                + (config.partitioner?.folder(forKey: prefix) ?? PrefixTemplate.resolveRandom(prefix))
             var opts = config.writer
             opts.fsync = true
             opts.threads = 1
@@ -140,6 +151,28 @@ final class Delivery {
         try scheduler.append(batch, to: open[prefix]!.encoding)
         open[prefix]!.inputBytes += inputBytes
         open[prefix]!.rows += batch.rows
+        useClock += 1
+        open[prefix]!.lastUse = useClock
+    }
+
+    /// Closes the open file rows were appended to least recently into staging (the cap on open files of a
+    /// partitioned table).
+    func closeOldest() throws {
+        guard let p = open.min(by: { $0.value.lastUse < $1.value.lastUse })?.key else { return }
+        try stage(file: p)
+    }
+
+    /// Seals the largest open row groups until the open row groups' estimated encoded bytes are at most `limit`.
+    func boundOpenRowGroups(_ limit: Int) throws {
+        var total = 0
+        for (_, o) in open { total += o.encoding.openBytes }
+        while total > limit {
+            guard let largest = open.max(by: { $0.value.encoding.openBytes < $1.value.encoding.openBytes }),
+                  largest.value.encoding.openBytes > 0 else { return }
+            let o = largest.value
+            total -= o.encoding.openBytes
+            try scheduler.seal(o.encoding)
+        }
     }
 
     func appendErrors(prefix: String, bytes: ArraySlice<UInt8>, count: Int, arrival: Int64) {
@@ -175,6 +208,7 @@ final class Delivery {
         bytesOut += size
         rowsPublished += o.rows
         filesWritten += 1
+        if config.partitioner != nil { stagedKeys[from] = prefix }
         pending.append((from, o.finalPath))
     }
 

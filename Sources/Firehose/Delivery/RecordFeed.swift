@@ -19,7 +19,7 @@ public final class RecordFeed {
     var stats = ConvertStats()
     var rangesScratch: [Range<Int>] = []
     /// Records appended since the last stage (converted or failed).
-    public private(set) var bufferedRecords = 0
+    public internal(set) var bufferedRecords = 0
 
     /// What the feed did so far: records in, converted, failed; files and bytes written.
     public var statistics: ConvertStats {
@@ -35,13 +35,21 @@ public final class RecordFeed {
     public init(config: ConvertConfig, stagingDir: String) throws {
         self.config = config
         layout = RecordLayout(columns: config.columns, options: config.record)
+        if let p = config.delivery.partitioner { _ = try layout.partitionLeaves(p) }
         try FileOps.makeDirectories(stagingDir)
         // the scheduler encodes inline (on the calling thread) as each batch is appended
         // into a bucket (`config.outStore`): files are multipart uploads, staged by `stage()` and completed by
         // `publish()`; else files in the staging folder renamed into place
-        let target: any DeliveryTarget = config.outStore.map {
-            ObjectDeliveryTarget(store: $0, urlPrefix: config.outStoreURL, writerOptions: config.objectWriter) as any DeliveryTarget
-        } ?? LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir)
+        // into a committed table (an Iceberg table, `config.committer`): staged files keep their footers for the
+        // commit (RecordFeed+Commit.swift)
+        let target: any DeliveryTarget
+        if let store = config.outStore {
+            target = ObjectDeliveryTarget(store: store, urlPrefix: config.outStoreURL, writerOptions: config.objectWriter)
+        } else if config.committer != nil {
+            target = CommitDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir)
+        } else {
+            target = LocalDeliveryTarget(stagingDir: stagingDir, root: config.delivery.outDir)
+        }
         delivery = Delivery(config: config.delivery, layout: layout, stagingDir: stagingDir, target: target)
         processor = ChunkProcessor(layout: layout, config: config, scheduler: delivery.scheduler)
         work.recordMode = true

@@ -21,9 +21,13 @@ public struct CommitFile: Sendable {
     public var size: Int64
     /// Its footer (row count, schema with field ids, column statistics).
     public var footer: FileMetaData
+    /// The routing key of its partition (a table partitioned by column values: `RowPartitioner`); nil otherwise.
+    public var partitionKey: String?
 
     /// A file with every property given.
-    public init(path: String, size: Int64, footer: FileMetaData) { (self.path, self.size, self.footer) = (path, size, footer) }
+    public init(path: String, size: Int64, footer: FileMetaData, partitionKey: String? = nil) {
+        (self.path, self.size, self.footer, self.partitionKey) = (path, size, footer, partitionKey)
+    }
 }
 
 /// What a checkpointed run's commit covers: the checkpoint's id (random, kept in the checkpoint file), the

@@ -141,7 +141,7 @@ public struct DataFileWriter {
     /// Writes `rows` (objects by column name, values in Iceberg's representation: see `IcebergLiteral`) and
     /// returns the data files, ready for a manifest.
     public func write(rows: [ParquetValue]) throws(IcebergError) -> [DataFile] {
-        let ptype = try spec.partitionType(schema)
+        _ = try spec.partitionType(schema)
         let sources: [(Int, IcebergType, [String])] = try spec.fields.map { pf throws(IcebergError) in
             guard let col = primitiveColumns().first(where: { $0.0 == pf.sourceId }) else {
                 throw .invalidArgument("partition field '\(pf.name)': source column \(pf.sourceId) is not a primitive column")
@@ -163,9 +163,7 @@ public struct DataFileWriter {
         var files: [DataFile] = []
         for key in order {
             var dir = location + "/data"
-            for (i, pf) in spec.fields.enumerated() {
-                dir += "/" + pathEscape(pf.name) + "=" + pathEscape(pf.transform.humanString(key[i], resultType: ptype[i].type))
-            }
+            if !spec.fields.isEmpty { dir += "/" + (try spec.partitionToPath(key, schema: schema)) }
             files.append(try writeFile(rows: groups[key]!, partition: key, folder: dir))
         }
         return files
@@ -241,14 +239,4 @@ public struct DataFileWriter {
         walk(parquetSchema(schema).root, [], isRoot: true)
         return out
     }
-}
-
-/// Escapes a partition path segment: keeps letters, digits and `-_.`, percent-encodes the rest (UTF-8).
-func pathEscape(_ s: String) -> String {
-    var out = ""
-    for b in s.utf8 {
-        let keep = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E
-        if keep { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true) }
-    }
-    return out
 }

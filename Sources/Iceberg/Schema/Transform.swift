@@ -125,7 +125,10 @@ public enum Transform: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The partition value as it appears in a data file's folder name (`event_time_hour=2024-01-05-13`).
+    /// The partition value as it appears in a data file's folder name (`event_time_hour=2024-01-05-13`), as
+    /// Iceberg's Java transforms render it (`toHumanString`): dates `yyyy-MM-dd`, timestamps as
+    /// `LocalDateTime`/`OffsetDateTime.toString` (`2024-01-05T13:00:01Z`), decimals plain with their scale,
+    /// binary in Base64, `null` for a null.
     public func humanString(_ v: IcebergLiteral?, resultType: IcebergType) -> String {
         guard let v else { return "null" }
         switch (self, v) {
@@ -143,6 +146,14 @@ public enum Transform: Sendable, Equatable, CustomStringConvertible {
         case (.date, .int(let d)):
             let (y, m, dd) = civil(Int64(d))
             return "\(pad(y, 4))-\(pad(m, 2))-\(pad(dd, 2))"
+        case (.timestamp, .long(let us)): return javaTimestampString(us)
+        case (.timestamptz, .long(let us)): return javaTimestampString(us) + "Z"
+        case (.time, .long(let us)): return javaTimeString(us)
+        case (.decimal(_, let s), .decimal(let u)): return decimalString(u, scale: s)
+        case (.uuid, .binary(let b)) where b.count == 16:
+            let h = b.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }
+            return [h[0..<4], h[4..<6], h[6..<8], h[8..<10], h[10..<16]].map { $0.joined() }.joined(separator: "-")
+        case (.binary, .binary(let b)), (.fixed, .binary(let b)): return base64(b)
         case (_, .boolean(let b)): return b ? "true" : "false"
         case (_, .int(let i)): return String(i)
         case (_, .long(let l)): return String(l)
