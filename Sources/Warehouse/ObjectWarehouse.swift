@@ -34,6 +34,7 @@ import Glibc
 import Darwin
 #endif
 import FileSafety
+import Iceberg
 import ObjectStore
 import Parquet
 
@@ -188,26 +189,9 @@ struct ObjectFolderTree {
 }
 
 /// Parquet's byte source over an object (the warehouse's tables, and every `s3://` Parquet path of the CLI): the
-/// footer from a cached tail in at most two ranged GETs, row-group prefetch with coalescing, read-ahead
-/// (ObjectRangeReader).
-public final class ParquetObjectSource: RandomAccessSource, @unchecked Sendable {
-    /// The ranged reader of the object.
-    public let reader: ObjectRangeReader
-    /// A source reading through `reader`.
-    public init(reader: ObjectRangeReader) { self.reader = reader }
-    /// The object's size.
-    public var size: Int { reader.size }
-    /// Always true: every miss is a request.
-    public var readsAreExpensive: Bool { true }
-    /// Calls `body` with the bytes of `range` (from the cache or one GET).
-    public func withBytes<R>(_ range: Range<Int>, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        try reader.withBytes(range, body)
-    }
-    /// Fetches a row group's chunks together before they are read.
-    public func willRead(_ ranges: [Range<Int>]) throws { try reader.prefetch(ranges) }
-    /// Drops the cached ranges (not the tail).
-    public func releaseResidentPages() { reader.releaseCache() }
-}
+/// footer from a cached tail in at most two ranged GETs, row-group prefetch with coalescing, read-ahead. One class
+/// serves Iceberg's data files and these (Iceberg's `ObjectParquetSource`, the lower module of the two).
+public typealias ParquetObjectSource = ObjectParquetSource
 
 extension VersionedLayout {
     /// The pointer object of a versioned table in an object store (`<table>/_floe_current`): its content is the
