@@ -61,7 +61,8 @@ extension Converter {
         }
     }
 
-    private func appendPairs(_ entries: [(String, String)], _ out: inout [UInt8]) {
+    /// Appends `[[a,b],…]` as JSON (the checkpoint's pending publishes and staged pairs).
+    func appendPairs(_ entries: [(String, String)], _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "["))
         for (i, (a, b)) in entries.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }

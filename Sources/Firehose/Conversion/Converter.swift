@@ -337,16 +337,9 @@ public final class Converter {
             }
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "],\"pending\":[".utf8)
-        for (i, (a, b)) in pending.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            out.append(UInt8(ascii: "["))
-            ErrorRecord.appendJSONString(a, &out)
-            out.append(UInt8(ascii: ","))
-            ErrorRecord.appendJSONString(b, &out)
-            out.append(UInt8(ascii: "]"))
-        }
-        out.append(contentsOf: "]}\n".utf8)
+        out.append(contentsOf: "],\"pending\":".utf8)
+        appendPairs(pending, &out)
+        out.append(contentsOf: "}\n".utf8)
         try writeCheckpointBytes(cp, out)
     }
 

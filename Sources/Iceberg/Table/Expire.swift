@@ -39,7 +39,7 @@ extension SQLiteCatalog {
         var expired: [Snapshot] = []
         var retained: [Snapshot] = []
         var baseMeta: TableMetadata?
-        try commit(ns, table) { (base, baseLocation, _) throws(IcebergError) in
+        _ = try commit(ns, table) { (base, baseLocation, _) throws(IcebergError) in
             let keepIds = Set(base.ancestry(of: base.currentSnapshotId).prefix(retainLast)).union(base.refs.map(\.1.snapshotId))
             let cutoff = olderThanMs ?? Int64.max
             expired = base.snapshots.filter { !keepIds.contains($0.snapshotId) && $0.timestampMs < cutoff }
