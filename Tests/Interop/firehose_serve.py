@@ -13,7 +13,7 @@ usage: firehose_serve.py FLOE [--records N] [--producers P]
    byte-exact; DuckDB reads <prefix>**/*.parquet; `floe partitions list` shows every hour holding a file; the
    DDL's DuckDB view returns every good record.
 """
-import argparse, base64, glob, json, os, random, subprocess, sys, tempfile, threading, time, urllib.request
+import argparse, base64, collections, glob, json, os, random, subprocess, sys, tempfile, threading, time, urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -269,13 +269,34 @@ def delivery(floe, tmp, records, producers):
         f.write((json.dumps(cli_rec) + "\n").encode())
     want = pj.read_json(good_path, parse_options=pj.ParseOptions(explicit_schema=arrow_schema(),
                                                                   unexpected_field_behavior="ignore")).select(arrow_schema().names)
-    if check(got is not None and got.num_rows == want.num_rows, f"rows: floe {got.num_rows if got else 0}, good {want.num_rows}"):
+    check(got is not None and got.num_rows == want.num_rows, f"rows: floe {got.num_rows if got else 0}, good {want.num_rows}")
+    if got is not None:
+        # as multisets: the rows floe wrote beyond pyarrow's and those it lacks, named by id and file (a row
+        # written twice shows which call's records were doubled and where)
         key = lambda r: json.dumps(r, sort_keys=True, default=str)
-        g = sorted(map(key, got.select(want.schema.names).to_pylist()))
-        w = sorted(map(key, want.to_pylist()))
-        if not check(g == w, "Parquet rows differ from pyarrow's conversion of the good lines (as multisets)"):
-            k = next(i for i in range(len(g)) if g[i] != w[i])
-            fails.append(f"first difference: floe {g[k][:200]} pyarrow {w[k][:200]}")
+        g = collections.Counter(map(key, got.select(want.schema.names).to_pylist()))
+        w = collections.Counter(map(key, want.to_pylist()))
+        extra, lacking = g - w, w - g
+        if not check(not extra and not lacking, f"Parquet rows differ from pyarrow's conversion of the good lines (as "
+                     f"multisets): {sum(extra.values())} rows too many, {sum(lacking.values())} missing"):
+            ids = lambda c: sorted(str(json.loads(k).get("id")) for k in c.elements())
+            files_of = collections.defaultdict(set)
+            bad_ids = set(ids(extra))
+            for f in files:
+                for x in pq.read_table(f, columns=["id"]).column("id").to_pylist():
+                    if str(x) in bad_ids:
+                        files_of[str(x)].add(os.path.basename(f))
+            call_of = {}
+            for k, b in enumerate(batches):
+                for d in b:
+                    try:
+                        call_of[str(json.loads(d).get("id"))] = (k, len(b))
+                    except ValueError:
+                        pass
+            calls = collections.Counter(call_of.get(x) for x in bad_ids)
+            fails.append(f"ids too many ({len(bad_ids)}): " + ", ".join(f"{x} in {sorted(files_of[x])}" for x in sorted(bad_ids)[:10])
+                         + f"; by call (index, records): {dict(calls)}")
+            fails.append(f"ids missing: {ids(lacking)[:10]}")
     errs = []
     for f in glob.glob(os.path.join(wh, "errors", "events", "**", "*"), recursive=True):
         if os.path.isfile(f):

@@ -630,6 +630,9 @@ func deliverWork(_ w: ChunkWork, to delivery: Delivery, config: ConvertConfig, s
     let add = w.relativeLines ? w.firstLine : 0
     for (i, (prefix, _, records)) in w.sets.enumerated() {
         guard i < w.batches.count, let (batch, inputBytes) = w.batches[i] else { continue }
+        // the batch is the delivery's (or the pool's) from here on: a failure below must not recycle it again
+        // (RecordFeed.release), or the pool would hand it out twice
+        w.batches[i] = nil
         if let p = config.delivery.partitioner {
             // partitions by column values: a new partition beyond the cap closes the file written least recently
             if !delivery.isOpen(prefix) && delivery.openCount >= max(1, p.maxOpenFiles) { try delivery.closeOldest() }

@@ -123,9 +123,11 @@ final class Delivery {
     var hasBufferedData: Bool { !open.isEmpty || !errors.isEmpty }
 
     /// Adds a converted batch to the partition's open file (ordered step: assigning rows to row groups; the
-    /// encoding runs as tasks of the scheduler).
+    /// encoding runs as tasks of the scheduler). Once handed over the batch is the scheduler's: when that returns,
+    /// it may be encoded, back in the pool and refilled by a later chunk's conversion.
     func append(prefix: String, batch: ColumnBatch, inputBytes: Int, arrival: Int64) throws {
-        guard batch.rows > 0 else {
+        let rows = batch.rows
+        guard rows > 0 else {
             scheduler.recycle(batch)
             return
         }
@@ -150,7 +152,7 @@ final class Delivery {
         }
         try scheduler.append(batch, to: open[prefix]!.encoding)
         open[prefix]!.inputBytes += inputBytes
-        open[prefix]!.rows += batch.rows
+        open[prefix]!.rows += rows
         useClock += 1
         open[prefix]!.lastUse = useClock
     }

@@ -118,6 +118,9 @@ final class EncodeScheduler: @unchecked Sendable {
     /// No worker threads (ingest, one job): a sealed row group is encoded at once by the caller.
     var inline = true
     let profile: StageProfile?
+    /// Test seam (nil in use): runs on the ordered step right after each slice of ``append(_:to:)`` is handed to
+    /// the encoders, the lock released: where a worker may finish encoding the batch and a converter take it back.
+    var sliceHandedOver: (() -> Void)?
 
     init(schema: Schema, options: WriterOptions, profile: StageProfile?) {
         self.schema = schema
@@ -139,12 +142,15 @@ final class EncodeScheduler: @unchecked Sendable {
 
     /// (lock held) Drops one user of each batch of `slices`; unused batches go back to the pool.
     private func release(_ slices: [BatchSlice]) {
-        for s in slices {
-            s.batch.users -= 1
-            if s.batch.users == 0 {
-                queuedRaw -= s.batch.rawBytes
-                if batches.count < maxPooled { batches.append(s.batch) }
-            }
+        for s in slices { release(s.batch) }
+    }
+
+    /// (lock held) Drops one user of `batch`; unused, it goes back to the pool.
+    private func release(_ batch: ColumnBatch) {
+        batch.users -= 1
+        if batch.users == 0 {
+            queuedRaw -= batch.rawBytes
+            if batches.count < maxPooled { batches.append(batch) }
         }
     }
 
@@ -179,14 +185,26 @@ final class EncodeScheduler: @unchecked Sendable {
 
     /// Adds rows of `batch` to the open row group of `file`, sealing row groups as they fill (by rows, or by
     /// the estimated encoded bytes against the row-group size); its columns become tasks at once.
+    ///
+    /// Once every column has encoded a batch's slices, the batch goes back to the pool, and a worker converting a
+    /// later chunk may take it and refill it (its rows and columns) at once, while this loop is still running. So
+    /// the batch's size is read once, before its first slice is handed over, and the loop holds it as one more
+    /// user until it returns: a slice handed over later (a row group filled midway) reads the batch's own rows.
     func append(_ batch: ColumnBatch, to file: EncodingFile) throws {
+        let rows = batch.rows
+        guard rows > 0 else { return }
         var from = 0
-        let perRowRaw = max(1, batch.rawBytes / max(1, batch.rows))
-        while from < batch.rows {
+        let perRowRaw = max(1, batch.rawBytes / rows)
+        m.withLock {
+            if batch.users == 0 { queuedRaw += batch.rawBytes }
+            batch.users += 1
+        }
+        defer { m.withLock { release(batch) } }
+        while from < rows {
             let est = max(1, Int((Double(perRowRaw) * m.withLock { ratio }).rounded(.up)))
             let byRows = options.rowGroupRows - file.openRows
             let byBytes = max(1, (options.rowGroupSize - file.openBytes + est - 1) / est)
-            let take = max(1, min(batch.rows - from, byRows, byBytes))
+            let take = max(1, min(rows - from, byRows, byBytes))
             m.lock()
             let rg: RowGroupWork
             if let o = file.open {
@@ -196,7 +214,6 @@ final class EncodeScheduler: @unchecked Sendable {
                 file.sealed += 1
                 file.open = rg
             }
-            if batch.users == 0 { queuedRaw += batch.rawBytes }
             batch.users += columnCount
             rg.rows += take
             rg.rawBytes += take * perRowRaw
@@ -206,6 +223,7 @@ final class EncodeScheduler: @unchecked Sendable {
             }
             m.broadcast()
             m.unlock()
+            sliceHandedOver?()
             file.openRows += take
             file.openBytes += take * est
             file.openRaw += take * perRowRaw
