@@ -9,7 +9,11 @@ SWIFT ?= swift
 # stays usable as a dependency.
 STATIC_LINK := --static-swift-stdlib -Xlinker -l_FoundationCShims -Xlinker -l_FoundationCollections \
 	-Xlinker -lswiftSynchronization
-RELEASE_FLAGS := -c release $(STATIC_LINK)
+# The release build has a scratch folder of its own, apart from the debug build's .build: SwiftPM locks its scratch
+# folder for the length of every command, so with one folder the release build could not compile while the debug
+# build's tests run (`make test` overlaps them). A plain `swift build -c release` (Benchmarks/) still uses .build.
+RELEASE_SCRATCH := .build-release
+RELEASE_FLAGS := -c release --scratch-path $(RELEASE_SCRATCH) $(STATIC_LINK)
 RELEASE_BIN = $$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/floe
 DEBUG_BIN = $$($(SWIFT) build --show-bin-path)/floe
 VENV := .venv
@@ -27,12 +31,14 @@ SERVE_PY_PACKAGES := boto3==1.44.18 awscli==1.46.3 requests-aws4auth==1.4.0
 # and botocore as floe serve's clients, so the two sets resolve together.
 BOTOCORE := 1.44.18
 S3_PY_PACKAGES := 'moto[server]==5.2.5' boto3==1.44.18 botocore==$(BOTOCORE)
+# floe validate's CI checks (test-validate-ci): pre-commit, lxml for the JUnit XSD, check-jsonschema as the peer
+VALIDATE_CI_PACKAGES := pre-commit==4.3.0 lxml==6.2.0 check-jsonschema==0.39.0
 SIGV4_DIR := .build/sigv4
 SIGV4_SUITE := $(SIGV4_DIR)/botocore-$(BOTOCORE)/tests/unit/auth/aws4_testsuite
 SAMPLE := Tests/ParquetTests/TestVectors/parquet-testing/data/alltypes_plain.snappy.parquet
 NESTED := Tests/ParquetTests/TestVectors/parquet-testing/data/nonnullable.impala.parquet
 
-.PHONY: all deps venv sigv4-vectors build release install test test-swift test-iceberg-interop test-iceberg-cli test-iceberg-delivery test-objectstore test-cli test-interop test-serve test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
+.PHONY: all deps venv sigv4-vectors build release install test test-debug-side test-packaging test-swift test-iceberg-interop test-iceberg-cli test-iceberg-delivery test-objectstore test-objectstore-swift test-s3-interop test-cli test-interop test-serve test-damaged test-crash test-hostile test-validate-ci test-precommit test-install test-consumer test-docs docs demo bench clean
 
 all: build
 
@@ -51,6 +57,8 @@ venv: deps
 	@$(PY) -c "import pyarrow, duckdb, polars, cryptography" 2>/dev/null || $(PY) -m pip install -q $(PY_PACKAGES)
 	@$(PY) -c "import fastavro, pyiceberg.catalog.sql, pyiceberg_core, sqlalchemy, psycopg2" 2>/dev/null || $(PY) -m pip install -q $(ICEBERG_PY_PACKAGES)
 	@$(PY) -c "import moto, boto3, flask" 2>/dev/null || $(PY) -m pip install -q $(S3_PY_PACKAGES)
+	@$(PY) -c "import boto3, awscli, requests_aws4auth" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
+	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
 
 # AWS's SigV4 test suite (aws4_testsuite), as botocore's source distribution on PyPI ships it; fetched at test time,
 # never committed.
@@ -65,9 +73,32 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product floe
 
-# test-consumer comes last: it builds in the tree's .build (see below), leaving Floe's modules compiled as a
-# dependency, which the next build of the tree itself compiles again.
-test: test-swift test-objectstore test-cli test-interop test-iceberg-cli test-iceberg-delivery test-serve test-damaged test-crash test-hostile test-validate-ci test-install test-docs test-consumer
+# Every test target, in three steps that keep both cores busy:
+#  1. the debug build and the Swift tests (test-swift, test-objectstore-swift), alone: some of them hold wall time
+#     to a limit (hang guards, retry budgets) that a release build beside them can break on a loaded machine
+#     (RobustnessTests' 60 s guard saw 80 s under a load of 19);
+#  2. the release build (in its own scratch folder, RELEASE_SCRATCH) while test-cli and test-docs use the debug
+#     build (test-debug-side): the release build compiles each module as a whole, mostly on one core;
+#  3. two at a time (TEST_POOL, longest first): the targets that run the release binary from Python, and
+#     test-packaging. The Python tests mostly wait (on floe, on servers, on kills and restarts); each picks its own
+#     loopback ports and temporary folders, and none holds wall time to a limit but a hang timeout (10 s per small
+#     input at most, 20 s or more elsewhere). test-packaging runs test-install, then test-consumer: that one builds in
+#     the tree's .build (see below), leaving Floe's modules compiled as a dependency, which the next build of the
+#     tree itself compiles again, so it comes after every other target that builds in .build.
+# The targets that run `swift build`/`swift package` in .build run one at a time (SwiftPM locks the folder).
+# Each target's output comes whole when it ends (--output-sync).
+TEST_POOL := test-s3-interop test-interop test-packaging test-damaged test-serve test-validate-ci test-hostile \
+	test-iceberg-cli test-iceberg-delivery test-crash
+test: deps venv
+	$(MAKE) test-swift test-objectstore-swift
+	$(MAKE) -j2 --output-sync=target release test-debug-side
+	$(MAKE) -j2 --output-sync=target $(TEST_POOL)
+
+test-debug-side:
+	$(MAKE) -j1 test-cli test-docs
+
+test-packaging:
+	$(MAKE) -j1 test-install test-consumer
 
 # FLOE_REQUIRE_INTEROP=1: the Iceberg interop tests fail, rather than skip, when the venv lacks their peers.
 # scripts/with_postgres.sh runs the tests beside a throwaway PostgreSQL server (Debian's postgresql, initialised in
@@ -111,11 +142,16 @@ test-iceberg-cli: venv release
 # convert --checkpoint s3:// then exactly once; aggregate/merge, snapshots/history/ddl, expire-snapshots, and
 # remove-orphan-files removing exactly the unreachable objects: 11.2 s (release; 17-21 s with PostgreSQL's and moto's
 # start, 8.8 CPU s) on the loaded 2-core machine; IcebergObjectIOTests (with ObjectStoreTests) 1.3 s.
-test-objectstore: venv sigv4-vectors release
+# test-objectstore-swift uses the debug build, test-s3-interop the release binary (`make test` runs them apart).
+test-objectstore: test-objectstore-swift test-s3-interop
+
+test-objectstore-swift: venv sigv4-vectors
 	$(SWIFT) build --build-tests
 	$(PY) Tests/Support/sigv4_cases.py $(SIGV4_DIR)/botocore-cases.jsonl 300
 	FLOE_SIGV4_SUITE=$(SIGV4_SUITE) FLOE_SIGV4_BOTOCORE=$(SIGV4_DIR)/botocore-cases.jsonl \
 	  $(PY) Tests/Support/servers.py --s3 --proxy -- $(SWIFT) test --skip-build --filter 'ObjectStoreTests|IcebergObjectIOTests'
+
+test-s3-interop: venv release
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_interop.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_convert.py $(RELEASE_BIN)
 	$(PY) Tests/Support/servers.py --s3 --proxy -- $(PY) Tests/Interop/s3_inputs.py $(RELEASE_BIN)
@@ -141,13 +177,10 @@ test-cli: deps
 # into ENV/.build/release, and logs the call (the test wants exactly one). Cloning, environment, hook selection,
 # file matching, running and reporting stay pre-commit's own (~1 min for the whole target). `make test-precommit`
 # runs the same test with pre-commit's real release build of the clone.
-VALIDATE_CI_PACKAGES := pre-commit==4.3.0 lxml==6.2.0 check-jsonschema==0.39.0
 test-validate-ci: venv release
-	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
 	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN) --prebuilt-hook-env
 
 test-precommit: venv release
-	@$(PY) -c "import pre_commit, lxml, check_jsonschema" 2>/dev/null || $(PY) -m pip install -q $(VALIDATE_CI_PACKAGES)
 	$(PY) Tests/CLI/validate_ci_test.py $(RELEASE_BIN)
 
 # Rewrites every readable parquet-testing file under each codec x page version x dictionary setting and checks that
@@ -175,7 +208,6 @@ test-interop: venv release
 # firehose_iceberg.py: floe serve into Iceberg tables (Prefix and IcebergDestinationConfiguration) through boto3,
 # read with pyiceberg, kill -9 mid-stream (9.7 s with the release binary under load).
 test-serve: venv release
-	@$(PY) -c "import boto3, awscli, requests_aws4auth" 2>/dev/null || $(PY) -m pip install -q $(SERVE_PY_PACKAGES)
 	$(PY) Tests/Interop/firehose_serve.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_durability.py $(RELEASE_BIN)
 	$(PY) Tests/Interop/firehose_auth.py $(RELEASE_BIN)
@@ -292,4 +324,4 @@ demo: release
 	bash scripts/demo_pipeline.sh "$(RELEASE_BIN)" $(DEMO_WAREHOUSE)
 
 clean:
-	rm -rf .build
+	rm -rf .build $(RELEASE_SCRATCH)

@@ -14,10 +14,10 @@ database and Prefix "<table>/":
      mid-stream, then restarted; it keeps sending until done, then SIGTERM: every acknowledged record is in the
      table, none twice, and none that was never sent.
 """
-import argparse, collections, datetime as dt, json, os, random, sys, tempfile, threading, time
+import collections, datetime as dt, json, os, random, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serve_support import Server  # noqa: E402
+from serve_support import Server, parse_args  # noqa: E402
 
 ROLE = "arn:aws:iam::000000000000:role/firehose"
 UTC = dt.timezone.utc
@@ -67,11 +67,8 @@ def send(fh, stream, recs):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("floe")
-    ap.add_argument("--records", type=int, default=6000)
-    a = ap.parse_args()
-    floe = os.path.abspath(a.floe)
+    a = parse_args(records=6000)
+    floe = a.floe
     import subprocess
     from pyiceberg.catalog.sql import SqlCatalog
     rng = random.Random(17)

@@ -18,14 +18,14 @@ usage: servers.py --s3 -- firehose_s3.py FLOE [--records N]
    upload is open for a while): the restart aborts the upload the killed process left (and not another writer's
    upload under the same prefix), and after a flush every acknowledged record is in the bucket exactly once.
 """
-import argparse, base64, datetime, gzip, io, json, os, random, subprocess, sys, tempfile, time
+import base64, datetime, gzip, io, json, os, random, subprocess, sys, tempfile, time
 from zoneinfo import ZoneInfo
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 sys.path.insert(0, HERE)
-from serve_support import Server  # noqa: E402
+from serve_support import Server, parse_args  # noqa: E402
 
 ENDPOINT = os.environ["FLOE_TEST_S3_ENDPOINT"]
 KEY = os.environ["FLOE_TEST_AWS_ACCESS_KEY_ID"]
@@ -196,11 +196,8 @@ def killed_upload(floe, tmp, s3):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("floe")
-    ap.add_argument("--records", type=int, default=6000)
-    a = ap.parse_args()
-    floe = os.path.abspath(a.floe)
+    a = parse_args(records=6000)
+    floe = a.floe
     import boto3, pyarrow as pa, pyarrow.json as pj, pyarrow.parquet as pq
     s3 = boto3.client("s3", endpoint_url=ENDPOINT, region_name=REGION, aws_access_key_id=KEY, aws_secret_access_key=SECRET)
     s3.create_bucket(Bucket="lake")

@@ -40,7 +40,7 @@ GEN_DIR = os.environ.get("FLOE_SHARED_BENCH", os.path.join(ROOT, "Tests", "Inter
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
 COLUMNS = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.columns.json")
 SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.schema.json")
-from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, FAILURES, check, floe_env, proxy  # noqa: E402,F401
+from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, check, floe_env, proxy, finish  # noqa: E402,F401
 from s3_test_support import bucket_objects, local_files  # noqa: E402
 BUCKET = "floe-convert"
 ARRIVAL = "2024-03-01T10:00:00Z"
@@ -283,10 +283,9 @@ def main():
     check(r.returncode != 0 and "no such object" in r.stderr.decode() and r.stderr.decode().count("\n") == 1,
           f"validate of a missing object: one line, exit {r.returncode}: {r.stderr.decode().strip()!r}")
 
-    print(f"s3_convert: {len(lines)} lines ({len(bad)} bad), {a.mb} MB, {kills} kills, "
-          f"{sum(1 for k in objs if k.endswith('.parquet'))} data objects after the rerun")
-    print(f"{len(FAILURES)} failed" if FAILURES else "all S3 convert checks hold")
-    return 1 if FAILURES else 0
+    data_objects = sum(1 for k in objs if k.endswith('.parquet'))
+    return finish("s3_convert", "S3 convert", len(lines), len(bad), a.mb, kills,
+                  f"{data_objects} data objects after the rerun")
 
 
 if __name__ == "__main__":

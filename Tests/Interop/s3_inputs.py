@@ -39,7 +39,7 @@ SCHEMA = os.path.join(ROOT, "Tests", "FirehoseTests", "TestVectors", "events.sch
 BUCKET = "floe-inputs"
 ARRIVAL = "2024-03-01T10:00:00Z"
 sys.path.insert(0, os.path.join(ROOT, "Tests", "Support"))
-from s3_test_support import ENDPOINT, KEY, SECRET, REGION, FAILURES, check, floe_env, proxy, bucket_objects, local_files  # noqa: E402
+from s3_test_support import ENDPOINT, KEY, SECRET, REGION, check, floe_env, proxy, finish, bucket_objects, local_files  # noqa: E402
 
 
 def objects(s3, prefix):
@@ -248,10 +248,7 @@ def main():
     check(bc.returncode == 0 and bcj.get("records") == len(lines), f"bench convert s3://.../in/: {bcj.get('records')} "
                                                                    f"records, want {len(lines)} {bc.stderr[-200:]!r}")
 
-    print(f"s3_inputs: {len(lines)} lines ({len(bad_lines)} bad), {a.mb} MB, {kills} kills, "
-          f"{time.time() - t_start:.1f}s")
-    print(f"{len(FAILURES)} failed" if FAILURES else "all S3 input checks hold")
-    return 1 if FAILURES else 0
+    return finish("s3_inputs", "S3 input", len(lines), len(bad_lines), a.mb, kills, f"{time.time() - t_start:.1f}s")
 
 
 if __name__ == "__main__":

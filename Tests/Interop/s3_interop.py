@@ -32,7 +32,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(ROOT, "Tests", "ParquetTests", "TestVectors", "parquet-testing", "data")
 FLOE = os.path.abspath(sys.argv[1])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Support"))
-from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, FAILURES, check, floe_env, proxy  # noqa: E402,F401
+from s3_test_support import ENDPOINT, PROXY, KEY, SECRET, REGION, check, floe_env, proxy, verdict  # noqa: E402,F401
 BUCKET = "floe-interop"
 FILES = ["alltypes_plain.parquet", "nonnullable.impala.parquet", "nested_lists.snappy.parquet",
          "datapage_v2.snappy.parquet", "alltypes_tiny_pages_plain.parquet"]
@@ -158,8 +158,7 @@ def main():
     check(r.returncode == 1 and "no such object" in r.stderr.decode(), f"missing object: exit 1 {r.stderr!r}")
 
     shutil.rmtree(work, ignore_errors=True)
-    print(f"{len(FAILURES)} failed" if FAILURES else "all S3 interop checks hold")
-    return 1 if FAILURES else 0
+    return verdict("S3 interop")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,17 @@
 """One helper to run `floe serve` in tests: a loopback port it picks (--listen 127.0.0.1:0 --port-file), readiness
-wait on GET /health, the log shown when a check fails, SIGTERM (or SIGKILL) to stop."""
-import os, signal, subprocess, tempfile, time, urllib.request
+wait on GET /health, the log shown when a check fails, SIGTERM (or SIGKILL) to stop; and the serve scripts' command
+line, `FLOE [--records N]`."""
+import argparse, os, signal, subprocess, tempfile, time, urllib.request
+
+
+def parse_args(records):
+    """The command line `FLOE [--records N]` of a floe serve script (N defaults to `records`); FLOE made absolute."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("floe")
+    ap.add_argument("--records", type=int, default=records)
+    a = ap.parse_args()
+    a.floe = os.path.abspath(a.floe)
+    return a
 
 
 class Server:

@@ -21,6 +21,18 @@ def check(cond, what):
         FAILURES.append(what)
 
 
+def verdict(what):
+    """The script's last line, `N failed` or `all <what> checks hold`, and its exit status."""
+    print(f"{len(FAILURES)} failed" if FAILURES else f"all {what} checks hold")
+    return 1 if FAILURES else 0
+
+
+def finish(script, what, lines, bad, mb, kills, extra):
+    """A conversion script's summary line (its input, the kills, `extra`) and then verdict(what)."""
+    print(f"{script}: {lines} lines ({bad} bad), {mb} MB, {kills} kills, {extra}")
+    return verdict(what)
+
+
 def floe_env(**extra):
     """floe's environment: no AWS_* of the caller, the test's key and region, the proxy as the S3 endpoint."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
