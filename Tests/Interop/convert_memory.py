@@ -12,7 +12,9 @@ from blocks of every size coming and going) shows up as a larger peak for the lo
 RSS of the K-times longer input is more than R times that of the short one (the best of two runs of the long one
 against the worse of two of the short, so scheduling noise on a loaded machine cannot make it fail).
 
-Measured on the 2-core machine (release): see the README's "Convert pipeline" memory figures.
+Measured on the loaded 2-core machine (release, 2026-12-08): 72-76 MiB at 30 MB, 79-82 MiB at 150 MB, ratio 1.048;
+with glibc serving large blocks from its heap (MALLOC_MMAP_THRESHOLD_=33554432, i.e. without the mmap threshold
+`convert` sets) 71-72 against 87-88 MiB, ratio 1.205: it fails. About 4 CPU s (the generator 2.4 s).
 """
 import argparse
 import os
