@@ -359,12 +359,12 @@ struct ConvertFlags: ParsableArguments {
                  logLevel level: Logger.Level = .warning) throws -> ConvertStats {
         var c = c
         c.inputStores = try Self.inputStores(inputs)
-        if c.outStore != nil || !c.inputStores.isEmpty {
-            // Into or from a bucket, 8 MiB parts and blocks come and go all the time: with glibc's sliding mmap
-            // threshold they land in the heap arenas after the first frees, and peak memory grows with the input
-            // (measured, debug build, 50 -> 250 MB into moto: +46 MiB; with the fixed threshold +18 MiB).
-            MallocTuning.mapLargeBlocks()
-        }
+        // Page buffers and scratch, column batches, chunk buffers (and, into or from a bucket, 8 MiB parts and
+        // blocks) come and go all the time: with glibc's sliding mmap threshold they land in the heap arenas after
+        // the first frees, which fragment, and peak memory grows with the input (measured, debug build, 50 -> 250
+        // MB into moto: +46 MiB; with the fixed threshold +18 MiB). Page-sized blocks (the 1 MiB default page and
+        // its scratch) are mapped too: with a 1 MiB threshold, those just under it fragmented the arenas.
+        MallocTuning.mapLargeBlocks(256 << 10)
         if let b = getenv("FLOE_S3_INPUT_BLOCK").map({ String(cString: $0) }), !c.inputStores.isEmpty {
             // bytes per ranged GET of an s3:// input (default 8 MiB; tests use small blocks to make many requests)
             guard let n = parseByteSize(b), n >= 64 << 10, n <= 1 << 30 else {

@@ -110,16 +110,19 @@ enum Output {
     }
 }
 
-/// glibc malloc settings for the commands that stream row groups through the writer (`rewrite`, `bench write`)
-/// and for `convert` into or from a bucket.
+/// glibc malloc settings for the commands that stream row groups through the writer (`rewrite`, `bench write`,
+/// `convert`).
 enum MallocTuning {
-    /// Blocks of 1 MiB and more (decoded columns, page buffers) come from mmap and go back to the system when
-    /// freed. By default glibc raises this threshold as large blocks are freed and then serves them from the
-    /// heap, where the differently sized buffers of successive row groups fragment it: peak memory then grows
-    /// with the number of row groups (+15% when the input doubles); with the fixed threshold it stays flat.
-    static func mapLargeBlocks() {
+    /// Blocks of `threshold` bytes and more (decoded columns, page buffers; 1 MiB unless given) come from mmap
+    /// and go back to the system when freed. By default glibc raises this threshold as large blocks are freed
+    /// and then serves them from the heap, where the differently sized buffers of successive row groups fragment
+    /// it: peak memory then grows with the number of row groups (+15% when the input doubles); with the fixed
+    /// threshold it stays flat. An explicit `MALLOC_MMAP_THRESHOLD_` in the environment is glibc's and wins.
+    static func mapLargeBlocks(_ threshold: Int32 = 1 << 20) {
         #if canImport(Glibc)
-        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 20)
+        // glibc's own setting, when given, wins (MALLOC_MMAP_THRESHOLD_ in the environment)
+        guard getenv("MALLOC_MMAP_THRESHOLD_") == nil else { return }
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, threshold)
         #endif
     }
 }

@@ -102,7 +102,7 @@ final class EncodeScheduler: @unchecked Sendable {
     /// Column tasks (row group, column) with work to do, oldest row group first; `head` is the next.
     private var queue: [(RowGroupWork, Int)] = []
     private var head = 0
-    /// Finished encoders per column, reused by later row groups.
+    /// Finished encoders per column, reused by later row groups (at most one per column).
     private var encoders: [[ColumnChunkEncoder]]
     private var batches: [ColumnBatch] = []
     /// Batches kept for reuse (more would only hold memory); the pipeline sets it from its job count.
@@ -284,7 +284,10 @@ final class EncodeScheduler: @unchecked Sendable {
         if finishing {
             rg.finished[column] = true
             rg.encoders[column] = nil
-            if let encoder { encoders[column].append(encoder) }
+            // one idle encoder per column is all the next row group takes; more would be the most row groups
+            // ever open at once, each holding its page-sized scratch buffers until the end (it grows with the
+            // length of the input: peak memory would too)
+            if let encoder, encoders[column].isEmpty { encoders[column].append(encoder) }
             rg.results[column] = result
             rg.done += 1
             if rg.done == columnCount {
