@@ -386,7 +386,7 @@ struct ConvertFlags: ParsableArguments {
         var conv: Converter?
         var statsWritten = false
         // --stats-json is written also when the run fails (e.g. a full disk), with what was done until then
-        defer { if let conv, let s = statsJSON, !statsWritten { writeStats(conv.statistics, to: s) } }
+        defer { if let conv, let s = statsJSON, !statsWritten { _ = writeStats(conv.statistics, to: s) } }
         do {
             conv = try Converter(config: c)
             stats = try conv!.run(inputs: inputs, ingest: ingest)
