@@ -95,16 +95,21 @@ def main():
     print("pyarrow write  " + " ".join(f"{x:.2f}" for x in P) + f"  median {pm:.2f}")
     print(f"ratio floe/pyarrow {fm / pm:.3f} (target <= 1.0)")
 
-    print("== floe peak RSS converting into the bucket (MiB)")
-    r200 = peak_rss_mib(conv + ["--out", f"s3://{BUCKET}/rss200", a.events], tmp)
+    print(f"== floe peak RSS converting into the bucket (MiB), {a.runs} alternating runs")
     if not os.path.exists(a.big):
         with open(a.big, "wb") as out:
             for _ in range(5):
                 with open(a.events, "rb") as f:
                     while chunk := f.read(1 << 24):
                         out.write(chunk)
-    r1g = peak_rss_mib(conv + ["--out", f"s3://{BUCKET}/rss1g", a.big], tmp)
-    print(f"200 MB: {r200:.0f}, 1 GB: {r1g:.0f} (target <= 256, flat)")
+    small, big = [], []
+    for i in range(a.runs):
+        small.append(peak_rss_mib(conv + ["--out", f"s3://{BUCKET}/rss200-{i}", a.events], tmp))
+        big.append(peak_rss_mib(conv + ["--out", f"s3://{BUCKET}/rss1g-{i}", a.big], tmp))
+    r200, r1g = statistics.median(small), statistics.median(big)
+    print("200 MB  " + " ".join(f"{x:.0f}" for x in small) + f"  median {r200:.1f}")
+    print("1 GB    " + " ".join(f"{x:.0f}" for x in big) + f"  median {r1g:.1f}")
+    print(f"1 GB / 200 MB {r1g / r200:.3f} (target <= 256 MiB, flat)")
 
     print(f"== floe cat, s3 vs local, {a.runs} alternating runs")
     S, L = [], []
