@@ -214,7 +214,9 @@ public final class S3Client: Sendable {
         req.method = r.method
         for (n, v) in headers { req.headers.add(name: n, value: v) }
         if !r.body.isEmpty || r.method == .PUT || r.method == .POST {
-            req.body = .bytes(ByteBuffer(bytes: r.body))
+            // the bytes themselves, flattened into buffers of at most 4 MiB as they are sent (and again for a
+            // retry): not a second whole copy of every part held beside it while it uploads
+            req.body = .bytes(r.body)
         }
         return req
     }
